@@ -1,0 +1,27 @@
+# `make demo` and `make test` create .venv on first use: one pip command installs everything
+# (Pulumi + providers + firebase-admin + google-cloud-firestore share protobuf pins).
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv system-deps clean
+
+$(STAMP): pyproject.toml functions/requirements.txt constraints.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]' -r functions/requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+system-deps:
+	@command -v knotd >/dev/null || (apt-get update -qq && apt-get install -y -qq knot >/dev/null)
+
+demo: venv system-deps
+	$(VENV)/bin/launchready demo
+
+test: venv system-deps
+	$(VENV)/bin/python -m pytest -n 2 -q
+
+clean:
+	rm -rf $(VENV) build

@@ -1,0 +1,65 @@
+"""The `launchready` command line. Exit codes: 0 ready, 1 blocking findings, 2 usage or config error.
+
+Each subcommand lives in `checks/commands/<name>.py`; this module only wires them together and turns
+known errors into one clear line on stderr (never a traceback).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from checks.commands import check, demo, handover, plan, sandbox
+from infra.config import ConfigError
+
+app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False,
+                  help="Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over.")
+app.command("check")(check.command)
+app.command("plan")(plan.command)
+app.command("handover")(handover.command)
+app.command("demo")(demo.command)
+app.add_typer(sandbox.app, name="sandbox")
+
+
+class UsageError(Exception):
+    """A problem with how the command was called; exit 2 with one line."""
+
+
+def fail(lines: list[str] | str, code: int = 2) -> None:
+    for line in [lines] if isinstance(lines, str) else lines:
+        typer.echo(f"launchready: {line}", err=True)
+    raise typer.Exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point."""
+    from sandbox.processes import ServiceError
+
+    try:
+        app(args=argv, prog_name="launchready", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (ConfigError, UsageError, ServiceError) as exc:
+        for line in getattr(exc, "problems", None) or [str(exc)]:
+            print(f"launchready: {line}", file=sys.stderr)
+        return 2
+    except typer.Abort:
+        print("launchready: aborted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if os.environ.get("LAUNCHREADY_DEBUG"):
+            raise
+        print(f"launchready: internal error: {type(exc).__name__}: {exc} "
+              "(set LAUNCHREADY_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

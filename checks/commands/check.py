@@ -1,0 +1,88 @@
+"""`launchready check`: the pre-deploy readiness gate."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from checks.framework.context import REPO_ROOT, CheckContext, CheckOptions
+from checks.framework.registry import registry
+from checks.reports import RENDERERS, render
+from checks.reports.text import build_console, print_report
+
+FORMATS = tuple(RENDERERS)
+
+
+def _prefixes(value: Optional[str]) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def command(
+    stack: str = typer.Option(..., "--stack", help="Stack (environment) to check, e.g. dev, staging, prod."),
+    offline: bool = typer.Option(False, "--offline", help="Run only checks that need no network."),
+    only: Optional[str] = typer.Option(None, "--only", help="Comma-separated check-id prefixes to run."),
+    skip: Optional[str] = typer.Option(None, "--skip", help="Comma-separated check-id prefixes to skip."),
+    fmt: str = typer.Option("text", "--format", help=f"Output format: {'|'.join(FORMATS)}."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write the report here instead of stdout."),
+    app_dir: Optional[Path] = typer.Option(None, "--app-dir", help="Flutter app tree to scan."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Firestore rules file (default: the stack's)."),
+    stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
+    domain: Optional[str] = typer.Option(None, "--domain", help="Domain for DNS/email checks."),
+    nameserver: Optional[str] = typer.Option(None, "--nameserver", help="Resolve via HOST:PORT."),
+    https_port: Optional[int] = typer.Option(None, "--https-port", help="HTTPS port for TLS checks."),
+    http_port: Optional[int] = typer.Option(None, "--http-port", help="HTTP port for redirect checks."),
+    ca_file: Optional[Path] = typer.Option(None, "--ca-file", help="Extra trusted CA bundle (PEM)."),
+    connect_host: Optional[str] = typer.Option(None, "--connect-host", help="Connect to this address for app hostnames (SNI stays the hostname)."),
+    webhook_url: Optional[str] = typer.Option(None, "--webhook-url", help="Deployed Stripe webhook URL."),
+    stripe_api_base: Optional[str] = typer.Option(None, "--stripe-api-base", help="Stripe API base URL."),
+    sandbox: bool = typer.Option(False, "--sandbox", help="Take every live endpoint from the running local sandbox."),
+) -> None:
+    """Run the readiness suite; exit 0 when ready, 1 on blocking findings, 2 on usage/config errors."""
+    from checks.cli import UsageError
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    for flag, path in (("--app-dir", app_dir), ("--rules", rules), ("--ca-file", ca_file)):
+        if path is not None and not path.exists():
+            raise UsageError(f"{flag}: {path} does not exist")
+    if not stacks_dir.is_dir():
+        raise UsageError(f"--stacks-dir: {stacks_dir} is not a folder")
+    options = CheckOptions(
+        stack=stack, stacks_dir=stacks_dir, offline=offline, only=_prefixes(only), skip=_prefixes(skip),
+        app_dir=app_dir, rules_file=rules, domain=domain, nameserver=nameserver, https_port=https_port,
+        http_port=http_port, ca_file=ca_file, connect_host=connect_host, webhook_url=webhook_url,
+        stripe_api_base=stripe_api_base, sandbox=sandbox,
+    )
+    report = run(options, progress=sys.stderr.isatty())
+    emit(report, fmt, output)
+    raise typer.Exit(report.exit_code)
+
+
+def run(options: CheckOptions, *, progress: bool = False):
+    """Load config and checks, run them (with a progress bar on a TTY), return the Report."""
+    from checks.framework.runner import run_checks
+
+    ctx = CheckContext(options)
+    ctx.targets  # resolve overrides (and the sandbox state) up front: a bad flag is exit 2, not N errors
+    registry.load_catalog()
+    if not progress:
+        return run_checks(ctx)
+    from rich.progress import Progress
+
+    selected = registry.select(only=options.only, skip=options.skip, offline=options.offline)
+    with Progress(transient=True, console=build_console(sys.stderr)) as bar:
+        task = bar.add_task("running checks", total=len(selected))
+        return run_checks(ctx, on_done=lambda cls, _: bar.update(task, advance=1, description=cls.id))
+
+
+def emit(report, fmt: str, output: Optional[Path]) -> None:
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(render(report, fmt), encoding="utf-8")
+        typer.echo(f"report written to {output} ({'ready' if report.ready else 'not ready'})", err=True)
+    elif fmt == "text":
+        print_report(report, build_console(sys.stdout))
+    else:
+        sys.stdout.write(render(report, fmt))

@@ -1,0 +1,112 @@
+"""What a check is and what it returns (modelled on checkov's BaseCheck).
+
+A check is a few declarative class attributes plus `run()`; the base class builds the results so a
+check body only says what it found.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+if TYPE_CHECKING:
+    from checks.framework.context import CheckContext
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A place in a file; `line` is 1-based, None when the whole file is meant."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass
+class Result:
+    check_id: str
+    title: str
+    severity: Severity
+    status: Status
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    remediation: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    live: bool = False
+    blocking: bool = False
+    duration_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.check_id, "title": self.title, "severity": self.severity.value,
+            "status": self.status.value, "blocking": self.blocking, "live": self.live,
+            "message": self.message, "evidence": self.evidence, "remediation": self.remediation,
+            "findings": [f.to_dict() for f in self.findings], "duration_s": round(self.duration_s, 4),
+        }
+
+
+class Check:
+    """Subclass, set the class attributes, implement `run`, decorate with `@register`.
+
+    `run` returns (or yields) results made with `self.passed/failed/warned/skipped`. Return several
+    results when a check covers several subjects (one per hostname, one per stack, ...).
+    """
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[Severity]
+    live: ClassVar[bool] = False
+    remediation: ClassVar[str] = ""
+
+    def run(self, ctx: "CheckContext") -> Result | Iterable[Result]:
+        raise NotImplementedError
+
+    def _result(self, status: Status, message: str, evidence: dict[str, Any] | None,
+                remediation: str | None, findings: Iterable[Finding] | None,
+                severity: Severity | None) -> Result:
+        return Result(
+            check_id=self.id, title=self.title, severity=severity or self.severity, status=status,
+            message=message, evidence=dict(evidence or {}),
+            remediation=self.remediation if remediation is None else remediation,
+            findings=list(findings or []), live=self.live,
+        )
+
+    def passed(self, message: str, evidence: dict[str, Any] | None = None) -> Result:
+        return self._result(Status.PASS, message, evidence, "", None, None)
+
+    def failed(self, message: str, evidence: dict[str, Any] | None = None, *, remediation: str | None = None,
+               findings: Iterable[Finding] | None = None, severity: Severity | None = None) -> Result:
+        return self._result(Status.FAIL, message, evidence, remediation, findings, severity)
+
+    def warned(self, message: str, evidence: dict[str, Any] | None = None, *, remediation: str | None = None,
+               findings: Iterable[Finding] | None = None) -> Result:
+        return self._result(Status.WARN, message, evidence, remediation, findings, None)
+
+    def skipped(self, reason: str) -> Result:
+        return self._result(Status.SKIP, reason, None, "", None, None)
+
+    def errored(self, message: str, evidence: dict[str, Any] | None = None) -> Result:
+        return self._result(Status.ERROR, message, evidence, None, None, None)

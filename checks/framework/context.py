@@ -1,0 +1,134 @@
+"""What a check may look at: the stack's typed config, every stack, the offline plan, live targets.
+
+Everything is loaded once per run and shared by all checks (lazily, thread-safe): a check never
+re-parses YAML or re-runs the plan on its own.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack
+
+if TYPE_CHECKING:
+    from infra.plan import Plan
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The CLI's flags; `None` means "take it from the stack config"."""
+
+    stack: str
+    stacks_dir: Path = REPO_ROOT / "stacks"
+    offline: bool = False
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    app_dir: Path | None = None
+    rules_file: Path | None = None
+    domain: str | None = None
+    nameserver: str | None = None          # "host:port"
+    https_port: int | None = None
+    http_port: int | None = None
+    ca_file: Path | None = None
+    connect_host: str | None = None        # connect here instead of resolving app hostnames
+    webhook_url: str | None = None
+    stripe_api_base: str | None = None
+    sandbox: bool = False
+
+
+@dataclass(frozen=True)
+class LiveTargets:
+    """Where live checks point: the environment's real endpoints unless overridden."""
+
+    domain: str
+    hostnames: tuple[str, ...]
+    nameserver: tuple[str, int] | None
+    https_port: int
+    http_port: int
+    ca_file: Path | None
+    connect_host: str | None
+    webhook_url: str
+    stripe_api_base: str
+    stripe_api_key: str | None = field(repr=False, default=None)
+    firestore_emulator_host: str | None = None
+
+
+class CheckContext:
+    def __init__(self, options: CheckOptions, config: EnvironmentConfig | None = None,
+                 repo_root: Path = REPO_ROOT):
+        self.options = options
+        self.repo_root = repo_root
+        self.config = config or load_stack(options.stacks_dir, options.stack)
+        self._lock = threading.Lock()
+        self._plan: "Plan | None" = None
+
+    @property
+    def stack(self) -> str:
+        return self.options.stack
+
+    @cached_property
+    def all_stacks(self) -> dict[str, EnvironmentConfig | ConfigError]:
+        """Every stack in `--stacks-dir`; one that does not load is kept as its ConfigError."""
+        stacks: dict[str, EnvironmentConfig | ConfigError] = {}
+        for name in list_stacks(self.options.stacks_dir):
+            try:
+                stacks[name] = self.config if name == self.stack else load_stack(self.options.stacks_dir, name)
+            except ConfigError as exc:
+                stacks[name] = exc
+        return stacks
+
+    @property
+    def plan(self) -> "Plan":
+        """The offline plan (the Pulumi program under mocks), computed once per run."""
+        with self._lock:
+            if self._plan is None:
+                from infra.plan import build_plan
+                self._plan = build_plan(self.config)
+            return self._plan
+
+    @property
+    def rules_file(self) -> Path:
+        return self.options.rules_file or self.repo_root / self.config.firestore.rules_file
+
+    @property
+    def app_dir(self) -> Path | None:
+        return self.options.app_dir
+
+    @cached_property
+    def targets(self) -> LiveTargets:
+        opts = self.options
+        state: dict[str, Any] = {}
+        if opts.sandbox:
+            from sandbox.state import load_state
+            state = load_state().get("targets", {})
+        domain = opts.domain or state.get("domain") or self.config.domain.mail_domain
+        ns = opts.nameserver or state.get("nameserver")
+        return LiveTargets(
+            domain=domain,
+            hostnames=tuple(self.config.app_hostnames),
+            nameserver=_host_port(ns) if ns else None,
+            https_port=opts.https_port or state.get("https_port") or 443,
+            http_port=opts.http_port or state.get("http_port") or 80,
+            ca_file=opts.ca_file or (Path(state["ca_file"]) if state.get("ca_file") else None),
+            connect_host=opts.connect_host or state.get("connect_host"),
+            webhook_url=opts.webhook_url or state.get("webhook_url") or self.config.webhook_url,
+            stripe_api_base=opts.stripe_api_base or state.get("stripe_api_base") or "https://api.stripe.com",
+            stripe_api_key=state.get("stripe_api_key") or os.environ.get("STRIPE_SECRET_KEY"),
+            firestore_emulator_host=state.get("firestore_emulator_host"),
+        )
+
+    def with_options(self, **changes: Any) -> "CheckContext":
+        return CheckContext(replace(self.options, **changes), self.config, self.repo_root)
+
+
+def _host_port(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError([f"--nameserver: expected HOST:PORT, got {value!r}"])
+    return host, int(port)

@@ -1,0 +1,91 @@
+"""Start and stop local service processes: free ports, log files (never unread pipes), PIDs."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+
+class ServiceError(RuntimeError):
+    """A local service could not be started; the message says what to do."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.2) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def spawn(argv: Sequence[str], log_file: Path, env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> subprocess.Popen:
+    """Start a process in its own session with stdout+stderr going to `log_file`."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        return subprocess.Popen(list(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True)
+
+
+def wait_until(ready: Callable[[], bool], *, timeout: float, proc: subprocess.Popen | None = None,
+               what: str, log_file: Path | None = None) -> None:
+    """Poll `ready` until true; fail fast with the log's tail if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if proc is not None and proc.poll() is not None:
+            raise ServiceError(f"{what} exited with code {proc.returncode}{_tail(log_file)}")
+        time.sleep(0.05)
+    raise ServiceError(f"{what} did not become ready within {timeout:.0f}s{_tail(log_file)}")
+
+
+def _tail(log_file: Path | None, lines: int = 5) -> str:
+    if not log_file or not log_file.exists():
+        return ""
+    text = log_file.read_text(errors="replace").strip().splitlines()[-lines:]
+    return ("; log " + str(log_file) + ":\n  " + "\n  ".join(text)) if text else ""
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_pid(pid: int, timeout: float = 5.0) -> bool:
+    """Stop the process group led by `pid` (TERM, then KILL). Returns False if it was not running."""
+    if not pid_alive(pid):
+        return False
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            os.kill(pid, sig)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    return True
+            except ChildProcessError:
+                if not pid_alive(pid):
+                    return True
+            time.sleep(0.05)
+    return True
