@@ -1,0 +1,157 @@
+"""A local stand-in for the few Stripe API endpoints launchready uses: webhook endpoints CRUD.
+
+Keys decide the mode as on api.stripe.com: `sk_test_...` sees test-mode objects, `sk_live_...`
+live-mode ones (`livemode` on every object). The signing secret is returned only on create.
+Run standalone: `python -m sandbox.stubs.stripe_api --port P`.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import secrets
+import threading
+import time
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Request, Response
+
+from sandbox.stubs.http_stub import StubServer
+
+FIELDS = ("url", "description", "api_version", "disabled")
+
+
+def _error(status: int, message: str, code: str = "resource_missing") -> Response:
+    body = {"error": {"type": "invalid_request_error", "message": message, "code": code}}
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _listish(form: MultiDict, name: str) -> list[str] | None:
+    """Stripe's form encoding of arrays: `name[0]=a&name[1]=b` (or `name[]=a`)."""
+    items = sorted(((k, v) for k, v in form.items(multi=True) if k.startswith(f"{name}[")),
+                   key=lambda kv: int(kv[0][len(name) + 1:-1] or 0) if kv[0][len(name) + 1:-1].isdigit() else 0)
+    return [v for _, v in items] if items else None
+
+
+def _mapping(form: MultiDict, name: str) -> dict[str, str] | None:
+    found = {k[len(name) + 1:-1]: v for k, v in form.items() if k.startswith(f"{name}[") and k.endswith("]")}
+    return found or None
+
+
+class StripeApiStub(StubServer):
+    """Webhook endpoints in memory, per mode. Tests may edit `endpoints` directly."""
+
+    def __init__(self, port: int = 0):
+        super().__init__(port)
+        self.endpoints: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    # -- helpers tests use
+    def add_endpoint(self, *, url: str, enabled_events: list[str], livemode: bool = False,
+                     status: str = "enabled", api_version: str | None = None) -> dict[str, Any]:
+        with self._lock:
+            endpoint = self._new(url=url, enabled_events=enabled_events, livemode=livemode,
+                                 api_version=api_version)
+            endpoint["status"] = status
+            return endpoint
+
+    def _new(self, *, url: str, enabled_events: list[str], livemode: bool, api_version: str | None,
+             description: str | None = None, metadata: dict | None = None) -> dict[str, Any]:
+        endpoint_id = f"we_{next(self._ids):04d}{secrets.token_hex(6)}"
+        endpoint = {
+            "id": endpoint_id, "object": "webhook_endpoint", "url": url, "enabled_events": list(enabled_events),
+            "api_version": api_version, "status": "enabled", "livemode": livemode, "created": int(time.time()),
+            "description": description, "metadata": metadata or {}, "application": None,
+            "secret": "whsec_" + secrets.token_hex(16),
+        }
+        self.endpoints[endpoint_id] = endpoint
+        return endpoint
+
+    @staticmethod
+    def _public(endpoint: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in endpoint.items() if k != "secret"}
+
+    # -- HTTP
+    def wsgi(self, environ, start_response):
+        request = Request(environ)
+        self.requests.append((request.method, request.path))
+        return self._route(request)(environ, start_response)
+
+    def _route(self, request: Request) -> Response:
+        auth = request.headers.get("Authorization", "")
+        key = auth.removeprefix("Bearer ").strip()
+        if not key.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
+            return _error(401, "Invalid API Key provided", "api_key_invalid")
+        livemode = "_live_" in key
+        parts = [p for p in request.path.split("/") if p]
+        if parts[:2] != ["v1", "webhook_endpoints"]:
+            return _error(404, f"Unrecognized request URL ({request.method}: {request.path})")
+        with self._lock:
+            if len(parts) == 2:
+                if request.method == "GET":
+                    return self._list(livemode, request)
+                if request.method == "POST":
+                    return self._create(livemode, request.form)
+            elif len(parts) == 3:
+                endpoint = self.endpoints.get(parts[2])
+                if endpoint is None or endpoint["livemode"] != livemode:
+                    return _error(404, f"No such webhook endpoint: '{parts[2]}'")
+                if request.method == "GET":
+                    return self._json(self._public(endpoint))
+                if request.method == "POST":
+                    return self._update(endpoint, request.form)
+                if request.method == "DELETE":
+                    del self.endpoints[parts[2]]
+                    return self._json({"id": parts[2], "object": "webhook_endpoint", "deleted": True})
+        return _error(405, f"Method {request.method} not allowed", "method_not_allowed")
+
+    def _json(self, body: dict[str, Any]) -> Response:
+        return Response(json.dumps(body), mimetype="application/json")
+
+    def _list(self, livemode: bool, request: Request) -> Response:
+        limit = min(int(request.args.get("limit", 10)), 100)
+        mine = [self._public(e) for e in self.endpoints.values() if e["livemode"] == livemode]
+        after = request.args.get("starting_after")
+        if after:
+            ids = [e["id"] for e in mine]
+            mine = mine[ids.index(after) + 1:] if after in ids else []
+        page = mine[:limit]
+        return self._json({"object": "list", "url": "/v1/webhook_endpoints", "has_more": len(mine) > limit,
+                           "data": page})
+
+    def _create(self, livemode: bool, form: MultiDict) -> Response:
+        url, events = form.get("url"), _listish(form, "enabled_events")
+        if not url or not events:
+            return _error(400, "Missing required param: url and enabled_events.", "parameter_missing")
+        endpoint = self._new(url=url, enabled_events=events, livemode=livemode,
+                             api_version=form.get("api_version"), description=form.get("description"),
+                             metadata=_mapping(form, "metadata"))
+        return self._json(dict(endpoint))
+
+    def _update(self, endpoint: dict[str, Any], form: MultiDict) -> Response:
+        events = _listish(form, "enabled_events")
+        if events is not None:
+            endpoint["enabled_events"] = events
+        if "url" in form:
+            endpoint["url"] = form["url"]
+        if "description" in form:
+            endpoint["description"] = form["description"]
+        if "disabled" in form:
+            endpoint["status"] = "disabled" if form["disabled"] == "true" else "enabled"
+        metadata = _mapping(form, "metadata")
+        if metadata is not None:
+            endpoint["metadata"].update(metadata)
+        return self._json(self._public(endpoint))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    StripeApiStub(parser.parse_args().port).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
