@@ -11,6 +11,7 @@ import sys
 import typer
 
 from checks.commands import check, demo, handover, plan, sandbox
+from checks.errors import UsageError
 from infra.config import ConfigError
 
 app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
@@ -23,10 +24,6 @@ app.command("demo")(demo.command)
 app.add_typer(sandbox.app, name="sandbox")
 
 
-class UsageError(Exception):
-    """A problem with how the command was called; exit 2 with one line."""
-
-
 def fail(lines: list[str] | str, code: int = 2) -> None:
     for line in [lines] if isinstance(lines, str) else lines:
         typer.echo(f"launchready: {line}", err=True)
@@ -34,25 +31,18 @@ def fail(lines: list[str] | str, code: int = 2) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point."""
+    """Console-script entry point: click handles usage errors (exit 2); ours become one line."""
     from sandbox.processes import ServiceError
 
     try:
-        app(args=argv, prog_name="launchready", standalone_mode=False)
-    except typer.Exit as exc:
-        return exc.exit_code
+        app(args=argv, prog_name="launchready", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except (ConfigError, UsageError, ServiceError) as exc:
         for line in getattr(exc, "problems", None) or [str(exc)]:
             print(f"launchready: {line}", file=sys.stderr)
         return 2
-    except typer.Abort:
-        print("launchready: aborted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line unless debugging
         if os.environ.get("LAUNCHREADY_DEBUG"):
             raise
         print(f"launchready: internal error: {type(exc).__name__}: {exc} "

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Mapping
+from typing import Annotated, Any, ClassVar, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
+                      field_validator, model_validator)
 from pydantic.alias_generators import to_camel
 
 NAMESPACE = "launchready"
@@ -61,6 +62,10 @@ class Secret:
         return "Secret([redacted])"
 
     __str__ = __repr__
+
+
+# A secret field: parsed from `secure:` (or a flagged plain-text mistake), serialized as "[secret]".
+SecretField = Annotated[Secret, BeforeValidator(Secret.parse), PlainSerializer(lambda _: "[secret]", return_type=str)]
 
 
 class _Model(BaseModel):
@@ -186,16 +191,11 @@ class EnvironmentConfig(_Model):
     functions: FunctionSettings = FunctionSettings()
     firestore: FirestoreSettings = FirestoreSettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
-    stripe_secret_key: Secret
-    crm_api_token: Secret
-    support_api_token: Secret
+    stripe_secret_key: SecretField
+    crm_api_token: SecretField
+    support_api_token: SecretField
     stack: str = Field(default="", exclude=True)
     source: str = Field(default="", exclude=True)
-
-    @field_validator("stripe_secret_key", "crm_api_token", "support_api_token", mode="before")
-    @classmethod
-    def _secret(cls, value: Any) -> Secret:
-        return Secret.parse(value)
 
     @model_validator(mode="after")
     def _environment_defaults(self) -> "EnvironmentConfig":

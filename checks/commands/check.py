@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from checks.errors import UsageError
 from checks.framework.context import REPO_ROOT, CheckContext, CheckOptions
 from checks.framework.registry import registry
 from checks.reports import RENDERERS, render
@@ -40,8 +41,6 @@ def command(
     sandbox: bool = typer.Option(False, "--sandbox", help="Take every live endpoint from the running local sandbox."),
 ) -> None:
     """Run the readiness suite; exit 0 when ready, 1 on blocking findings, 2 on usage/config errors."""
-    from checks.cli import UsageError
-
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     for flag, path in (("--app-dir", app_dir), ("--rules", rules), ("--ca-file", ca_file)):
@@ -67,11 +66,13 @@ def run(options: CheckOptions, *, progress: bool = False):
     ctx = CheckContext(options)
     ctx.targets  # resolve overrides (and the sandbox state) up front: a bad flag is exit 2, not N errors
     registry.load_catalog()
+    selected = registry.select(only=options.only, skip=options.skip, offline=options.offline)
+    if not selected:
+        raise UsageError("no checks match --only/--skip/--offline; a gate that runs nothing proves nothing")
     if not progress:
         return run_checks(ctx)
     from rich.progress import Progress
 
-    selected = registry.select(only=options.only, skip=options.skip, offline=options.offline)
     with Progress(transient=True, console=build_console(sys.stderr)) as bar:
         task = bar.add_task("running checks", total=len(selected))
         return run_checks(ctx, on_done=lambda cls, _: bar.update(task, advance=1, description=cls.id))
