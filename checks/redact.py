@@ -1,22 +1,19 @@
-"""Redaction: secret-looking values never reach output, logs, reports or docs."""
+"""Redaction: secret-looking values never reach output, logs, reports or docs.
+
+The patterns are the secret scanner's detectors (one source of truth for what a secret looks like),
+publishable and Firebase keys included: a false redaction costs nothing, a leak costs a rotation.
+"""
 from __future__ import annotations
 
-import re
 from typing import Any
 
-# Kept deliberately broad: a false redaction costs nothing, a leak costs a rotation.
-_SECRET_VALUE = re.compile(
-    r"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{8,}"
-    r"|whsec_[0-9A-Za-z+/=]{8,}"
-    r"|pat-(?:na|eu)\d?-[0-9a-f-]{20,}"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
-    r"|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{16,}"
-)
+from checks.secrets.registry import default_set
+
 REDACTED = "[redacted]"
 
 
 def redact_text(text: str) -> str:
-    return _SECRET_VALUE.sub(REDACTED, text)
+    return default_set().text_pattern.sub(REDACTED, text)
 
 
 def redact(value: Any) -> Any:

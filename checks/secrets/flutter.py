@@ -1,0 +1,51 @@
+"""What ships inside a Flutter app: anything there is readable by every user who installs it.
+
+`lib/` is compiled into the app, `web/` is served to browsers, and `flutter: assets:` in pubspec.yaml
+bundles files as-is (a listed folder bundles the files directly in it, not its subfolders).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+SHIPPED_DIRS = ("lib/", "web/")
+
+
+@dataclass(frozen=True)
+class FlutterAssets:
+    files: frozenset[str]
+    folders: frozenset[str]   # each ends with "/"
+    problem: str | None = None
+
+    def bundles(self, rel: str) -> bool:
+        folder = rel.rpartition("/")[0] + "/" if "/" in rel else ""
+        return rel in self.files or folder in self.folders
+
+    def ships(self, rel: str) -> bool:
+        return rel.startswith(SHIPPED_DIRS) or self.bundles(rel)
+
+
+NO_ASSETS = FlutterAssets(frozenset(), frozenset())
+
+
+def read_assets(app_root: Path) -> FlutterAssets:
+    """The asset entries of `app_root/pubspec.yaml` (none when there is no Flutter app there)."""
+    pubspec = Path(app_root) / "pubspec.yaml"
+    if not pubspec.is_file():
+        return NO_ASSETS
+    try:
+        document = yaml.safe_load(pubspec.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return FlutterAssets(frozenset(), frozenset(), f"pubspec.yaml is not valid YAML: {type(exc).__name__}")
+    flutter = document.get("flutter") if isinstance(document, dict) else None
+    entries = flutter.get("assets") if isinstance(flutter, dict) else None
+    files, folders = set(), set()
+    for entry in entries if isinstance(entries, list) else []:
+        # Flutter 3.19+ also accepts `- path: assets/x` (with flavors); plain strings otherwise.
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        if isinstance(path, str) and path.strip():
+            path = path.strip().removeprefix("./")
+            (folders if path.endswith("/") else files).add(path)
+    return FlutterAssets(frozenset(files), frozenset(folders))

@@ -1,0 +1,101 @@
+"""Scan files for secrets in one pass each: path, line and kind of every hit, never the value."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checks.framework.base import Severity
+from checks.secrets.detectors import Detector
+from checks.secrets.flutter import NO_ASSETS, FlutterAssets, read_assets
+from checks.secrets.registry import DetectorSet, default_set, is_public
+from checks.secrets.walk import iter_files
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+BINARY_SNIFF_BYTES = 8192
+# A line carrying this marker is a reviewed false positive (like detect-secrets' allowlist pragma).
+ALLOW_MARKER = b"launchready: allow-secret"
+_RAISED = {Severity.INFO: Severity.LOW, Severity.LOW: Severity.MEDIUM, Severity.MEDIUM: Severity.HIGH,
+           Severity.HIGH: Severity.CRITICAL, Severity.CRITICAL: Severity.CRITICAL}
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    path: str
+    line: int
+    detector: Detector
+    ships: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.detector.kind
+
+    @property
+    def severity(self) -> Severity:
+        """A secret that ships inside the app is one level worse: every user can extract it."""
+        return _RAISED[self.detector.severity] if self.ships else self.detector.severity
+
+
+@dataclass
+class ScanResult:
+    hits: list[SecretHit] = field(default_factory=list)
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    skipped_binary: int = 0
+    skipped_large: list[str] = field(default_factory=list)
+    public_by_design: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    asset_problem: str | None = None
+
+    def by_kind(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for hit in self.hits:
+            counts[hit.kind] = counts.get(hit.kind, 0) + 1
+        return counts
+
+
+def scan_bytes(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[int, Detector]]:
+    """(1-based line, detector) of every secret in `data`, allow-marked lines left out."""
+    detectors = detectors or default_set()
+    found: list[tuple[int, Detector]] = []
+    line, counted_to = 1, 0
+    for match in detectors.bytes_pattern.finditer(data):
+        start = match.start()
+        line += data.count(b"\n", counted_to, start)
+        counted_to = start
+        line_end = data.find(b"\n", start)
+        if ALLOW_MARKER in data[data.rfind(b"\n", 0, start) + 1: line_end if line_end >= 0 else len(data)]:
+            continue
+        detector, _ = detectors.identify(data, start)
+        found.append((line, detector))
+    return found
+
+
+def scan_tree(root: Path, *, detectors: DetectorSet | None = None, max_file_bytes: int = MAX_FILE_BYTES,
+              flutter_assets: FlutterAssets | None = None) -> ScanResult:
+    """Scan every non-ignored text file below `root`; public-by-design hits are counted, not reported."""
+    detectors = detectors or default_set()
+    assets = read_assets(root) if flutter_assets is None else flutter_assets
+    result = ScanResult(asset_problem=assets.problem)
+    for path, rel in iter_files(root):
+        try:
+            if path.stat().st_size > max_file_bytes:
+                result.skipped_large.append(rel)
+                continue
+            data = path.read_bytes()
+        except OSError:
+            result.unreadable.append(rel)
+            continue
+        if b"\0" in data[:BINARY_SNIFF_BYTES]:
+            result.skipped_binary += 1
+            continue
+        result.files_scanned += 1
+        result.bytes_scanned += len(data)
+        for line, detector in scan_bytes(data, detectors):
+            if is_public(detector, path.name):
+                result.public_by_design += 1
+            else:
+                result.hits.append(SecretHit(rel, line, detector, assets.ships(rel)))
+    return result
+
+
+__all__ = ["NO_ASSETS", "SecretHit", "ScanResult", "scan_bytes", "scan_tree"]
