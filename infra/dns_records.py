@@ -77,11 +77,11 @@ def dmarc_value(config: EnvironmentConfig) -> str:
 
 
 def _hosting(config: EnvironmentConfig, host: str, zone: str) -> list[DnsRecordSpec]:
+    """An A record (Firebase's quick setup, apex or not) beside the ownership TXT: a CNAME could not
+    share its name with the TXT (RFC 1034 3.6.2; Cloudflare and Knot both reject it)."""
     site = hosting_site_id(config)
-    if host == zone:
-        target = DnsRecordSpec("A", host, FIREBASE_HOSTING_IPV4, "Firebase Hosting (apex) for the app")
-    else:
-        target = DnsRecordSpec("CNAME", host, f"{site}.web.app", "Firebase Hosting for this hostname")
+    where = "apex" if host == zone else "subdomain"
+    target = DnsRecordSpec("A", host, FIREBASE_HOSTING_IPV4, f"Firebase Hosting ({where}) for this hostname")
     verify = DnsRecordSpec("TXT", host, f"hosting-site={site}", "Firebase Hosting domain ownership verification")
     return [target, verify]
 
