@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -25,8 +25,8 @@ def command(
     offline: bool = typer.Option(False, "--offline", help="Run only checks that need no network."),
     only: Optional[str] = typer.Option(None, "--only", help="Comma-separated check-id prefixes to run."),
     skip: Optional[str] = typer.Option(None, "--skip", help="Comma-separated check-id prefixes to skip."),
-    fmt: str = typer.Option("text", "--format", help=f"Output format: {'|'.join(FORMATS)}."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write the report here instead of stdout."),
+    fmt: List[str] = typer.Option(["text"], "--format", help=f"Output format: {'|'.join(FORMATS)}. Repeat with --output to write several from one run."),
+    output: List[Path] = typer.Option([], "--output", help="Write the report here instead of stdout (one per --format)."),
     app_dir: Optional[Path] = typer.Option(None, "--app-dir", help="Flutter app tree to scan."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Firestore rules file (default: the stack's)."),
     stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
@@ -41,8 +41,11 @@ def command(
     sandbox: bool = typer.Option(False, "--sandbox", help="Take every live endpoint from the running local sandbox."),
 ) -> None:
     """Run the readiness suite; exit 0 when ready, 1 on blocking findings, 2 on usage/config errors."""
-    if fmt not in FORMATS:
-        raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    for name in fmt:
+        if name not in FORMATS:
+            raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {name!r}")
+    if len(fmt) > 1 and len(output) != len(fmt) or len(output) > len(fmt):
+        raise UsageError("--format/--output: give one --output per --format when writing several formats")
     for flag, path in (("--app-dir", app_dir), ("--rules", rules), ("--ca-file", ca_file)):
         if path is not None and not path.exists():
             raise UsageError(f"{flag}: {path} does not exist")
@@ -55,7 +58,8 @@ def command(
         stripe_api_base=stripe_api_base, sandbox=sandbox,
     )
     report = run(options, progress=sys.stderr.isatty())
-    emit(report, fmt, output)
+    for index, name in enumerate(fmt):
+        emit(report, name, output[index] if index < len(output) else None)
     raise typer.Exit(report.exit_code)
 
 

@@ -61,3 +61,18 @@ def test_a_selection_that_matches_nothing_is_a_usage_error() -> None:
     proc = cli("check", "--stack", "dev", "--offline", "--only", "no.such.area")
     assert proc.returncode == 2
     assert "no checks match" in proc.stderr
+
+
+def test_several_formats_from_one_run(tmp_path: Path) -> None:
+    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "junit", "markdown")}
+    args = ["check", "--stack", "dev", "--offline", "--only", "config"]
+    for fmt, path in outputs.items():
+        args += ["--format", fmt, "--output", str(path)]
+    proc = cli(*args)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(outputs["json"].read_text())
+    assert proc.returncode == (0 if report["ready"] else 1)
+    assert "<testsuite" in outputs["junit"].read_text()
+    assert outputs["markdown"].read_text().startswith("## launchready")
+    mismatch = cli("check", "--stack", "dev", "--format", "json", "--format", "sarif", "--output", str(tmp_path / "x"))
+    assert mismatch.returncode == 2 and "one --output per --format" in mismatch.stderr
