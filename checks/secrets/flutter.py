@@ -18,16 +18,17 @@ class FlutterAssets:
     files: frozenset[str]
     folders: frozenset[str]   # each ends with "/"
     problem: str | None = None
+    is_app: bool = True       # False when there is no pubspec.yaml: nothing ships
 
     def bundles(self, rel: str) -> bool:
         folder = rel.rpartition("/")[0] + "/" if "/" in rel else ""
         return rel in self.files or folder in self.folders
 
     def ships(self, rel: str) -> bool:
-        return rel.startswith(SHIPPED_DIRS) or self.bundles(rel)
+        return self.is_app and (rel.startswith(SHIPPED_DIRS) or self.bundles(rel))
 
 
-NO_ASSETS = FlutterAssets(frozenset(), frozenset())
+NO_ASSETS = FlutterAssets(frozenset(), frozenset(), is_app=False)
 
 
 def read_assets(app_root: Path) -> FlutterAssets:

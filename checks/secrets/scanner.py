@@ -6,7 +6,7 @@ from pathlib import Path
 
 from checks.framework.base import Severity
 from checks.secrets.detectors import Detector
-from checks.secrets.flutter import NO_ASSETS, FlutterAssets, read_assets
+from checks.secrets.flutter import FlutterAssets, read_assets
 from checks.secrets.registry import DetectorSet, default_set, is_public
 from checks.secrets.walk import iter_files
 
@@ -98,4 +98,4 @@ def scan_tree(root: Path, *, detectors: DetectorSet | None = None, max_file_byte
     return result
 
 
-__all__ = ["NO_ASSETS", "SecretHit", "ScanResult", "scan_bytes", "scan_tree"]
+__all__ = ["SecretHit", "ScanResult", "scan_bytes", "scan_tree"]

@@ -1,0 +1,41 @@
+"""secrets.*: secrets committed to the repo or shipped inside the Flutter app."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from checks.framework.base import Check, Finding, Result, Severity
+from checks.secrets import ScanResult
+
+SUPPRESS_HINT = ("A reviewed false positive: add `launchready: allow-secret` in a comment on that line, or "
+                 "list the path in `.launchreadyignore` (gitignore syntax) at the scanned folder's root.")
+
+
+class SecretScanCheck(Check):
+    """Turns one scan into one result: worst hit decides the severity; low-only hits warn."""
+
+    remediation = ("Treat every reported value as leaked: rotate it at the provider now, delete it from the "
+                   "file (and from git history), and keep it in Secret Manager, read only by the backend "
+                   "functions. " + SUPPRESS_HINT)
+
+    def report(self, scan: ScanResult, root: Path | None, scope: str) -> Result:
+        evidence = {"files_scanned": scan.files_scanned, "bytes_scanned": scan.bytes_scanned,
+                    "secrets_by_kind": scan.by_kind(), "public_by_design_ignored": scan.public_by_design,
+                    "skipped_binary_files": scan.skipped_binary, "skipped_large_files": scan.skipped_large,
+                    "unreadable_files": scan.unreadable}
+        if scan.asset_problem:
+            evidence["pubspec_problem"] = scan.asset_problem
+        if not scan.hits:
+            return self.passed(f"no secrets found in {scan.files_scanned} files of {scope}", evidence)
+        findings = [Finding(str(root / hit.path) if root else hit.path, hit.line,
+                            f"{hit.kind} ({hit.severity.value})"
+                            + ("; ships inside the app, so every user can extract it" if hit.ships else ""))
+                    for hit in scan.hits]
+        worst = min((hit.severity for hit in scan.hits), key=lambda s: s.rank)
+        shipped = sum(hit.ships for hit in scan.hits)
+        files = len({hit.path for hit in scan.hits})
+        kinds = ", ".join(f"{kind} x{n}" for kind, n in sorted(scan.by_kind().items()))
+        message = (f"{len(scan.hits)} secret(s) in {files} file(s) of {scope}"
+                   + (f", {shipped} shipped inside the app" if shipped else "") + f": {kinds}")
+        if worst.rank >= Severity.LOW.rank:
+            return self.warned(message, evidence, findings=findings)
+        return self.failed(message, evidence, findings=findings, severity=worst)
