@@ -1,0 +1,2 @@
+"""rules.*: the Firestore security rules, audited statically, exercised on the emulator, and
+compared with what is released in the environment."""

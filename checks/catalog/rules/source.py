@@ -1,0 +1,38 @@
+"""The rules file a run audits (the stack's, or `--rules`), read and parsed once per check."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from checks.framework.context import CheckContext
+from checks.rules_analysis.model import Ruleset, RulesSyntaxError, parse_rules
+
+
+@dataclass(frozen=True)
+class RulesSource:
+    path: Path
+    display: str              # repo-relative when inside the repo: what findings name
+    text: str | None          # None when the file cannot be read
+    problem: str | None = None
+
+    def parse(self) -> tuple[Ruleset | None, RulesSyntaxError | None]:
+        if self.text is None:
+            return None, None
+        try:
+            return parse_rules(self.text), None
+        except RulesSyntaxError as exc:
+            return None, exc
+
+
+def rules_source(ctx: CheckContext) -> RulesSource:
+    path = Path(ctx.rules_file)
+    try:
+        display = str(path.resolve().relative_to(Path(ctx.repo_root).resolve()))
+    except ValueError:
+        display = str(path)
+    try:
+        return RulesSource(path, display, path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return RulesSource(path, display, None, f"rules file {display} not found")
+    except (OSError, UnicodeDecodeError) as exc:
+        return RulesSource(path, display, None, f"rules file {display} cannot be read: {exc}")

@@ -1,0 +1,171 @@
+"""rules.static.*: line-accurate audits of the rules source, parsed with a real grammar (no emulator).
+
+Each check is one audit from `checks.rules_analysis.audits`; conditions are judged after inlining
+the functions the rules define, so `isOwner(uid)` counts as the comparison it contains.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable, ClassVar
+
+from checks.catalog.rules.source import rules_source
+from checks.framework import Finding, Severity, register
+from checks.framework.base import Check
+from checks.rules_analysis import audits
+from checks.rules_analysis.audits import Issue
+from checks.rules_analysis.model import Ruleset
+
+
+@register
+class RulesSyntax(Check):
+    id = "rules.static.syntax"
+    title = "Firestore rules file exists and parses"
+    severity = Severity.CRITICAL
+    remediation = "Fix the rules file at the reported line (`firebase emulators:start` shows the same error)."
+
+    def run(self, ctx):
+        source = rules_source(ctx)
+        if source.problem:
+            return self.failed(source.problem, {"rules_file": source.display},
+                               remediation="Point the stack's firestore.rulesFile (or --rules) at the rules file.")
+        rules, error = source.parse()
+        if error:
+            return self.failed(f"{source.display} does not parse: {error}", {"rules_file": source.display},
+                               findings=[Finding(source.display, error.line, str(error))])
+        return self.passed(f"{source.display} parses: {sum(1 for _ in rules.matches())} match blocks, "
+                           f"{sum(1 for _ in rules.allows())} allow statements", {"rules_file": source.display})
+
+
+class RulesAudit(Check):
+    """One audit over the parsed rules; subclasses name the audit and say what passing means."""
+
+    audit: ClassVar[Callable[[Ruleset], list[Issue]]]
+    ok_message: ClassVar[str]
+
+    def issues(self, rules: Ruleset) -> list[Issue]:
+        return type(self).audit(rules)
+
+    def run(self, ctx):
+        source = rules_source(ctx)
+        rules, error = source.parse()
+        if rules is None:
+            return self.skipped(f"{source.problem or f'{source.display} does not parse'} (see rules.static.syntax)")
+        issues = self.issues(rules)
+        evidence = {"rules_file": source.display, "lines": [i.line for i in issues]}
+        if not issues:
+            return self.passed(f"{source.display}: {self.ok_message}", {"rules_file": source.display})
+        findings = [Finding(source.display, i.line, i.message) for i in issues]
+        return self.failed(f"{source.display}: {len(issues)} finding(s): {issues[0].message}"
+                           f"{' (line %d)' % issues[0].line}", evidence, findings=findings,
+                           severity=self.severity_for(issues))
+
+    def severity_for(self, issues: list[Issue]) -> Severity:
+        return self.severity
+
+
+@register
+class RulesVersion(RulesAudit):
+    id = "rules.static.version"
+    title = "Rules declare rules_version = '2'"
+    severity = Severity.HIGH
+    audit = audits.version
+    ok_message = "declares rules_version = '2'"
+    remediation = "Add `rules_version = '2';` as the first line and re-test recursive wildcards."
+
+
+@register
+class RulesAlwaysTrue(RulesAudit):
+    id = "rules.static.always_true"
+    title = "No rule is granted unconditionally (`if true` or no condition)"
+    severity = Severity.CRITICAL
+    audit = audits.always_true
+    ok_message = "no allow statement is unconditional"
+    remediation = "Replace `if true` with a condition on request.auth and the document (owner, claims, fields)."
+
+
+@register
+class RulesTestMode(RulesAudit):
+    id = "rules.static.test_mode"
+    title = "No test-mode rules (`request.time < timestamp.date(...)`)"
+    severity = Severity.CRITICAL
+    ok_message = "no test-mode time gate"
+    remediation = ("Delete the test-mode rule and write real rules for each collection: until its date anyone "
+                   "can read and write everything; after it, the app is locked out.")
+
+    def issues(self, rules: Ruleset) -> list[Issue]:
+        return audits.test_mode(rules, datetime.now(timezone.utc).date())
+
+    def severity_for(self, issues: list[Issue]) -> Severity:
+        return Severity.HIGH if all(i.expired for i in issues) else Severity.CRITICAL
+
+
+@register
+class RulesRecursiveWildcardWrite(RulesAudit):
+    id = "rules.static.recursive_wildcard_write"
+    title = "No write granted on a recursive wildcard ({path=**})"
+    severity = Severity.CRITICAL
+    audit = audits.recursive_wildcard_write
+    ok_message = "no write is granted on a recursive wildcard"
+    remediation = ("Grant writes on named collections (`match /customers/{uid}`) instead of `{document=**}`, so "
+                   "subcollections such as private/* stay denied by default.")
+
+
+@register
+class RulesAuthOnly(RulesAudit):
+    id = "rules.static.auth_only"
+    title = "No wildcard is guarded by `request.auth != null` alone"
+    severity = Severity.CRITICAL
+    audit = audits.auth_only
+    ok_message = "every wildcard grant checks more than sign-in"
+    remediation = "Compare the owner segment with request.auth.uid (e.g. `request.auth.uid == uid`) or check a claim."
+
+
+@register
+class RulesOwnerSegment(RulesAudit):
+    id = "rules.static.owner_segment"
+    title = "Owner segments ({uid}, {userId}) are compared with request.auth.uid"
+    severity = Severity.HIGH
+    audit = audits.owner_segment
+    ok_message = "every grant under an owner segment compares it with request.auth.uid"
+    remediation = "Add `request.auth.uid == <segment>` to the condition (or check an admin custom claim)."
+
+
+@register
+class RulesHardcodedUid(RulesAudit):
+    id = "rules.static.hardcoded_uid"
+    title = "No hard-coded uids or emails in rules"
+    severity = Severity.HIGH
+    audit = audits.hardcoded_uid
+    ok_message = "no hard-coded identity"
+    remediation = "Grant staff access with a custom claim (`request.auth.token.admin == true`) set by the backend."
+
+
+@register
+class RulesDeleteAnyUser(RulesAudit):
+    id = "rules.static.delete_any_user"
+    title = "Delete is never granted without an identity check"
+    severity = Severity.CRITICAL
+    audit = audits.delete_any_user
+    ok_message = "every delete grant checks who the caller is"
+    remediation = "Drop client deletes (let the backend delete) or require `request.auth.uid == <owner>`."
+
+
+@register
+class RulesReadInsteadOfGet(RulesAudit):
+    id = "rules.static.read_vs_get"
+    title = "Per-document conditions grant `get`, not `read` (which adds list)"
+    severity = Severity.MEDIUM
+    audit = audits.read_instead_of_get
+    ok_message = "no per-document condition grants list"
+    remediation = "Use `allow get` for single-document access; grant `list` separately with a query-safe condition."
+
+
+@register
+class RulesWriteValidation(RulesAudit):
+    id = "rules.static.write_validation"
+    title = "Client writes validate the written fields"
+    severity = Severity.HIGH
+    audit = audits.write_validation
+    ok_message = "every create/update grant validates request.resource.data"
+    remediation = ("Restrict writable fields with `request.resource.data.diff(resource.data).affectedKeys()"
+                   ".hasOnly([...])` and check each field's type and size.")
