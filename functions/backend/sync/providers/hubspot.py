@@ -1,0 +1,26 @@
+"""HubSpot CRM adapter: contacts upserted by email (`/crm/v3/objects/contacts/batch/upsert`).
+
+Upsert by the unique `email` property is idempotent, so a retried task never duplicates a contact.
+The custom contact properties `firebase_uid`, `plan_status`, `plan_id` and `support_tier` must exist
+in the HubSpot account (Settings → Properties).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from backend.sync.providers.base import HttpProvider, TransientSyncError
+
+
+class HubSpotCrm(HttpProvider):
+    name = "hubspot"
+
+    def upsert_contact(self, customer: Mapping[str, Any]) -> str:
+        properties = {"email": customer["email"], "firebase_uid": customer.get("uid") or "",
+                      "plan_status": customer.get("plan_status") or "none",
+                      "plan_id": customer.get("plan_id") or "", "support_tier": customer.get("support_tier") or ""}
+        body = self.call("POST", "/crm/v3/objects/contacts/batch/upsert",
+                         json={"inputs": [{"idProperty": "email", "id": customer["email"], "properties": properties}]})
+        results = body.get("results") or []
+        if not results or not results[0].get("id"):
+            raise TransientSyncError("hubspot upsert returned no contact id")
+        return str(results[0]["id"])

@@ -1,0 +1,78 @@
+"""Fixtures for functions/: env for in-process calls, the CRM/support stand-in, and
+functions-framework servers over real HTTP (one per target per worker, stopped by PID)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until
+from sandbox.stubs.crm_support import CrmSupportStub
+
+WEBHOOK_SECRET = "whsec_test_launchready_functions"
+STUB_TOKEN = "stub-token-functions-tests"
+FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+
+
+@pytest.fixture
+def crm_stub():
+    stub = CrmSupportStub(token=STUB_TOKEN).start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def fn_env(firestore_db, crm_stub, monkeypatch):
+    """Everything the entry points read, pointed at the emulator and the stand-in."""
+    values = {
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "CRM_API_TOKEN": STUB_TOKEN, "CRM_API_BASE": crm_stub.base_url,
+        "SUPPORT_API_TOKEN": STUB_TOKEN, "SUPPORT_API_BASE": crm_stub.base_url, "SYNC_MAX_ATTEMPTS": "3",
+        "SYNC_BACKOFF_SECONDS": "0.05", "SYNC_HTTP_TIMEOUT_SECONDS": "0.5",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+@pytest.fixture
+def db(fn_env):
+    from backend.store import client
+    return client()
+
+
+def _serve(target: str, emulator, tmp_dir: Path, extra_env: dict[str, str]):
+    port = free_port()
+    log = tmp_dir / f"{target}.log"
+    env = {"FIRESTORE_EMULATOR_HOST": emulator.host, "GOOGLE_CLOUD_PROJECT": emulator.project_id,
+           "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, **extra_env}
+    argv = [str(Path(sys.executable).parent / "functions-framework"), "--source", str(FUNCTIONS_DIR / "main.py"),
+            "--target", target, "--host", "127.0.0.1", "--port", str(port)]
+    proc = spawn(argv, log, env=env)
+    wait_until(lambda: port_open(port), timeout=30, proc=proc, what=f"functions-framework ({target})", log_file=log)
+    return proc, f"http://127.0.0.1:{port}/", log
+
+
+@pytest.fixture(scope="session")
+def webhook_server(firestore_emulator, tmp_path_factory):
+    """`stripe_webhook` served by functions-framework: (url, log file)."""
+    proc, url, log = _serve("stripe_webhook", firestore_emulator, tmp_path_factory.mktemp("ff"), {})
+    yield url, log
+    stop_pid(proc.pid)
+
+
+@pytest.fixture(scope="session")
+def support_server(firestore_emulator, tmp_path_factory):
+    """`request_support` served by functions-framework, verifying ID tokens in emulator mode."""
+    proc, url, log = _serve("request_support", firestore_emulator, tmp_path_factory.mktemp("ff"),
+                            {"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9"})
+    yield url, log
+    stop_pid(proc.pid)
+
+
+@pytest.fixture
+def http():
+    with httpx.Client(timeout=30) as client:
+        yield client
