@@ -1,0 +1,75 @@
+"""Cloudflare: the zone's TLS posture, every DNS record from `desired_records`, www -> apex."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_cloudflare as cloudflare
+
+from infra.dns_records import DnsRecordSpec
+
+AUTO_TTL = 1  # Cloudflare's "automatic" TTL, required for proxied records
+
+
+@dataclass(frozen=True)
+class CloudflareArgs:
+    zone_id: str
+    zone: str
+    records: list[DnsRecordSpec]
+    ssl_mode: str
+    min_tls_version: str
+    tls13: bool
+    always_use_https: bool
+    hsts_max_age: int
+    hsts_include_subdomains: bool
+    www_redirect: bool
+
+
+class CloudflareZone(pulumi.ComponentResource):
+    def __init__(self, name: str, args: CloudflareArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("launchready:cloudflare:Zone", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        for setting_id, value in zone_settings(args).items():
+            cloudflare.ZoneSetting(f"{name}-setting-{setting_id}", zone_id=args.zone_id, setting_id=setting_id,
+                                   value=value, opts=child)
+        for spec in args.records:
+            cloudflare.DnsRecord(f"{name}-{spec.key}", zone_id=args.zone_id, **record_args(spec), opts=child)
+        if args.www_redirect:
+            cloudflare.Ruleset(
+                f"{name}-www-redirect", zone_id=args.zone_id, kind="zone", phase="http_request_dynamic_redirect",
+                name="launchready redirects", description="www -> apex, path and query kept",
+                rules=[{
+                    "ref": "www_to_apex", "description": f"www.{args.zone} -> {args.zone}", "enabled": True,
+                    "expression": f'(http.host eq "www.{args.zone}")', "action": "redirect",
+                    "action_parameters": {"from_value": {
+                        "status_code": 301, "preserve_query_string": True,
+                        "target_url": {"expression": f'concat("https://{args.zone}", http.request.uri.path)'}}},
+                }], opts=child)
+        self.register_outputs({"records": len(args.records)})
+
+
+def zone_settings(args: CloudflareArgs) -> dict[str, object]:
+    """Cloudflare setting id -> value (the API's own names and shapes)."""
+    return {
+        "ssl": args.ssl_mode,
+        "min_tls_version": args.min_tls_version,
+        "tls_1_3": "on" if args.tls13 else "off",
+        "always_use_https": "on" if args.always_use_https else "off",
+        "security_header": {"strict_transport_security": {
+            "enabled": args.hsts_max_age > 0, "max_age": args.hsts_max_age,
+            "include_subdomains": args.hsts_include_subdomains, "nosniff": True, "preload": False}},
+    }
+
+
+def record_args(spec: DnsRecordSpec) -> dict[str, object]:
+    """DnsRecord arguments for one record; CAA carries structured `data` instead of `content`."""
+    args: dict[str, object] = {"name": spec.name, "type": spec.type, "proxied": spec.proxied,
+                               "ttl": AUTO_TTL if spec.proxied else spec.ttl, "comment": spec.purpose[:100]}
+    if spec.type == "CAA":
+        flags, tag, value = spec.content.split(" ", 2)
+        args["data"] = {"flags": int(flags), "tag": tag, "value": value.strip('"')}
+    else:
+        args["content"] = spec.content
+    if spec.priority is not None:
+        args["priority"] = spec.priority
+    return args

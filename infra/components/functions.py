@@ -1,0 +1,160 @@
+"""Cloud Functions gen2 for `functions/`: one function per entry point, each with its own service
+account holding only the roles and secrets it needs. Only the Stripe webhook is public."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pulumi
+import pulumi_gcp as gcp
+
+from infra.components.secrets import CRM_API_TOKEN, STRIPE_WEBHOOK_SECRET, SUPPORT_API_TOKEN
+
+RUNTIME = "python311"
+SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
+SYNC_TASKS_PATTERN = "sync_tasks/{task_id}"
+SIGN_UP_METHOD = "google.cloud.identitytoolkit.v1.AuthenticationService.SignUp"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One deployed entry point of `functions/main.py` and exactly what it may touch."""
+
+    name: str
+    entry_point: str
+    trigger: Literal["http", "firestore", "sign_up"]
+    roles: tuple[str, ...]
+    secrets: dict[str, str] = field(default_factory=dict)      # env var -> secret id
+    env: tuple[str, ...] = ()                                   # names of config-derived env vars
+    public: bool = False
+
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("stripe-webhook", "stripe_webhook", "http", ("roles/datastore.user",),
+                 {"STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET}, public=True),
+    FunctionSpec("sync-worker", "sync_worker", "firestore",
+                 ("roles/datastore.user", "roles/eventarc.eventReceiver"),
+                 {"CRM_API_TOKEN": CRM_API_TOKEN, "SUPPORT_API_TOKEN": SUPPORT_API_TOKEN},
+                 env=("CRM_PROVIDER", "CRM_API_BASE", "SUPPORT_PROVIDER", "SUPPORT_API_BASE", "SYNC_MAX_ATTEMPTS")),
+    FunctionSpec("on-user-created", "on_user_created", "sign_up",
+                 ("roles/datastore.user", "roles/eventarc.eventReceiver")),
+    FunctionSpec("request-support", "request_support", "http", ("roles/datastore.user",)),
+)
+WEBHOOK = FUNCTIONS[0]
+
+
+@dataclass(frozen=True)
+class FunctionsArgs:
+    project_id: pulumi.Input[str]
+    region: str
+    firestore_location: str
+    source_dir: Path
+    secrets: dict[str, gcp.secretmanager.Secret]
+    env: dict[str, str]                 # every config-derived variable; each function gets its own subset
+    max_instances: int
+    timeout_seconds: int
+    memory: str
+    labels: dict[str, str] = field(default_factory=dict)
+    protect_source: bool = False
+
+
+class Functions(pulumi.ComponentResource):
+    functions: dict[str, gcp.cloudfunctionsv2.Function]
+
+    def __init__(self, name: str, args: FunctionsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("launchready:gcp:Functions", name, None, opts)
+        self._name, self._args = name, args
+        child = pulumi.ResourceOptions(parent=self)
+        bucket = gcp.storage.Bucket(
+            f"{name}-source", project=args.project_id, location=args.region, labels=args.labels,
+            uniform_bucket_level_access=True, public_access_prevention="enforced",
+            force_destroy=not args.protect_source, opts=child)
+        assets, digest = source_archive(args.source_dir)
+        source = gcp.storage.BucketObject(
+            f"{name}-source-archive", bucket=bucket.name, name=f"functions-{digest[:16]}.zip",
+            source=pulumi.AssetArchive(assets), opts=child)
+        self.functions = {spec.name: self._function(spec, bucket, source) for spec in FUNCTIONS}
+        self.register_outputs({"urls": {k: f.url for k, f in self.functions.items()}})
+
+    def _function(self, spec: FunctionSpec, bucket: gcp.storage.Bucket,
+                  source: gcp.storage.BucketObject) -> gcp.cloudfunctionsv2.Function:
+        name, args = f"{self._name}-{spec.name}", self._args
+        child = pulumi.ResourceOptions(parent=self)
+        account = gcp.serviceaccount.Account(
+            f"{name}-sa", project=args.project_id, account_id=f"fn-{spec.name}"[:30],
+            display_name=f"Cloud Function {spec.name}", opts=child)
+        member = account.email.apply(lambda email: f"serviceAccount:{email}")
+        grants: list[pulumi.Resource] = [
+            gcp.projects.IAMMember(f"{name}-role-{role.split('/')[-1]}", project=args.project_id, role=role,
+                                   member=member, opts=child)
+            for role in spec.roles
+        ]
+        grants += [
+            gcp.secretmanager.SecretIamMember(f"{name}-reads-{secret_id}", project=args.project_id,
+                                              secret_id=args.secrets[secret_id].secret_id,
+                                              role="roles/secretmanager.secretAccessor", member=member, opts=child)
+            for secret_id in spec.secrets.values()
+        ]
+        env = {"GOOGLE_CLOUD_PROJECT": args.project_id, "LAUNCHREADY_ENVIRONMENT": args.env["LAUNCHREADY_ENVIRONMENT"],
+               **{key: args.env[key] for key in spec.env}}
+        function = gcp.cloudfunctionsv2.Function(
+            name, project=args.project_id, location=args.region, name=spec.name, labels=args.labels,
+            description=f"launchready entry point {spec.entry_point}",
+            build_config={"runtime": RUNTIME, "entry_point": spec.entry_point,
+                          "source": {"storage_source": {"bucket": bucket.name, "object": source.name}}},
+            service_config={
+                "max_instance_count": args.max_instances, "min_instance_count": 0,
+                "timeout_seconds": args.timeout_seconds, "available_memory": args.memory,
+                "service_account_email": account.email, "environment_variables": env,
+                "ingress_settings": "ALLOW_ALL" if spec.trigger == "http" else "ALLOW_INTERNAL_ONLY",
+                "secret_environment_variables": [
+                    {"key": key, "project_id": args.project_id, "secret": args.secrets[sid].secret_id,
+                     "version": "latest"} for key, sid in spec.secrets.items()],
+            },
+            event_trigger=self._trigger(spec, account),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=grants))
+        invoker = "allUsers" if spec.public else (member if spec.trigger != "http" else None)
+        if invoker is not None:
+            gcp.cloudrunv2.ServiceIamMember(
+                f"{name}-invoker", project=args.project_id, location=args.region, name=function.name,
+                role="roles/run.invoker", member=invoker, opts=child)
+        return function
+
+    def _trigger(self, spec: FunctionSpec, account: gcp.serviceaccount.Account) -> dict | None:
+        if spec.trigger == "firestore":
+            return {"trigger_region": self._args.firestore_location,
+                    "event_type": "google.cloud.firestore.document.v1.created",
+                    "retry_policy": "RETRY_POLICY_RETRY", "service_account_email": account.email,
+                    "event_filters": [
+                        {"attribute": "database", "value": "(default)"},
+                        {"attribute": "document", "value": SYNC_TASKS_PATTERN, "operator": "match-path-pattern"}]}
+        if spec.trigger == "sign_up":
+            return {"trigger_region": "global", "event_type": "google.cloud.audit.log.v1.written",
+                    "retry_policy": "RETRY_POLICY_DO_NOT_RETRY", "service_account_email": account.email,
+                    "event_filters": [
+                        {"attribute": "serviceName", "value": "identitytoolkit.googleapis.com"},
+                        {"attribute": "methodName", "value": SIGN_UP_METHOD}]}
+        return None
+
+
+def source_files(source_dir: Path) -> list[Path]:
+    """Every file of `functions/` except interpreter caches, sorted."""
+    return sorted(p for p in source_dir.rglob("*")
+                  if p.is_file() and not SKIPPED_PARTS.intersection(p.relative_to(source_dir).parts)
+                  and p.suffix != ".pyc")
+
+
+def source_archive(source_dir: Path) -> tuple[dict[str, pulumi.FileAsset], str]:
+    """The archive's assets (paths relative to `functions/`) and a content digest that names it, so
+    any source change uploads a new object and redeploys the functions."""
+    if not (source_dir / "requirements.txt").is_file():
+        raise FileNotFoundError(f"{source_dir}: functions source needs a requirements.txt")
+    digest = hashlib.sha256()
+    assets: dict[str, pulumi.FileAsset] = {}
+    for path in source_files(source_dir):
+        rel = path.relative_to(source_dir).as_posix()
+        digest.update(rel.encode() + b"\0" + path.read_bytes())
+        assets[rel] = pulumi.FileAsset(str(path))
+    return assets, digest.hexdigest()

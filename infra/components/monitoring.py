@@ -1,0 +1,161 @@
+"""Monitoring: notification channels, log-based metrics and the alert policies launch needs, plus an
+uptime check on the app. Each alert policy carries `user_labels.launchready-alert = <key>` so the
+policy pack can prove the required ones exist."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_EVENT_UNMATCHED
+
+ALERT_LABEL = "launchready-alert"
+RUN = 'resource.type="cloud_run_revision"'
+ERROR_RATE_THRESHOLD = 0.01       # 1 % of requests answered 5xx
+LATENCY_P95_MS = 500
+WEBHOOK_FAILED_ATTEMPTS = 3
+
+
+def _message(text: str) -> str:
+    return f'(jsonPayload.message="{text}" OR textPayload:"{text}")'
+
+
+@dataclass(frozen=True)
+class LogMetric:
+    name: str
+    description: str
+    filter: str
+
+
+def log_metrics(service: dict[str, str]) -> tuple[LogMetric, ...]:
+    """The log-based counters; `service` maps function role -> deployed service name."""
+    def svc(key: str) -> str:
+        return f'{RUN} AND resource.labels.service_name="{service[key]}"'
+    return (
+        LogMetric("launchready/payment_sync_failures", "Sync attempts of payment state that failed",
+                  f"{svc('sync')} AND severity>=ERROR"),
+        LogMetric("launchready/sync_dead_lettered", "Sync tasks given up after the last attempt",
+                  f"{svc('sync')} AND severity>=ERROR AND {_message(SYNC_DEAD_LETTERED)}"),
+        LogMetric("launchready/webhook_failures", "Stripe webhook deliveries answered with 5xx",
+                  f'{svc("webhook")} AND httpRequest.status>=500'),
+        LogMetric("launchready/webhook_unmatched", "Verified Stripe events no customer could be matched to",
+                  f"{svc('webhook')} AND {_message(WEBHOOK_EVENT_UNMATCHED)}"),
+    )
+
+
+@dataclass(frozen=True)
+class AlertSpec:
+    key: str
+    display_name: str
+    condition: dict
+    documentation: str
+
+
+def _log_threshold(metric: str, *, above: float, window_s: int, title: str) -> dict:
+    return {"display_name": title, "condition_threshold": {
+        "filter": f'{RUN} AND metric.type="logging.googleapis.com/user/{metric}"',
+        "comparison": "COMPARISON_GT", "threshold_value": above, "duration": "0s",
+        "aggregations": [{"alignment_period": f"{window_s}s", "per_series_aligner": "ALIGN_SUM",
+                          "cross_series_reducer": "REDUCE_SUM"}],
+        "trigger": {"count": 1}}}
+
+
+def alert_specs(uptime_check_id: pulumi.Input[str] | None = None) -> list[AlertSpec]:
+    """Every alert a launch needs; the order is the order they are created in."""
+    specs = [
+        AlertSpec("payment-sync-failed", "Payment sync failed",
+                  _log_threshold("launchready/payment_sync_failures", above=0, window_s=60,
+                                 title="sync worker logged an error (alerts within 5 minutes)"),
+                  "A payment state change did not reach the CRM/support desk. See the sync_tasks runbook."),
+        AlertSpec("webhook-failures", "Stripe webhook failing",
+                  _log_threshold("launchready/webhook_failures", above=WEBHOOK_FAILED_ATTEMPTS - 1, window_s=3600,
+                                 title=f"{WEBHOOK_FAILED_ATTEMPTS}+ failed webhook deliveries in an hour"),
+                  "Stripe is retrying deliveries; check the webhook function's logs and the signing secret."),
+        AlertSpec("sync-dead-lettered", "Sync task dead-lettered",
+                  _log_threshold("launchready/sync_dead_lettered", above=0, window_s=300,
+                                 title=f'log "{SYNC_DEAD_LETTERED}"'),
+                  "A sync task exhausted its attempts; replay it from sync_tasks (status=dead)."),
+        AlertSpec("webhook-unmatched", "Stripe event matched no customer",
+                  _log_threshold("launchready/webhook_unmatched", above=0, window_s=300,
+                                 title=f'log "{WEBHOOK_EVENT_UNMATCHED}"'),
+                  "A verified event carried no known firebase_uid; check the checkout metadata."),
+        AlertSpec("function-error-rate", "Function error rate above 1%",
+                  {"display_name": "5xx share of requests > 1% over 5 minutes",
+                   "condition_prometheus_query_language": {
+                       "query": ('sum(rate(run_googleapis_com:request_count{monitored_resource="cloud_run_revision",'
+                                 'response_code_class="5xx"}[5m])) / sum(rate(run_googleapis_com:request_count'
+                                 f'{{monitored_resource="cloud_run_revision"}}[5m])) > {ERROR_RATE_THRESHOLD}'),
+                       "duration": "300s", "evaluation_interval": "60s"}},
+                  "More than 1% of function requests fail; check the latest deploy and error logs."),
+        AlertSpec("function-latency-p95", "Function p95 latency above 500 ms",
+                  {"display_name": f"p95 request latency > {LATENCY_P95_MS} ms for 5 minutes",
+                   "condition_threshold": {
+                       "filter": f'{RUN} AND metric.type="run.googleapis.com/request_latencies"',
+                       "comparison": "COMPARISON_GT", "threshold_value": LATENCY_P95_MS, "duration": "300s",
+                       "aggregations": [{"alignment_period": "60s", "per_series_aligner": "ALIGN_PERCENTILE_95"}],
+                       "trigger": {"count": 1}}},
+                  "Functions are slow; check cold starts, max instances and downstream API latency."),
+    ]
+    if uptime_check_id is not None:
+        specs.append(AlertSpec(
+            "app-uptime", "App unreachable",
+            {"display_name": "uptime check failing from 2+ regions", "condition_threshold": {
+                "filter": pulumi.Output.concat(
+                    'metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND resource.type="uptime_url"'
+                    ' AND metric.labels.check_id="', uptime_check_id, '"'),
+                "comparison": "COMPARISON_GT", "threshold_value": 1, "duration": "300s",
+                "aggregations": [{"alignment_period": "300s", "per_series_aligner": "ALIGN_NEXT_OLDER",
+                                  "cross_series_reducer": "REDUCE_COUNT_FALSE",
+                                  "group_by_fields": ["resource.label.host"]}],
+                "trigger": {"count": 1}}},
+            "The app's hostname does not answer over HTTPS; check Hosting, DNS and the certificate."))
+    return specs
+
+
+REQUIRED_ALERTS: tuple[str, ...] = tuple(s.key for s in alert_specs("uptime")) 
+
+
+@dataclass(frozen=True)
+class MonitoringArgs:
+    project_id: pulumi.Input[str]
+    emails: list[str]
+    app_host: str
+    services: dict[str, str]      # "webhook"/"sync" -> Cloud Run service name
+    environment: str
+
+
+class Monitoring(pulumi.ComponentResource):
+    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("launchready:gcp:Monitoring", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        channels = [
+            gcp.monitoring.NotificationChannel(
+                f"{name}-email-{i}", project=args.project_id, type="email", display_name=f"{email} ({args.environment})",
+                labels={"email_address": email}, opts=child).name
+            for i, email in enumerate(args.emails)
+        ]
+        metrics = [
+            gcp.logging.Metric(f"{name}-metric-{m.name.split('/')[-1]}", project=args.project_id, name=m.name,
+                               description=m.description, filter=m.filter,
+                               metric_descriptor={"metric_kind": "DELTA", "value_type": "INT64", "unit": "1"},
+                               opts=child)
+            for m in log_metrics(args.services)
+        ]
+        uptime = gcp.monitoring.UptimeCheckConfig(
+            f"{name}-uptime-app", project=args.project_id, display_name=f"{args.app_host} ({args.environment})",
+            timeout="10s", period="300s",
+            http_check={"path": "/", "port": 443, "use_ssl": True, "validate_ssl": True,
+                        "accepted_response_status_codes": [{"status_class": "STATUS_CLASS_2XX"},
+                                                           {"status_class": "STATUS_CLASS_3XX"}]},
+            monitored_resource={"type": "uptime_url", "labels": {"host": args.app_host, "project_id": args.project_id}},
+            opts=child)
+        after_metrics = pulumi.ResourceOptions(parent=self, depends_on=metrics)
+        for spec in alert_specs(uptime.uptime_check_id):
+            gcp.monitoring.AlertPolicy(
+                f"{name}-alert-{spec.key}", project=args.project_id, display_name=f"{spec.display_name} ({args.environment})",
+                combiner="OR", conditions=[spec.condition], notification_channels=channels,
+                user_labels={ALERT_LABEL: spec.key, "environment": args.environment},
+                documentation={"content": spec.documentation, "mime_type": "text/markdown"},
+                alert_strategy={"auto_close": "1800s"}, opts=after_metrics)
+        self.register_outputs({"alerts": [s.key for s in alert_specs("uptime")]})

@@ -1,0 +1,61 @@
+"""The GCP project of one environment: created (or adopted), billed, APIs on, Firebase added."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_gcp as gcp
+
+# Every API the environment's resources call; enabling them is the first thing `pulumi up` does.
+REQUIRED_APIS: tuple[str, ...] = (
+    "firebase", "firestore", "cloudfunctions", "run", "cloudbuild", "eventarc", "secretmanager",
+    "identitytoolkit", "firebaserules", "firebasehosting", "monitoring", "logging", "artifactregistry",
+    "storage",
+)
+
+
+@dataclass(frozen=True)
+class ProjectArgs:
+    project_id: str
+    create: bool
+    billing_account: str | None
+    folder_id: str | None
+    org_id: str | None
+    protect: bool
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class Project(pulumi.ComponentResource):
+    """`project_id` is what every other component targets; `ready` is what they depend on."""
+
+    project_id: pulumi.Output[str]
+    ready: list[pulumi.Resource]
+
+    def __init__(self, name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("launchready:gcp:Project", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        base: list[pulumi.Resource] = []
+        if args.create:
+            project = gcp.organizations.Project(
+                f"{name}-project", project_id=args.project_id, name=args.project_id,
+                billing_account=args.billing_account, folder_id=args.folder_id,
+                org_id=None if args.folder_id else args.org_id, labels=args.labels,
+                auto_create_network=False, deletion_policy="PREVENT" if args.protect else "DELETE",
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+            self.project_id = project.project_id
+            base.append(project)
+        else:
+            self.project_id = pulumi.Output.from_input(args.project_id)
+            if args.billing_account:
+                base.append(gcp.billing.ProjectInfo(f"{name}-billing", project=args.project_id,
+                                                    billing_account=args.billing_account, opts=child))
+        services = [
+            gcp.projects.Service(f"{name}-api-{api}", project=self.project_id, service=f"{api}.googleapis.com",
+                                 disable_on_destroy=False,
+                                 opts=pulumi.ResourceOptions(parent=self, depends_on=base))
+            for api in REQUIRED_APIS
+        ]
+        firebase = gcp.firebase.Project(f"{name}-firebase", project=self.project_id,
+                                        opts=pulumi.ResourceOptions(parent=self, depends_on=services))
+        self.ready = [*services, firebase]
+        self.register_outputs({"project_id": self.project_id})

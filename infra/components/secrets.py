@@ -1,0 +1,43 @@
+"""Secret Manager: one secret per credential; values only ever flow from Pulumi secrets.
+
+Access is granted per secret by the component that needs it (see functions.py), never project-wide.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_gcp as gcp
+
+STRIPE_SECRET_KEY = "stripe-secret-key"
+STRIPE_WEBHOOK_SECRET = "stripe-webhook-secret"   # written by the Stripe webhook component
+CRM_API_TOKEN = "crm-api-token"
+SUPPORT_API_TOKEN = "support-api-token"
+SECRET_IDS: tuple[str, ...] = (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, CRM_API_TOKEN, SUPPORT_API_TOKEN)
+
+
+@dataclass(frozen=True)
+class SecretsArgs:
+    project_id: pulumi.Input[str]
+    values: dict[str, pulumi.Output[str]]   # secret id -> Pulumi secret; ids absent here get no version
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class Secrets(pulumi.ComponentResource):
+    secrets: dict[str, gcp.secretmanager.Secret]
+    versions: dict[str, gcp.secretmanager.SecretVersion]
+
+    def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("launchready:gcp:Secrets", name, None, opts)
+        self.secrets, self.versions = {}, {}
+        for secret_id in SECRET_IDS:
+            secret = gcp.secretmanager.Secret(
+                f"{name}-{secret_id}", project=args.project_id, secret_id=secret_id, labels=args.labels,
+                replication={"auto": {}}, opts=pulumi.ResourceOptions(parent=self))
+            self.secrets[secret_id] = secret
+            if secret_id in args.values:
+                self.versions[secret_id] = gcp.secretmanager.SecretVersion(
+                    f"{name}-{secret_id}-version", secret=secret.id,
+                    secret_data=pulumi.Output.secret(args.values[secret_id]),
+                    opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({"secret_ids": list(SECRET_IDS)})

@@ -1,0 +1,260 @@
+"""The offline plan: the real Pulumi program (infra/__main__.py) run under Pulumi's mocks.
+
+No Pulumi CLI, cloud or credentials are needed. Secret config values are replaced by a placeholder
+that stays a Pulumi secret, and every secret input shows as `[secret]` in the plan. Pulumi's runtime
+state lives in context variables, so each plan runs in its own thread with a fresh context (safe to call
+repeatedly and from worker threads); plans are serialized by a lock and cached per config + source.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import hashlib
+import json
+import runpy
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from infra.config import NAMESPACE, ConfigError, EnvironmentConfig, load_stack
+
+SECRET = "[secret]"
+PROJECT = "launchready"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PROGRAM = REPO_ROOT / "infra" / "__main__.py"
+# What the program reads besides the config: a change to any of these invalidates cached plans.
+SOURCES = ("infra", "functions", "firestore.rules", "firestore.indexes.json")
+_DYNAMIC = "pulumi-python:dynamic:Resource"
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+    custom: bool
+    inputs: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """`get("service_config.max_instance_count")`-style lookup into the inputs (camelCase keys
+        as the engine sees them are accepted too)."""
+        value: Any = self.inputs
+        for part in path.split("."):
+            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            elif isinstance(value, dict):
+                value = value.get(part, value.get(_camel(part), default))
+            else:
+                return default
+        return value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "name": self.name, "urn": self.urn, "parent": self.parent,
+                "custom": self.custom, "inputs": self.inputs}
+
+
+@dataclass(frozen=True)
+class Plan:
+    stack: str
+    environment: str
+    resources: tuple[PlannedResource, ...]
+
+    def of_type(self, *tokens: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type in tokens]
+
+    def named(self, name: str) -> PlannedResource:
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise KeyError(name)
+
+    def children(self, parent: PlannedResource) -> list[PlannedResource]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+    @property
+    def types(self) -> set[str]:
+        return {r.type for r in self.resources}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stack": self.stack, "environment": self.environment,
+                "resources": [r.to_dict() for r in self.resources]}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+# ------------------------------------------------------------------ config -> Pulumi config
+
+def pulumi_config(config: EnvironmentConfig) -> tuple[dict[str, str], list[str]]:
+    """The `namespace:key -> string` map the Pulumi CLI would hand the program, plus secret keys."""
+    values: dict[str, str] = {}
+    secret_keys: list[str] = []
+    secret_fields = set(EnvironmentConfig.SECRET_FIELDS)
+    for name, info in EnvironmentConfig.model_fields.items():
+        if info.exclude:
+            continue
+        key = f"{NAMESPACE}:{info.alias or name}"
+        if name in secret_fields:
+            values[key] = SECRET
+            secret_keys.append(key)
+            continue
+        value = getattr(config, name)
+        if value is None:
+            continue
+        dumped = value.model_dump(mode="json", by_alias=True) if hasattr(value, "model_dump") else value
+        values[key] = dumped if isinstance(dumped, str) else json.dumps(dumped)
+    return values, secret_keys
+
+
+# ------------------------------------------------------------------ mocks
+
+def _mock_state(typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A deterministic id and the outputs the program reads that a provider would compute."""
+    state = dict(inputs)
+    project = _plain(inputs.get("project")) or "mock-project"
+    state.setdefault("name", name)
+    resource_id = f"{name}-id"
+    if typ == "gcp:serviceaccount/account:Account":
+        state["email"] = f"{inputs['accountId']}@{project}.iam.gserviceaccount.com"
+    elif typ == "gcp:secretmanager/secret:Secret":
+        resource_id = f"projects/{project}/secrets/{inputs['secretId']}"
+    elif typ == "gcp:cloudfunctionsv2/function:Function":
+        state["url"] = f"https://{inputs.get('location')}-{project}.cloudfunctions.net/{inputs.get('name', name)}"
+    elif typ == "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig":
+        state["uptimeCheckId"] = f"{name}-check"
+    elif typ == "gcp:firebase/hostingVersion:HostingVersion":
+        state["name"] = f"sites/{_plain(inputs.get('siteId'))}/versions/{name}"
+    elif typ == _DYNAMIC:
+        from pulumi.runtime.rpc import wrap_rpc_secret
+        state.update(secret=wrap_rpc_secret(f"whsec_{SECRET}"), status="enabled")
+    state["id"] = resource_id
+    return resource_id, state
+
+
+def _plain(value: Any) -> Any:
+    from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
+    return unwrap_rpc_secret(value) if is_rpc_secret(value) else value
+
+
+def _redact(value: Any) -> Any:
+    """Secrets -> "[secret]"; assets and archives -> a short description; everything JSON-able."""
+    import pulumi
+    from pulumi.runtime.rpc import is_rpc_secret
+
+    if is_rpc_secret(value):
+        return SECRET
+    if isinstance(value, dict):
+        return {k: _redact(v) for k, v in sorted(value.items()) if not k.startswith("__")}
+    if isinstance(value, (list, tuple)):
+        return [_redact(v) for v in value]
+    if isinstance(value, pulumi.AssetArchive):
+        return {"archive": sorted(value.assets)}
+    if isinstance(value, (pulumi.FileArchive, pulumi.FileAsset)):
+        return {"path": value.path}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)
+
+
+def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> list[PlannedResource]:
+    """Runs in a fresh thread + context: configure mocks, run infra/__main__.py, collect resources."""
+    import pulumi.runtime as runtime
+    from pulumi.runtime import mocks, rpc
+    from pulumi.runtime.stack import run_pulumi_func
+
+    records: list[PlannedResource] = []
+
+    class Mocks(mocks.Mocks):
+        def new_resource(self, args: mocks.MockResourceArgs):
+            return _mock_state(args.typ, args.name, args.inputs)
+
+        def call(self, args: mocks.MockCallArgs):
+            return {}
+
+    class Recorder(mocks.MockMonitor):
+        def RegisterResource(self, request):
+            response = super().RegisterResource(request)
+            if request.type != "pulumi:pulumi:Stack":
+                inputs = rpc.deserialize_properties(request.object)
+                records.append(PlannedResource(
+                    type=request.type, name=request.name, urn=response.urn, parent=request.parent or None,
+                    custom=bool(request.custom), inputs=_redact(inputs)))
+            return response
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        runtime.set_mocks(Mocks(), project=PROJECT, stack=stack, preview=False, monitor=Recorder(Mocks()))
+        runtime.set_all_config(values, secret_keys)
+        loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    return sorted(records, key=lambda r: (r.type, r.name))
+
+
+# ------------------------------------------------------------------ public API
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, Plan] = {}
+
+
+def source_digest(root: Path = REPO_ROOT) -> str:
+    digest = hashlib.sha256()
+    for entry in SOURCES:
+        path = root / entry
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
+            if path.is_dir() else [path] if path.is_file() else []
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def build_plan(config: EnvironmentConfig) -> Plan:
+    """Every resource `pulumi up` would register for this environment, offline, sorted by type/name."""
+    stack = config.stack or config.environment
+    values, secret_keys = pulumi_config(config)
+    key = hashlib.sha256(json.dumps([stack, values, source_digest()], sort_keys=True).encode()).hexdigest()
+    with _LOCK:
+        if key not in _CACHE:
+            outcome: dict[str, Any] = {}
+
+            def work() -> None:
+                try:
+                    outcome["records"] = _run_program(stack, values, secret_keys)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    outcome["error"] = exc
+
+            thread = threading.Thread(target=contextvars.Context().run, args=(work,), name=f"plan:{stack}")
+            thread.start()
+            thread.join()
+            if "error" in outcome:
+                raise outcome["error"]
+            _CACHE[key] = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
+        return _CACHE[key]
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print the offline plan of a stack as JSON.")
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--stacks-dir", type=Path, default=REPO_ROOT / "stacks")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    try:
+        plan = build_plan(load_stack(args.stacks_dir, args.stack))
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(f"launchready: {line}", file=sys.stderr)
+        return 2
+    json.dump(plan.to_dict(), sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
