@@ -38,6 +38,7 @@ def command(
     connect_host: Optional[str] = typer.Option(None, "--connect-host", help="Connect to this address for app hostnames (SNI stays the hostname)."),
     webhook_url: Optional[str] = typer.Option(None, "--webhook-url", help="Deployed Stripe webhook URL."),
     stripe_api_base: Optional[str] = typer.Option(None, "--stripe-api-base", help="Stripe API base URL."),
+    monitoring_api_base: Optional[str] = typer.Option(None, "--monitoring-api-base", help="Cloud Monitoring API base URL."),
     sandbox: bool = typer.Option(False, "--sandbox", help="Take every live endpoint from the running local sandbox."),
 ) -> None:
     """Run the readiness suite; exit 0 when ready, 1 on blocking findings, 2 on usage/config errors."""
@@ -55,7 +56,7 @@ def command(
         stack=stack, stacks_dir=stacks_dir, offline=offline, only=_prefixes(only), skip=_prefixes(skip),
         app_dir=app_dir, rules_file=rules, domain=domain, nameserver=nameserver, https_port=https_port,
         http_port=http_port, ca_file=ca_file, connect_host=connect_host, webhook_url=webhook_url,
-        stripe_api_base=stripe_api_base, sandbox=sandbox,
+        stripe_api_base=stripe_api_base, monitoring_api_base=monitoring_api_base, sandbox=sandbox,
     )
     report = run(options, progress=sys.stderr.isatty())
     for index, name in enumerate(fmt):

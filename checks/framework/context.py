@@ -39,6 +39,7 @@ class CheckOptions:
     connect_host: str | None = None        # connect here instead of resolving app hostnames
     webhook_url: str | None = None
     stripe_api_base: str | None = None
+    monitoring_api_base: str | None = None  # Cloud Monitoring API base (a local stand-in in tests)
     sandbox: bool = False
 
 
@@ -57,6 +58,7 @@ class LiveTargets:
     stripe_api_base: str
     stripe_api_key: str | None = field(repr=False, default=None)
     firestore_emulator_host: str | None = None
+    monitoring_api_base: str | None = None   # None: https://monitoring.googleapis.com with Google credentials
 
 
 class CheckContext:
@@ -121,6 +123,7 @@ class CheckContext:
             stripe_api_base=opts.stripe_api_base or state.get("stripe_api_base") or "https://api.stripe.com",
             stripe_api_key=state.get("stripe_api_key") or os.environ.get("STRIPE_SECRET_KEY"),
             firestore_emulator_host=state.get("firestore_emulator_host"),
+            monitoring_api_base=opts.monitoring_api_base or state.get("monitoring_api_base"),
         )
 
     def with_options(self, **changes: Any) -> "CheckContext":
