@@ -110,14 +110,17 @@ class Ruleset:
         for m in self.root.walk():
             yield from m.allows
 
-    def allows_for(self, path: str, operation: str) -> list[Allow]:
-        """Allow statements that apply to `operation` on a document path (a collection path for
-        `list`), in source order: where to look when a request was wrongly allowed."""
+    def matches_for(self, path: str, operation: str) -> list[Match]:
+        """Match blocks that apply to a document path (a collection path for `list`)."""
         segments: list[str | None] = [p for p in path.strip("/").split("/") if p]
         if operation == "list":
             segments.append(None)   # any document of the collection: only a wildcard matches it
-        return [a for m in self.matches() if _path_matches(m.document_segments, segments)
-                for a in m.allows if operation in a.operations]
+        return [m for m in self.matches() if _path_matches(m.document_segments, segments)]
+
+    def allows_for(self, path: str, operation: str) -> list[Allow]:
+        """Allow statements that apply to `operation` on that path, in source order: where to
+        look when a request was wrongly allowed."""
+        return [a for m in self.matches_for(path, operation) for a in m.allows if operation in a.operations]
 
 
 def _path_matches(pattern: list[str], segments: list[str | None]) -> bool:

@@ -46,7 +46,7 @@ class Expectation:
     collection_group: bool = False
 
     def describe(self) -> str:
-        detail = f" {{{', '.join(self.data)}}}" if self.data else ""
+        detail = f" {{{', '.join(f'{k}: {_short(v)}' for k, v in self.data.items())}}}" if self.data else ""
         if self.where:
             detail += " where " + " and ".join(f"{f} {op} {v!r}" for f, op, v in self.where)
         scope = " (collection group)" if self.collection_group else ""
@@ -59,6 +59,11 @@ class Expectation:
         if self.operation in ("get", "delete"):
             return getattr(ctx, self.operation)(self.path)
         return getattr(ctx, self.operation)(self.path, self.data or {})
+
+
+def _short(value: Any) -> str:
+    text = repr(value.isoformat() if isinstance(value, datetime) else value)
+    return text if len(text) <= 40 else f"{text[:24]}…({len(text) - 2} chars)"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,167 @@
+"""rules.behaviour.*: the access matrix for the canonical model, run on a private Firestore
+emulator against the rules file in use. Each violated expectation is a critical finding.
+
+All behaviour checks of one run share one emulator start and one matrix run: the first check to
+ask runs it (the rows concurrently), the others wait for and read the same verdicts.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from checks.catalog.rules.source import RulesSource, rules_source
+from checks.framework import Finding, Severity, register
+from checks.framework.base import Check
+from checks.framework.context import CheckContext
+from checks.rules_analysis.model import Ruleset
+from checks.rules_testing import RulesCompileError, RulesHarnessError, RulesTestEnvironment
+from checks.rules_testing.matrix import Verdict, run_matrix
+from sandbox.firestore_emulator import unavailable_reason
+from sandbox.processes import ServiceError
+
+EMULATOR_LINE = re.compile(r"\bL(\d+)(?::\d+)?")
+
+
+@dataclass
+class MatrixRun:
+    source: RulesSource
+    rules: Ruleset | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+    skip: str | None = None        # the emulator cannot run here
+    failure: str | None = None     # the rules cannot be loaded (missing, do not compile)
+    failure_line: int | None = None
+    error: str | None = None       # the harness itself broke
+
+
+class _RunCache:
+    """One matrix run per check context (i.e. per `launchready check` run)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[CheckContext, tuple[threading.Lock, list[MatrixRun]]] = \
+            weakref.WeakKeyDictionary()
+
+    def get(self, ctx: CheckContext) -> MatrixRun:
+        with self._lock:
+            lock, slot = self._entries.setdefault(ctx, (threading.Lock(), []))
+        with lock:
+            if not slot:
+                slot.append(_execute(ctx))
+            return slot[0]
+
+
+_runs = _RunCache()
+
+
+def _execute(ctx: CheckContext) -> MatrixRun:
+    source = rules_source(ctx)
+    run = MatrixRun(source, rules=source.parse()[0])
+    reason = unavailable_reason()
+    if reason:
+        run.skip = f"cannot run the access matrix: {reason}"
+    elif source.problem:
+        run.failure = source.problem
+    else:
+        with tempfile.TemporaryDirectory(prefix="launchready-rules-") as log_dir:
+            try:
+                with RulesTestEnvironment(source.text, log_dir=Path(log_dir)) as env:
+                    run.verdicts = run_matrix(env)
+            except RulesCompileError as exc:
+                run.failure = f"the emulator rejects {source.display}: {exc}"
+                found = EMULATOR_LINE.search(str(exc))
+                run.failure_line = int(found.group(1)) if found else None
+            except (RulesHarnessError, ServiceError) as exc:
+                run.error = f"the access matrix could not run: {exc}"
+    return run
+
+
+def _line(verdict: Verdict, rules: Ruleset | None) -> int | None:
+    """Where to look: the emulator names the denying statement; for a wrong allow, the granting one."""
+    found = EMULATOR_LINE.search(verdict.outcome.message)
+    if verdict.outcome.denied and found:
+        return int(found.group(1))
+    if rules is not None:
+        operation = "update" if verdict.expectation.operation == "set" else verdict.expectation.operation
+        grants = rules.allows_for(verdict.expectation.path, operation)
+        if grants:
+            return grants[0].line
+        blocks = rules.matches_for(verdict.expectation.path, operation)
+        if blocks:
+            return blocks[-1].line   # nothing grants it: the innermost block where a grant belongs
+    return None
+
+
+class MatrixGroupCheck(Check):
+    """The rows of one access-matrix group; subclasses name the group."""
+
+    group: ClassVar[str]
+    severity = Severity.CRITICAL
+
+    def run(self, ctx):
+        run = _runs.get(ctx)
+        if run.skip:
+            return self.skipped(run.skip)
+        if run.error:
+            return self.errored(run.error)
+        evidence = {"rules_file": run.source.display}
+        if run.failure:
+            return self.failed(run.failure, evidence, findings=[Finding(run.source.display, run.failure_line,
+                                                                        run.failure)],
+                               remediation="Fix the rules file so the emulator compiles it.")
+        verdicts = [v for v in run.verdicts if v.expectation.group == self.group]
+        wrong = [v for v in verdicts if not v.ok]
+        evidence.update(expectations=len(verdicts), violated=len(wrong))
+        if not wrong:
+            return self.passed(f"all {len(verdicts)} expectations hold on the emulator", evidence)
+        findings = [Finding(run.source.display, _line(v, run.rules), v.describe()) for v in wrong]
+        return self.failed(f"{len(wrong)} of {len(verdicts)} expectations violated; first: {wrong[0].describe()}",
+                           evidence, findings=findings)
+
+
+@register
+class CustomerReadBehaviour(MatrixGroupCheck):
+    id = "rules.behaviour.customer_read"
+    title = "Only the owner reads customers/{uid}; nobody lists customers"
+    group = "customer_read"
+    remediation = "Grant `allow get: if request.auth.uid == uid;` on customers/{uid}, and no `list`."
+
+
+@register
+class ProtectedFieldsBehaviour(MatrixGroupCheck):
+    id = "rules.behaviour.protected_fields"
+    title = "Clients cannot write billing, CRM or support fields, nor create or delete customers"
+    group = "protected_fields"
+    remediation = ("Allow owner updates only when `request.resource.data.diff(resource.data).affectedKeys()"
+                   ".hasOnly([profile fields])`; leave create and delete to the backend.")
+
+
+@register
+class ProfileFieldsBehaviour(MatrixGroupCheck):
+    id = "rules.behaviour.profile_fields"
+    title = "The owner may edit profile fields, with type and size validation"
+    group = "profile_fields"
+    remediation = ("Allow the owner to update display_name (string ≤ 100), photo_url (https string ≤ 2048) "
+                   "and marketing_opt_in (bool), and reject other types and sizes.")
+
+
+@register
+class BackendOnlyBehaviour(MatrixGroupCheck):
+    id = "rules.behaviour.backend_only"
+    title = "private/*, stripe_events, sync_tasks and support_requests are closed to clients"
+    group = "backend_only"
+    remediation = ("Remove every client grant on these collections (including recursive wildcards above them); "
+                   "the backend's admin SDK does not need rules.")
+
+
+@register
+class DefaultDenyBehaviour(MatrixGroupCheck):
+    id = "rules.behaviour.default_deny"
+    title = "Collections without rules are denied"
+    group = "default_deny"
+    remediation = "Remove catch-all `match /{document=**}` grants: anything not named must stay denied."
+
