@@ -1,0 +1,1 @@
+"""Live email checks."""

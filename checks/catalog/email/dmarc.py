@@ -1,0 +1,80 @@
+"""DMARC (RFC 7489) for the mail domain: present, valid, enforcing in prod/staging, reporting."""
+from __future__ import annotations
+
+from checkdmarc.dmarc import check_dmarc
+
+from checks.catalog.dns.resolve import checkdmarc_options, where
+from checks.framework.base import Check, Severity
+from checks.framework.registry import register
+
+ENFORCING = ("quarantine", "reject")
+
+
+def _dmarc(ctx) -> tuple[dict, dict]:
+    result = check_dmarc(ctx.targets.domain, **checkdmarc_options(ctx.targets))
+    evidence = {"domain": ctx.targets.domain, "nameserver": where(ctx.targets), "record": result.get("record"),
+                "location": result.get("location"), "error": result.get("error"),
+                "warnings": result.get("warnings", [])}
+    return result, evidence
+
+
+def _tag(result: dict, name: str):
+    return (result.get("tags") or {}).get(name, {}).get("value")
+
+
+@register
+class DmarcValid(Check):
+    id = "email.dmarc.valid"
+    title = "A valid DMARC record is published"
+    severity = Severity.HIGH
+    live = True
+    remediation = ("Publish one TXT record at `_dmarc.<domain>` such as `v=DMARC1; p=quarantine; "
+                   "rua=mailto:dmarc@<domain>` (set `email.dmarcPolicy`/`email.dmarcRua` and run `pulumi up`).")
+
+    def run(self, ctx):
+        result, evidence = _dmarc(ctx)
+        if result["valid"]:
+            return self.passed(f"{ctx.targets.domain}: valid DMARC record at {result['location']}", evidence)
+        return self.failed(f"{ctx.targets.domain}: {result.get('error') or 'DMARC record is not valid'}", evidence)
+
+
+@register
+class DmarcPolicy(Check):
+    id = "email.dmarc.policy"
+    title = "DMARC policy fits the environment (prod and staging enforce)"
+    severity = Severity.HIGH
+    live = True
+    remediation = ("Set `email.dmarcPolicy: quarantine` (or `reject` once reports show all your mail passes) in "
+                   "the prod and staging stacks and run `pulumi up`; `p=none` only monitors, spoofed mail is "
+                   "still delivered.")
+
+    def run(self, ctx):
+        result, evidence = _dmarc(ctx)
+        if not result["valid"]:
+            return self.skipped(f"{ctx.targets.domain}: no valid DMARC record (see email.dmarc.valid)")
+        policy = _tag(result, "p")
+        evidence["policy"] = policy
+        env = ctx.config.environment
+        if policy in ENFORCING or env == "dev":
+            return self.passed(f"{ctx.targets.domain}: DMARC p={policy} ({env})", evidence)
+        return self.failed(f"{ctx.targets.domain}: DMARC p={policy} does not enforce in {env}", evidence)
+
+
+@register
+class DmarcReports(Check):
+    id = "email.dmarc.rua"
+    title = "DMARC aggregate reports (rua) are sent somewhere"
+    severity = Severity.MEDIUM
+    live = True
+    remediation = ("Add `rua=mailto:<mailbox you read>` to the DMARC record (`email.dmarcRua` in the stack): "
+                   "without reports nobody sees spoofing or a misconfigured sender.")
+
+    def run(self, ctx):
+        result, evidence = _dmarc(ctx)
+        if not result["valid"]:
+            return self.skipped(f"{ctx.targets.domain}: no valid DMARC record (see email.dmarc.valid)")
+        rua = [f"{u['scheme']}:{u['address']}" for u in _tag(result, "rua") or []]
+        evidence["rua"] = rua
+        if not rua:
+            return self.failed(f"{ctx.targets.domain}: DMARC record has no rua", evidence)
+        return self.passed(f"{ctx.targets.domain}: DMARC reports go to {', '.join(rua)}", evidence)

@@ -1,0 +1,156 @@
+"""The Stripe webhook endpoint for this environment, as Stripe has it (read with the stack's key).
+
+Uses the `stripe` SDK against `--stripe-api-base` (api.stripe.com by default) with a short timeout and
+one retry (the SDK backs off with jitter). Without a key the checks skip and say how to provide one.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from checks.framework.base import Check, Severity
+from checks.framework.registry import register
+
+TIMEOUT_S = 3.0
+NO_KEY = ("no Stripe key: set STRIPE_SECRET_KEY to a key of this environment (a restricted key with read access "
+          "to webhook endpoints is enough), or run with --sandbox")
+
+
+def key_mode(key: str) -> str:
+    return "live" if key.startswith(("sk_live_", "rk_live_")) else "test"
+
+
+def expected_mode(ctx) -> str:
+    return "live" if ctx.config.environment == "prod" else "test"
+
+
+def find_endpoint(ctx) -> tuple[dict[str, Any] | None, list[str]]:
+    """(the endpoint whose url is the webhook URL, the URLs of all endpoints seen)."""
+    client = stripe.StripeClient(ctx.targets.stripe_api_key, base_addresses={"api": ctx.targets.stripe_api_base},
+                                 max_network_retries=1, http_client=stripe.RequestsClient(timeout=TIMEOUT_S))
+    seen, match = [], None
+    for endpoint in client.v1.webhook_endpoints.list({"limit": 100}).auto_paging_iter():
+        seen.append(endpoint.url)
+        if match is None and endpoint.url == ctx.targets.webhook_url:
+            match = endpoint.to_dict()
+    return match, seen
+
+
+class _EndpointCheck(Check):
+    live = True
+    severity = Severity.HIGH
+
+    def judge(self, ctx, endpoint: dict[str, Any], evidence: dict[str, Any]):
+        raise NotImplementedError
+
+    def run(self, ctx):
+        if not ctx.targets.stripe_api_key:
+            return self.skipped(NO_KEY)
+        evidence: dict[str, Any] = {"webhook_url": ctx.targets.webhook_url, "api_base": ctx.targets.stripe_api_base,
+                                    "key_mode": key_mode(ctx.targets.stripe_api_key)}
+        try:
+            endpoint, seen = find_endpoint(ctx)
+        except stripe.AuthenticationError as exc:
+            return self.failed(f"Stripe rejected the key: {exc.user_message or exc}", evidence,
+                               remediation="Use a current key of this environment's Stripe account.")
+        except stripe.APIConnectionError as exc:
+            return self.failed(f"Stripe API at {ctx.targets.stripe_api_base} unreachable: {exc.user_message or exc}",
+                               evidence, remediation="Check network access to the Stripe API or --stripe-api-base.")
+        except stripe.StripeError as exc:
+            return self.errored(f"Stripe API error: {exc.user_message or exc}", evidence)
+        evidence["endpoint_urls"] = seen
+        if endpoint is None:
+            return self.missing(ctx, evidence)
+        evidence["endpoint_id"] = endpoint["id"]
+        return self.judge(ctx, endpoint, evidence)
+
+    def missing(self, ctx, evidence):
+        return self.skipped(f"no Stripe webhook endpoint for {ctx.targets.webhook_url} (see stripe.endpoint.exists)")
+
+
+@register
+class EndpointExists(_EndpointCheck):
+    id = "stripe.endpoint.exists"
+    title = "A Stripe webhook endpoint exists for the environment's webhook URL"
+    severity = Severity.CRITICAL
+    remediation = ("Run `pulumi up --stack <stack>`: it creates the endpoint for the deployed webhook URL and "
+                   "stores its signing secret in Secret Manager.")
+
+    def missing(self, ctx, evidence):
+        return self.failed(f"no Stripe webhook endpoint for {ctx.targets.webhook_url} "
+                           f"({len(evidence['endpoint_urls'])} endpoint(s) for other URLs)", evidence)
+
+    def judge(self, ctx, endpoint, evidence):
+        return self.passed(f"endpoint {endpoint['id']} delivers to {ctx.targets.webhook_url}", evidence)
+
+
+@register
+class EndpointEnabled(_EndpointCheck):
+    id = "stripe.endpoint.enabled"
+    title = "The Stripe webhook endpoint is enabled"
+    severity = Severity.CRITICAL
+    remediation = ("Enable the endpoint in the Stripe dashboard (Developers > Webhooks) after fixing why it was "
+                   "disabled; Stripe disables endpoints that keep failing.")
+
+    def judge(self, ctx, endpoint, evidence):
+        evidence["status"] = endpoint.get("status")
+        if endpoint.get("status") != "enabled":
+            return self.failed(f"endpoint {endpoint['id']} is {endpoint.get('status')}", evidence)
+        return self.passed(f"endpoint {endpoint['id']} is enabled", evidence)
+
+
+@register
+class EndpointEvents(_EndpointCheck):
+    id = "stripe.endpoint.events"
+    title = "The endpoint subscribes to exactly the handled events"
+    severity = Severity.HIGH
+    remediation = ("Run `pulumi up`: the endpoint's `enabled_events` come from `backend.events.HANDLED_EVENTS`, the "
+                   "same list the handler uses. Missing events are never delivered; extra ones cost retries.")
+
+    def judge(self, ctx, endpoint, evidence):
+        subscribed = set(endpoint.get("enabled_events") or [])
+        handled = set(HANDLED_EVENTS)
+        missing, extra = sorted(handled - subscribed), sorted(subscribed - handled)
+        evidence.update(missing=missing, extra=extra)
+        if missing or extra:
+            parts = [f"missing {', '.join(missing)}" if missing else "", f"extra {', '.join(extra)}" if extra else ""]
+            return self.failed(f"endpoint events differ from the handled events: {'; '.join(p for p in parts if p)}",
+                               evidence)
+        return self.passed(f"endpoint subscribes to the {len(handled)} handled events", evidence)
+
+
+@register
+class EndpointApiVersion(_EndpointCheck):
+    id = "stripe.endpoint.api_version"
+    title = "The endpoint pins the Stripe API version the handler expects"
+    severity = Severity.HIGH
+    remediation = ("Recreate the endpoint with `api_version` set to `backend.events.STRIPE_API_VERSION` (`pulumi up` "
+                   "does); otherwise events arrive in the account's default version and payload shapes can change.")
+
+    def judge(self, ctx, endpoint, evidence):
+        evidence.update(api_version=endpoint.get("api_version"), expected=STRIPE_API_VERSION)
+        if endpoint.get("api_version") != STRIPE_API_VERSION:
+            return self.failed(f"endpoint api_version is {endpoint.get('api_version') or 'unpinned'}, "
+                               f"expected {STRIPE_API_VERSION}", evidence)
+        return self.passed(f"endpoint pins api_version {STRIPE_API_VERSION}", evidence)
+
+
+@register
+class KeyMode(Check):
+    id = "stripe.endpoint.key_mode"
+    title = "The Stripe key's mode fits the environment (prod live, others test)"
+    severity = Severity.CRITICAL
+    live = True
+    remediation = ("Use a live key (`sk_live_`/`rk_live_`) only for prod and test keys everywhere else "
+                   "(`pulumi config set --secret stripeSecretKey ... --stack <stack>`).")
+
+    def run(self, ctx):
+        if not ctx.targets.stripe_api_key:
+            return self.skipped(NO_KEY)
+        mode, wanted = key_mode(ctx.targets.stripe_api_key), expected_mode(ctx)
+        evidence = {"environment": ctx.config.environment, "key_mode": mode, "expected": wanted}
+        if mode != wanted:
+            return self.failed(f"{ctx.config.environment} uses a {mode}-mode Stripe key, expected {wanted}", evidence)
+        return self.passed(f"{ctx.config.environment} uses a {mode}-mode key", evidence)
