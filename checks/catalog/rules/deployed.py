@@ -1,0 +1,132 @@
+"""rules.deployed.match (live): the ruleset released for Firestore in the environment's project is
+the repo's rules file, read back through the Firebase Rules API (release -> ruleset -> source)."""
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import httpx
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from checks.catalog.rules.source import rules_source
+from checks.framework import Finding, Severity, register
+from checks.framework.base import Check
+
+DEFAULT_API = "https://firebaserules.googleapis.com"
+API_ENV = "LAUNCHREADY_FIREBASE_RULES_API"      # point the check at another endpoint (tests, proxies)
+TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN"         # an explicit OAuth access token wins over ADC
+SCOPE = "https://www.googleapis.com/auth/firebase.readonly"
+RELEASE = "cloud.firestore"                     # the (default) database's release
+
+
+class RulesApiError(Exception):
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+def _transient(exc: BaseException) -> bool:
+    return isinstance(exc, httpx.TransportError) or (isinstance(exc, RulesApiError)
+                                                     and exc.status is not None and (exc.status >= 500 or exc.status == 429))
+
+
+def access_token() -> str | None:
+    """An OAuth token from $GOOGLE_OAUTH_ACCESS_TOKEN or Application Default Credentials; None when
+    neither is configured (checked without network, so a laptop without gcloud skips at once)."""
+    if os.environ.get(TOKEN_ENV):
+        return os.environ[TOKEN_ENV]
+    import google.auth
+    import google.auth.transport.requests
+    from google.auth import _cloud_sdk
+    from google.auth.compute_engine._metadata import detect_gce_residency_linux
+
+    configured = (os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+                  or Path(_cloud_sdk.get_application_default_credentials_path()).is_file()
+                  or detect_gce_residency_linux())
+    if not configured:
+        return None
+    credentials, _ = google.auth.default(scopes=[SCOPE])
+    credentials.refresh(google.auth.transport.requests.Request())
+    return credentials.token
+
+
+def fetch_released_source(api: str, project: str, token: str, timeout: float = 10.0) -> tuple[str, str]:
+    """(ruleset name, source of its firestore rules file) of the project's Firestore release."""
+    with httpx.Client(base_url=api.rstrip("/"), timeout=timeout,
+                      headers={"Authorization": f"Bearer {token}"}) as http:
+        release = _get(http, f"/v1/projects/{project}/releases/{RELEASE}")
+        ruleset_name = release.get("rulesetName", "")
+        if not ruleset_name:
+            raise RulesApiError(f"release {RELEASE} names no ruleset")
+        files = _get(http, f"/v1/{ruleset_name}").get("source", {}).get("files", [])
+    if not files:
+        raise RulesApiError(f"ruleset {ruleset_name} has no source files")
+    return ruleset_name, files[0].get("content", "")
+
+
+def _get(http: httpx.Client, url: str) -> dict:
+    for attempt in Retrying(stop=stop_after_attempt(3), wait=wait_random_exponential(multiplier=0.2, max=2),
+                            retry=retry_if_exception(_transient), reraise=True):
+        with attempt:
+            response = http.get(url)
+            if response.is_error:
+                detail = response.json().get("error", {}).get("message", "") if _is_json(response) else ""
+                raise RulesApiError(f"{response.status_code} from {url}{': ' + detail if detail else ''}",
+                                    response.status_code)
+            return response.json()
+    raise AssertionError("unreachable")
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return response.headers.get("content-type", "").startswith("application/json")
+
+
+def _normalise(text: str) -> list[str]:
+    return [line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n")]
+
+
+@register
+class DeployedRulesMatch(Check):
+    id = "rules.deployed.match"
+    title = "The Firestore rules released in the project are the repo's rules file"
+    severity = Severity.HIGH
+    live = True
+    remediation = ("Release the repo's rules (`pulumi up`, or `firebase deploy --only firestore:rules`); "
+                   "never edit rules in the console.")
+
+    def run(self, ctx):
+        source = rules_source(ctx)
+        if source.problem:
+            return self.skipped(f"{source.problem} (see rules.static.syntax)")
+        project = ctx.config.gcp.project_id
+        try:
+            token = access_token()
+        except Exception as exc:  # noqa: BLE001 - google-auth raises many types; all mean "no usable credentials"
+            return self.errored(f"Google credentials are configured but unusable: {type(exc).__name__}: {exc}")
+        if token is None:
+            return self.skipped("no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS, run "
+                                f"`gcloud auth application-default login`, or set {TOKEN_ENV}")
+        api = os.environ.get(API_ENV) or DEFAULT_API
+        try:
+            ruleset, deployed = fetch_released_source(api, project, token)
+        except RulesApiError as exc:
+            if exc.status == 404:
+                return self.failed(f"no Firestore ruleset is released in project {project} ({exc})",
+                                   {"project": project})
+            return self.errored(f"Firebase Rules API: {exc}", {"project": project})
+        except httpx.HTTPError as exc:
+            return self.errored(f"Firebase Rules API unreachable at {api}: {exc}", {"project": project})
+        return self._compare(source, project, ruleset, deployed)
+
+    def _compare(self, source, project: str, ruleset: str, deployed: str):
+        repo, live = _normalise(source.text), _normalise(deployed)
+        evidence = {"project": project, "ruleset": ruleset, "rules_file": source.display}
+        if repo == live:
+            return self.passed(f"{ruleset} matches {source.display}", evidence)
+        first = next((i for i, (a, b) in enumerate(zip(repo, live)) if a != b), min(len(repo), len(live)))
+        diff = list(difflib.unified_diff(live, repo, "deployed", source.display, lineterm="", n=1))
+        evidence["diff"] = diff[:60]
+        return self.failed(f"the released ruleset {ruleset} differs from {source.display} from line {first + 1}",
+                           evidence, findings=[Finding(source.display, first + 1,
+                                                       f"deployed: {live[first] if first < len(live) else '<end>'!r}")])
