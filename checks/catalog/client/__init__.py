@@ -1,16 +1,30 @@
 """client.*: what the Flutter code does that only the backend may do."""
 from __future__ import annotations
 
+from typing import ClassVar
+
+from checks.catalog.client.dart import DartFile, dart_files
 from checks.framework import Finding
 from checks.framework.base import Check
 
 
 class ClientCodeCheck(Check):
-    """One result per check over all shipped Dart files: pass, or fail with a finding per line."""
+    """One result over all shipped Dart files: pass, or fail with a finding per offending line."""
 
-    def report(self, findings: list[Finding], scanned: int, what: str):
+    what: ClassVar[str]  # what a finding is, plural-able: "direct CRM/support API call(s)"
+
+    def findings_in(self, dart: DartFile) -> list[Finding]:
+        raise NotImplementedError
+
+    def run(self, ctx):
+        if ctx.app_dir is None:
+            return self.skipped("no --app-dir given: the Flutter code was not read")
+        findings, scanned = [], 0
+        for dart in dart_files(ctx.app_dir):
+            scanned += 1
+            findings.extend(self.findings_in(dart))
         evidence = {"dart_files_scanned": scanned}
         if not findings:
-            return self.passed(f"no {what} in {scanned} Dart file(s)", evidence)
+            return self.passed(f"no {self.what} in {scanned} Dart file(s)", evidence)
         files = len({f.path for f in findings})
-        return self.failed(f"{len(findings)} {what} in {files} Dart file(s)", evidence, findings=findings)
+        return self.failed(f"{len(findings)} {self.what} in {files} Dart file(s)", evidence, findings=findings)

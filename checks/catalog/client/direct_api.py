@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from checks.catalog.client import ClientCodeCheck
-from checks.catalog.client.dart import dart_files
 from checks.framework import Finding, Severity, register
 
 SECRET_API_HOSTS = re.compile(
@@ -26,17 +25,12 @@ class DirectCrmSupportCalls(ClientCodeCheck):
     severity = Severity.HIGH
     remediation = ("Call the backend instead (e.g. the support-request callable); only backend functions hold "
                    "the HubSpot/Zendesk/Intercom tokens, in Secret Manager. Rotate any token the app shipped.")
+    what = "direct CRM/support API call(s)"
 
-    def run(self, ctx):
-        if ctx.app_dir is None:
-            return self.skipped("no --app-dir given: the Flutter code was not read")
-        findings, scanned = [], 0
-        for dart in dart_files(ctx.app_dir):
-            scanned += 1
-            for match in SECRET_API_HOSTS.finditer(dart.code):
-                findings.append(Finding(str(dart.path), dart.line(match.start()),
-                                        f"calls the {match.lastgroup} API ({match.group()}) from the app"))
-        return self.report(findings, scanned, "direct CRM/support API call(s)")
+    def findings_in(self, dart):
+        return [Finding(str(dart.path), dart.line(match.start()),
+                        f"calls the {match.lastgroup} API ({match.group()}) from the app")
+                for match in SECRET_API_HOSTS.finditer(dart.code)]
 
 
 @register
@@ -46,16 +40,11 @@ class DirectStripeSecretCalls(ClientCodeCheck):
     severity = Severity.CRITICAL
     remediation = ("Create Checkout Sessions, PaymentIntents and portal links in a backend function; the app "
                    "may hold only the publishable key (pk_). Rotate the secret key the app carried.")
+    what = "Stripe secret-key API call(s)"
 
-    def run(self, ctx):
-        if ctx.app_dir is None:
-            return self.skipped("no --app-dir given: the Flutter code was not read")
-        findings, scanned = [], 0
-        for dart in dart_files(ctx.app_dir):
-            scanned += 1
-            if not STRIPE_SECRET_USE.search(dart.code):
-                continue  # api.stripe.com with a publishable key is allowed
-            for match in STRIPE_API.finditer(dart.code):
-                findings.append(Finding(str(dart.path), dart.line(match.start()),
-                                        "calls api.stripe.com from a file that uses a Stripe secret key"))
-        return self.report(findings, scanned, "Stripe secret-key API call(s)")
+    def findings_in(self, dart):
+        if not STRIPE_SECRET_USE.search(dart.code):
+            return []  # api.stripe.com with a publishable key is allowed
+        return [Finding(str(dart.path), dart.line(match.start()),
+                        "calls api.stripe.com from a file that uses a Stripe secret key")
+                for match in STRIPE_API.finditer(dart.code)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from checks.catalog.client import ClientCodeCheck
-from checks.catalog.client.dart import DartFile, balanced_end, dart_files, statement_start
+from checks.catalog.client.dart import DartFile, balanced_end, statement_start
 from checks.framework import Finding, Severity, register
 from checks.rules_testing.matrix import PROTECTED_FIELDS
 
@@ -71,12 +71,7 @@ class ClientWritesProtectedFields(ClientCodeCheck):
     severity = Severity.HIGH
     remediation = ("Remove these writes from the app: plan, billing, CRM and support fields are set only by the "
                    "backend from verified Stripe events. The app may update profile fields only.")
+    what = "write(s) of backend-owned customer fields"
 
-    def run(self, ctx):
-        if ctx.app_dir is None:
-            return self.skipped("no --app-dir given: the Flutter code was not read")
-        findings, scanned = [], 0
-        for dart in dart_files(ctx.app_dir):
-            scanned += 1
-            findings.extend(protected_writes(dart))
-        return self.report(findings, scanned, "write(s) of backend-owned customer fields")
+    def findings_in(self, dart):
+        return protected_writes(dart)
