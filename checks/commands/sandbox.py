@@ -1,27 +1,82 @@
-"""`launchready sandbox up|down|status` (implemented by the sandbox issue)."""
+"""`launchready sandbox up|down|status`: a local replica of one environment (see sandbox/manager.py)."""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+from checks.framework.context import REPO_ROOT
 
 app = typer.Typer(help="A local replica of one environment, every part real, on 127.0.0.1.", no_args_is_help=True)
 
 
+def _ports(**fixed: Optional[int]) -> dict[str, Optional[int]]:
+    return {name: port for name, port in fixed.items() if port}
+
+
+def print_state(state: dict) -> None:
+    """What runs where, for humans."""
+    targets = state["targets"]
+    typer.echo(f"sandbox for stack {state['stack']} is up (state: {state_path()})")
+    for service in state["services"]:
+        ports = ", ".join(f"127.0.0.1:{p}" for p in service["ports"])
+        typer.echo(f"  {service['name']:<16} pid {service['pid']:<7} {ports:<34} {service['detail']}")
+    typer.echo(f"  webhook URL      {targets['webhook_url']}")
+    typer.echo(f"  app              https://{targets['hostnames'][0]}:{targets['https_port']} "
+               f"(connect to 127.0.0.1, CA {targets['ca_file']})")
+    typer.echo(f"  DNS              dig @127.0.0.1 -p {targets['nameserver'].rsplit(':', 1)[1]} {targets['domain']} TXT")
+    typer.echo(f"  Firestore        FIRESTORE_EMULATOR_HOST={targets['firestore_emulator_host']}")
+    typer.echo("next: `launchready check --stack {0} --sandbox`, then `launchready sandbox down`".format(state["stack"]))
+
+
+def state_path() -> Path:
+    from sandbox.state import state_file
+    return state_file()
+
+
 @app.command("up")
-def up(stack: str = typer.Option("dev", "--stack")) -> None:
-    """Start the sandbox for a stack."""
-    from checks.cli import fail
-    fail("`sandbox up` is not implemented yet (tracked by the sandbox/handover issue)")
+def up(
+    stack: str = typer.Option("dev", "--stack", help="Stack whose plan the sandbox replicates."),
+    stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
+    dns_port: Optional[int] = typer.Option(None, "--dns-port", help="Fix Knot's port (default: a free one)."),
+    https_port: Optional[int] = typer.Option(None, "--https-port", help="Fix the HTTPS port."),
+    http_port: Optional[int] = typer.Option(None, "--http-port", help="Fix the HTTP (redirect) port."),
+    webhook_port: Optional[int] = typer.Option(None, "--webhook-port", help="Fix the webhook function's port."),
+) -> None:
+    """Start the sandbox for a stack and print what runs where."""
+    from infra.config import load_stack
+    from sandbox import manager
+
+    config = load_stack(stacks_dir, stack)
+    state = manager.up(config, ports=_ports(dns=dns_port, https=https_port, http=http_port, webhook=webhook_port))
+    print_state(state)
 
 
 @app.command("down")
 def down() -> None:
     """Stop exactly the processes the sandbox started."""
-    from checks.cli import fail
-    fail("`sandbox down` is not implemented yet (tracked by the sandbox/handover issue)")
+    from sandbox import manager
+
+    stopped = manager.down()
+    if not stopped:
+        typer.echo(f"no sandbox is running (nothing to stop; no live process recorded in {state_path()})")
+        return
+    typer.echo(f"sandbox stopped: {', '.join(f'{s.name} (pid {s.pid})' for s in stopped)}")
 
 
 @app.command("status")
 def status() -> None:
-    """Report the sandbox's health."""
-    from checks.cli import fail
-    fail("`sandbox status` is not implemented yet (tracked by the sandbox/handover issue)")
+    """Report the sandbox's health; exit 0 when every part is healthy, 1 otherwise."""
+    from sandbox import manager
+
+    state, health = manager.status()
+    if state is None:
+        typer.echo("no sandbox is running (start one with `launchready sandbox up`)")
+        raise typer.Exit(1)
+    typer.echo(f"sandbox for stack {state.get('stack')} (started {state.get('started_at')}):")
+    for h in health:
+        ports = ", ".join(map(str, h.ports))
+        typer.echo(f"  {h.name:<16} pid {h.pid:<7} port {ports:<14} {'healthy' if h.healthy else 'DOWN: ' + h.problem}")
+    if not all(h.healthy for h in health):
+        raise typer.Exit(1)

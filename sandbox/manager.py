@@ -1,0 +1,372 @@
+"""`launchready sandbox up|down|status`: a local replica of one environment, every part real.
+
+Each part is its own process on a free 127.0.0.1 port (or one the user fixed), started in its own
+session with its log in the sandbox folder, recorded by PID (and the kernel's start time, so a reused
+PID is never signalled) in the state file, and stopped by exactly that PID.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from infra.config import EnvironmentConfig
+from infra.dns_records import desired_records
+from sandbox import firestore_emulator, knot
+from sandbox.external_dns import spf_include_zones
+from sandbox.processes import ServiceError, free_port, pid_alive, port_open, spawn, stop_pid, wait_until
+from sandbox.state import REPO_ROOT, clear_state, save_state, state_dir, state_file
+
+# functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
+FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
+FIXABLE_PORTS = ("dns", "https", "http", "webhook")
+ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", *FUNCTION_PORTS)
+START_TIMEOUT = 60.0
+
+
+@dataclass
+class Service:
+    """One running part: what it is, where it listens, and how to recognise its process."""
+
+    name: str
+    pid: int
+    ports: list[int]
+    detail: str
+    log: str
+    start_ticks: int | None = None
+
+    @classmethod
+    def of(cls, name: str, pid: int, ports: list[int], detail: str, log: Path) -> "Service":
+        return cls(name, pid, ports, detail, str(log), process_start_ticks(pid))
+
+
+@dataclass
+class Health:
+    name: str
+    pid: int
+    ports: list[int]
+    healthy: bool
+    problem: str = ""
+
+
+@dataclass
+class Launch:
+    """What `up` is building; on any failure everything in `services` is stopped again."""
+
+    config: EnvironmentConfig
+    workdir: Path
+    ports: dict[str, int]
+    services: list[Service] = field(default_factory=list)
+    local: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def logs(self) -> Path:
+        return self.workdir / "logs"
+
+
+# ---------------------------------------------------------------- process identity
+
+def process_start_ticks(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot (Linux), to tell a reused PID apart."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def same_process(service: Service) -> bool:
+    if not pid_alive(service.pid):
+        return False
+    if service.start_ticks is None:
+        return True
+    ticks = process_start_ticks(service.pid)
+    return ticks is None or ticks == service.start_ticks
+
+
+# ---------------------------------------------------------------- preconditions
+
+def _python() -> str:
+    """The interpreter of the installed toolkit (the repo's .venv), so the functions see its packages."""
+    return sys.executable
+
+
+def missing_prerequisites() -> list[str]:
+    problems = [r for r in (firestore_emulator.unavailable_reason(), knot.unavailable_reason()) if r]
+    try:
+        import functions_framework  # noqa: F401
+    except ImportError:
+        problems.append("functions-framework is not installed in this environment (run `make venv`)")
+    if not (REPO_ROOT / "functions" / "main.py").is_file():
+        problems.append(f"{REPO_ROOT / 'functions' / 'main.py'} not found: the functions cannot be served")
+    return problems
+
+
+def choose_ports(fixed: dict[str, int | None]) -> dict[str, int]:
+    """Free ports for every part; a port the user fixed must be free now."""
+    unknown = sorted(set(fixed) - set(FIXABLE_PORTS))
+    if unknown:
+        raise ServiceError(f"unknown sandbox port(s): {', '.join(unknown)}")
+    busy = [f"{name} port {port}" for name, port in sorted(fixed.items()) if port and port_open(port)]
+    if busy:
+        raise ServiceError(f"{', '.join(busy)} already in use by another process: choose another port "
+                           "or leave it out to get a free one")
+    names = (*FIXABLE_PORTS, "firestore", "stripe", "crm", "support", *FUNCTION_PORTS.values())
+    return {name: fixed.get(name) or free_port() for name in names}
+
+
+# ---------------------------------------------------------------- the parts
+
+def _wait_http(url: str, what: str, proc, log: Path) -> None:
+    def ready() -> bool:
+        try:
+            httpx.get(url, timeout=0.5)
+            return True
+        except httpx.HTTPError:
+            return False
+    wait_until(ready, timeout=START_TIMEOUT, proc=proc, what=what, log_file=log)
+
+
+def _spawn(launch: Launch, name: str, argv: list[str], port: int, detail: str,
+           env: dict[str, str] | None = None):
+    log = launch.logs / f"{name}.log"
+    proc = spawn(argv, log, env=env, cwd=REPO_ROOT)
+    service = Service.of(name, proc.pid, [port], detail, log)
+    launch.services.append(service)
+    return service, proc, log
+
+
+def _start_process(launch: Launch, name: str, argv: list[str], port: int, detail: str,
+                   env: dict[str, str] | None = None, ready_url: str | None = None) -> Service:
+    service, proc, log = _spawn(launch, name, argv, port, detail, env)
+    if ready_url:
+        _wait_http(ready_url, name, proc, log)
+    else:
+        wait_until(lambda: port_open(port), timeout=START_TIMEOUT, proc=proc, what=name, log_file=log)
+    return service
+
+
+def start_firestore(launch: Launch) -> None:
+    rules = REPO_ROOT / launch.config.firestore.rules_file
+    emulator = firestore_emulator.FirestoreEmulator(launch.logs, rules_file=rules if rules.is_file() else None,
+                                                    port=launch.ports["firestore"])
+    try:
+        emulator.start(timeout=START_TIMEOUT)
+    finally:
+        if emulator.pid:
+            launch.services.append(Service.of("firestore", emulator.pid, [emulator.port],
+                                              f"Firestore emulator, rules {rules.name}", emulator.log_file))
+
+
+def start_dns(launch: Launch) -> None:
+    cfg = launch.config
+    zones = {**spf_include_zones(cfg), cfg.domain.zone: desired_records(cfg)}
+    server = knot.KnotServer(launch.workdir / "knot", zones, port=launch.ports["dns"])
+    try:
+        server.start(timeout=START_TIMEOUT)
+    finally:
+        if server.pid:
+            launch.services.append(Service.of("dns", server.pid, [server.port],
+                                              f"Knot serving {cfg.domain.zone}, SPF include stand-ins, parent zones", server.log_file))
+
+
+def start_https(launch: Launch) -> None:
+    cfg, ports = launch.config, launch.ports
+    argv = [_python(), "-m", "sandbox.tls_server", "--ca-file", str(launch.workdir / "ca.pem"),
+            "--https-port", str(ports["https"]), "--http-port", str(ports["http"])]
+    for host in cfg.app_hostnames:
+        argv += ["--hostname", host]
+    argv += ["--no-hsts"] if cfg.tls.hsts_max_age == 0 else ["--hsts-max-age", str(cfg.tls.hsts_max_age)]
+    if not cfg.tls.always_use_https:
+        argv.append("--no-redirect")
+    service = _start_process(launch, "https", argv, ports["https"],
+                             f"HTTPS for {', '.join(cfg.app_hostnames)} (throwaway CA), HTTP redirect")
+    service.ports.append(ports["http"])
+    wait_until(lambda: port_open(ports["http"]), timeout=START_TIMEOUT, what="HTTP redirect server")
+
+
+def start_stripe(launch: Launch) -> None:
+    """The Stripe API stand-in, with the environment's webhook endpoint registered as `pulumi up` would."""
+    port = launch.ports["stripe"]
+    base = f"http://127.0.0.1:{port}"
+    _start_process(launch, "stripe", [_python(), "-m", "sandbox.stubs.stripe_api", "--port", str(port)], port,
+                   "Stripe API stand-in (webhook endpoints)")
+    key = f"sk_{launch.config.stripe.mode}_" + secrets.token_hex(12)
+    form = {"url": webhook_url(launch), "api_version": STRIPE_API_VERSION,
+            "description": f"launchready sandbox ({launch.config.stack})"}
+    form.update({f"enabled_events[{i}]": event for i, event in enumerate(HANDLED_EVENTS)})
+    response = httpx.post(f"{base}/v1/webhook_endpoints", data=form, headers={"Authorization": f"Bearer {key}"},
+                          timeout=5)
+    if response.status_code != 200:
+        raise ServiceError(f"the Stripe stand-in refused the webhook endpoint ({response.status_code})")
+    endpoint = response.json()
+    launch.local.update(stripe_api_base=base, stripe_api_key=key, stripe_webhook_secret=endpoint["secret"],
+                        stripe_endpoint_id=endpoint["id"])
+
+
+def start_crm_support(launch: Launch) -> None:
+    """One stand-in process per provider, each with its own token, as the real services are separate."""
+    for name in ("crm", "support"):
+        port = launch.ports[name]
+        argv = [_python(), "-m", "sandbox.stubs.crm_support", "--port", str(port),
+                "--token", launch.local[f"{name}_api_token"]]
+        _start_process(launch, name, argv, port, f"{getattr(launch.config, name).provider} API stand-in",
+                       ready_url=f"http://127.0.0.1:{port}/_stub/state")
+
+
+def webhook_url(launch: Launch) -> str:
+    return f"http://127.0.0.1:{launch.ports['webhook']}{launch.config.stripe.webhook_path}"
+
+
+def function_env(launch: Launch) -> dict[str, str]:
+    return {
+        "GOOGLE_CLOUD_PROJECT": firestore_emulator.DEFAULT_PROJECT,
+        "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{launch.ports['firestore']}",
+        "STRIPE_WEBHOOK_SECRET": launch.local["stripe_webhook_secret"],
+        "STRIPE_SECRET_KEY": launch.local["stripe_api_key"],
+        "CRM_PROVIDER": launch.config.crm.provider,
+        "CRM_API_BASE": f"http://127.0.0.1:{launch.ports['crm']}",
+        "CRM_API_TOKEN": launch.local["crm_api_token"],
+        "SUPPORT_PROVIDER": launch.config.support.provider,
+        "SUPPORT_API_BASE": f"http://127.0.0.1:{launch.ports['support']}",
+        "SUPPORT_API_TOKEN": launch.local["support_api_token"],
+        "SYNC_MAX_ATTEMPTS": str(launch.config.functions.sync_max_attempts),
+    }
+
+
+def start_functions(launch: Launch) -> None:
+    """All entry points at once (each is its own server, as each is its own Cloud Function)."""
+    env = function_env(launch)
+    started = []
+    for target, port_name in FUNCTION_PORTS.items():
+        port = launch.ports[port_name]
+        argv = [_python(), "-m", "functions_framework", "--source", str(REPO_ROOT / "functions" / "main.py"),
+                "--target", target, "--host", "127.0.0.1", "--port", str(port)]
+        started.append((target, port, *_spawn(launch, target, argv, port, f"functions-framework: {target}", env)))
+    for target, port, _service, proc, log in started:
+        _wait_http(f"http://127.0.0.1:{port}/", f"function {target}", proc, log)
+
+
+# ---------------------------------------------------------------- up / down / status
+
+def _targets(launch: Launch) -> dict[str, Any]:
+    cfg, ports = launch.config, launch.ports
+    return {
+        "domain": cfg.domain.mail_domain,
+        "zone": cfg.domain.zone,
+        "hostnames": list(cfg.app_hostnames),
+        "nameserver": f"127.0.0.1:{ports['dns']}",
+        "https_port": ports["https"],
+        "http_port": ports["http"],
+        "ca_file": str(launch.workdir / "ca.pem"),
+        "connect_host": "127.0.0.1",
+        "webhook_url": webhook_url(launch),
+        "request_support_url": f"http://127.0.0.1:{ports['support_fn']}/",
+        "on_user_created_url": f"http://127.0.0.1:{ports['user_fn']}/",
+        "stripe_api_base": launch.local["stripe_api_base"],
+        "stripe_api_key": launch.local["stripe_api_key"],
+        "firestore_emulator_host": f"127.0.0.1:{ports['firestore']}",
+        "firestore_project": firestore_emulator.DEFAULT_PROJECT,
+        "crm_api_base": f"http://127.0.0.1:{ports['crm']}",
+        "support_api_base": f"http://127.0.0.1:{ports['support']}",
+    }
+
+
+def _existing_state() -> dict[str, Any] | None:
+    import json
+
+    path = state_file()
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return {"services": []}
+
+
+def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None) -> dict[str, Any]:
+    """Start every part, write the state file, return it. Raises ServiceError (nothing left running)."""
+    existing = _existing_state()
+    if existing is not None:
+        alive = [Service(**s) for s in existing.get("services", []) if same_process(Service(**s))]
+        if alive:
+            raise ServiceError(f"a sandbox for stack '{existing.get('stack')}' is already running "
+                               f"({len(alive)} processes, state {state_file()}): "
+                               "`launchready sandbox status` to inspect, `launchready sandbox down` to stop it")
+        clear_state()  # stale: every process of it is gone
+    problems = missing_prerequisites()
+    if problems:
+        raise ServiceError("cannot start the sandbox: " + "; ".join(problems))
+    workdir = state_dir()
+    if workdir.exists():
+        for stale in ("knot", "logs"):
+            shutil.rmtree(workdir / stale, ignore_errors=True)
+    launch = Launch(config, workdir, choose_ports({k: v for k, v in (ports or {}).items() if v}))
+    launch.local.update(crm_api_token="local-crm-" + secrets.token_hex(8),
+                        support_api_token="local-support-" + secrets.token_hex(8))
+    try:
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            futures = [pool.submit(step, launch) for step in (start_firestore, start_dns, start_https,
+                                                               start_crm_support, start_stripe)]
+            errors = [f.exception() for f in futures if f.exception()]
+        if errors:
+            raise errors[0]
+        start_functions(launch)
+    except BaseException as exc:
+        for service in reversed(launch.services):
+            stop_pid(service.pid)
+        if isinstance(exc, ServiceError):
+            raise
+        if isinstance(exc, OSError):
+            raise ServiceError(f"the sandbox could not start: {exc}") from None
+        raise
+    state = {
+        "version": 1, "stack": config.stack, "environment": config.environment,
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "services": [asdict(s) for s in sorted(launch.services, key=lambda s: ORDER.index(s.name))],
+        "targets": _targets(launch),
+        "local": {k: launch.local[k] for k in ("stripe_webhook_secret", "stripe_endpoint_id",
+                                               "crm_api_token", "support_api_token")},
+    }
+    save_state(state)
+    os.chmod(state_file(), 0o600)  # local throwaway keys, still not for other users
+    return state
+
+
+def down() -> list[Service]:
+    """Stop exactly the recorded processes; returns those that were running. No state: nothing to do."""
+    existing = _existing_state()
+    if existing is None:
+        return []
+    stopped = []
+    for service in reversed([Service(**s) for s in existing.get("services", [])]):
+        if same_process(service):
+            stop_pid(service.pid)
+            stopped.append(service)
+    clear_state()
+    return stopped
+
+
+def status() -> tuple[dict[str, Any] | None, list[Health]]:
+    existing = _existing_state()
+    if existing is None:
+        return None, []
+    report = []
+    for service in (Service(**s) for s in existing.get("services", [])):
+        if not same_process(service):
+            report.append(Health(service.name, service.pid, service.ports, False, "process not running"))
+            continue
+        closed = [p for p in service.ports if not port_open(p)]
+        report.append(Health(service.name, service.pid, service.ports, not closed,
+                             f"port {', '.join(map(str, closed))} not accepting connections" if closed else ""))
+    return existing, report
+
