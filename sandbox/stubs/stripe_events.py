@@ -65,9 +65,11 @@ def checkout_session(uid: str | None, customer: str, subscription_id: str, email
             "customer_details": {"email": email}, "metadata": {}}
 
 
-def invoice(customer: str, subscription_id: str | None, *, amount_paid: int = 1900,
+def invoice(customer: str, subscription_id: str | None, *, uid: str | None = None, amount_paid: int = 1900,
             billing_reason: str = "subscription_cycle", charge: str | None = None) -> dict[str, Any]:
+    """`uid` fills `subscription_details.metadata` (Stripe copies the subscription's metadata there)."""
     return {"id": new_id("in"), "object": "invoice", "customer": customer, "subscription": subscription_id,
+            "subscription_details": {"metadata": {"firebase_uid": uid} if uid else {}},
             "amount_paid": amount_paid, "billing_reason": billing_reason, "charge": charge or new_id("ch"),
             "metadata": {}}
 

@@ -76,3 +76,14 @@ def support_server(firestore_emulator, tmp_path_factory):
 def http():
     with httpx.Client(timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def functions_main():
+    """functions/main.py loaded from its file, as functions-framework loads it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("launchready_functions_main", FUNCTIONS_DIR / "main.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
