@@ -1,0 +1,24 @@
+"""Rules tests use the harness's own pytest fixtures (a private emulator per worker), exactly as a
+user's project would."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.rules_testing.pytest_plugin import rules_emulator, rules_env, rules_file  # noqa: F401 - fixtures
+
+INSECURE = Path(__file__).with_name("insecure")
+
+
+@pytest.fixture
+def run_rules_checks(repo_root):
+    """Run the rules.* checks of the offline suite against a rules file; results by check id."""
+    from checks.commands.check import run
+    from checks.framework.context import CheckOptions
+
+    def _run(rules: Path, only: tuple[str, ...] = ("rules",)):
+        report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=only,
+                                  rules_file=rules))
+        return {r.check_id: r for r in report.results}
+    return _run
