@@ -1,8 +1,8 @@
 """CAA: the app hostnames publish which certificate authorities may issue for them (RFC 8659)."""
 from __future__ import annotations
 
-from checks.catalog.dns.resolve import DnsUnreachable, lookup, make_resolver, target_hostnames, where
-from checks.framework.base import Check, Severity
+from checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, target_hostnames
+from checks.framework.base import Severity
 from checks.framework.registry import register
 
 
@@ -18,24 +18,19 @@ def relevant_caa(resolver, hostname: str) -> tuple[str | None, list]:
 
 
 @register
-class CaaAllowsIssuers(Check):
+class CaaAllowsIssuers(DnsCheck):
     id = "dns.caa.issuers"
     title = "CAA records exist and allow the certificate authorities in use"
     severity = Severity.MEDIUM
-    live = True
     remediation = ("Publish CAA `issue` records for every CA in the stack's `caaIssuers` (Firebase Hosting needs "
                    "letsencrypt.org and pki.goog) and run `pulumi up`; without CAA any CA may issue, with a "
                    "wrong one certificate renewal fails.")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         resolver = make_resolver(ctx.targets)
         wanted = sorted(i.lower() for i in ctx.config.caa_issuers)
         for hostname in target_hostnames(ctx):
-            try:
-                found_at, records = relevant_caa(resolver, hostname)
-            except DnsUnreachable as exc:
-                yield self.errored(f"{hostname}: DNS did not answer via {where(ctx.targets)}: {exc}")
-                continue
+            found_at, records = relevant_caa(resolver, hostname)
             issuers = sorted({r.value.decode().split(";")[0].strip().lower()
                               for r in records if r.tag.decode().lower() == "issue"})
             evidence = {"hostname": hostname, "caa_at": found_at, "issue": issuers, "expected": wanted}

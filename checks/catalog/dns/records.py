@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from checks.catalog.dns.resolve import DnsUnreachable, lookup, make_resolver, planned_records, rdata_text, where
-from checks.framework.base import Check, Severity
+from checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, planned_records, rdata_text, where
+from checks.framework.base import Severity
 from checks.framework.registry import register
 from infra.dns_records import DnsRecordSpec
 
@@ -19,36 +19,29 @@ def _norm(rdtype: str, value: str) -> str:
 
 
 @register
-class PlannedRecordsMatch(Check):
+class PlannedRecordsMatch(DnsCheck):
     id = "dns.records.planned"
     title = "Planned DNS records exist with the planned values"
     severity = Severity.HIGH
-    live = True
     remediation = ("Run `pulumi up --stack <stack>` so the DNS provider serves the planned records again, or change "
                    "the stack config if the live value is the intended one. Records edited by hand in the DNS "
                    "dashboard are overwritten on the next deploy.")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         resolver = make_resolver(ctx.targets)
         wanted: dict[tuple[str, str], list[DnsRecordSpec]] = defaultdict(list)
         for record in planned_records(ctx):
             wanted[(record.type, record.name)].append(record)
         drift, proxied = [], []
-        try:
-            for (rdtype, name), records in sorted(wanted.items()):
-                if any(r.proxied for r in records):  # behind the CDN: DNS answers with its addresses
-                    proxied.append(f"{rdtype} {name}")
-                    continue
-                expected = {_norm(rdtype, _value(r)) for r in records}
-                actual = {_norm(rdtype, rdata_text(rd)) for rd in lookup(resolver, name, rdtype)}
-                # other TXT records (site verifications) may share a name; only missing ones are drift
-                ok = expected <= actual if rdtype == "TXT" else expected == actual
-                if not ok:
-                    drift.append({"type": rdtype, "name": name, "expected": sorted(expected),
-                                  "actual": sorted(actual)})
-        except DnsUnreachable as exc:
-            return self.errored(f"DNS did not answer via {where(ctx.targets)}: {exc}",
-                                {"nameserver": where(ctx.targets)})
+        for (rdtype, name), records in sorted(wanted.items()):
+            if any(r.proxied for r in records):  # behind the CDN: DNS answers with its addresses
+                proxied.append(f"{rdtype} {name}")
+                continue
+            expected = {_norm(rdtype, _value(r)) for r in records}
+            actual = {_norm(rdtype, rdata_text(rd)) for rd in lookup(resolver, name, rdtype)}
+            # other TXT records (site verifications) may share a name; only missing ones are drift
+            if not (expected <= actual if rdtype == "TXT" else expected == actual):
+                drift.append({"type": rdtype, "name": name, "expected": sorted(expected), "actual": sorted(actual)})
         evidence = {"domain": ctx.targets.domain, "nameserver": where(ctx.targets), "records_checked": len(wanted),
                     "proxied_not_compared": proxied}
         if drift:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 import dns.exception
 import dns.nameserver
@@ -16,6 +16,7 @@ import dns.rdata
 import dns.rdatatype
 import dns.resolver
 
+from checks.framework.base import Check, Result
 from infra.dns_records import DnsRecordSpec, desired_records
 
 if TYPE_CHECKING:
@@ -27,6 +28,28 @@ LIFETIME_S = 3.0          # per lookup, all attempts included
 
 class DnsUnreachable(RuntimeError):
     """No nameserver answered in time: the check cannot decide, which is an error, not a pass."""
+
+
+class DnsCheck(Check):
+    """A live check that resolves names: `inspect` does the work; a nameserver that does not answer
+    becomes one clear `error` result instead of a crash or a misleading `fail`."""
+
+    live = True
+
+    def inspect(self, ctx: "CheckContext") -> Result | Iterable[Result]:
+        raise NotImplementedError
+
+    def run(self, ctx: "CheckContext") -> Result | list[Result]:
+        results: list[Result] = []
+        try:
+            produced = self.inspect(ctx)
+            if isinstance(produced, Result):
+                return produced
+            results.extend(produced)
+        except DnsUnreachable as exc:
+            results.append(self.errored(f"DNS did not answer via {where(ctx.targets)}: {exc}",
+                                        {"nameserver": where(ctx.targets)}))
+        return results
 
 
 def make_resolver(targets: "LiveTargets") -> dns.resolver.Resolver:
@@ -72,13 +95,17 @@ def rdata_text(record: dns.rdata.Rdata) -> str:
     return record.to_text().rstrip(".")
 
 
-def checkdmarc_options(targets: "LiveTargets") -> dict:
-    """Keyword arguments for checkdmarc: our resolver, our timeout, one retry; its caches emptied so
-    a run never reports what an earlier run saw."""
+def checkdmarc_options(targets: "LiveTargets", domain: str) -> dict:
+    """Keyword arguments for checkdmarc: our resolver and timeout, no extra retries (the resolver
+    retries within its lifetime); its cache emptied so a run never reports what an earlier run saw.
+    Raises DnsUnreachable first when the nameserver does not answer at all, so that shows as an
+    error of the check rather than as a record problem."""
     from checkdmarc import utils
 
+    resolver = make_resolver(targets)
+    lookup(resolver, domain, "SOA")
     utils.DNS_CACHE.clear()
-    return {"resolver": make_resolver(targets), "timeout": LIFETIME_S, "retries": 1}
+    return {"resolver": resolver, "timeout": LIFETIME_S, "retries": 0}
 
 
 # ---------------------------------------------------------------- planned names on the target domain

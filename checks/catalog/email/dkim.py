@@ -3,33 +3,28 @@ from __future__ import annotations
 
 import dkim
 
-from checks.catalog.dns.resolve import DnsUnreachable, make_resolver, txt_values, where
-from checks.framework.base import Check, Severity
+from checks.catalog.dns.resolve import DnsCheck, make_resolver, txt_values, where
+from checks.framework.base import Severity
 from checks.framework.registry import register
 
 MIN_RSA_BITS = 2048
 
 
 @register
-class DkimKeys(Check):
+class DkimKeys(DnsCheck):
     id = "email.dkim.keys"
     title = "DKIM key records are valid and strong (RSA >= 2048 bits)"
     severity = Severity.HIGH
-    live = True
     remediation = ("Generate a 2048-bit DKIM key in your mail provider's admin console, publish its "
                    "`v=DKIM1; k=rsa; p=...` record at `<selector>._domainkey.<domain>` (`email.dkim` in the "
                    "stack) and run `pulumi up`.")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         resolver = make_resolver(ctx.targets)
         for key in ctx.config.email.dkim:
             name = f"{key.selector}._domainkey.{ctx.targets.domain}"
             evidence = {"selector": key.selector, "name": name, "nameserver": where(ctx.targets)}
-            try:
-                records = [v for v in txt_values(resolver, name) if "p=" in v]
-            except DnsUnreachable as exc:
-                yield self.errored(f"{name}: DNS did not answer: {exc}", evidence)
-                continue
+            records = [v for v in txt_values(resolver, name) if "p=" in v]
             if len(records) != 1:
                 yield self.failed(f"{name}: {'no' if not records else len(records)} DKIM key record(s), expected one",
                                   {**evidence, "records": len(records)})

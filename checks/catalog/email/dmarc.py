@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from checkdmarc.dmarc import check_dmarc
 
-from checks.catalog.dns.resolve import checkdmarc_options, where
-from checks.framework.base import Check, Severity
+from checks.catalog.dns.resolve import DnsCheck, checkdmarc_options, where
+from checks.framework.base import Severity
 from checks.framework.registry import register
 
 ENFORCING = ("quarantine", "reject")
 
 
 def _dmarc(ctx) -> tuple[dict, dict]:
-    result = check_dmarc(ctx.targets.domain, **checkdmarc_options(ctx.targets))
+    result = check_dmarc(ctx.targets.domain, **checkdmarc_options(ctx.targets, ctx.targets.domain))
     evidence = {"domain": ctx.targets.domain, "nameserver": where(ctx.targets), "record": result.get("record"),
                 "location": result.get("location"), "error": result.get("error"),
                 "warnings": result.get("warnings", [])}
@@ -23,15 +23,14 @@ def _tag(result: dict, name: str):
 
 
 @register
-class DmarcValid(Check):
+class DmarcValid(DnsCheck):
     id = "email.dmarc.valid"
     title = "A valid DMARC record is published"
     severity = Severity.HIGH
-    live = True
     remediation = ("Publish one TXT record at `_dmarc.<domain>` such as `v=DMARC1; p=quarantine; "
                    "rua=mailto:dmarc@<domain>` (set `email.dmarcPolicy`/`email.dmarcRua` and run `pulumi up`).")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         result, evidence = _dmarc(ctx)
         if result["valid"]:
             return self.passed(f"{ctx.targets.domain}: valid DMARC record at {result['location']}", evidence)
@@ -39,16 +38,15 @@ class DmarcValid(Check):
 
 
 @register
-class DmarcPolicy(Check):
+class DmarcPolicy(DnsCheck):
     id = "email.dmarc.policy"
     title = "DMARC policy fits the environment (prod and staging enforce)"
     severity = Severity.HIGH
-    live = True
     remediation = ("Set `email.dmarcPolicy: quarantine` (or `reject` once reports show all your mail passes) in "
                    "the prod and staging stacks and run `pulumi up`; `p=none` only monitors, spoofed mail is "
                    "still delivered.")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         result, evidence = _dmarc(ctx)
         if not result["valid"]:
             return self.skipped(f"{ctx.targets.domain}: no valid DMARC record (see email.dmarc.valid)")
@@ -61,15 +59,14 @@ class DmarcPolicy(Check):
 
 
 @register
-class DmarcReports(Check):
+class DmarcReports(DnsCheck):
     id = "email.dmarc.rua"
     title = "DMARC aggregate reports (rua) are sent somewhere"
     severity = Severity.MEDIUM
-    live = True
     remediation = ("Add `rua=mailto:<mailbox you read>` to the DMARC record (`email.dmarcRua` in the stack): "
                    "without reports nobody sees spoofing or a misconfigured sender.")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         result, evidence = _dmarc(ctx)
         if not result["valid"]:
             return self.skipped(f"{ctx.targets.domain}: no valid DMARC record (see email.dmarc.valid)")

@@ -1,27 +1,22 @@
 """MX: the mail domain can receive mail (replies, DMARC reports, support)."""
 from __future__ import annotations
 
-from checks.catalog.dns.resolve import DnsUnreachable, lookup, make_resolver, rdata_text, where
-from checks.framework.base import Check, Severity
+from checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, rdata_text, where
+from checks.framework.base import Severity
 from checks.framework.registry import register
 
 
 @register
-class MxPresent(Check):
+class MxPresent(DnsCheck):
     id = "email.mx.present"
     title = "The mail domain has MX records"
     severity = Severity.HIGH
-    live = True
     remediation = ("Publish the MX records of your mail provider (`email.mx` in the stack) and run `pulumi up`; "
                    "without MX, replies to your app's mail and DMARC reports bounce.")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         domain = ctx.targets.domain
-        try:
-            records = lookup(make_resolver(ctx.targets), domain, "MX")
-        except DnsUnreachable as exc:
-            return self.errored(f"{domain}: DNS did not answer via {where(ctx.targets)}: {exc}")
-        mx = sorted(rdata_text(r) for r in records)
+        mx = sorted(rdata_text(r) for r in lookup(make_resolver(ctx.targets), domain, "MX"))
         evidence = {"domain": domain, "nameserver": where(ctx.targets), "mx": mx}
         if not mx:
             return self.failed(f"{domain}: no MX records", evidence)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from checkdmarc.spf import check_spf
 
-from checks.catalog.dns.resolve import checkdmarc_options, where
-from checks.framework.base import Check, Severity
+from checks.catalog.dns.resolve import DnsCheck, checkdmarc_options, where
+from checks.framework.base import Severity
 from checks.framework.registry import register
 from infra.dns_records import SPF_LOOKUP_LIMIT
 
@@ -14,7 +14,7 @@ REMEDIATION = ("Publish exactly one TXT record starting `v=spf1` at the mail dom
 
 
 def _spf(ctx) -> dict:
-    return check_spf(ctx.targets.domain, **checkdmarc_options(ctx.targets))
+    return check_spf(ctx.targets.domain, **checkdmarc_options(ctx.targets, ctx.targets.domain))
 
 
 def _too_many_lookups(result: dict) -> bool:
@@ -28,14 +28,13 @@ def _evidence(ctx, result: dict) -> dict:
 
 
 @register
-class SpfValid(Check):
+class SpfValid(DnsCheck):
     id = "email.spf.valid"
     title = "One valid SPF record is published"
     severity = Severity.HIGH
-    live = True
     remediation = REMEDIATION
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         result = _spf(ctx)
         evidence = _evidence(ctx, result)
         if result["valid"] or _too_many_lookups(result):  # the lookup count is email.spf.lookups' finding
@@ -44,16 +43,15 @@ class SpfValid(Check):
 
 
 @register
-class SpfLookups(Check):
+class SpfLookups(DnsCheck):
     id = "email.spf.lookups"
     title = f"SPF needs at most {SPF_LOOKUP_LIMIT} DNS lookups"
     severity = Severity.HIGH
-    live = True
     remediation = ("Receivers treat an SPF record needing more than 10 DNS lookups as a permanent error and mail "
                    "fails SPF. Remove unused `include:`s, replace `a`/`mx` with `ip4:`/`ip6:`, or ask a provider "
                    "for a flatter include.")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         result = _spf(ctx)
         evidence = _evidence(ctx, result)
         lookups = result.get("dns_lookups")
@@ -66,15 +64,14 @@ class SpfLookups(Check):
 
 
 @register
-class SpfEndsWithAll(Check):
+class SpfEndsWithAll(DnsCheck):
     id = "email.spf.all"
     title = "SPF ends in -all or ~all"
     severity = Severity.MEDIUM
-    live = True
     remediation = ("End the SPF record with `-all` (reject others) or `~all` (soft-fail others); `?all`, `+all` or "
                    "no `all` lets anyone send as your domain.")
 
-    def run(self, ctx):
+    def inspect(self, ctx):
         result = _spf(ctx)
         parsed = result.get("parsed")
         if not parsed:
