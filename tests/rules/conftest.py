@@ -11,14 +11,16 @@ from checks.rules_testing.pytest_plugin import rules_emulator, rules_env, rules_
 INSECURE = Path(__file__).with_name("insecure")
 
 
-@pytest.fixture
-def run_rules_checks(repo_root):
+def run_checks(repo_root: Path, rules: Path, only: tuple[str, ...] = ("rules",)):
     """Run the rules.* checks of the offline suite against a rules file; results by check id."""
     from checks.commands.check import run
     from checks.framework.context import CheckOptions
 
-    def _run(rules: Path, only: tuple[str, ...] = ("rules",)):
-        report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=only,
-                                  rules_file=rules))
-        return {r.check_id: r for r in report.results}
-    return _run
+    report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=only,
+                              rules_file=rules))
+    return {r.check_id: r for r in report.results}
+
+
+@pytest.fixture
+def run_rules_checks(repo_root):
+    return lambda rules, only=("rules",): run_checks(repo_root, rules, only)
