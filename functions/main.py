@@ -31,7 +31,7 @@ _check_start()
 def stripe_webhook(request: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Stripe → verified, deduplicated, applied to customers/{uid}, sync tasks enqueued."""
     from backend.webhook import handle
-    return handle(request)
+    return handle(request, os.environ["STRIPE_WEBHOOK_SECRET"])
 
 
 @functions_framework.cloud_event

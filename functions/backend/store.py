@@ -24,21 +24,32 @@ TRANSACTION_MAX_SECONDS = 40.0
 
 
 def client() -> "Client":
-    """One client per (project, emulator host); anonymous credentials against the emulator."""
+    """The client for $GOOGLE_CLOUD_PROJECT (the emulator when $FIRESTORE_EMULATOR_HOST is set)."""
     from backend.settings import require
 
-    project = require("GOOGLE_CLOUD_PROJECT")
-    emulator = os.environ.get("FIRESTORE_EMULATOR_HOST", "")
+    return client_for(require("GOOGLE_CLOUD_PROJECT"), os.environ.get("FIRESTORE_EMULATOR_HOST") or None)
+
+
+def client_for(project: str, emulator_host: str | None = None) -> "Client":
+    """One cached client per (project, emulator host); anonymous credentials against an emulator.
+
+    An explicit `emulator_host` pins the client to that emulator without touching the process
+    environment (the readiness checks run in threads and must never reach a real project).
+    """
     with _lock:
-        if (project, emulator) not in _clients:
+        key = (project, emulator_host or "")
+        if key not in _clients:
             from google.cloud import firestore
 
             credentials = None
-            if emulator:
+            if emulator_host:
                 from google.auth.credentials import AnonymousCredentials
                 credentials = AnonymousCredentials()
-            _clients[(project, emulator)] = firestore.Client(project=project, credentials=credentials)
-        return _clients[(project, emulator)]
+            db = firestore.Client(project=project, credentials=credentials)
+            if emulator_host:
+                db._emulator_host = emulator_host  # the library's own emulator switch (insecure channel, admin)
+            _clients[key] = db
+        return _clients[key]
 
 
 def _retryable(exc: BaseException) -> bool:

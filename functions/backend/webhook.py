@@ -8,7 +8,6 @@ here: the transaction enqueues `sync_tasks`, and `sync_worker` does the rest.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
@@ -135,7 +134,7 @@ def record_event(event: Mapping[str, Any], db: "Client | None" = None) -> Outcom
     return outcome
 
 
-def handle(request: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
+def handle(request: Any, secret: str, db: "Client | None" = None) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The HTTP contract: 405 / 413 / 400 without writing anything, else 200 with the outcome."""
     if request.method != "POST":
         return {"error": "method not allowed"}, 405, {"Allow": "POST"}
@@ -145,8 +144,8 @@ def handle(request: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
     if len(payload) > MAX_BODY_BYTES:
         return {"error": "payload too large"}, 413, {}
     try:
-        event = verify(payload, request.headers.get("Stripe-Signature"), os.environ["STRIPE_WEBHOOK_SECRET"])
+        event = verify(payload, request.headers.get("Stripe-Signature"), secret)
     except BadRequest as exc:
         return {"error": str(exc)}, 400, {}
-    outcome = record_event(event)
+    outcome = record_event(event, db)
     return {"received": True, "id": event["id"], "status": outcome.status}, 200, {}

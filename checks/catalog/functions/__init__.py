@@ -1,0 +1,1 @@
+"""functions.*: the deployable backend's contracts (webhook verification, idempotency, event list)."""

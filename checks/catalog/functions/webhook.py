@@ -1,0 +1,179 @@
+"""functions.webhook.*: the Stripe webhook handler's contract.
+
+`contract` runs the real handler in-process against a Firestore emulator — the sandbox's when
+`--sandbox` names one, else a private one started (and stopped) here — in an isolated `demo-*`
+project, so it never touches a real project. `events_match_plan` compares the handler's event list
+with the endpoint's `enabled_events` in the offline plan.
+"""
+from __future__ import annotations
+
+import secrets
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from backend.events import HANDLED_EVENTS
+from checks.framework import Severity, register
+from checks.framework.base import Check
+
+COLLECTIONS = ("stripe_events", "customers", "sync_tasks")
+CONTRACT_FIX = ("Keep functions/backend/webhook.py verifying `Stripe-Signature` with the stripe SDK (300 s "
+                "tolerance) before any write, and recording `stripe_events/{event.id}` in the same transaction "
+                "that applies the event; run `pytest tests/functions` to see the failing case.")
+
+
+class _Harness:
+    """Calls `backend.webhook.handle` the way functions-framework would, on one isolated project."""
+
+    def __init__(self, emulator_host: str):
+        from backend.store import client_for
+
+        self.secret = "whsec_check_" + secrets.token_hex(16)
+        self.db = client_for(f"demo-launchready-check-{secrets.token_hex(4)}", emulator_host)
+
+    def post(self, body: bytes, headers: dict[str, str], method: str = "POST") -> tuple[int, dict[str, Any]]:
+        from werkzeug.test import EnvironBuilder
+
+        from backend.webhook import handle
+
+        request = EnvironBuilder(method=method, data=body, headers=headers).get_request()
+        try:
+            payload, status, _ = handle(request, self.secret, self.db)
+        except Exception as exc:  # noqa: BLE001 - functions-framework answers a crash with 500; so do we
+            return 500, {"error": f"{type(exc).__name__}: {exc}"}
+        return status, payload
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(self.db.collection(name).get()) for name in COLLECTIONS}
+
+
+def _clauses(h: _Harness) -> dict[str, Callable[[], str | None]]:
+    """Each clause returns None when it holds, else what went wrong."""
+    from sandbox.stubs import stripe_events as se
+
+    evt = se.event("customer.subscription.updated", se.subscription("check_user", "cus_check", "active"))
+    body, headers = se.signed(evt, h.secret)
+
+    def rejected(name: str, body: bytes, headers: dict[str, str], method: str = "POST", want: int = 400):
+        def clause() -> str | None:
+            before = h.counts()
+            status, _ = h.post(body, headers, method)
+            if status != want:
+                return f"{name}: HTTP {status}, expected {want}"
+            return None if h.counts() == before else f"{name}: rejected but wrote documents"
+        return clause
+
+    def replay() -> str | None:
+        statuses = [h.post(body, headers)[1].get("status") for _ in range(3)]
+        counts = h.counts()
+        if statuses != ["applied", "duplicate", "duplicate"]:
+            return f"replay: statuses {statuses}, expected applied then duplicates"
+        if counts["stripe_events"] != 1 or counts["sync_tasks"] != 2:
+            return f"replay: {counts['stripe_events']} event records and {counts['sync_tasks']} sync tasks, expected 1 and 2"
+        return None
+
+    def unhandled() -> str | None:
+        other, other_headers = se.signed(se.event("customer.created", {"id": "cus_x", "object": "customer"}), h.secret)
+        status, payload = h.post(other, other_headers)
+        return None if (status, payload.get("status")) == (200, "ignored") else \
+            f"unhandled type: HTTP {status} {payload.get('status')!r}, expected 200 'ignored'"
+
+    unsigned = {k: v for k, v in headers.items() if k != "Stripe-Signature"}
+    expired = se.signed(evt, h.secret, timestamp=int(time.time()) - 301)
+    malformed = b"{not json"
+    return {
+        "rejects_unsigned": rejected("unsigned", body, unsigned),
+        "rejects_tampered": rejected("tampered", body.replace(b'"active"', b'"canceled"'), headers),
+        "rejects_wrong_secret": rejected("wrong secret", *se.signed(evt, "whsec_not_the_endpoint_secret")),
+        "rejects_expired": rejected("expired", *expired),
+        "rejects_malformed": rejected("malformed", malformed,
+                                      {"Stripe-Signature": se.signature(malformed, h.secret)}),
+        "rejects_other_methods": rejected("GET", b"", {}, method="GET", want=405),
+        "idempotent_on_replay": replay,
+        "acknowledges_unhandled": unhandled,
+    }
+
+
+@register
+class WebhookContract(Check):
+    id = "functions.webhook.contract"
+    title = "The webhook handler rejects unsigned, tampered and expired payloads and is idempotent on replay"
+    severity = Severity.CRITICAL
+    remediation = CONTRACT_FIX
+
+    def run(self, ctx):
+        from sandbox.firestore_emulator import FirestoreEmulator, unavailable_reason
+        from sandbox.processes import ServiceError
+
+        host = ctx.targets.firestore_emulator_host if ctx.options.sandbox else None
+        own = None
+        if not host:
+            reason = unavailable_reason()
+            if reason:
+                return self.skipped(f"Firestore emulator unavailable: {reason}")
+            own = FirestoreEmulator(log_dir=Path(tempfile.mkdtemp(prefix="launchready-functions-check-")))
+            try:
+                host = own.start().host
+            except ServiceError as exc:
+                return self.skipped(f"Firestore emulator did not start: {exc}")
+        try:
+            return self.judge(_Harness(host), "sandbox" if own is None else "private")
+        finally:
+            if own is not None:
+                own.stop()
+
+    def judge(self, harness: _Harness, emulator: str):
+        outcomes = {name: clause() for name, clause in _clauses(harness).items()}
+        evidence = {"emulator": emulator, "clauses": {k: v or "holds" for k, v in outcomes.items()}}
+        broken = [v for v in outcomes.values() if v]
+        if broken:
+            return self.failed(f"{len(broken)} of {len(outcomes)} webhook contract clauses broken: "
+                               + "; ".join(broken), evidence)
+        return self.passed(f"all {len(outcomes)} webhook contract clauses hold", evidence)
+
+
+def endpoint_resources(plan: Any) -> list[Any]:
+    """Planned resources that are Stripe webhook endpoints (they carry `enabled_events`)."""
+    return [r for r in plan.resources if isinstance(r.inputs, dict) and "enabled_events" in r.inputs]
+
+
+@register
+class HandledEventsMatchPlan(Check):
+    id = "functions.webhook.events_match_plan"
+    title = "The handler's event list equals the Stripe endpoint's enabled_events in the plan"
+    severity = Severity.HIGH
+    remediation = ("Both sides read backend.events.HANDLED_EVENTS: pass `enabled_events=list(HANDLED_EVENTS)` to "
+                   "the endpoint in the infra program instead of a hand-written list (and never `*`).")
+
+    def run(self, ctx):
+        try:
+            plan = ctx.plan
+        except Exception as exc:  # noqa: BLE001 - any failure to plan means "cannot compare", not a finding here
+            return self.skipped(f"the offline plan cannot be built ({type(exc).__name__}: {exc}); "
+                                "see the infra.* checks")
+        return self.compare(plan)
+
+    def compare(self, plan: Any):
+        endpoints = endpoint_resources(plan)
+        if not endpoints:
+            return self.failed("the plan has no Stripe webhook endpoint (no resource with enabled_events)",
+                               {"handled_events": list(HANDLED_EVENTS)},
+                               remediation="Declare the Stripe webhook endpoint in the infra program.")
+        handled = set(HANDLED_EVENTS)
+        results = []
+        for endpoint in endpoints:
+            enabled = set(endpoint.inputs.get("enabled_events") or [])
+            evidence = {"resource": endpoint.name, "handled_events": sorted(handled),
+                        "enabled_events": sorted(enabled)}
+            if enabled == handled:
+                results.append(self.passed(f"{endpoint.name}: enabled_events equals the handled list "
+                                           f"({len(handled)} types)", evidence))
+                continue
+            evidence |= {"not_sent_by_stripe": sorted(handled - enabled),
+                         "sent_but_not_handled": sorted(enabled - handled)}
+            results.append(self.failed(
+                f"{endpoint.name}: enabled_events differs from the handled list — Stripe will not send "
+                f"{sorted(handled - enabled) or 'nothing missing'}; it sends unhandled "
+                f"{sorted(enabled - handled) or 'nothing extra'}", evidence))
+        return results

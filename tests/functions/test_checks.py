@@ -1,0 +1,83 @@
+"""functions.* readiness checks: the in-process webhook contract and the plan's event list."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from backend.events import HANDLED_EVENTS
+from checks.catalog.functions.webhook import HandledEventsMatchPlan, WebhookContract, _Harness
+from checks.framework.base import Status
+from checks.framework.context import CheckContext, CheckOptions
+
+
+@dataclass
+class Resource:
+    type: str
+    name: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    resources: list[Resource]
+
+
+def test_contract_holds_for_the_real_handler(firestore_emulator):
+    result = WebhookContract().judge(_Harness(firestore_emulator.host), "sandbox")
+    assert result.status is Status.PASS, result.message
+    assert set(result.evidence["clauses"].values()) == {"holds"}
+
+
+def test_contract_fails_when_verification_is_skipped(firestore_emulator, monkeypatch):
+    import json
+
+    import backend.webhook as webhook
+
+    monkeypatch.setattr(webhook, "verify", lambda payload, signature, secret: json.loads(payload))
+    result = WebhookContract().judge(_Harness(firestore_emulator.host), "sandbox")
+    assert result.status is Status.FAIL
+    clauses = result.evidence["clauses"]
+    assert clauses["rejects_unsigned"].startswith("unsigned: HTTP 200")
+    assert clauses["rejects_expired"] != "holds" and clauses["rejects_other_methods"] == "holds"
+
+
+def test_contract_check_starts_a_private_emulator_without_a_sandbox():
+    result = WebhookContract().run(CheckContext(CheckOptions(stack="dev")))
+    assert result.status is Status.PASS and result.evidence["emulator"] == "private"
+
+
+def _endpoint(events):
+    return Resource("pulumi-python:dynamic:Resource", "stripe-webhook-endpoint",
+                    {"url": "https://api.example.com/stripe_webhook", "enabled_events": events})
+
+
+def test_event_list_matches_plan():
+    [result] = HandledEventsMatchPlan().compare(Plan([Resource("gcp:x", "other"), _endpoint(list(HANDLED_EVENTS))]))
+    assert result.status is Status.PASS
+
+
+@pytest.mark.parametrize("events,missing,extra", [
+    (list(HANDLED_EVENTS[:-1]), [HANDLED_EVENTS[-1]], []),
+    (list(HANDLED_EVENTS) + ["customer.created"], [], ["customer.created"]),
+    (["*"], sorted(HANDLED_EVENTS), ["*"]),
+])
+def test_event_list_differences_fail_with_both_directions(events, missing, extra):
+    [result] = HandledEventsMatchPlan().compare(Plan([_endpoint(events)]))
+    assert result.status is Status.FAIL
+    assert result.evidence["not_sent_by_stripe"] == sorted(missing)
+    assert result.evidence["sent_but_not_handled"] == extra
+
+
+def test_plan_without_endpoint_fails_and_unbuildable_plan_skips():
+    [result] = [HandledEventsMatchPlan().compare(Plan([Resource("gcp:x", "other")]))]
+    assert result.status is Status.FAIL
+
+    class Broken:
+        @property
+        def plan(self):
+            raise RuntimeError("mocks exploded")
+
+    skipped = HandledEventsMatchPlan().run(Broken())
+    assert skipped.status is Status.SKIP and "mocks exploded" in skipped.message
