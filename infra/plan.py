@@ -7,19 +7,17 @@ repeatedly and from worker threads); plans are serialized by a lock and cached p
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextvars
 import hashlib
 import json
 import runpy
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from infra.config import NAMESPACE, ConfigError, EnvironmentConfig, load_stack
+from infra.config import NAMESPACE, EnvironmentConfig
 
 SECRET = "[secret]"
 PROJECT = "launchready"
@@ -28,6 +26,11 @@ PROGRAM = REPO_ROOT / "infra" / "__main__.py"
 # What the program reads besides the config: a change to any of these invalidates cached plans.
 SOURCES = ("infra", "functions", "firestore.rules", "firestore.indexes.json")
 _DYNAMIC = "pulumi-python:dynamic:Resource"
+PLAN_TIMEOUT_S = 120  # a program that never settles is an error, not a hung check run
+
+
+class PlanError(RuntimeError):
+    """The program could not be run under mocks (a bug in the program, not in the config)."""
 
 
 @dataclass(frozen=True)
@@ -231,30 +234,15 @@ def build_plan(config: EnvironmentConfig) -> Plan:
                 except BaseException as exc:  # re-raised in the caller's thread
                     outcome["error"] = exc
 
-            thread = threading.Thread(target=contextvars.Context().run, args=(work,), name=f"plan:{stack}")
+            thread = threading.Thread(target=contextvars.Context().run, args=(work,), name=f"plan:{stack}",
+                                      daemon=True)
             thread.start()
-            thread.join()
+            thread.join(PLAN_TIMEOUT_S)
+            if thread.is_alive():
+                raise PlanError(f"stack {stack}: the Pulumi program did not finish under mocks "
+                                f"within {PLAN_TIMEOUT_S} s")
             if "error" in outcome:
                 raise outcome["error"]
             _CACHE[key] = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
         return _CACHE[key]
 
-
-def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Print the offline plan of a stack as JSON.")
-    parser.add_argument("--stack", required=True)
-    parser.add_argument("--stacks-dir", type=Path, default=REPO_ROOT / "stacks")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    try:
-        plan = build_plan(load_stack(args.stacks_dir, args.stack))
-    except ConfigError as exc:
-        for line in exc.problems:
-            print(f"launchready: {line}", file=sys.stderr)
-        return 2
-    json.dump(plan.to_dict(), sys.stdout, indent=2)
-    print()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -61,9 +61,10 @@ def _log_threshold(metric: str, *, above: float, window_s: int, title: str) -> d
         "trigger": {"count": 1}}}
 
 
-def alert_specs(uptime_check_id: pulumi.Input[str] | None = None) -> list[AlertSpec]:
-    """Every alert a launch needs; the order is the order they are created in."""
-    specs = [
+def alert_specs(uptime_filter: pulumi.Input[str]) -> list[AlertSpec]:
+    """Every alert a launch needs. Pure data (no Outputs are made here), so importing the module
+    or listing the keys never touches the Pulumi runtime."""
+    return [
         AlertSpec("payment-sync-failed", "Payment sync failed",
                   _log_threshold("launchready/payment_sync_failures", above=0, window_s=60,
                                  title="sync worker logged an error (alerts within 5 minutes)"),
@@ -96,24 +97,23 @@ def alert_specs(uptime_check_id: pulumi.Input[str] | None = None) -> list[AlertS
                        "aggregations": [{"alignment_period": "60s", "per_series_aligner": "ALIGN_PERCENTILE_95"}],
                        "trigger": {"count": 1}}},
                   "Functions are slow; check cold starts, max instances and downstream API latency."),
+        AlertSpec("app-uptime", "App unreachable",
+                  {"display_name": "uptime check failing from 2+ regions", "condition_threshold": {
+                      "filter": uptime_filter, "comparison": "COMPARISON_GT", "threshold_value": 1,
+                      "duration": "300s", "trigger": {"count": 1},
+                      "aggregations": [{"alignment_period": "300s", "per_series_aligner": "ALIGN_NEXT_OLDER",
+                                        "cross_series_reducer": "REDUCE_COUNT_FALSE",
+                                        "group_by_fields": ["resource.label.host"]}]}},
+                  "The app's hostname does not answer over HTTPS; check Hosting, DNS and the certificate."),
     ]
-    if uptime_check_id is not None:
-        specs.append(AlertSpec(
-            "app-uptime", "App unreachable",
-            {"display_name": "uptime check failing from 2+ regions", "condition_threshold": {
-                "filter": pulumi.Output.concat(
-                    'metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND resource.type="uptime_url"'
-                    ' AND metric.labels.check_id="', uptime_check_id, '"'),
-                "comparison": "COMPARISON_GT", "threshold_value": 1, "duration": "300s",
-                "aggregations": [{"alignment_period": "300s", "per_series_aligner": "ALIGN_NEXT_OLDER",
-                                  "cross_series_reducer": "REDUCE_COUNT_FALSE",
-                                  "group_by_fields": ["resource.label.host"]}],
-                "trigger": {"count": 1}}},
-            "The app's hostname does not answer over HTTPS; check Hosting, DNS and the certificate."))
-    return specs
 
 
-REQUIRED_ALERTS: tuple[str, ...] = tuple(s.key for s in alert_specs("uptime")) 
+def uptime_filter(check_id: str) -> str:
+    return ('metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND resource.type="uptime_url"'
+            f' AND metric.labels.check_id="{check_id}"')
+
+
+REQUIRED_ALERTS: tuple[str, ...] = tuple(s.key for s in alert_specs(""))
 
 
 @dataclass(frozen=True)
@@ -151,11 +151,11 @@ class Monitoring(pulumi.ComponentResource):
             monitored_resource={"type": "uptime_url", "labels": {"host": args.app_host, "project_id": args.project_id}},
             opts=child)
         after_metrics = pulumi.ResourceOptions(parent=self, depends_on=metrics)
-        for spec in alert_specs(uptime.uptime_check_id):
+        for spec in alert_specs(uptime.uptime_check_id.apply(uptime_filter)):
             gcp.monitoring.AlertPolicy(
                 f"{name}-alert-{spec.key}", project=args.project_id, display_name=f"{spec.display_name} ({args.environment})",
                 combiner="OR", conditions=[spec.condition], notification_channels=channels,
                 user_labels={ALERT_LABEL: spec.key, "environment": args.environment},
                 documentation={"content": spec.documentation, "mime_type": "text/markdown"},
                 alert_strategy={"auto_close": "1800s"}, opts=after_metrics)
-        self.register_outputs({"alerts": [s.key for s in alert_specs("uptime")]})
+        self.register_outputs({"alerts": list(REQUIRED_ALERTS)})

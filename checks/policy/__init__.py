@@ -1,0 +1,1 @@
+"""The launch policies (CrossGuard pack and offline checks share `checks.policy.policies`)."""

@@ -1,0 +1,293 @@
+"""Launch policies over a stack's resources, written once and run two ways.
+
+Each policy is a plain function `resources -> violations`. A resource is anything with
+`resource_type`, `props` (engine property names, camelCase), `name` and `urn`: a
+`pulumi_policy.PolicyResource` under `pulumi preview --policy-pack checks/policy`, or a planned
+resource from the offline plan (`infra.policy.*` checks in `launchready check`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+
+from infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
+from infra.dns_records import SPF_LOOKUP_LIMIT, spf_lookup_estimate
+
+ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
+DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
+FUNCTION = "gcp:cloudfunctionsv2/function:Function"
+SECRET_IAM_MEMBER = "gcp:secretmanager/secretIamMember:SecretIamMember"
+FIRESTORE_DATABASE = "gcp:firestore/database:Database"
+BACKUP_SCHEDULE = "gcp:firestore/backupSchedule:BackupSchedule"
+ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
+UPTIME_CHECK = "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig"
+PROJECT_LEVEL_IAM = re.compile(r"^gcp:(projects|folder|organizations)/i[aA][mM]")
+PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
+PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
+SECRET_ROLES = {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin"}
+WEBHOOK_ENTRY_POINT = "stripe_webhook"
+HSTS_MIN_MAX_AGE = 15552000      # 180 days, the usual floor for an A+ grade
+TLS_ORDER = ("1.0", "1.1", "1.2", "1.3")
+MIN_TLS = "1.2"
+STRICT_DMARC = ("quarantine", "reject")
+
+
+class Resource(Protocol):
+    resource_type: str
+    props: Mapping[str, Any]
+    name: str
+    urn: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    message: str
+    urn: str | None = None
+
+
+Validate = Callable[[Sequence[Resource]], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class LaunchPolicy:
+    """One rule: `name` for CrossGuard, `check_id` for `launchready check`."""
+
+    name: str
+    check_id: str
+    description: str
+    severity: str
+    remediation: str
+    validate: Validate
+
+    def violations(self, resources: Sequence[Resource]) -> list[Violation]:
+        return list(self.validate(resources))
+
+
+# ------------------------------------------------------------------ helpers
+
+def _of(resources: Sequence[Resource], *types: str) -> list[Resource]:
+    return [r for r in resources if r.resource_type in types]
+
+
+def _prop(resource: Resource, *path: str) -> Any:
+    value: Any = resource.props
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def environment(resources: Sequence[Resource]) -> str | None:
+    """The stack's environment, from the `environment` label every labelled resource carries."""
+    for resource in resources:
+        labels = _prop(resource, "labels") or _prop(resource, "userLabels")
+        if isinstance(labels, Mapping) and isinstance(labels.get("environment"), str):
+            return labels["environment"]
+    return None
+
+
+def _settings(resources: Sequence[Resource], setting_id: str) -> list[Resource]:
+    return [r for r in _of(resources, ZONE_SETTING) if _prop(r, "settingId") == setting_id]
+
+
+def _require_setting(resources: Sequence[Resource], setting_id: str,
+                     ok: Callable[[Any], bool], expected: str) -> Iterator[Violation]:
+    found = _settings(resources, setting_id)
+    if not found:
+        yield Violation(f"no Cloudflare `{setting_id}` zone setting is managed (expected {expected})")
+    for resource in found:
+        value = _prop(resource, "value")
+        if not ok(value):
+            yield Violation(f"Cloudflare `{setting_id}` is {value!r}, expected {expected}", resource.urn)
+
+
+def _txt(resources: Sequence[Resource], prefix: str) -> list[Resource]:
+    return [r for r in _of(resources, DNS_RECORD)
+            if _prop(r, "type") == "TXT" and str(_prop(r, "content") or "").strip('"').startswith(prefix)]
+
+
+def _iam_members(resource: Resource) -> list[str]:
+    member = _prop(resource, "member")
+    members = _prop(resource, "members") or []
+    return [m for m in [member, *members] if isinstance(m, str)]
+
+
+def _is_iam(resource: Resource) -> bool:
+    return "iam" in resource.resource_type.split(":")[-1].lower() and _prop(resource, "role") is not None
+
+
+# ------------------------------------------------------------------ the policies
+
+def ssl_strict(resources: Sequence[Resource]) -> Iterator[Violation]:
+    yield from _require_setting(resources, "ssl", lambda v: v == "strict", "'strict' (Full, strict)")
+    yield from _require_setting(resources, "always_use_https", lambda v: v == "on", "'on'")
+
+
+def min_tls(resources: Sequence[Resource]) -> Iterator[Violation]:
+    yield from _require_setting(resources, "min_tls_version",
+                                lambda v: v in TLS_ORDER and TLS_ORDER.index(v) >= TLS_ORDER.index(MIN_TLS),
+                                f"'{MIN_TLS}' or higher")
+
+
+def hsts(resources: Sequence[Resource]) -> Iterator[Violation]:
+    def ok(value: Any) -> bool:
+        sts = value.get("strict_transport_security") if isinstance(value, Mapping) else None
+        return isinstance(sts, Mapping) and bool(sts.get("enabled")) and \
+            float(sts.get("max_age") or 0) >= HSTS_MIN_MAX_AGE
+    yield from _require_setting(resources, "security_header", ok,
+                                f"HSTS enabled with max_age >= {HSTS_MIN_MAX_AGE}")
+
+
+def dmarc_policy(resources: Sequence[Resource]) -> Iterator[Violation]:
+    env = environment(resources)
+    records = _txt(resources, "v=DMARC1")
+    if not records:
+        yield Violation("no DMARC record (TXT `_dmarc.<mail domain>`) is managed")
+    seen: dict[str, int] = {}
+    for record in records:
+        name = str(_prop(record, "name"))
+        seen[name] = seen.get(name, 0) + 1
+        tags = dict(part.strip().split("=", 1) for part in str(_prop(record, "content")).strip('"').split(";")
+                    if "=" in part)
+        policy = tags.get("p", "").strip()
+        if policy not in ("none", *STRICT_DMARC):
+            yield Violation(f"DMARC record {name} has no valid `p=` tag", record.urn)
+        elif policy == "none" and env != "dev":
+            yield Violation(f"DMARC record {name} has p=none in {env or 'an unlabelled'} environment: "
+                            f"staging and prod need p=quarantine or p=reject", record.urn)
+        if not tags.get("rua", "").strip().startswith("mailto:"):
+            yield Violation(f"DMARC record {name} has no `rua=mailto:` aggregate-report address", record.urn)
+    yield from (Violation(f"{count} DMARC records at {name}: receivers ignore all of them")
+                for name, count in seen.items() if count > 1)
+
+
+def _spf_lookups(record: str) -> tuple[int, list[str]]:
+    terms = record.split()[1:]
+    includes = [t.split(":", 1)[1] for t in terms if t.lstrip("+-~?").startswith("include:")]
+    count, unknown = spf_lookup_estimate(includes)
+    count += sum(1 for t in terms if re.match(r"^[+\-~?]?(a|mx|ptr|exists)([:/]|$)|^redirect=", t))
+    return count, unknown
+
+
+def single_spf(resources: Sequence[Resource]) -> Iterator[Violation]:
+    records = _txt(resources, "v=spf1")
+    if not records:
+        yield Violation("no SPF record (TXT `v=spf1 ...` at the mail domain) is managed")
+    by_name: dict[str, list[Resource]] = {}
+    for record in records:
+        by_name.setdefault(str(_prop(record, "name")), []).append(record)
+    for name, found in sorted(by_name.items()):
+        if len(found) > 1:
+            yield Violation(f"{len(found)} SPF records at {name}: SPF permerrors unless there is exactly one",
+                            found[1].urn)
+        for record in found:
+            lookups, _unknown = _spf_lookups(str(_prop(record, "content")).strip('"'))
+            if lookups > SPF_LOOKUP_LIMIT:
+                yield Violation(f"SPF at {name} needs ~{lookups} DNS lookups (limit {SPF_LOOKUP_LIMIT})", record.urn)
+
+
+def webhook_only_public(resources: Sequence[Resource]) -> Iterator[Violation]:
+    webhooks = {_prop(f, "name") for f in _of(resources, FUNCTION)
+                if _prop(f, "buildConfig", "entryPoint") == WEBHOOK_ENTRY_POINT}
+    for resource in filter(_is_iam, resources):
+        public = PUBLIC_MEMBERS.intersection(_iam_members(resource))
+        target = _prop(resource, "name") or _prop(resource, "service") or _prop(resource, "cloudFunction")
+        if public and target not in webhooks:
+            yield Violation(f"{resource.name} makes {target or resource.resource_type} public "
+                            f"({', '.join(sorted(public))}); only the Stripe webhook may be", resource.urn)
+
+
+def no_primitive_roles(resources: Sequence[Resource]) -> Iterator[Violation]:
+    for resource in filter(_is_iam, resources):
+        role = _prop(resource, "role")
+        accounts = [m for m in _iam_members(resource) if m.startswith("serviceAccount:")]
+        if role in PRIMITIVE_ROLES and accounts:
+            yield Violation(f"{resource.name} grants primitive role {role} to {', '.join(accounts)}", resource.urn)
+
+
+def secret_access_per_secret(resources: Sequence[Resource]) -> Iterator[Violation]:
+    for resource in resources:
+        if PROJECT_LEVEL_IAM.match(resource.resource_type) and _prop(resource, "role") in SECRET_ROLES:
+            yield Violation(f"{resource.name} grants {_prop(resource, 'role')} on the whole project/folder/org; "
+                            "grant it on each secret instead", resource.urn)
+    granted = {(str(_prop(g, "secretId")).rsplit("/", 1)[-1], m) for g in _of(resources, SECRET_IAM_MEMBER)
+               if _prop(g, "role") == "roles/secretmanager.secretAccessor" for m in _iam_members(g)}
+    for function in _of(resources, FUNCTION):
+        account = f"serviceAccount:{_prop(function, 'serviceConfig', 'serviceAccountEmail')}"
+        for variable in _prop(function, "serviceConfig", "secretEnvironmentVariables") or []:
+            secret = str(variable.get("secret", "")).rsplit("/", 1)[-1]
+            if (secret, account) not in granted:
+                yield Violation(f"function {_prop(function, 'name')} reads secret {secret} but its service account "
+                                "has no accessor grant on that secret", function.urn)
+
+
+def prod_data_protection(resources: Sequence[Resource]) -> Iterator[Violation]:
+    if environment(resources) not in ("prod", None):
+        return
+    databases = _of(resources, FIRESTORE_DATABASE)
+    if not databases:
+        yield Violation("no Firestore database is managed")
+    for db in databases:
+        if _prop(db, "deleteProtectionState") != "DELETE_PROTECTION_ENABLED":
+            yield Violation("prod Firestore database has delete protection off", db.urn)
+        if _prop(db, "pointInTimeRecoveryEnablement") != "POINT_IN_TIME_RECOVERY_ENABLED":
+            yield Violation("prod Firestore database has point-in-time recovery off", db.urn)
+    if databases and not _of(resources, BACKUP_SCHEDULE):
+        yield Violation("prod Firestore database has no scheduled backups")
+
+
+def required_alerts(resources: Sequence[Resource]) -> Iterator[Violation]:
+    present: dict[str, Resource] = {}
+    for policy in _of(resources, ALERT_POLICY):
+        key = (_prop(policy, "userLabels") or {}).get(ALERT_LABEL)
+        if key:
+            present[key] = policy
+    for key in REQUIRED_ALERTS:
+        if key not in present:
+            yield Violation(f"alert policy `{key}` is missing")
+        elif not _prop(present[key], "notificationChannels"):
+            yield Violation(f"alert policy `{key}` notifies nobody (no notification channels)", present[key].urn)
+    if not _of(resources, UPTIME_CHECK):
+        yield Violation("no uptime check watches the app")
+
+
+POLICIES: tuple[LaunchPolicy, ...] = (
+    LaunchPolicy("cloudflare-ssl-strict", "infra.policy.ssl_strict",
+                 "Cloudflare SSL mode is Full (strict) and HTTP is always redirected to HTTPS.", "critical",
+                 "Set `launchready:tls.sslMode: strict` and `alwaysUseHttps: true` in the stack file.", ssl_strict),
+    LaunchPolicy("cloudflare-min-tls", "infra.policy.min_tls",
+                 "Cloudflare refuses TLS below 1.2.", "high",
+                 "Set `launchready:tls.minTlsVersion: \"1.2\"` (or \"1.3\").", min_tls),
+    LaunchPolicy("cloudflare-hsts", "infra.policy.hsts",
+                 f"HSTS is on with max-age of at least {HSTS_MIN_MAX_AGE} s.", "high",
+                 "Set `launchready:tls.hstsMaxAge: 31536000`.", hsts),
+    LaunchPolicy("dmarc-policy", "infra.policy.dmarc",
+                 "One DMARC record with rua; p=none only in dev, quarantine/reject in staging and prod.", "high",
+                 "Set `launchready:email.dmarcPolicy: quarantine` (or `reject`) and a `dmarcRua: mailto:` address.",
+                 dmarc_policy),
+    LaunchPolicy("single-spf", "infra.policy.spf",
+                 f"Exactly one SPF record per name, within {SPF_LOOKUP_LIMIT} DNS lookups.", "high",
+                 "Merge senders into `launchready:email.spfIncludes` and drop includes you no longer use.",
+                 single_spf),
+    LaunchPolicy("webhook-only-public", "infra.policy.public_access",
+                 "Only the Stripe webhook function is invokable by allUsers.", "critical",
+                 "Remove public (allUsers/allAuthenticatedUsers) grants from everything but the webhook.",
+                 webhook_only_public),
+    LaunchPolicy("no-primitive-roles", "infra.policy.primitive_roles",
+                 "No service account holds roles/owner or roles/editor.", "critical",
+                 "Grant the specific predefined roles the service account needs instead.", no_primitive_roles),
+    LaunchPolicy("secret-access-per-secret", "infra.policy.secret_access",
+                 "Secret Manager access is granted per secret, to exactly the functions reading it.", "critical",
+                 "Use a SecretIamMember on each secret for each reading function; drop project-level grants.",
+                 secret_access_per_secret),
+    LaunchPolicy("prod-data-protection", "infra.policy.prod_data_protection",
+                 "Prod Firestore has delete protection, point-in-time recovery and scheduled backups.", "critical",
+                 "Leave `launchready:firestore.deleteProtection/pointInTimeRecovery/backups` at their prod defaults.",
+                 prod_data_protection),
+    LaunchPolicy("required-alerts", "infra.policy.alerts",
+                 "Every launch alert policy exists and notifies someone; the app has an uptime check.", "high",
+                 "Add at least one address to `launchready:alerts.emails`; keep the monitoring component.",
+                 required_alerts),
+)
