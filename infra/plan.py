@@ -246,3 +246,52 @@ def build_plan(config: EnvironmentConfig) -> Plan:
             _CACHE[key] = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
         return _CACHE[key]
 
+
+
+# ------------------------------------------------------------------ comparing environments
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """`{"a": {"b": [1]}}` -> `{"a.b.0": 1}`: one comparable line per setting."""
+    if isinstance(value, dict):
+        items = [(f"{prefix}.{k}" if prefix else k, v) for k, v in value.items()]
+    elif isinstance(value, list) and value:
+        items = [(f"{prefix}.{i}", v) for i, v in enumerate(value)]
+    else:
+        return {prefix: value}
+    flat: dict[str, Any] = {}
+    for key, item in items:
+        flat.update(flatten(item, key))
+    return flat
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    stack: str
+    other: str
+    only_in_stack: tuple[PlannedResource, ...]
+    only_in_other: tuple[PlannedResource, ...]
+    changed: tuple[tuple[PlannedResource, dict[str, tuple[Any, Any]]], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        def ref(r: PlannedResource) -> dict[str, str]:
+            return {"type": r.type, "name": r.name}
+        return {"stack": self.stack, "other": self.other,
+                "only_in_stack": [ref(r) for r in self.only_in_stack],
+                "only_in_other": [ref(r) for r in self.only_in_other],
+                "changed": [{**ref(r), "settings": {k: {self.stack: a, self.other: b} for k, (a, b) in s.items()}}
+                            for r, s in self.changed]}
+
+
+def diff_plans(plan: Plan, other: Plan) -> PlanDiff:
+    """How two environments differ, resource by resource (matched on type and name)."""
+    mine = {(r.type, r.name): r for r in plan.resources}
+    theirs = {(r.type, r.name): r for r in other.resources}
+    changed = []
+    for key in sorted(mine.keys() & theirs.keys()):
+        a, b = flatten(mine[key].inputs), flatten(theirs[key].inputs)
+        settings = {k: (a.get(k), b.get(k)) for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)}
+        if settings:
+            changed.append((mine[key], settings))
+    return PlanDiff(plan.stack, other.stack,
+                    tuple(mine[k] for k in sorted(mine.keys() - theirs.keys())),
+                    tuple(theirs[k] for k in sorted(theirs.keys() - mine.keys())), tuple(changed))
