@@ -1,0 +1,142 @@
+"""The launch policies: pass on the example stacks, catch broken configs (offline, via CrossGuard's own
+types, and through `launchready check --only infra.policy`)."""
+from __future__ import annotations
+
+import json
+import runpy
+
+import pytest
+import pulumi_policy
+
+from checks.catalog.infra.policy import PlannedSubject, subjects
+from checks.cli import main
+from checks.policy import policies as P
+from infra.plan import build_plan
+from tests.infra.conftest import ENVIRONMENTS, REPO_ROOT, with_changes, write_stack
+
+BY_ID = {p.check_id: p for p in P.POLICIES}
+
+
+def violations(plan_or_subjects, check_id: str) -> list[str]:
+    items = plan_or_subjects if isinstance(plan_or_subjects, list) else subjects(plan_or_subjects)
+    return [v.message for v in BY_ID[check_id].violations(items)]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_example_stacks_satisfy_every_policy(plans, env):
+    found = {p.check_id: p.violations(subjects(plans[env])) for p in P.POLICIES}
+    assert found == {p.check_id: [] for p in P.POLICIES}
+
+
+@pytest.mark.parametrize("env,section,changes,check_id,message", [
+    ("prod", "email", {"dmarc_policy": "none"}, "infra.policy.dmarc", "p=none in prod"),
+    ("staging", "email", {"dmarc_policy": "none"}, "infra.policy.dmarc", "p=none in staging"),
+    ("prod", "tls", {"ssl_mode": "flexible"}, "infra.policy.ssl_strict", "`ssl` is 'flexible'"),
+    ("dev", "tls", {"always_use_https": False}, "infra.policy.ssl_strict", "`always_use_https` is 'off'"),
+    ("staging", "tls", {"min_tls_version": "1.0"}, "infra.policy.min_tls", "`min_tls_version` is '1.0'"),
+    ("prod", "tls", {"hsts_max_age": 3600}, "infra.policy.hsts", "security_header"),
+    ("prod", "email", {"spf_includes": ["_spf.google.com", "mailgun.org", "_spf.hubspotemail.net", "sendgrid.net",
+                                        "spf.mtasv.net"]}, "infra.policy.spf", "~11 DNS lookups"),
+    ("prod", "firestore", {"delete_protection": False}, "infra.policy.prod_data_protection", "delete protection off"),
+    ("prod", "firestore", {"point_in_time_recovery": False, "backups": False},
+     "infra.policy.prod_data_protection", "point-in-time recovery off"),
+    ("prod", "alerts", {"emails": []}, "infra.policy.alerts", "notifies nobody"),
+])
+def test_broken_configs_are_caught(configs, env, section, changes, check_id, message):
+    plan = build_plan(with_changes(configs[env], section, **changes))
+    found = violations(plan, check_id)
+    assert any(message in m for m in found), found
+    others = [p.check_id for p in P.POLICIES if p.check_id != check_id and p.violations(subjects(plan))]
+    assert others == []
+
+
+def test_dmarc_none_is_allowed_in_dev_only(plans):
+    dmarc = [r for r in plans["dev"].of_type(P.DNS_RECORD) if "DMARC1" in r.get("content", "")]
+    assert "p=none" in dmarc[0].get("content")
+    assert violations(plans["dev"], "infra.policy.dmarc") == []
+
+
+def _subject(resource_type: str, resource_name: str, **props) -> PlannedSubject:
+    urn = f"urn:pulumi:prod::launchready::{resource_type}::{resource_name}"
+    return PlannedSubject(resource_type, props, resource_name, urn)
+
+
+def test_iam_policies_catch_what_the_program_never_does(plans):
+    base = subjects(plans["prod"])
+    editor = _subject("gcp:projects/iAMMember:IAMMember", "ci-editor", role="roles/editor",
+                      member="serviceAccount:ci@acme-notes-prod.iam.gserviceaccount.com", project="acme-notes-prod")
+    assert violations([*base, editor], "infra.policy.primitive_roles") == [
+        "ci-editor grants primitive role roles/editor to serviceAccount:ci@acme-notes-prod.iam.gserviceaccount.com"]
+    user_owner = _subject("gcp:projects/iAMMember:IAMMember", "lee-owner", role="roles/owner", member="user:lee@acmenotes.com")
+    assert violations([*base, user_owner], "infra.policy.primitive_roles") == []
+
+    public = _subject("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "support-public", name="request-support",
+                      role="roles/run.invoker", member="allUsers")
+    assert "support-public makes request-support public" in violations([*base, public], "infra.policy.public_access")[0]
+    bucket = _subject("gcp:storage/bucketIAMMember:BucketIAMMember", "source-public", bucket="b",
+                      role="roles/storage.objectViewer", member="allAuthenticatedUsers")
+    assert len(violations([*base, bucket], "infra.policy.public_access")) == 1
+
+    project_wide = _subject("gcp:projects/iAMMember:IAMMember", "all-secrets", role="roles/secretmanager.secretAccessor",
+                            member="serviceAccount:fn-sync-worker@acme-notes-prod.iam.gserviceaccount.com")
+    assert "on the whole project" in violations([*base, project_wide], "infra.policy.secret_access")[0]
+    without_grants = [s for s in base if s.resource_type != P.SECRET_IAM_MEMBER]
+    missing = violations(without_grants, "infra.policy.secret_access")
+    assert sorted(m.split()[1] for m in missing) == ["stripe-webhook", "sync-worker", "sync-worker"]
+
+
+def test_two_spf_records_and_missing_records_are_violations(plans):
+    base = subjects(plans["prod"])
+    spf = next(s for s in base if str(s.props.get("content", "")).startswith("v=spf1"))
+    second = _subject(P.DNS_RECORD, "extra-spf", type="TXT", name=spf.props["name"], content="v=spf1 include:mailgun.org ~all")
+    assert "2 SPF records at acmenotes.com" in violations([*base, second], "infra.policy.spf")[0]
+    no_dns = [s for s in base if s.resource_type != P.DNS_RECORD]
+    assert violations(no_dns, "infra.policy.spf") == ["no SPF record (TXT `v=spf1 ...` at the mail domain) is managed"]
+    assert violations(no_dns, "infra.policy.dmarc") == ["no DMARC record (TXT `_dmarc.<mail domain>`) is managed"]
+    no_settings = [s for s in base if s.resource_type != P.ZONE_SETTING]
+    assert len(violations(no_settings, "infra.policy.ssl_strict")) == 2
+
+
+def test_crossguard_pack_runs_the_same_policies(plans, monkeypatch):
+    captured: dict = {}
+    monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kwargs: captured.update(kwargs))
+    runpy.run_path(str(REPO_ROOT / "checks" / "policy" / "__main__.py"), run_name="__main__")
+    pack = {p.name: p for p in captured["policies"]}
+    assert set(pack) == {p.name for p in P.POLICIES}
+    assert captured["enforcement_level"] == pulumi_policy.EnforcementLevel.MANDATORY
+    broken = [r for r in plans["prod"].resources if r.custom]
+    resources = [pulumi_policy.PolicyResource(
+        r.type, dict(r.inputs, value="flexible") if r.get("settingId") == "ssl" else r.inputs, r.urn, r.name,
+        None, None, None, [], {}) for r in broken]
+    reported: list[tuple[str, str | None]] = []
+    args = pulumi_policy.StackValidationArgs(resources)
+    for policy in pack.values():
+        policy.validate(args, lambda message, urn=None, name=policy.name: reported.append((name, message, urn)))
+    assert [(n, m) for n, m, _ in reported] == [("cloudflare-ssl-strict", "Cloudflare `ssl` is 'flexible', expected 'strict' (Full, strict)")]
+    assert reported[0][2].endswith("::cloudflare-setting-ssl")
+
+
+def test_launchready_check_reports_broken_stack(tmp_path, capsys):
+    stacks = tmp_path / "stacks"
+    def breaks(config):
+        config["launchready:email"]["dmarcPolicy"] = "none"
+        config["launchready:tls"]["sslMode"] = "flexible"
+    write_stack(stacks, "prod", breaks)
+    code = main(["check", "--stack", "prod", "--only", "infra.policy", "--stacks-dir", str(stacks), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    results = {r["id"]: r for r in report["results"]}
+    assert code == 1
+    assert set(results) == {p.check_id for p in P.POLICIES}
+    failed = sorted(i for i, r in results.items() if r["status"] == "fail")
+    assert failed == ["infra.policy.dmarc", "infra.policy.ssl_strict"]
+    assert results["infra.policy.ssl_strict"]["blocking"] is True
+    assert "flexible" in results["infra.policy.ssl_strict"]["message"]
+    assert results["infra.policy.dmarc"]["remediation"].startswith("Set `launchready:email.dmarcPolicy")
+
+
+def test_launchready_check_passes_good_stack(tmp_path, capsys):
+    write_stack(tmp_path, "staging", lambda config: None)
+    code = main(["check", "--stack", "staging", "--only", "infra.policy", "--stacks-dir", str(tmp_path), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {r["status"] for r in report["results"]} == {"pass"}
