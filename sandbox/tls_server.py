@@ -140,7 +140,7 @@ class TlsServer:
 
     def start(self) -> "TlsServer":
         for server in self.build():
-            threading.Thread(target=server.serve_forever, daemon=True,
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
                              name=f"TlsServer:{server.server_address[1]}").start()
         return self
 

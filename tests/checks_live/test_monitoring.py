@@ -1,0 +1,121 @@
+"""monitoring.alerts.* against a local Cloud Monitoring stand-in filled from the real offline plan."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from werkzeug.wrappers import Request, Response
+
+from checks.catalog.monitoring.alerts import CHANNEL_TYPE, POLICY_TYPE
+from checks.framework.base import Status
+from checks.framework.runner import run_checks
+from sandbox.processes import free_port
+from sandbox.stubs.http_stub import StubServer
+from tests.checks_live.conftest import context, make_config
+
+PAGE = 3  # small pages, so the checks must follow nextPageToken
+
+
+class MonitoringApi(StubServer):
+    """`GET /v3/projects/{project}/alertPolicies|notificationChannels`, paged by `pageToken`."""
+
+    def __init__(self, project: str):
+        super().__init__()
+        self.project = project
+        self.items: dict[str, list[dict]] = {"alertPolicies": [], "notificationChannels": []}
+
+    def wsgi(self, environ, start_response):
+        request = Request(environ)
+        parts = request.path.strip("/").split("/")
+        if len(parts) != 4 or parts[:2] != ["v3", "projects"] or parts[3] not in self.items:
+            return Response("{}", status=404)(environ, start_response)
+        if parts[2] != self.project:
+            return Response('{"error": {"code": 403}}', status=403)(environ, start_response)
+        start = int(request.args.get("pageToken") or 0)
+        body = {parts[3]: self.items[parts[3]][start:start + PAGE]}
+        if start + PAGE < len(self.items[parts[3]]):
+            body["nextPageToken"] = str(start + PAGE)
+        return Response(json.dumps(body), mimetype="application/json")(environ, start_response)
+
+
+@pytest.fixture(scope="module")
+def config():
+    return make_config(alerts={"emails": ["oncall@acme.test", "founder@acme.test"]})
+
+
+@pytest.fixture(scope="module")
+def plan(config):
+    return context(config).plan
+
+
+@pytest.fixture
+def api(config, plan):
+    """The stand-in holding exactly what the plan creates (channels by name, as the API names them)."""
+    with MonitoringApi(config.gcp.project_id) as server:
+        channel_names = {}
+        for i, channel in enumerate(plan.of_type(CHANNEL_TYPE)):
+            channel_names[channel.name] = f"projects/{config.gcp.project_id}/notificationChannels/{i}"
+            server.items["notificationChannels"].append({
+                "name": channel_names[channel.name], "type": channel.get("type"),
+                "displayName": channel.get("display_name"), "labels": channel.get("labels"), "enabled": True})
+        for i, policy in enumerate(plan.of_type(POLICY_TYPE)):
+            server.items["alertPolicies"].append({
+                "name": f"projects/{config.gcp.project_id}/alertPolicies/{i}",
+                "displayName": policy.get("display_name"), "enabled": True,
+                "notificationChannels": list(channel_names.values())})
+        yield server
+
+
+def monitoring(config, base: str) -> dict:
+    ctx = context(config, monitoring_api_base=base, only=("monitoring",))
+    return {r.check_id: r for r in run_checks(ctx).results}
+
+
+def test_the_plan_requires_several_policies_and_a_channel_per_recipient(plan):
+    assert len(plan.of_type(POLICY_TYPE)) > PAGE
+    assert len(plan.of_type(CHANNEL_TYPE)) == 2
+
+
+def test_everything_planned_exists(config, api):
+    results = monitoring(config, api.base_url)
+    assert {k: r.status.value for k, r in results.items()} == {
+        "monitoring.alerts.policies": "pass", "monitoring.alerts.channels": "pass"}
+
+
+def test_missing_disabled_and_silent_policies_are_listed(config, api):
+    policies = api.items["alertPolicies"]
+    missing = policies.pop(0)["displayName"]
+    policies[0]["enabled"] = False
+    policies[-1]["notificationChannels"] = []
+    result = monitoring(config, api.base_url)["monitoring.alerts.policies"]
+    assert result.status is Status.FAIL
+    assert result.evidence["missing"] == [missing]
+    assert result.evidence["disabled"] == [policies[0]["displayName"]]
+    assert result.evidence["without_channels"] == [policies[-1]["displayName"]]
+
+
+def test_missing_channel_is_found_by_address(config, api):
+    channels = api.items["notificationChannels"]
+    gone = channels.pop()
+    channels[0]["displayName"] = "renamed in the console"  # still the same address: not missing
+    result = monitoring(config, api.base_url)["monitoring.alerts.channels"]
+    assert result.status is Status.FAIL
+    assert result.evidence["missing"] == [gone["displayName"]]
+
+
+def test_wrong_project_and_unreachable_api_fail_clearly(config, api):
+    other = config.model_copy(update={"gcp": config.gcp.model_copy(update={"project_id": "someone-else"})})
+    denied = monitoring(other, api.base_url)["monitoring.alerts.policies"]
+    assert denied.status is Status.FAIL and "403" in denied.message
+    down = monitoring(config, f"http://127.0.0.1:{free_port()}")["monitoring.alerts.channels"]
+    assert down.status is Status.FAIL and "unreachable" in down.message
+
+
+def test_real_api_without_credentials_skips_with_instructions(config, plan, monkeypatch, tmp_path):
+    monkeypatch.setenv("NO_GCE_CHECK", "True")            # do not probe a GCE metadata server
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "none.json"))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))
+    ctx = context(config, only=("monitoring",))
+    results = run_checks(ctx).results
+    assert [r.status for r in results] == [Status.SKIP, Status.SKIP]
+    assert all("application-default login" in r.message for r in results)
