@@ -101,6 +101,12 @@ def key_settings(resource) -> str:
     return "  ".join(f"{path}={_short(value)}" for path, value in shown if value not in (None, "", []))
 
 
+def _row(table, *cells: str) -> None:
+    """Cells are data, not markup: `[secret]` must print as written."""
+    from rich.text import Text
+    table.add_row(*(Text(cell) for cell in cells))
+
+
 def _console():
     from rich.console import Console
     return Console(width=200 if not sys.stdout.isatty() else None, soft_wrap=False)
@@ -114,7 +120,7 @@ def _print_plan(plan) -> None:
     for column in ("type", "name", "key settings"):
         table.add_column(column, overflow="fold")
     for resource in plan.resources:
-        table.add_row(short_type(resource.type), resource.name, key_settings(resource))
+        _row(table, short_type(resource.type), resource.name, key_settings(resource))
     _console().print(table)
 
 
@@ -125,10 +131,10 @@ def _print_diff(changes) -> None:
     for column in ("change", "type", "name", "setting", changes.stack, changes.other):
         table.add_column(column, overflow="fold")
     for resource in changes.only_in_stack:
-        table.add_row(f"only in {changes.stack}", short_type(resource.type), resource.name, "", "", "")
+        _row(table, f"only in {changes.stack}", short_type(resource.type), resource.name, "", "", "")
     for resource in changes.only_in_other:
-        table.add_row(f"only in {changes.other}", short_type(resource.type), resource.name, "", "", "")
+        _row(table, f"only in {changes.other}", short_type(resource.type), resource.name, "", "", "")
     for resource, settings in changes.changed:
         for path, (mine, theirs) in settings.items():
-            table.add_row("differs", short_type(resource.type), resource.name, path, _short(mine), _short(theirs))
+            _row(table, "differs", short_type(resource.type), resource.name, path, _short(mine), _short(theirs))
     _console().print(table)

@@ -1,0 +1,52 @@
+"""Offline plan timings: `python bench/plan.py` (prints figures; nothing asserts on them).
+
+Cold = a fresh process importing Pulumi + providers and planning dev, staging and prod once each;
+warm = planning again in the same process with the plan cache cleared; cached = the cache hit.
+"""
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STACKS = ("dev", "staging", "prod")
+CHILD = """
+import time; t0 = time.perf_counter()
+from infra.config import load_stack
+from infra.plan import build_plan
+for s in {stacks!r}:
+    build_plan(load_stack({stacks_dir!r}, s))
+print(time.perf_counter() - t0)
+"""
+
+
+def main() -> None:
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", CHILD.format(stacks=STACKS, stacks_dir=str(REPO_ROOT / "stacks"))],
+                         cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=300)
+    print(f"cold process, 3 stacks: {time.perf_counter() - started:.2f} s wall "
+          f"({float(out.stdout.strip()):.2f} s inside Python after interpreter start)")
+
+    from infra import plan as planner
+    from infra.config import load_stack
+
+    configs = {s: load_stack(REPO_ROOT / "stacks", s) for s in STACKS}
+    t0 = time.perf_counter()
+    plans = {s: planner.build_plan(c) for s, c in configs.items()}
+    print(f"in-process first plans (imports included): {time.perf_counter() - t0:.2f} s")
+    for stack, config in configs.items():
+        planner._CACHE.clear()
+        t0 = time.perf_counter()
+        planner.build_plan(config)
+        print(f"  warm plan {stack:8s} {time.perf_counter() - t0:.3f} s  ({len(plans[stack].resources)} resources)")
+    t0 = time.perf_counter()
+    planner.build_plan(configs["prod"])
+    print(f"  cached plan prod   {(time.perf_counter() - t0) * 1000:.1f} ms")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
