@@ -67,7 +67,7 @@ def run_transaction(db: "Client", body: Callable[["Transaction", int], T]) -> T:
 
     retrying = Retrying(retry=retry_if_exception(_retryable), reraise=True,
                         stop=stop_after_attempt(TRANSACTION_MAX_ATTEMPTS) | stop_after_delay(TRANSACTION_MAX_SECONDS),
-                        wait=wait_random_exponential(multiplier=0.02, max=1.0))
+                        wait=wait_random_exponential(multiplier=0.05, max=2.0))
     for attempt in retrying:
         with attempt:
             number = attempt.retry_state.attempt_number

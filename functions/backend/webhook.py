@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from backend import billing
 from backend.customers import CUSTOMERS, customer_ref, new_customer
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 STRIPE_EVENTS = "stripe_events"
 MAX_BODY_BYTES = 1024 * 1024
 SIGNATURE_TOLERANCE_SECONDS = 300
+LOCK_WAIT_SECONDS = 10.0
+_LOCKS = tuple(threading.Lock() for _ in range(64))
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")  # also a safe Firestore document id
 
 
@@ -87,8 +91,28 @@ def resolve_uid(db: "Client", obj: Mapping[str, Any]) -> str | None:
     return None
 
 
-def record_event(event: Mapping[str, Any], db: "Client | None" = None) -> Outcome:
-    """Record, apply and enqueue `event` exactly once (retrying aborted transactions)."""
+@contextmanager
+def _customer_lock(uid: str | None) -> Iterator[None]:
+    """Serialize this instance's concurrent deliveries for one customer (striped locks, bounded wait).
+
+    Without it, parallel deliveries for one customer conflict inside one instance; the transaction
+    retry still covers conflicts between instances (and a wait that times out)."""
+    if uid is None:
+        yield
+        return
+    lock = _LOCKS[hash(uid) % len(_LOCKS)]
+    acquired = lock.acquire(timeout=LOCK_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
+
+
+def record_event(event: Mapping[str, Any], db: "Client | None" = None, *, serialize: bool = True) -> Outcome:
+    """Record, apply and enqueue `event` exactly once (retrying aborted transactions).
+
+    `serialize=False` skips the per-instance customer lock, as separate instances would."""
     db = db or client()
     obj = event["data"]["object"]
     handled = event["type"] in HANDLED_EVENTS
@@ -96,18 +120,21 @@ def record_event(event: Mapping[str, Any], db: "Client | None" = None) -> Outcom
     effect = billing.effect(event["type"], obj)
     event_ref = db.collection(STRIPE_EVENTS).document(event["id"])
 
+    ref = customer_ref(db, uid) if handled and uid else None
+
     def body(txn, attempt: int) -> Outcome:
-        if event_ref.get(transaction=txn).exists:
+        # One read round trip for both documents (latency is the point of this handler).
+        snaps = {snap.reference.path: snap for snap in txn.get_all([r for r in (event_ref, ref) if r])}
+        if snaps[event_ref.path].exists:
             return Outcome("duplicate", uid, attempts=attempt)
         tasks: list[str] = []
         changed: list[str] = []
         if not handled:
             status = "ignored"
-        elif uid is None:
+        elif ref is None:
             status = "unmatched"
         else:
-            ref = customer_ref(db, uid)
-            snap = ref.get(transaction=txn)
+            snap = snaps[ref.path]
             current = snap.to_dict() if snap.exists else new_customer(uid)
             updates = billing.merge(current, effect, event["created"], event["id"])
             changed = sorted(set(updates) - {"versions", "last_event_at"})
@@ -127,7 +154,8 @@ def record_event(event: Mapping[str, Any], db: "Client | None" = None) -> Outcom
         })
         return Outcome(status, uid, tuple(tasks), attempt)
 
-    outcome = run_transaction(db, body)
+    with _customer_lock(uid if serialize else None):
+        outcome = run_transaction(db, body)
     if outcome.status == "unmatched":
         log("ERROR", UNMATCHED_EVENT_MESSAGE, event_id=event["id"], event_type=event["type"],
             stripe_customer=billing.stripe_customer(obj), object_id=obj.get("id"))
