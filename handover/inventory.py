@@ -64,8 +64,9 @@ def _owner(config: EnvironmentConfig, area: str) -> str:
     return config.owners.get(area) or "unassigned — set `launchready:owners`"
 
 
-def secret_entries(config: EnvironmentConfig, readers: dict[str, tuple[str, ...]]) -> list[SecretEntry]:
-    """The secrets inventory; `readers` (env var -> functions) comes from the plan when available."""
+def secret_entries(config: EnvironmentConfig, readers: dict[str, tuple[str, ...]] | None) -> list[SecretEntry]:
+    """The secrets inventory. `readers` (env var -> functions) comes from the plan and then is the
+    only authority; without a plan the functions' documented contract is shown."""
     stack = config.stack or config.environment
     set_cmd = "`pulumi config set --secret {key} <new value> --stack " + stack + "`, then `pulumi up --stack " + stack + "`"
     rows = [
@@ -86,12 +87,13 @@ def secret_entries(config: EnvironmentConfig, readers: dict[str, tuple[str, ...]
                     f"Create a new {config.crm.provider} private-app token with the same scopes, "
                     + set_cmd.format(key="crmApiToken") + ", confirm a sync task reaches `done`, then revoke the old token."),
         SecretEntry("supportApiToken", "SUPPORT_API_TOKEN", f"{config.support.provider} API token for user/ticket updates",
-                    "Pulumi secret in the stack file -> Secret Manager", ("sync_worker", "request_support"),
-                    _owner(config, "support"),
+                    "Pulumi secret in the stack file -> Secret Manager", ("sync_worker",), _owner(config, "support"),
                     f"Create a new {config.support.provider} API token, " + set_cmd.format(key="supportApiToken")
                     + ", confirm a support sync task reaches `done`, then delete the old token."),
     ]
-    return [SecretEntry(**{**row.__dict__, "read_by": readers.get(row.env_var, row.read_by)}) for row in rows]
+    if readers is None:
+        return rows
+    return [SecretEntry(**{**row.__dict__, "read_by": readers.get(row.env_var, ())}) for row in rows]
 
 
 def _display(path: Path) -> str:
@@ -128,7 +130,7 @@ def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None
     report, report_note = load_report(report_path)
     return Inventory(
         config=config, stacks=stacks, records=desired_records(config),
-        secrets=secret_entries(config, secret_readers(plan) if plan is not None else {}),
+        secrets=secret_entries(config, secret_readers(plan) if plan is not None else None),
         functions=dict(FUNCTIONS), alerts=alert_entries(plan, config) if plan is not None else [],
         plan_note=plan_note, plan_counts=plan_counts(plan) if plan is not None else {},
         report=report, report_note=report_note,

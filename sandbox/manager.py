@@ -29,7 +29,7 @@ from sandbox.state import REPO_ROOT, clear_state, save_state, state_dir, state_f
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
 FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
 FIXABLE_PORTS = ("dns", "https", "http", "webhook")
-ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", *FUNCTION_PORTS)
+ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", *FUNCTION_PORTS)
 START_TIMEOUT = 60.0
 
 
@@ -120,7 +120,7 @@ def choose_ports(fixed: dict[str, int | None]) -> dict[str, int]:
     if busy:
         raise ServiceError(f"{', '.join(busy)} already in use by another process: choose another port "
                            "or leave it out to get a free one")
-    names = (*FIXABLE_PORTS, "firestore", "stripe", "crm", "support", *FUNCTION_PORTS.values())
+    names = (*FIXABLE_PORTS, "firestore", "stripe", "crm", "support", "monitoring", *FUNCTION_PORTS.values())
     return {name: fixed.get(name) or free_port() for name in names}
 
 
@@ -223,6 +223,22 @@ def start_crm_support(launch: Launch) -> None:
                        ready_url=f"http://127.0.0.1:{port}/_stub/state")
 
 
+def start_monitoring(launch: Launch) -> None:
+    """The Cloud Monitoring stand-in holding the plan's alert policies and channels."""
+    import json
+
+    from infra.plan import build_plan
+    from sandbox.stubs.monitoring_api import items_from_plan
+
+    project, port = launch.config.gcp.project_id, launch.ports["monitoring"]
+    items = launch.workdir / "monitoring.json"
+    items.parent.mkdir(parents=True, exist_ok=True)
+    items.write_text(json.dumps(items_from_plan(build_plan(launch.config), project), indent=1))
+    _start_process(launch, "monitoring", [_python(), "-m", "sandbox.stubs.monitoring_api", "--port", str(port),
+                                          "--project", project, "--items", str(items)], port,
+                   "Cloud Monitoring API stand-in (alert policies from the plan)")
+
+
 def webhook_url(launch: Launch) -> str:
     return f"http://127.0.0.1:{launch.ports['webhook']}{launch.config.stripe.webhook_path}"
 
@@ -240,6 +256,9 @@ def function_env(launch: Launch) -> dict[str, str]:
         "SUPPORT_API_BASE": f"http://127.0.0.1:{launch.ports['support']}",
         "SUPPORT_API_TOKEN": launch.local["support_api_token"],
         "SYNC_MAX_ATTEMPTS": str(launch.config.functions.sync_max_attempts),
+        # No Auth emulator runs: firebase-admin only needs this variable set to accept the unsigned
+        # (emulator-style) ID tokens local clients send; port 9 is the discard port.
+        "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9",
     }
 
 
@@ -278,6 +297,7 @@ def _targets(launch: Launch) -> dict[str, Any]:
         "firestore_project": firestore_emulator.DEFAULT_PROJECT,
         "crm_api_base": f"http://127.0.0.1:{ports['crm']}",
         "support_api_base": f"http://127.0.0.1:{ports['support']}",
+        "monitoring_api_base": f"http://127.0.0.1:{ports['monitoring']}",
     }
 
 
@@ -314,9 +334,9 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None)
     launch.local.update(crm_api_token="local-crm-" + secrets.token_hex(8),
                         support_api_token="local-support-" + secrets.token_hex(8))
     try:
-        with ThreadPoolExecutor(max_workers=5) as pool:
-            futures = [pool.submit(step, launch) for step in (start_firestore, start_dns, start_https,
-                                                               start_crm_support, start_stripe)]
+        steps = (start_firestore, start_dns, start_https, start_crm_support, start_stripe, start_monitoring)
+        with ThreadPoolExecutor(max_workers=len(steps)) as pool:
+            futures = [pool.submit(step, launch) for step in steps]
             errors = [f.exception() for f in futures if f.exception()]
         if errors:
             raise errors[0]
@@ -334,12 +354,30 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None)
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "services": [asdict(s) for s in sorted(launch.services, key=lambda s: ORDER.index(s.name))],
         "targets": _targets(launch),
-        "local": {k: launch.local[k] for k in ("stripe_webhook_secret", "stripe_endpoint_id",
-                                               "crm_api_token", "support_api_token")},
+        "local": {k: launch.local[k] for k in ("stripe_webhook_secret", "stripe_endpoint_id")},
+        "function_env": function_env(launch),
     }
     save_state(state)
     os.chmod(state_file(), 0o600)  # local throwaway keys, still not for other users
     return state
+
+
+def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float = 30.0) -> dict[str, int]:
+    """Run every pending sync task to `done` or `dead` in a worker process, as the platform would
+    redeliver `sync_worker` events; returns task counts by status."""
+    import json
+    import subprocess
+
+    env = {**os.environ, **state["function_env"], "SYNC_BACKOFF_SECONDS": str(backoff_seconds),
+           "SYNC_HTTP_TIMEOUT_SECONDS": "2"}
+    code = ("import json, sys; from backend.sync.worker import drain; "
+            f"print(json.dumps(drain(timeout={timeout!r})))")
+    done = subprocess.run([_python(), "-c", code], env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=timeout + 30)
+    if done.returncode != 0:
+        tail = " ".join(done.stderr.strip().splitlines()[-3:])
+        raise ServiceError(f"draining sync tasks failed (exit {done.returncode}): {tail}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def down() -> list[Service]:

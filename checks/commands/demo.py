@@ -1,10 +1,80 @@
-"""`launchready demo`: sandbox + customer lifecycle + full check (implemented by the sandbox issue)."""
+"""`launchready demo`: the whole toolkit on this machine, no cloud account — sandbox up for `dev`, a
+customer lifecycle through it, the full readiness check against it, reports and handover docs."""
 from __future__ import annotations
+
+import time
+from pathlib import Path
 
 import typer
 
+from checks.framework.context import REPO_ROOT
 
-def command(keep: bool = typer.Option(False, "--keep", help="Leave the sandbox running afterwards.")) -> None:
+STACK = "dev"
+REPORT_FORMATS = ("text", "json", "junit", "markdown")
+
+
+def command(
+    keep: bool = typer.Option(False, "--keep", help="Leave the sandbox running afterwards."),
+    out: Path = typer.Option(REPO_ROOT / "build", "--out", help="Folder for reports/ and handover/."),
+) -> None:
     """Run the whole toolkit locally: sandbox up, a customer lifecycle, `check`, reports, handover."""
-    from checks.cli import fail
-    fail("`demo` is not implemented yet (tracked by the sandbox/handover issue)")
+    from checks.commands.sandbox import print_state
+    from infra.config import load_stack
+    from sandbox import lifecycle, manager
+
+    started = time.monotonic()
+    config = load_stack(REPO_ROOT / "stacks", STACK)
+    typer.echo(f"launchready demo — {config.app.name}, stack {STACK}, everything on 127.0.0.1")
+    state = manager.up(config)
+    try:
+        typer.echo(f"[{time.monotonic() - started:4.1f}s] sandbox up: {len(state['services'])} processes "
+                   "(Firestore emulator, Knot, HTTPS, Stripe/CRM/support stand-ins, 3 functions)")
+        typer.echo(f"[{time.monotonic() - started:4.1f}s] customer lifecycle:")
+        outcome = lifecycle.run(state, typer.echo)
+        typer.echo(f"[{time.monotonic() - started:4.1f}s] readiness check against the sandbox (offline + live) ...")
+        report, paths = check_and_document(config, out)
+        summary = report.summary()
+        typer.echo(f"[{time.monotonic() - started:4.1f}s] {'READY' if report.ready else 'NOT READY'}: "
+                   f"pass {summary['pass']} · fail {summary['fail']} · warn {summary['warn']} · "
+                   f"skip {summary['skip']} · error {summary['error']} · blocking {summary['blocking']}")
+        for result in report.ordered():
+            if result.status.value in ("fail", "error", "warn"):
+                typer.echo(f"  {result.status.value.upper():5} {result.check_id}: {result.message}")
+        typer.echo("written:")
+        for label, path in paths:
+            typer.echo(f"  {label:<9} {_shown(path)}")
+    finally:
+        if keep:
+            print_state(state)
+        else:
+            manager.down()
+    typer.echo(f"done in {time.monotonic() - started:.1f}s" + ("" if keep else " (sandbox stopped)"))
+    raise typer.Exit(0 if report.ready and outcome.ok else 1)
+
+
+def check_and_document(config, out: Path):
+    """Run `check --stack dev --sandbox` in-process, write its reports, then the handover docs."""
+    from checks.commands.check import run
+    from checks.framework.context import CheckOptions
+    from checks.reports import EXTENSIONS, render
+    from handover.generator import generate
+
+    report = run(CheckOptions(stack=STACK, stacks_dir=REPO_ROOT / "stacks", sandbox=True))
+    reports = out / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in REPORT_FORMATS:
+        path = reports / f"{STACK}.{EXTENSIONS[fmt]}"
+        path.write_text(render(report, fmt), encoding="utf-8")
+        paths.append((fmt, path))
+    docs = generate(config, stacks_dir=REPO_ROOT / "stacks", out_dir=out / "handover",
+                    report_path=reports / f"{STACK}.json")
+    paths.append(("handover", out / "handover" / "README.md"))
+    return report, paths
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
