@@ -205,6 +205,7 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> 
 # ------------------------------------------------------------------ public API
 
 _LOCK = threading.Lock()
+CACHE_SIZE = 32
 _CACHE: dict[str, Plan] = {}
 
 
@@ -243,6 +244,8 @@ def build_plan(config: EnvironmentConfig) -> Plan:
                                 f"within {PLAN_TIMEOUT_S} s")
             if "error" in outcome:
                 raise outcome["error"]
+            while len(_CACHE) >= CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
         return _CACHE[key]
 

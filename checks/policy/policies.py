@@ -215,7 +215,10 @@ def secret_access_per_secret(resources: Sequence[Resource]) -> Iterator[Violatio
     granted = {(str(_prop(g, "secretId")).rsplit("/", 1)[-1], m) for g in _of(resources, SECRET_IAM_MEMBER)
                if _prop(g, "role") == "roles/secretmanager.secretAccessor" for m in _iam_members(g)}
     for function in _of(resources, FUNCTION):
-        account = f"serviceAccount:{_prop(function, 'serviceConfig', 'serviceAccountEmail')}"
+        email = _prop(function, "serviceConfig", "serviceAccountEmail")
+        if not isinstance(email, str):
+            continue  # not known yet in a first `pulumi preview`; the offline plan always knows it
+        account = f"serviceAccount:{email}"
         for variable in _prop(function, "serviceConfig", "secretEnvironmentVariables") or []:
             secret = str(variable.get("secret", "")).rsplit("/", 1)[-1]
             if (secret, account) not in granted:

@@ -117,9 +117,11 @@ class Functions(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=grants))
         invoker = "allUsers" if spec.public else (member if spec.trigger != "http" else None)
         if invoker is not None:
+            # The literal service name (known even in a first preview, where policies read it).
             gcp.cloudrunv2.ServiceIamMember(
-                f"{name}-invoker", project=args.project_id, location=args.region, name=function.name,
-                role="roles/run.invoker", member=invoker, opts=child)
+                f"{name}-invoker", project=args.project_id, location=args.region, name=spec.name,
+                role="roles/run.invoker", member=invoker,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[function]))
         return function
 
     def _trigger(self, spec: FunctionSpec, account: gcp.serviceaccount.Account) -> dict | None:
