@@ -1,41 +1,14 @@
 """monitoring.alerts.* against a local Cloud Monitoring stand-in filled from the real offline plan."""
 from __future__ import annotations
 
-import json
-
 import pytest
-from werkzeug.wrappers import Request, Response
 
 from checks.catalog.monitoring.alerts import CHANNEL_TYPE, POLICY_TYPE
 from checks.framework.base import Status
 from checks.framework.runner import run_checks
 from sandbox.processes import free_port
-from sandbox.stubs.http_stub import StubServer
 from tests.checks_live.conftest import context, make_config
-
-PAGE = 3  # small pages, so the checks must follow nextPageToken
-
-
-class MonitoringApi(StubServer):
-    """`GET /v3/projects/{project}/alertPolicies|notificationChannels`, paged by `pageToken`."""
-
-    def __init__(self, project: str):
-        super().__init__()
-        self.project = project
-        self.items: dict[str, list[dict]] = {"alertPolicies": [], "notificationChannels": []}
-
-    def wsgi(self, environ, start_response):
-        request = Request(environ)
-        parts = request.path.strip("/").split("/")
-        if len(parts) != 4 or parts[:2] != ["v3", "projects"] or parts[3] not in self.items:
-            return Response("{}", status=404)(environ, start_response)
-        if parts[2] != self.project:
-            return Response('{"error": {"code": 403}}', status=403)(environ, start_response)
-        start = int(request.args.get("pageToken") or 0)
-        body = {parts[3]: self.items[parts[3]][start:start + PAGE]}
-        if start + PAGE < len(self.items[parts[3]]):
-            body["nextPageToken"] = str(start + PAGE)
-        return Response(json.dumps(body), mimetype="application/json")(environ, start_response)
+from tests.checks_live.standins import PAGE, MonitoringApi
 
 
 @pytest.fixture(scope="module")
@@ -50,20 +23,8 @@ def plan(config):
 
 @pytest.fixture
 def api(config, plan):
-    """The stand-in holding exactly what the plan creates (channels by name, as the API names them)."""
     with MonitoringApi(config.gcp.project_id) as server:
-        channel_names = {}
-        for i, channel in enumerate(plan.of_type(CHANNEL_TYPE)):
-            channel_names[channel.name] = f"projects/{config.gcp.project_id}/notificationChannels/{i}"
-            server.items["notificationChannels"].append({
-                "name": channel_names[channel.name], "type": channel.get("type"),
-                "displayName": channel.get("display_name"), "labels": channel.get("labels"), "enabled": True})
-        for i, policy in enumerate(plan.of_type(POLICY_TYPE)):
-            server.items["alertPolicies"].append({
-                "name": f"projects/{config.gcp.project_id}/alertPolicies/{i}",
-                "displayName": policy.get("display_name"), "enabled": True,
-                "notificationChannels": list(channel_names.values())})
-        yield server
+        yield server.fill_from_plan(plan)
 
 
 def monitoring(config, base: str) -> dict:

@@ -1,44 +1,17 @@
 """webhook.probe.* against small local webhook servers; stripe.endpoint.* against the Stripe stand-in."""
 from __future__ import annotations
 
-import json
-
 import pytest
-import stripe
-from werkzeug.wrappers import Request, Response
 
 from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from checks.framework.base import Status
 from checks.framework.runner import run_checks
 from sandbox.processes import free_port
-from sandbox.stubs.http_stub import StubServer
 from sandbox.stubs.stripe_api import StripeApiStub
 from tests.checks_live.conftest import context, make_config, run_check, statuses
+from tests.checks_live.standins import WebhookServer
 
-SECRET = "whsec_" + "ab" * 16
 WEBHOOK_URL = "https://api.acme.test/stripe_webhook"
-
-
-class WebhookServer(StubServer):
-    """Answers like a handler: `verify` checks the Stripe signature (400 when it fails), otherwise
-    answers `status` to everything. Records what it received."""
-
-    def __init__(self, *, verify: bool = True, status: int = 200):
-        super().__init__()
-        self.verify, self.status = verify, status
-        self.received: list[dict] = []
-
-    def wsgi(self, environ, start_response):
-        request = Request(environ)
-        payload, header = request.get_data(), request.headers.get("Stripe-Signature")
-        try:
-            stripe.Webhook.construct_event(payload, header or "", SECRET)
-            signed = True
-        except (stripe.SignatureVerificationError, ValueError):
-            signed = False
-        self.received.append({"signed": signed, "header": header, "body": json.loads(payload)})
-        status = 400 if self.verify and not signed else self.status
-        return Response("", status=status)(environ, start_response)
 
 
 def probe_context(url: str):
