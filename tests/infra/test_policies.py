@@ -140,3 +140,11 @@ def test_launchready_check_passes_good_stack(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert {r["status"] for r in report["results"]} == {"pass"}
+
+
+def test_launchready_check_errors_clearly_when_the_plan_cannot_be_built(tmp_path, capsys):
+    write_stack(tmp_path, "dev", lambda config: config.update({"launchready:firestore": {"rulesFile": "missing.rules"}}))
+    main(["check", "--stack", "dev", "--only", "infra.policy.ssl_strict", "--stacks-dir", str(tmp_path), "--format", "json"])
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["status"] == "error"
+    assert "the offline plan could not be built" in result["message"] and "missing.rules" in result["message"]

@@ -5,7 +5,7 @@ from checks.framework.base import Check, Severity
 from checks.framework.registry import register
 from checks.policy.policies import POLICIES, LaunchPolicy
 from infra.config import ConfigError
-from infra.plan import Plan
+from infra.plan import Plan, PlanError
 
 
 class PlannedSubject:
@@ -27,7 +27,7 @@ class PolicyCheck(Check):
     def run(self, ctx):
         try:
             plan = ctx.plan
-        except (ConfigError, OSError) as exc:
+        except (ConfigError, PlanError, OSError) as exc:
             return self.errored(f"the offline plan could not be built: {exc}")
         violations = self.policy.violations(subjects(plan))
         evidence = {"stack": plan.stack, "policy": self.policy.name, "resources": len(plan.resources)}
