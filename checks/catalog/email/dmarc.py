@@ -37,8 +37,21 @@ class DmarcValid(DnsCheck):
         return self.failed(f"{ctx.targets.domain}: {result.get('error') or 'DMARC record is not valid'}", evidence)
 
 
+class _ValidDmarcCheck(DnsCheck):
+    """Judges one aspect of a valid record; with no valid record it skips (email.dmarc.valid fails)."""
+
+    def judge(self, ctx, result: dict, evidence: dict):
+        raise NotImplementedError
+
+    def inspect(self, ctx):
+        result, evidence = _dmarc(ctx)
+        if not result["valid"]:
+            return self.skipped(f"{ctx.targets.domain}: no valid DMARC record (see email.dmarc.valid)")
+        return self.judge(ctx, result, evidence)
+
+
 @register
-class DmarcPolicy(DnsCheck):
+class DmarcPolicy(_ValidDmarcCheck):
     id = "email.dmarc.policy"
     title = "DMARC policy fits the environment (prod and staging enforce)"
     severity = Severity.HIGH
@@ -46,10 +59,7 @@ class DmarcPolicy(DnsCheck):
                    "the prod and staging stacks and run `pulumi up`; `p=none` only monitors, spoofed mail is "
                    "still delivered.")
 
-    def inspect(self, ctx):
-        result, evidence = _dmarc(ctx)
-        if not result["valid"]:
-            return self.skipped(f"{ctx.targets.domain}: no valid DMARC record (see email.dmarc.valid)")
+    def judge(self, ctx, result, evidence):
         policy = _tag(result, "p")
         evidence["policy"] = policy
         env = ctx.config.environment
@@ -59,17 +69,14 @@ class DmarcPolicy(DnsCheck):
 
 
 @register
-class DmarcReports(DnsCheck):
+class DmarcReports(_ValidDmarcCheck):
     id = "email.dmarc.rua"
     title = "DMARC aggregate reports (rua) are sent somewhere"
     severity = Severity.MEDIUM
     remediation = ("Add `rua=mailto:<mailbox you read>` to the DMARC record (`email.dmarcRua` in the stack): "
                    "without reports nobody sees spoofing or a misconfigured sender.")
 
-    def inspect(self, ctx):
-        result, evidence = _dmarc(ctx)
-        if not result["valid"]:
-            return self.skipped(f"{ctx.targets.domain}: no valid DMARC record (see email.dmarc.valid)")
+    def judge(self, ctx, result, evidence):
         rua = [f"{u['scheme']}:{u['address']}" for u in _tag(result, "rua") or []]
         evidence["rua"] = rua
         if not rua:
