@@ -87,3 +87,15 @@ def functions_main():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def worker_server(firestore_emulator, tmp_path_factory):
+    """`sync_worker` served by functions-framework, talking to its own CRM/support stand-in."""
+    stub = CrmSupportStub(token=STUB_TOKEN).start()
+    proc, url, _ = _serve("sync_worker", firestore_emulator, tmp_path_factory.mktemp("ff"), {
+        "CRM_API_TOKEN": STUB_TOKEN, "CRM_API_BASE": stub.base_url, "SUPPORT_API_TOKEN": STUB_TOKEN,
+        "SUPPORT_API_BASE": stub.base_url, "SYNC_BACKOFF_SECONDS": "0.05", "SYNC_HTTP_TIMEOUT_SECONDS": "0.5"})
+    yield url, stub
+    stop_pid(proc.pid)
+    stub.stop()

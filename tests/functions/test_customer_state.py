@@ -125,3 +125,24 @@ def test_sign_up_creates_exactly_one_customer_even_after_an_early_webhook(db):
     records = docs(db, "customers")
     assert sorted(records) == ["user_7", "user_8"]
     assert records["user_7"]["email"] == "grace@example.com" and records["user_7"]["plan_status"] == "active"
+
+
+def test_a_failed_delivery_writes_nothing_and_the_redelivery_is_exact(db, monkeypatch):
+    import backend.webhook as webhook
+
+    real, calls = webhook.enqueue_customer_sync, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("instance crashed mid-transaction")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(webhook, "enqueue_customer_sync", flaky)
+    evt = lifecycle()[3]
+    with pytest.raises(RuntimeError):          # functions-framework answers 500; Stripe redelivers
+        record_event(evt, db)
+    assert not docs(db, "stripe_events") and not docs(db, "customers") and not docs(db, "sync_tasks")
+    assert record_event(evt, db).status == "applied"
+    assert record_event(evt, db).status == "duplicate"
+    assert len(docs(db, "sync_tasks")) == 2 and customer(db, "user_1")["plan_status"] == "active"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from cloudevents.http import CloudEvent
@@ -121,3 +122,29 @@ def test_settings_reject_bad_numbers(monkeypatch, fn_env):
         SyncSettings.from_env()
     monkeypatch.setenv("SYNC_MAX_ATTEMPTS", "3")
     assert fn_env["CRM_API_TOKEN"] not in repr(SyncSettings.from_env())
+
+
+def test_worker_over_http_returns_5xx_to_be_retried_then_finishes_once(worker_server, http, db, tasks):
+    url, stub = worker_server
+    stub.fail(CONTACTS, 503, times=1)
+    headers = {"ce-specversion": "1.0", "ce-type": "google.cloud.firestore.document.v1.created",
+               "ce-source": "//firestore.googleapis.com/projects/demo-test/databases/(default)",
+               "ce-subject": f"documents/sync_tasks/{tasks['crm']}", "content-type": "application/json"}
+    deliver = lambda n: http.post(url, content=b"{}", headers={**headers, "ce-id": f"delivery-{n}"})  # noqa: E731
+    assert deliver(1).status_code == 500                       # transient: the platform redelivers
+    assert docs(db, "sync_tasks")[tasks["crm"]]["attempts"] == 1
+    for n in range(2, 40):                                     # redeliver until the backoff has passed
+        if deliver(n).status_code == 200:
+            break
+        time.sleep(0.05)
+    assert docs(db, "sync_tasks")[tasks["crm"]]["status"] == "done"
+    calls = len(stub.calls(CONTACTS))
+    assert deliver(99).status_code == 200 and len(stub.calls(CONTACTS)) == calls == 2
+
+
+@pytest.mark.parametrize("header,expected", [("7", 7.0), (None, None), ("soon", None),
+                                             ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)])
+def test_retry_after_parsing(header, expected):
+    from backend.sync.providers.base import retry_after_seconds
+
+    assert retry_after_seconds(header) == expected
