@@ -6,11 +6,11 @@ from collections import defaultdict
 from typing import Iterable
 
 from checks.catalog.config.stackfile import StackFile, is_secure, stack_files
-from checks.framework import Finding, Severity, register
+from checks.framework import Severity, register
 from checks.framework.base import Check
 from infra.config import ConfigError, EnvironmentConfig
 
-Owner = tuple[StackFile, tuple[str, ...]]   # which stack file, at which key
+Place = tuple[StackFile, tuple[str, ...], str]   # stack file, key path in it, what to call the value
 
 
 class SeparationCheck(Check):
@@ -28,7 +28,7 @@ class SeparationCheck(Check):
         if len(loaded) < 2:
             return self.skipped(f"fewer than two stacks load in {ctx.options.stacks_dir}: nothing to compare")
         files, _ = stack_files(ctx.options.stacks_dir, sorted(loaded))
-        seen: dict[str, dict[str, list[tuple[StackFile, tuple[str, ...], str]]]] = defaultdict(lambda: defaultdict(list))
+        seen: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
         for raw in files:
             for value, keys, label in self.values(loaded[raw.name], raw):
                 seen[value][raw.name].append((raw, keys, label))
