@@ -157,6 +157,10 @@ zone:
         return self
 
     def _all_zones_loaded(self) -> bool:
+        log = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+        if "failed to load zone" in log or "zone event 'load' failed" in log:  # knotd stays up without it
+            problems = [line.split("error: ", 1)[-1] for line in log.splitlines() if "error:" in line]
+            raise ServiceError(f"knotd could not load a zone: {'; '.join(problems[:3])} (log {self.log_file})")
         return all(self._soa_answered(origin) for origin in _with_parents(self.zones))
 
     def _soa_answered(self, origin: str) -> bool:
