@@ -103,6 +103,18 @@ def test_plaintext_secrets_are_critical_and_never_printed(stacks_dir: Path) -> N
     assert by_stack(run_check(StripeModeFitsEnvironment, stacks_dir))["dev"].status is Status.PASS
 
 
+def test_plain_secret_field_without_a_known_shape(stacks_dir: Path) -> None:
+    text = (stacks_dir / "Pulumi.staging.yaml").read_text()
+    cipher = text.split("launchready:supportApiToken:\n    secure: ")[1].split("\n")[0]
+    edit(stacks_dir, "staging", f"launchready:supportApiToken:\n    secure: {cipher}", "launchready:supportApiToken: hunter2")
+    result = by_stack(run_check(PlaintextSecrets, stacks_dir))["staging"]
+    assert result.status is Status.FAIL
+    assert [(f.line, f.message) for f in result.findings] == [
+        (line_in(stacks_dir, "staging", "supportApiToken"),
+         "launchready:supportApiToken is stored in plain text, not as a `secure:` value")]
+    assert "hunter2" not in json.dumps(result.to_dict())
+
+
 def test_live_key_in_a_test_mode_stack(stacks_dir: Path) -> None:
     dev = (stacks_dir / "Pulumi.dev.yaml").read_text()
     cipher = dev.split("launchready:stripeSecretKey:\n    secure: ")[1].split("\n")[0]
