@@ -39,7 +39,7 @@ def sync_worker(event: Any) -> None:
     """Firestore `sync_tasks/{id}` created → perform it; raising makes the platform retry."""
     from backend.sync.worker import run_task, task_id_from_event
 
-    task_id = task_id_from_event(event.get("subject") if hasattr(event, "get") else None, event.data)
+    task_id = task_id_from_event(event.get("subject"), event.data)
     if task_id is None:
         from backend.logs import log
         log("WARNING", "sync worker received an event that names no sync task", subject=event.get("subject"))
@@ -50,15 +50,14 @@ def sync_worker(event: Any) -> None:
 @functions_framework.cloud_event
 def on_user_created(event: Any) -> None:
     """Firebase Auth user created → exactly one customers/{uid} (a redelivery changes nothing)."""
-    from backend.customers import ensure_customer
+    from backend.customers import ensure_customer, new_user
     from backend.logs import log
 
-    data = event.data if isinstance(event.data, dict) else {}
-    uid = data.get("uid")
-    if not isinstance(uid, str) or not uid:
-        log("WARNING", "user-created event without a uid", subject=event.get("subject"))
+    user = new_user(event.data)
+    if user is None:
+        log("WARNING", "user-created event names no user", subject=event.get("subject"), type=event.get("type"))
         return
-    ensure_customer(uid, data.get("email") or None)
+    ensure_customer(*user)
 
 
 @functions_framework.http

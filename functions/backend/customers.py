@@ -41,3 +41,20 @@ def ensure_customer(uid: str, email: str | None, db: "Client | None" = None) -> 
         return False
 
     return run_transaction(db, body)
+
+
+def new_user(data: Any) -> tuple[str, str | None] | None:
+    """(uid, email) from a user-created event: a Firebase Auth user record (`uid`, `email`), or the
+    Identity Platform `SignUp` audit-log entry Eventarc delivers (`protoPayload.response.localId`)."""
+    if not isinstance(data, dict):
+        return None
+    payload = data.get("protoPayload")
+    if isinstance(payload, dict):
+        response = payload.get("response") if isinstance(payload.get("response"), dict) else {}
+        request = payload.get("request") if isinstance(payload.get("request"), dict) else {}
+        uid, email = response.get("localId"), response.get("email") or request.get("email")
+    else:
+        uid, email = data.get("uid"), data.get("email")
+    if not isinstance(uid, str) or not uid.strip():
+        return None
+    return uid.strip(), email if isinstance(email, str) and email else None

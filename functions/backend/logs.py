@@ -1,6 +1,7 @@
 """Structured log lines Cloud Logging parses (`severity`, `message`, fields) — one JSON per line.
 
-Alert policies match on `jsonPayload.message`, so the messages below are a contract with infra.
+Alert policies match on `jsonPayload.message`: the stable messages live in `backend.log_messages`,
+shared with the infra program's log-based metrics.
 """
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import sys
 import time
 from typing import Any
 
-DEAD_LETTER_MESSAGE = "sync task dead-lettered"
-UNMATCHED_EVENT_MESSAGE = "stripe event unmatched"
 
 
 def log(severity: str, message: str, **fields: Any) -> None:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from backend import billing
 from backend.customers import CUSTOMERS, customer_ref, new_customer
 from backend.events import HANDLED_EVENTS
-from backend.logs import UNMATCHED_EVENT_MESSAGE, log
+from backend.log_messages import WEBHOOK_EVENT_UNMATCHED
+from backend.logs import log
 from backend.store import client, run_transaction, server_timestamp
 from backend.sync.outbox import enqueue_customer_sync
 
@@ -157,7 +158,7 @@ def record_event(event: Mapping[str, Any], db: "Client | None" = None, *, serial
     with _customer_lock(uid if serialize else None):
         outcome = run_transaction(db, body)
     if outcome.status == "unmatched":
-        log("ERROR", UNMATCHED_EVENT_MESSAGE, event_id=event["id"], event_type=event["type"],
+        log("ERROR", WEBHOOK_EVENT_UNMATCHED, event_id=event["id"], event_type=event["type"],
             stripe_customer=billing.stripe_customer(obj), object_id=obj.get("id"))
     return outcome
 

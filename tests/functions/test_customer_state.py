@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from backend.customers import ensure_customer
-from backend.logs import UNMATCHED_EVENT_MESSAGE
+from backend.log_messages import WEBHOOK_EVENT_UNMATCHED
 from backend.webhook import record_event
 from sandbox.stubs import stripe_events as se
 from tests.functions.helpers import customer, docs, state
@@ -102,7 +102,7 @@ def test_unmatched_event_is_recorded_and_alerts(db, capsys):
     assert docs(db, "stripe_events")[evt["id"]]["status"] == "unmatched"
     assert not docs(db, "customers") and not docs(db, "sync_tasks")
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    assert [(l["severity"], l["message"], l["event_id"]) for l in lines] == [("ERROR", UNMATCHED_EVENT_MESSAGE, evt["id"])]
+    assert [(l["severity"], l["message"], l["event_id"]) for l in lines] == [("ERROR", WEBHOOK_EVENT_UNMATCHED, evt["id"])]
 
 
 def test_concurrent_events_for_one_customer_all_apply(db):

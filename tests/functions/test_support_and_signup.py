@@ -91,11 +91,19 @@ def test_idempotency_key_and_ticket_created_once(support, http, db, crm_stub):
     assert (saved["status"], saved["ticket_id"]) == ("ticket_created", str(ticket["id"]))
 
 
-def test_on_user_created_makes_exactly_one_customer(db, functions_main):
-    event = CloudEvent({"type": "google.firebase.auth.user.v1.created", "source": "//firebaseauth.googleapis.com/x"},
-                       {"uid": "u9", "email": "grace@example.com"})
+AUTH_RECORD = ("google.firebase.auth.user.v1.created", {"uid": "u9", "email": "grace@example.com"})
+SIGN_UP_AUDIT_LOG = ("google.cloud.audit.log.v1.written", {"protoPayload": {
+    "serviceName": "identitytoolkit.googleapis.com",
+    "methodName": "google.cloud.identitytoolkit.v1.AuthenticationService.SignUp",
+    "request": {"email": "grace@example.com"}, "response": {"localId": "u9", "email": "grace@example.com"}}})
+
+
+@pytest.mark.parametrize("event_type,data", [AUTH_RECORD, SIGN_UP_AUDIT_LOG])
+def test_on_user_created_makes_exactly_one_customer(db, functions_main, event_type, data):
+    event = CloudEvent({"type": event_type, "source": "//test"}, data)
     functions_main.on_user_created(event)
     functions_main.on_user_created(event)
+    functions_main.on_user_created(CloudEvent({"type": event_type, "source": "//test"}, {"protoPayload": {}}))
     assert list(docs(db, "customers")) == ["u9"]
     assert customer(db, "u9")["email"] == "grace@example.com" and customer(db, "u9")["plan_status"] == "none"
 

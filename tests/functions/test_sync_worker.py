@@ -7,7 +7,7 @@ import time
 import pytest
 from cloudevents.http import CloudEvent
 
-from backend.logs import DEAD_LETTER_MESSAGE
+from backend.log_messages import SYNC_DEAD_LETTERED
 from backend.settings import SyncSettings
 from backend.sync.worker import RetrySync, drain, run_task, task_id_from_event
 from backend.webhook import record_event
@@ -30,7 +30,7 @@ def tasks(db):
 
 def _dead_letters(capsys):
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    return [line for line in lines if line["message"] == DEAD_LETTER_MESSAGE]
+    return [line for line in lines if line["message"] == SYNC_DEAD_LETTERED]
 
 
 def test_tasks_sync_crm_contact_and_tagged_support_user(db, crm_stub, tasks):

@@ -4,7 +4,7 @@ Every task ends `done` or `dead`. A transient failure (timeout, 429, 5xx) counts
 `next_attempt_at` (jittered exponential backoff, never sooner than Retry-After) and raises
 `RetrySync` so the platform redelivers; a delivery before `next_attempt_at` raises again without
 counting. At `max_attempts`, or on a permanent failure, the task is dead-lettered with an ERROR line
-whose message is `DEAD_LETTER_MESSAGE`, and it is never run again.
+whose message is `SYNC_DEAD_LETTERED`, and it is never run again.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 from backend.customers import CUSTOMERS
-from backend.logs import DEAD_LETTER_MESSAGE, log
+from backend.log_messages import SYNC_DEAD_LETTERED
+from backend.logs import log
 from backend.settings import ConfigurationError, SyncSettings
 from backend.store import client, run_transaction, server_timestamp
 from backend.sync.outbox import SYNC_TASKS
@@ -135,7 +136,7 @@ def _dead(db: "Client", claim: Claim, settings: SyncSettings, error: str) -> str
     ref = db.collection(SYNC_TASKS).document(claim.task["id"])
     _finish(db, ref, {"status": "dead", "last_error": error, "dead_at": server_timestamp(),
                       "max_attempts": settings.max_attempts})
-    log("ERROR", DEAD_LETTER_MESSAGE, task_id=claim.task["id"], target=claim.task["target"],
+    log("ERROR", SYNC_DEAD_LETTERED, task_id=claim.task["id"], target=claim.task["target"],
         action=claim.task["action"], uid=claim.task["uid"], attempts=claim.attempts, error=error)
     return "dead"
 
