@@ -65,7 +65,8 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels), opts=after_apis)
     webhook = StripeWebhook("stripe-webhook", StripeWebhookArgs(
         api_key=secret_values[STRIPE_SECRET_KEY], url=config.webhook_url, enabled_events=list(HANDLED_EVENTS),
-        api_version=config.stripe.api_version, description=f"{config.app.name}: launchready stack {config.stack or env}",
+        api_version=config.stripe.api_version,
+        description=f"{config.app.name}: launchready stack {config.stack or env}",
         signing_secret=secrets.secrets[STRIPE_WEBHOOK_SECRET]))
 
     fn = config.functions
