@@ -7,6 +7,7 @@ a field a newer event wrote.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -16,6 +17,7 @@ PLAN_STATUSES = ("none", "trialing", "active", "past_due", "canceled", "unpaid",
 # past_due keeps access while Stripe retries the payment; everything else without payment loses it.
 ACCESS_STATUSES = frozenset({"trialing", "active", "past_due"})
 _STRIPE_STATUS = {"incomplete_expired": "canceled", "paused": "unpaid"}
+_UID = re.compile(r"^[^/]{1,128}$")  # a Firebase uid, and a safe document id
 FREE_TIER = "free"
 PAID_TIER = "paid"
 
@@ -55,7 +57,7 @@ def uid_hint(obj: Mapping[str, Any]) -> str | None:
     """The Firebase uid the object itself names (metadata or Checkout's client_reference_id)."""
     for candidate in (_get(obj, "metadata", "firebase_uid"), obj.get("client_reference_id"),
                       _get(obj, "subscription_details", "metadata", "firebase_uid")):
-        if isinstance(candidate, str) and candidate.strip():
+        if isinstance(candidate, str) and _UID.match(candidate.strip()):
             return candidate.strip()
     return None
 

@@ -105,6 +105,11 @@ def test_unmatched_event_is_recorded_and_alerts(db, capsys):
     assert [(l["severity"], l["message"], l["event_id"]) for l in lines] == [("ERROR", WEBHOOK_EVENT_UNMATCHED, evt["id"])]
 
 
+def test_a_uid_that_is_not_a_document_id_is_unmatched_not_a_crash(db):
+    obj = se.subscription("users/u1", "cus_bad", "active")
+    assert record_event(se.event("customer.subscription.updated", obj, created=T0), db).status == "unmatched"
+
+
 def test_concurrent_events_for_one_customer_all_apply(db):
     """Stripe delivers in parallel to several instances: aborted transactions are retried, nothing is lost."""
     events = lifecycle()[3:6]
