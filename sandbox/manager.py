@@ -75,22 +75,26 @@ class Launch:
 
 # ---------------------------------------------------------------- process identity
 
-def process_start_ticks(pid: int) -> int | None:
-    """The process's start time in clock ticks since boot (Linux), to tell a reused PID apart."""
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (Linux); None elsewhere or when gone."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
         return None
-    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def process_start_ticks(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot, to tell a reused PID apart."""
+    stat = _proc_stat(pid)
+    return int(stat[19]) if stat else None
 
 
 def same_process(service: Service) -> bool:
+    """The recorded process still runs and is not another process that reuses its PID."""
     if not pid_alive(service.pid):
         return False
-    if service.start_ticks is None:
-        return True
     ticks = process_start_ticks(service.pid)
-    return ticks is None or ticks == service.start_ticks
+    return service.start_ticks is None or ticks is None or ticks == service.start_ticks
 
 
 # ---------------------------------------------------------------- preconditions

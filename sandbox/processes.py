@@ -59,13 +59,19 @@ def _tail(log_file: Path | None, lines: int = 5) -> str:
 
 
 def pid_alive(pid: int) -> bool:
+    """True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone,
+    since a process started by an earlier CLI run is reparented to an init that may never reap it."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def stop_pid(pid: int, timeout: float = 5.0) -> bool:

@@ -1,0 +1,126 @@
+"""`launchready sandbox up|down|status`: every part really answers; idempotence; clear refusals."""
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+
+import dns.message
+import dns.query
+import dns.rdatatype
+import httpx
+import pytest
+
+from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from sandbox import knot, manager
+from tests.sandbox.conftest import cli, state
+
+
+def _txt(nameserver: str, name: str) -> list[str]:
+    host, port = nameserver.split(":")
+    answer = dns.query.udp(dns.message.make_query(name, dns.rdatatype.TXT), host, port=int(port), timeout=2)
+    return [b"".join(r.strings).decode() for rrset in answer.answer for r in rrset]
+
+
+def _https(targets: dict, path: str = "/") -> httpx.Response:
+    context = ssl.create_default_context(cafile=targets["ca_file"])
+    host = targets["hostnames"][0]
+    with socket.create_connection(("127.0.0.1", targets["https_port"]), timeout=5) as raw:
+        with context.wrap_socket(raw, server_hostname=host) as tls:  # SNI + hostname verification
+            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := tls.recv(4096):
+                data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode()
+    status = int(head.split()[1])
+    headers = dict(line.split(": ", 1) for line in head.split("\r\n")[1:])
+    return httpx.Response(status, headers=headers)
+
+
+def test_up_serves_every_part_then_refuses_twice_and_stops_exactly_its_pids(sandbox_dir):
+    up = cli("sandbox", "up", "--stack", "dev")
+    assert up.returncode == 0, up.stderr
+    for name in ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring",
+                 "stripe_webhook", "request_support", "on_user_created"):
+        assert f"  {name} " in up.stdout
+    first = state(sandbox_dir)
+    targets = first["targets"]
+    assert oct((sandbox_dir / "state.json").stat().st_mode)[-3:] == "600"
+
+    # DNS: the planned zone and the SPF include stand-ins
+    assert any(v.startswith("v=DMARC1; p=none") for v in _txt(targets["nameserver"], "_dmarc.dev.acmenotes.com"))
+    assert _txt(targets["nameserver"], "_spf.google.com")[0].startswith("v=spf1 include:")
+    # HTTPS with the throwaway CA and HSTS from the config; HTTP redirects
+    page = _https(targets)
+    assert page.status_code == 200 and "max-age=31536000" in page.headers["Strict-Transport-Security"]
+    plain = httpx.get(f"http://127.0.0.1:{targets['http_port']}/x", headers={"Host": "dev.acmenotes.com"})
+    assert plain.status_code == 301 and plain.headers["location"].startswith("https://dev.acmenotes.com")
+    # the webhook function rejects an unsigned request; Stripe knows the endpoint with the handled events
+    assert httpx.post(targets["webhook_url"], content=b"{}").status_code == 400
+    endpoints = httpx.get(f"{targets['stripe_api_base']}/v1/webhook_endpoints",
+                          headers={"Authorization": f"Bearer {targets['stripe_api_key']}"}).json()["data"]
+    assert [(e["url"], e["enabled_events"], e["api_version"]) for e in endpoints] == \
+        [(targets["webhook_url"], list(HANDLED_EVENTS), STRIPE_API_VERSION)]
+    policies = httpx.get(f"{targets['monitoring_api_base']}/v3/projects/acme-notes-dev/alertPolicies").json()
+    assert len(policies["alertPolicies"]) >= 5
+
+    assert cli("sandbox", "status").returncode == 0
+    again = cli("sandbox", "up", "--stack", "dev")
+    assert again.returncode == 2 and "already running" in again.stderr and len(again.stderr.splitlines()) == 1
+    assert state(sandbox_dir)["services"] == first["services"]  # the running sandbox is untouched
+
+    # one part dies: status says which, exit 1
+    crm = next(s for s in first["services"] if s["name"] == "crm")
+    os.killpg(crm["pid"], 9)
+    status = cli("sandbox", "status")
+    assert status.returncode == 1 and "crm" in status.stdout and "DOWN: process not running" in status.stdout
+
+    down = cli("sandbox", "down")
+    assert down.returncode == 0 and "sandbox stopped" in down.stdout and "crm" not in down.stdout
+    assert not any(manager.same_process(manager.Service(**s)) for s in first["services"])
+    assert not (sandbox_dir / "state.json").exists()
+    twice = cli("sandbox", "down")
+    assert twice.returncode == 0 and "no sandbox is running" in twice.stdout
+    assert cli("sandbox", "status").returncode == 1
+
+
+def test_a_fixed_port_in_use_is_refused_before_anything_starts(sandbox_dir):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = cli("sandbox", "up", "--https-port", str(port))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"launchready: https port {port} already in use by another process: "
+                                     "choose another port or leave it out to get a free one")
+    assert not (sandbox_dir / "state.json").exists() and not (sandbox_dir / "logs").exists()
+
+
+def test_missing_java_is_one_clear_line(sandbox_dir, tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result = cli("sandbox", "up", env={"PATH": str(empty)})
+    assert result.returncode == 2
+    assert result.stderr.startswith("launchready: cannot start the sandbox: Java is not installed")
+    assert len(result.stderr.splitlines()) == 1 and not (sandbox_dir / "state.json").exists()
+
+
+def test_missing_knot_is_refused(sandbox_dir, monkeypatch):
+    from infra.config import load_stack
+    from sandbox.processes import ServiceError
+    from tests.sandbox.conftest import REPO
+
+    monkeypatch.setattr(knot, "knotd_path", lambda: None)
+    with pytest.raises(ServiceError, match="knotd not found: install the Debian package `knot`"):
+        manager.up(load_stack(REPO / "stacks", "dev"))
+    assert not (sandbox_dir / "state.json").exists()
+
+
+def test_down_never_signals_a_reused_pid(sandbox_dir):
+    from sandbox.state import save_state
+
+    save_state({"stack": "dev", "services": [{"name": "dns", "pid": os.getpid(), "ports": [1], "detail": "",
+                                              "log": "", "start_ticks": 1}]})
+    result = cli("sandbox", "down")
+    assert result.returncode == 0 and "no sandbox is running" in result.stdout
+    assert not (sandbox_dir / "state.json").exists()
