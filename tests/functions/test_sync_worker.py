@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timezone
 
 import pytest
 from cloudevents.http import CloudEvent
@@ -46,15 +47,18 @@ def test_tasks_sync_crm_contact_and_tagged_support_user(db, crm_stub, tasks):
 
 
 def test_429_then_200_honours_retry_after_and_succeeds(db, crm_stub, tasks):
-    crm_stub.fail(CONTACTS, 429, retry_after=1, times=1)
+    crm_stub.fail(CONTACTS, 429, retry_after=60, times=1)
     with pytest.raises(RetrySync) as raised:
         run_task(tasks["crm"], db=db)
-    assert raised.value.wait_seconds >= 1.0
+    assert raised.value.wait_seconds >= 60
     task = docs(db, "sync_tasks")[tasks["crm"]]
     assert (task["status"], task["attempts"]) == ("pending", 1) and "429" in task["last_error"]
+    assert (task["next_attempt_at"] - task["updated_at"]).total_seconds() >= 59
     with pytest.raises(RetrySync):           # an early redelivery waits without spending an attempt
         run_task(tasks["crm"], db=db)
     assert docs(db, "sync_tasks")[tasks["crm"]]["attempts"] == 1
+    # The minute passes.
+    db.collection("sync_tasks").document(tasks["crm"]).update({"next_attempt_at": datetime.now(timezone.utc)})
     assert drain(db=db, timeout=10)["done"] == 2
     assert docs(db, "sync_tasks")[tasks["crm"]]["attempts"] == 2
     assert len(crm_stub.contacts) == 1
