@@ -55,6 +55,7 @@ def stack_values(zone: str = ZONE, environment: str = "prod", *, www: bool = Tru
                        "dkim": [{"selector": "s1", "type": "TXT", "value": DKIM_2048}],
                        "dmarcPolicy": "reject", "dmarcRua": f"mailto:dmarc@{zone}"}
     values["caaIssuers"] = ["letsencrypt.org", "pki.goog"]
+    values["alerts"] = {"emails": ["oncall@acme.test", "founder@acme.test"]}
     values.update(changes)
     return values
 
@@ -162,6 +163,12 @@ def legacy_tls_server(tmp_path_factory) -> TlsServer:
                        legacy_tls=True).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def plan():
+    """The offline plan of the test app (built once per worker)."""
+    return context(make_config()).plan
 
 
 # ---------------------------------------------------------------- running checks

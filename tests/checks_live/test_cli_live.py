@@ -12,14 +12,14 @@ import pytest
 
 from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from sandbox.stubs.stripe_api import StripeApiStub
-from tests.checks_live.conftest import ALL_LIVE_AREAS, context, make_config, stack_values, write_stack
+from tests.checks_live.conftest import ALL_LIVE_AREAS, make_config, stack_values, write_stack
 from tests.checks_live.standins import MonitoringApi, WebhookServer
 
 LAUNCHREADY = str(Path(sys.executable).parent / "launchready")
 
 
 @pytest.fixture(scope="module")
-def services(knot, tls_server, tmp_path_factory):
+def services(knot, tls_server, plan, tmp_path_factory):
     config = make_config()
     stacks = tmp_path_factory.mktemp("stacks")
     write_stack(stacks, stack_values())
@@ -28,7 +28,7 @@ def services(knot, tls_server, tmp_path_factory):
         webhook_url = f"{webhook.base_url}/stripe_webhook"
         stripe_api.add_endpoint(url=webhook_url, enabled_events=list(HANDLED_EVENTS), livemode=True,
                                 api_version=STRIPE_API_VERSION)
-        monitoring.fill_from_plan(context(config).plan)
+        monitoring.fill_from_plan(plan)
         flags = ["--stacks-dir", str(stacks), "--nameserver", knot.nameserver, "--https-port", str(tls_server.https_port),
                  "--http-port", str(tls_server.http_port), "--ca-file", str(tls_server.ca_file),
                  "--connect-host", "127.0.0.1", "--webhook-url", webhook_url,

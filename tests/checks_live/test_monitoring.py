@@ -13,12 +13,7 @@ from tests.checks_live.standins import PAGE, MonitoringApi
 
 @pytest.fixture(scope="module")
 def config():
-    return make_config(alerts={"emails": ["oncall@acme.test", "founder@acme.test"]})
-
-
-@pytest.fixture(scope="module")
-def plan(config):
-    return context(config).plan
+    return make_config()
 
 
 @pytest.fixture
