@@ -69,6 +69,8 @@ class RulesTestEnvironment:
 
     def load_rules(self, rules: str | Path) -> None:
         """Replace the emulator's rules with `rules` (a Path to read, or the source text)."""
+        if isinstance(rules, str) and "\n" not in rules and rules.strip().endswith(".rules"):
+            raise TypeError(f"{rules!r} looks like a file name: pass Path({rules!r}) to load a file")
         source = rules.read_text(encoding="utf-8") if isinstance(rules, Path) else rules
         url = f"/emulator/v1/projects/{self.project_id}:securityRules"
         body = {"rules": {"files": [{"name": "firestore.rules", "content": source}]}}
