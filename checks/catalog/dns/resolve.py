@@ -58,7 +58,10 @@ def make_resolver(targets: "LiveTargets") -> dns.resolver.Resolver:
         host, port = targets.nameserver
         resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port)]
     else:
-        resolver = dns.resolver.Resolver()
+        try:
+            resolver = dns.resolver.Resolver()
+        except dns.resolver.NoResolverConfiguration:
+            raise DnsUnreachable("no system resolver is configured; pass --nameserver HOST:PORT") from None
     resolver.timeout, resolver.lifetime = QUERY_TIMEOUT_S, LIFETIME_S
     resolver.cache = None
     return resolver

@@ -1,1 +1,1 @@
-"""Live email checks."""
+"""Live mail-authentication checks: SPF, DKIM, DMARC (checkdmarc, dkimpy) and MX for the mail domain."""

@@ -1,1 +1,1 @@
-"""Live http checks."""
+"""Live HTTP checks for each app hostname: redirect to HTTPS, HSTS."""

@@ -1,1 +1,1 @@
-"""Live monitoring checks."""
+"""Live Cloud Monitoring checks: the planned alert policies and notification channels exist."""

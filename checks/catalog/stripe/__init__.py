@@ -1,1 +1,1 @@
-"""Live stripe checks."""
+"""Live Stripe checks: the environment's webhook endpoint as Stripe has it, and the key's mode."""

@@ -1,1 +1,1 @@
-"""Live tls checks."""
+"""Live TLS checks for each app hostname: certificate trust, name, expiry, protocol versions."""

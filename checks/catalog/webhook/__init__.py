@@ -1,1 +1,1 @@
-"""Live webhook checks."""
+"""Live probe of the deployed Stripe webhook: it must reject unsigned and wrongly signed requests."""
