@@ -152,3 +152,20 @@ def test_retry_after_parsing(header, expected):
     from backend.sync.providers.base import retry_after_seconds
 
     assert retry_after_seconds(header) == expected
+
+
+def test_customer_deleted_during_the_provider_call_still_ends_done(db, crm_stub, tasks, monkeypatch):
+    from backend.sync.providers.hubspot import HubSpotCrm
+
+    real = HubSpotCrm.upsert_contact
+
+    def upsert_then_account_deleted(self, customer):
+        contact_id = real(self, customer)
+        db.collection("customers").document("user_1").delete()
+        return contact_id
+
+    monkeypatch.setattr(HubSpotCrm, "upsert_contact", upsert_then_account_deleted)
+    assert run_task(tasks["crm"], db=db) == "done"
+    task = docs(db, "sync_tasks")[tasks["crm"]]
+    assert task["status"] == "done" and "deleted" in task["last_error"]
+    assert customer(db, "user_1") is None

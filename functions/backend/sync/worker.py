@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
+from google.api_core.exceptions import NotFound
+
 from backend.customers import CUSTOMERS
 from backend.log_messages import SYNC_DEAD_LETTERED
 from backend.logs import log
@@ -119,7 +121,11 @@ def run_task(task_id: str, *, db: "Client | None" = None, settings: SyncSettings
         wait = backoff_seconds(settings, claim.attempts, getattr(exc, "retry_after", None))
         _finish(db, ref, {"last_error": error, "next_attempt_at": _now() + timedelta(seconds=wait)})
         raise RetrySync(task_id, error, wait) from None
-    _finish(db, ref, {"status": "done", "last_error": None, "completed_at": server_timestamp()}, write)
+    done = {"status": "done", "last_error": None, "completed_at": server_timestamp()}
+    try:
+        _finish(db, ref, done, write)
+    except NotFound:  # the customer or request was deleted meanwhile: the provider call still happened
+        _finish(db, ref, {**done, "last_error": "source record deleted before the result was stored"})
     return "done"
 
 
