@@ -40,6 +40,13 @@ def test_app_checks_skip_without_app_dir() -> None:
         assert result.status is Status.SKIP and "--app-dir" in result.message
 
 
+def test_app_dir_that_is_a_file_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "main.dart").write_text("void main() {}\n")
+    for check in (AppSecretsScan, EnvFileBundled, ClientWritesProtectedFields):
+        [result] = run_check(check, app_dir=tmp_path / "main.dart")
+        assert result.status is Status.ERROR and "is not a folder" in result.message
+
+
 def test_env_file_listed_as_asset(flutter_app: Path) -> None:
     [result] = run_check(EnvFileBundled, app_dir=flutter_app)
     assert result.status is Status.FAIL

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from checks.catalog.client.dart import DartFile, dart_files
+from checks.catalog.secrets import app_dir_unusable
 from checks.framework import Finding
 from checks.framework.base import Check
 
@@ -17,8 +18,9 @@ class ClientCodeCheck(Check):
         raise NotImplementedError
 
     def run(self, ctx):
-        if ctx.app_dir is None:
-            return self.skipped("no --app-dir given: the Flutter code was not read")
+        unusable = app_dir_unusable(self, ctx, "the Flutter code was not read")
+        if unusable:
+            return unusable
         findings, scanned = [], 0
         for dart in dart_files(ctx.app_dir):
             scanned += 1

@@ -10,6 +10,15 @@ SUPPRESS_HINT = ("A reviewed false positive: add `launchready: allow-secret` in 
                  "list the path in `.launchreadyignore` (gitignore syntax) at the scanned folder's root.")
 
 
+def app_dir_unusable(check: Check, ctx, unread: str) -> Result | None:
+    """The skip/error result when `--app-dir` is missing or not a folder; None when it can be read."""
+    if ctx.app_dir is None:
+        return check.skipped(f"no --app-dir given: {unread}")
+    if not ctx.app_dir.is_dir():
+        return check.errored(f"--app-dir {ctx.app_dir} is not a folder", {"app_dir": str(ctx.app_dir)})
+    return None
+
+
 class SecretScanCheck(Check):
     """Turns one scan into one result: worst hit decides the severity; low-only hits warn."""
 

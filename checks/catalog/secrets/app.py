@@ -1,7 +1,7 @@
 """Secrets in the Flutter app tree (`--app-dir`): lib/, assets/, android/, ios/, web/, .env files."""
 from __future__ import annotations
 
-from checks.catalog.secrets import SecretScanCheck
+from checks.catalog.secrets import SecretScanCheck, app_dir_unusable
 from checks.framework import Finding, Severity, register
 from checks.secrets import scan_tree
 from checks.secrets.flutter import read_assets
@@ -15,8 +15,9 @@ class AppSecretsScan(SecretScanCheck):
     severity = Severity.CRITICAL
 
     def run(self, ctx):
-        if ctx.app_dir is None:
-            return self.skipped("no --app-dir given: the Flutter app was not scanned")
+        unusable = app_dir_unusable(self, ctx, "the Flutter app was not scanned")
+        if unusable:
+            return unusable
         return self.report(scan_tree(ctx.app_dir), ctx.app_dir, f"the app ({ctx.app_dir})")
 
 
@@ -32,8 +33,9 @@ class EnvFileBundled(SecretScanCheck):
                    "the backend.")
 
     def run(self, ctx):
-        if ctx.app_dir is None:
-            return self.skipped("no --app-dir given: pubspec.yaml assets were not read")
+        unusable = app_dir_unusable(self, ctx, "pubspec.yaml assets were not read")
+        if unusable:
+            return unusable
         assets = read_assets(ctx.app_dir)
         if assets.problem:
             return self.errored(assets.problem, {"pubspec": str(ctx.app_dir / "pubspec.yaml")})
