@@ -338,13 +338,15 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None)
     launch.local.update(crm_api_token="local-crm-" + secrets.token_hex(8),
                         support_api_token="local-support-" + secrets.token_hex(8))
     try:
-        steps = (start_firestore, start_dns, start_https, start_crm_support, start_stripe, start_monitoring)
+        # the functions need only the webhook secret Stripe issues, not the other parts: start them
+        # right after it so their import time overlaps the emulator's start
+        steps = (start_firestore, start_dns, start_https, start_crm_support, start_monitoring,
+                 lambda launch: (start_stripe(launch), start_functions(launch)))
         with ThreadPoolExecutor(max_workers=len(steps)) as pool:
             futures = [pool.submit(step, launch) for step in steps]
             errors = [f.exception() for f in futures if f.exception()]
         if errors:
             raise errors[0]
-        start_functions(launch)
     except BaseException as exc:
         for service in reversed(launch.services):
             stop_pid(service.pid)
