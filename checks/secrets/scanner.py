@@ -65,8 +65,7 @@ def scan_bytes(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[
         line_end = data.find(b"\n", start)
         if ALLOW_MARKER in data[data.rfind(b"\n", 0, start) + 1: line_end if line_end >= 0 else len(data)]:
             continue
-        detector, _ = detectors.identify(data, start)
-        found.append((line, detector))
+        found.append((line, detectors.identify(data, start)))
     return found
 
 
