@@ -10,6 +10,7 @@ import typer
 from checks.framework.context import REPO_ROOT
 
 STACK = "dev"
+EXAMPLE_APP = REPO_ROOT / "examples" / "acme_notes_app"  # the Flutter client the client.*/secrets.app.* checks read
 REPORT_FORMATS = ("text", "json", "junit", "markdown")
 
 
@@ -53,13 +54,20 @@ def command(
 
 
 def check_and_document(config, out: Path):
-    """Run `check --stack dev --sandbox` in-process, write its reports, then the handover docs."""
+    """Run `check --stack dev --sandbox --app-dir examples/acme_notes_app` in-process, write its
+    reports, then the handover docs."""
+    import warnings
+
     from checks.commands.check import run
     from checks.framework.context import CheckOptions
     from checks.reports import EXTENSIONS, render
     from handover.generator import generate
 
-    report = run(CheckOptions(stack=STACK, stacks_dir=REPO_ROOT / "stacks", sandbox=True))
+    # google-api-core announces its Python support calendar on import: noise in a demo's narrative
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\..*")
+
+    report = run(CheckOptions(stack=STACK, stacks_dir=REPO_ROOT / "stacks", sandbox=True,
+                              app_dir=EXAMPLE_APP if EXAMPLE_APP.is_dir() else None))
     reports = out / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -67,7 +75,7 @@ def check_and_document(config, out: Path):
         path = reports / f"{STACK}.{EXTENSIONS[fmt]}"
         path.write_text(render(report, fmt), encoding="utf-8")
         paths.append((fmt, path))
-    docs = generate(config, stacks_dir=REPO_ROOT / "stacks", out_dir=out / "handover",
+    generate(config, stacks_dir=REPO_ROOT / "stacks", out_dir=out / "handover",
                     report_path=reports / f"{STACK}.json")
     paths.append(("handover", out / "handover" / "README.md"))
     return report, paths
