@@ -21,7 +21,7 @@ def test_demo_runs_end_to_end_and_keep_leaves_the_sandbox_up(sandbox_dir, tmp_pa
     live = {r["id"].split(".")[0] for r in report["results"] if r["live"] and r["status"] == "pass"}
     assert {"dns", "email", "tls", "http", "webhook", "stripe", "monitoring"} <= live
     skipped = [r["id"] for r in report["results"] if r["status"] == "skip"]
-    assert skipped == ["rules.deployed.match"]  # needs Google credentials; everything else really ran
+    assert set(skipped) <= {"rules.deployed.match"}  # needs Google credentials; everything else really ran
     for name in ("dev.txt", "dev.xml", "dev.md"):
         assert (out / "reports" / name).stat().st_size > 0
     readiness = (out / "handover" / "readiness.md").read_text()
