@@ -104,8 +104,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_report(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
-    """(report dict, note). A missing report is a note, a malformed one a clear ConfigError."""
+def load_report(path: Path | None, stack: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(report dict, note). A missing report is a note; a malformed one, or one about another
+    stack, a clear ConfigError."""
     if path is None or not path.is_file():
         return None, f"No readiness report found{f' at `{_display(path)}`' if path else ''}."
     try:
@@ -114,6 +115,8 @@ def load_report(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
         raise ConfigError([f"{path}: not a readable launchready JSON report ({exc})"]) from None
     if not isinstance(data, dict) or not isinstance(data.get("results"), list) or "summary" not in data:
         raise ConfigError([f"{path}: not a launchready JSON report (expected `summary` and `results`)"])
+    if data.get("stack") != stack:
+        raise ConfigError([f"{path}: the report is for stack '{data.get('stack')}', not '{stack}'"])
     return data, None
 
 
@@ -127,7 +130,7 @@ def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None
             stacks[name] = config if name == config.stack else load_stack(stacks_dir, name)
         except ConfigError as exc:
             stacks[name] = exc
-    report, report_note = load_report(report_path)
+    report, report_note = load_report(report_path, config.stack or config.environment)
     return Inventory(
         config=config, stacks=stacks, records=desired_records(config),
         secrets=secret_entries(config, secret_readers(plan) if plan is not None else None),

@@ -6,6 +6,7 @@ PID is never signalled) in the state file, and stopped by exactly that PID.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import shutil
@@ -106,9 +107,7 @@ def _python() -> str:
 
 def missing_prerequisites() -> list[str]:
     problems = [r for r in (firestore_emulator.unavailable_reason(), knot.unavailable_reason()) if r]
-    try:
-        import functions_framework  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("functions_framework") is None:
         problems.append("functions-framework is not installed in this environment (run `make venv`)")
     if not (REPO_ROOT / "functions" / "main.py").is_file():
         problems.append(f"{REPO_ROOT / 'functions' / 'main.py'} not found: the functions cannot be served")
@@ -279,6 +278,13 @@ def start_functions(launch: Launch) -> None:
         _wait_http(f"http://127.0.0.1:{port}/", f"function {target}", proc, log)
 
 
+def start_stripe_then_functions(launch: Launch) -> None:
+    """The functions need only the webhook secret Stripe issues, not the other parts: starting them
+    right after it lets their import time overlap the emulator's start."""
+    start_stripe(launch)
+    start_functions(launch)
+
+
 # ---------------------------------------------------------------- up / down / status
 
 def _targets(launch: Launch) -> dict[str, Any]:
@@ -338,10 +344,8 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None)
     launch.local.update(crm_api_token="local-crm-" + secrets.token_hex(8),
                         support_api_token="local-support-" + secrets.token_hex(8))
     try:
-        # the functions need only the webhook secret Stripe issues, not the other parts: start them
-        # right after it so their import time overlaps the emulator's start
         steps = (start_firestore, start_dns, start_https, start_crm_support, start_monitoring,
-                 lambda launch: (start_stripe(launch), start_functions(launch)))
+                 start_stripe_then_functions)
         with ThreadPoolExecutor(max_workers=len(steps)) as pool:
             futures = [pool.submit(step, launch) for step in steps]
             errors = [f.exception() for f in futures if f.exception()]
@@ -376,8 +380,7 @@ def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float
 
     env = {**os.environ, **state["function_env"], "SYNC_BACKOFF_SECONDS": str(backoff_seconds),
            "SYNC_HTTP_TIMEOUT_SECONDS": "2"}
-    code = ("import json, sys; from backend.sync.worker import drain; "
-            f"print(json.dumps(drain(timeout={timeout!r})))")
+    code = f"import json; from backend.sync.worker import drain; print(json.dumps(drain(timeout={timeout!r})))"
     done = subprocess.run([_python(), "-c", code], env=env, cwd=REPO_ROOT, capture_output=True, text=True,
                           timeout=timeout + 30)
     if done.returncode != 0:

@@ -163,3 +163,7 @@ def test_cli_writes_docs_and_rejects_bad_input(tmp_path, report_file, capsys):
     bad.write_text("{not json")
     assert main(["handover", "--stack", "dev", "--out", str(out), "--report", str(bad)]) == 2
     assert "not a readable launchready JSON report" in capsys.readouterr().err
+    other = tmp_path / "prod.json"
+    other.write_text(json.dumps(report_dict(stack="prod")))
+    assert main(["handover", "--stack", "dev", "--out", str(out), "--report", str(other)]) == 2
+    assert "the report is for stack 'prod', not 'dev'" in capsys.readouterr().err
