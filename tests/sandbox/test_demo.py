@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from tests.sandbox.conftest import cli, state
 
@@ -14,7 +15,7 @@ def test_demo_runs_end_to_end_and_keep_leaves_the_sandbox_up(sandbox_dir, tmp_pa
                  "CRM outage recovers", "support desk"):
         assert f"  ✓ {step}: " in result.stdout
     assert "✗" not in result.stdout
-    assert "sync tasks {'done': 7}" in result.stdout  # every task ended done despite the CRM outage
+    assert re.search(r"sync tasks \{'done': \d+\}", result.stdout)  # every task done despite the outage
 
     report = json.loads((out / "reports" / "dev.json").read_text())
     assert report["ready"] and report["summary"]["fail"] == 0 and report["summary"]["error"] == 0
