@@ -1,7 +1,7 @@
 """Full readiness-check timings against the local sandbox: `python bench/check_suite.py [--runs N]`.
 
 Starts a sandbox for `dev` in a temporary folder (or uses the running one with `--use-running`),
-then runs `launchready check --stack dev --sandbox --format json` N times as a fresh process each
+then runs `launchready check --stack dev --sandbox --app-dir examples/acme_notes_app` N times as a fresh process each
 (what CI pays) and prints wall time, the suite's own duration, counts, and the slowest checks.
 Prints figures only; nothing asserts on them.
 """
@@ -19,12 +19,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAUNCHREADY = str(Path(sys.executable).parent / "launchready")
+EXAMPLE_APP = REPO_ROOT / "examples" / "acme_notes_app"
 
 
 def run_check(env: dict[str, str], out: Path) -> tuple[float, dict]:
     t0 = time.perf_counter()
-    done = subprocess.run([LAUNCHREADY, "check", "--stack", "dev", "--sandbox", "--format", "json",
-                           "--output", str(out)], env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    argv = [LAUNCHREADY, "check", "--stack", "dev", "--sandbox", "--app-dir", str(EXAMPLE_APP),
+            "--format", "json", "--output", str(out)]
+    done = subprocess.run(argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     wall = time.perf_counter() - t0
     if done.returncode not in (0, 1):
         sys.exit(f"check failed to run (exit {done.returncode}): {done.stderr.strip()}")

@@ -108,7 +108,11 @@ class CheckContext:
         state: dict[str, Any] = {}
         if opts.sandbox:
             from sandbox.state import load_state
-            state = load_state().get("targets", {})
+            running = load_state()
+            if running.get("stack") not in (None, self.stack):
+                raise ConfigError([f"--sandbox: the running sandbox replicates stack '{running['stack']}', "
+                                   f"not '{self.stack}' (`launchready sandbox down`, then `sandbox up --stack {self.stack}`)"])
+            state = running.get("targets", {})
         domain = opts.domain or state.get("domain") or self.config.domain.mail_domain
         ns = opts.nameserver or state.get("nameserver")
         return LiveTargets(
