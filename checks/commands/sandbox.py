@@ -23,11 +23,13 @@ def print_state(state: dict) -> None:
         ports = ", ".join(f"127.0.0.1:{p}" for p in service["ports"])
         typer.echo(f"  {service['name']:<16} pid {service['pid']:<7} {ports:<34} {service['detail']}")
     typer.echo(f"  webhook URL      {targets['webhook_url']}")
-    typer.echo(f"  app              https://{targets['hostnames'][0]}:{targets['https_port']} "
-               f"(connect to 127.0.0.1, CA {targets['ca_file']})")
+    host, port = targets["hostnames"][0], targets["https_port"]
+    typer.echo(f"  app              curl --cacert {targets['ca_file']} --resolve {host}:{port}:127.0.0.1 "
+               f"https://{host}:{port}/")
     typer.echo(f"  DNS              dig @127.0.0.1 -p {targets['nameserver'].rsplit(':', 1)[1]} {targets['domain']} TXT")
     typer.echo(f"  Firestore        FIRESTORE_EMULATOR_HOST={targets['firestore_emulator_host']}")
-    typer.echo("next: `launchready check --stack {0} --sandbox`, then `launchready sandbox down`".format(state["stack"]))
+    typer.echo(f"next: `launchready check --stack {state['stack']} --sandbox`; `launchready sandbox drain` runs "
+               "pending sync tasks; `launchready sandbox down` stops everything")
 
 
 def state_path() -> Path:
@@ -80,3 +82,13 @@ def status() -> None:
         typer.echo(f"  {h.name:<16} pid {h.pid:<7} port {ports:<14} {'healthy' if h.healthy else 'DOWN: ' + h.problem}")
     if not all(h.healthy for h in health):
         raise typer.Exit(1)
+
+
+@app.command("drain")
+def drain() -> None:
+    """Run every pending sync task (CRM, support desk) to done or dead, as the platform would."""
+    from sandbox import manager
+    from sandbox.state import load_state
+
+    counts = manager.drain(load_state())
+    typer.echo("sync tasks: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"))

@@ -65,6 +65,8 @@ def test_up_serves_every_part_then_refuses_twice_and_stops_exactly_its_pids(sand
     assert len(policies["alertPolicies"]) >= 5
 
     assert cli("sandbox", "status").returncode == 0
+    drained = cli("sandbox", "drain")
+    assert drained.returncode == 0 and drained.stdout == "sync tasks: none\n"
     other = cli("check", "--stack", "prod", "--sandbox", "--only", "dns.")
     assert other.returncode == 2 and "the running sandbox replicates stack 'dev', not 'prod'" in other.stderr
     again = cli("sandbox", "up", "--stack", "dev")
