@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -68,10 +69,19 @@ class Launch:
     ports: dict[str, int]
     services: list[Service] = field(default_factory=list)
     local: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def logs(self) -> Path:
         return self.workdir / "logs"
+
+    def record(self, service: Service) -> None:
+        """Remember a started process at once, in the state file too: even if `up` itself is killed
+        half-way, `down` still finds and stops every process it started."""
+        with self._lock:
+            self.services.append(service)
+            save_state({"version": 1, "stack": self.config.stack, "starting": True,
+                        "services": [asdict(s) for s in self.services]})
 
 
 # ---------------------------------------------------------------- process identity
@@ -144,7 +154,7 @@ def _spawn(launch: Launch, name: str, argv: list[str], port: int, detail: str,
     log = launch.logs / f"{name}.log"
     proc = spawn(argv, log, env=env, cwd=REPO_ROOT)
     service = Service.of(name, proc.pid, [port], detail, log)
-    launch.services.append(service)
+    launch.record(service)
     return service, proc, log
 
 
@@ -166,7 +176,7 @@ def start_firestore(launch: Launch) -> None:
         emulator.start(timeout=START_TIMEOUT)
     finally:
         if emulator.pid:
-            launch.services.append(Service.of("firestore", emulator.pid, [emulator.port],
+            launch.record(Service.of("firestore", emulator.pid, [emulator.port],
                                               f"Firestore emulator, rules {rules.name}", emulator.log_file))
 
 
@@ -178,7 +188,7 @@ def start_dns(launch: Launch) -> None:
         server.start(timeout=START_TIMEOUT)
     finally:
         if server.pid:
-            launch.services.append(Service.of("dns", server.pid, [server.port],
+            launch.record(Service.of("dns", server.pid, [server.port],
                                               f"Knot serving {cfg.domain.zone}, SPF include stand-ins, parent zones", server.log_file))
 
 
@@ -354,6 +364,7 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None)
     except BaseException as exc:
         for service in reversed(launch.services):
             stop_pid(service.pid)
+        clear_state()
         if isinstance(exc, ServiceError):
             raise
         if isinstance(exc, OSError):

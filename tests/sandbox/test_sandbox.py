@@ -128,3 +128,28 @@ def test_down_never_signals_a_reused_pid(sandbox_dir):
     result = cli("sandbox", "down")
     assert result.returncode == 0 and "no sandbox is running" in result.stdout
     assert not (sandbox_dir / "state.json").exists()
+
+
+def test_a_part_failing_to_start_stops_everything_already_started(sandbox_dir, monkeypatch):
+    from infra.config import load_stack
+    from sandbox.processes import ServiceError
+    from tests.sandbox.conftest import REPO
+
+    started: list[manager.Service] = []
+    record = manager.Launch.record
+
+    def spy(self, service):
+        started.append(service)
+        record(self, service)
+        assert (sandbox_dir / "state.json").is_file()  # recorded before anything else can fail
+
+    def broken(launch):
+        raise ServiceError("monitoring stand-in failed")
+
+    monkeypatch.setattr(manager.Launch, "record", spy)
+    monkeypatch.setattr(manager, "start_monitoring", broken)
+    with pytest.raises(ServiceError, match="monitoring stand-in failed"):
+        manager.up(load_stack(REPO / "stacks", "dev"))
+    assert len(started) >= 8
+    assert not any(manager.same_process(s) for s in started)
+    assert not (sandbox_dir / "state.json").exists()
