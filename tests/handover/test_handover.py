@@ -113,9 +113,14 @@ def test_plan_supplies_alert_policies_and_secret_readers(tmp_path, report_file):
 
 
 def test_output_is_byte_identical_across_runs(tmp_path, report_file):
-    first = build(tmp_path, report_file, name="a", html=True)
-    second = build(tmp_path, report_file, name="b", html=True)
+    from handover.generator import plan_for
+
+    plan, note = plan_for(load_stack(REPO / "stacks", "dev"))
+    assert note is None, note
+    first = build(tmp_path, report_file, name="a", html=True, plan=plan)
+    second = build(tmp_path, report_file, name="b", html=True, plan=plan)
     assert first == second
+    assert "Payment sync failed (dev)" in first["alerts.md"]  # the real plan's alert policies
     assert '<pre class="mermaid">' in first["handover.html"] and 'href="#secrets"' in first["handover.html"]
 
 
