@@ -29,7 +29,7 @@ def command(
     state = manager.up(config)
     try:
         typer.echo(f"[{time.monotonic() - started:4.1f}s] sandbox up: {len(state['services'])} processes "
-                   "(Firestore emulator, Knot, HTTPS, Stripe/CRM/support stand-ins, 3 functions)")
+                   f"({', '.join(s['name'] for s in state['services'])})")
         typer.echo(f"[{time.monotonic() - started:4.1f}s] customer lifecycle:")
         outcome = lifecycle.run(state, typer.echo)
         typer.echo(f"[{time.monotonic() - started:4.1f}s] readiness check against the sandbox (offline + live) ...")
