@@ -75,7 +75,19 @@ class FirestoreEmulator:
         reason = unavailable_reason()
         if reason:
             raise ServiceError(reason)
-        self.port = self.port or free_port()
+        fixed_port = bool(self.port)
+        for attempt in range(1 if fixed_port else 3):
+            self.port = self.port if fixed_port else free_port()
+            try:
+                return self._start_on_port(timeout)
+            except ServiceError:
+                # A port picked free can be taken by another process before Java binds it; pick
+                # another one rather than fail (only when we chose the port ourselves).
+                if fixed_port or attempt == 2 or not self._lost_port_race():
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start_on_port(self, timeout: float) -> "FirestoreEmulator":
         argv = ["java", "-Xss2m", "-cp", str(find_jar()),
                 "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
                 "--host=127.0.0.1", f"--port={self.port}", f"--project_id={self.project_id}"]
@@ -86,6 +98,10 @@ class FirestoreEmulator:
         wait_until(self._ready, timeout=timeout, proc=self._proc, what="Firestore emulator",
                    log_file=self.log_file)
         return self
+
+    def _lost_port_race(self) -> bool:
+        log = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+        return "BindException" in log or "Address already in use" in log
 
     def _ready(self) -> bool:
         try:

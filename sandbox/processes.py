@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -14,8 +15,30 @@ class ServiceError(RuntimeError):
     """A local service could not be started; the message says what to do."""
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now (the OS picks it)."""
+    """A TCP port on 127.0.0.1 that is free right now.
+
+    Chosen below the kernel's ephemeral range, so an outgoing connection (which takes its local port
+    from that range) cannot grab it between this call and the service binding it.
+    """
+    low, _ = _ephemeral_range()
+    candidates = range(10_000, low) if low > 12_000 else range(low, 65_535)
+    for _ in range(50):
+        port = random.choice(candidates)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
