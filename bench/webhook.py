@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.10)
     parser.add_argument("--reorder", type=float, default=0.05, help="probability of swapping a neighbour pair")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=300,
+                        help="deliveries before timing: the emulator's JVM and the server reach steady state")
     parser.add_argument("--instances", type=int, default=1,
                         help="functions-framework servers to spread deliveries over (cross-instance contention)")
     args = parser.parse_args()
@@ -132,7 +134,7 @@ def main() -> None:
         order = delivery_order(events, rng, args.duplicates, args.reorder)
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
         with httpx.Client(timeout=60, limits=limits) as http:
-            for i, evt in enumerate(make_events(20 * len(urls), 5, random.Random(99))):  # warm-up: imports, connections
+            for i, evt in enumerate(make_events(args.warmup * len(urls), 50, random.Random(99))):  # warm-up: JIT, imports, connections
                 send(http, urls[i % len(urls)], se.signed(evt, SECRET))
             emulator.reset()
             # Signed up front (time the server, not the client); spread round-robin over the instances.
