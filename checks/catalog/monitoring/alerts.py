@@ -12,6 +12,7 @@ import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from checks.framework.base import Check, Severity
+from checks.google_credentials import access_token
 from checks.framework.registry import register
 
 GOOGLE_API = "https://monitoring.googleapis.com"
@@ -35,16 +36,15 @@ def _retryable(exc: BaseException) -> bool:
 def _auth_headers(base: str) -> dict[str, str]:
     if base != GOOGLE_API:
         return {}
-    import google.auth
     import google.auth.exceptions
-    from google.auth.transport.requests import Request
 
     try:
-        credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/monitoring.read"])
-        credentials.refresh(Request())
+        token = access_token(["https://www.googleapis.com/auth/monitoring.read"])
     except google.auth.exceptions.GoogleAuthError as exc:
         raise Unavailable(f"{NO_CREDENTIALS} ({type(exc).__name__})") from None
-    return {"Authorization": f"Bearer {credentials.token}"}
+    if token is None:
+        raise Unavailable(NO_CREDENTIALS)
+    return {"Authorization": f"Bearer {token}"}
 
 
 @retry(retry=retry_if_exception(_retryable), stop=stop_after_attempt(3), wait=wait_random_exponential(max=1),

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import difflib
 import os
-from pathlib import Path
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from checks.catalog.rules.source import rules_source
+from checks.google_credentials import TOKEN_ENV, access_token
 from checks.framework import Finding, Severity, register
 from checks.framework.base import Check
 
 DEFAULT_API = "https://firebaserules.googleapis.com"
 API_ENV = "LAUNCHREADY_FIREBASE_RULES_API"      # point the check at another endpoint (tests, proxies)
-TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN"         # an explicit OAuth access token wins over ADC
 SCOPE = "https://www.googleapis.com/auth/firebase.readonly"
 RELEASE = "cloud.firestore"                     # the (default) database's release
 
@@ -29,26 +28,6 @@ class RulesApiError(Exception):
 def _transient(exc: BaseException) -> bool:
     return isinstance(exc, httpx.TransportError) or (isinstance(exc, RulesApiError)
                                                      and exc.status is not None and (exc.status >= 500 or exc.status == 429))
-
-
-def access_token() -> str | None:
-    """An OAuth token from $GOOGLE_OAUTH_ACCESS_TOKEN or Application Default Credentials; None when
-    neither is configured (checked without network, so a laptop without gcloud skips at once)."""
-    if os.environ.get(TOKEN_ENV):
-        return os.environ[TOKEN_ENV]
-    import google.auth
-    import google.auth.transport.requests
-    from google.auth import _cloud_sdk
-    from google.auth.compute_engine._metadata import detect_gce_residency_linux
-
-    configured = (os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-                  or Path(_cloud_sdk.get_application_default_credentials_path()).is_file()
-                  or detect_gce_residency_linux())
-    if not configured:
-        return None
-    credentials, _ = google.auth.default(scopes=[SCOPE])
-    credentials.refresh(google.auth.transport.requests.Request())
-    return credentials.token
 
 
 def fetch_released_source(api: str, project: str, token: str, timeout: float = 10.0) -> tuple[str, str]:
@@ -101,7 +80,7 @@ class DeployedRulesMatch(Check):
             return self.skipped(f"{source.problem} (see rules.static.syntax)")
         project = ctx.config.gcp.project_id
         try:
-            token = access_token()
+            token = access_token([SCOPE])
         except Exception as exc:  # noqa: BLE001 - google-auth raises many types; all mean "no usable credentials"
             return self.errored(f"Google credentials are configured but unusable: {type(exc).__name__}: {exc}")
         if token is None:
