@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from infra.plan import Plan
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+RULES_API_ENV = "LAUNCHREADY_FIREBASE_RULES_API"  # Firebase Rules API base outside the sandbox (tests, proxies)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class LiveTargets:
     stripe_api_key: str | None = field(repr=False, default=None)
     firestore_emulator_host: str | None = None
     monitoring_api_base: str | None = None   # None: https://monitoring.googleapis.com with Google credentials
+    firebase_rules_api_base: str | None = None  # None: https://firebaserules.googleapis.com with Google credentials
 
 
 class CheckContext:
@@ -128,6 +130,7 @@ class CheckContext:
             stripe_api_key=state.get("stripe_api_key") or os.environ.get("STRIPE_SECRET_KEY"),
             firestore_emulator_host=state.get("firestore_emulator_host"),
             monitoring_api_base=opts.monitoring_api_base or state.get("monitoring_api_base"),
+            firebase_rules_api_base=state.get("firebase_rules_api_base") or os.environ.get(RULES_API_ENV),
         )
 
     def with_options(self, **changes: Any) -> "CheckContext":

@@ -113,3 +113,11 @@ def test_unreachable_api_is_an_error_not_a_pass(check, monkeypatch):
     monkeypatch.setenv(TOKEN_ENV, "t")
     result = check()
     assert result.status is Status.ERROR and "unreachable" in result.message
+
+
+def test_another_base_is_read_without_credentials_and_sends_no_token(api, check, repo_root, monkeypatch):
+    monkeypatch.delenv(TOKEN_ENV)
+    monkeypatch.setattr("checks.catalog.rules.deployed.access_token", lambda scopes: pytest.fail("ADC asked"))
+    api.release((repo_root / "firestore.rules").read_text())
+    assert check().status is Status.PASS
+    assert {auth for _, auth in api.requests} == {None}

@@ -1,5 +1,8 @@
 """rules.deployed.match (live): the ruleset released for Firestore in the environment's project is
-the repo's rules file, read back through the Firebase Rules API (release -> ruleset -> source)."""
+the repo's rules file, read back through the Firebase Rules API (release -> ruleset -> source).
+
+Against the real API Google credentials are needed; another base (the sandbox's stand-in, or
+$LAUNCHREADY_FIREBASE_RULES_API) is read without them unless $GOOGLE_OAUTH_ACCESS_TOKEN is set."""
 from __future__ import annotations
 
 import difflib
@@ -12,9 +15,10 @@ from checks.catalog.rules.source import rules_source
 from checks.google_credentials import TOKEN_ENV, access_token
 from checks.framework import Finding, Severity, register
 from checks.framework.base import Check
+from checks.framework.context import RULES_API_ENV
 
 DEFAULT_API = "https://firebaserules.googleapis.com"
-API_ENV = "LAUNCHREADY_FIREBASE_RULES_API"      # point the check at another endpoint (tests, proxies)
+API_ENV = RULES_API_ENV                         # point the check at another endpoint (tests, proxies)
 SCOPE = "https://www.googleapis.com/auth/firebase.readonly"
 RELEASE = "cloud.firestore"                     # the (default) database's release
 
@@ -30,10 +34,11 @@ def _transient(exc: BaseException) -> bool:
                                                      and exc.status is not None and (exc.status >= 500 or exc.status == 429))
 
 
-def fetch_released_source(api: str, project: str, token: str, timeout: float = 10.0) -> tuple[str, str]:
-    """(ruleset name, source of its firestore rules file) of the project's Firestore release."""
+def fetch_released_source(api: str, project: str, token: str | None, timeout: float = 10.0) -> tuple[str, str]:
+    """(ruleset name, source of its firestore rules file) of the project's Firestore release;
+    `token` None sends no Authorization header (a local stand-in)."""
     with httpx.Client(base_url=api.rstrip("/"), timeout=timeout,
-                      headers={"Authorization": f"Bearer {token}"}) as http:
+                      headers={"Authorization": f"Bearer {token}"} if token else {}) as http:
         release = _get(http, f"/v1/projects/{project}/releases/{RELEASE}")
         ruleset_name = release.get("rulesetName", "")
         if not ruleset_name:
@@ -79,14 +84,18 @@ class DeployedRulesMatch(Check):
         if source.problem:
             return self.skipped(f"{source.problem} (see rules.static.syntax)")
         project = ctx.config.gcp.project_id
-        try:
-            token = access_token([SCOPE])
-        except Exception as exc:  # noqa: BLE001 - google-auth raises many types; all mean "no usable credentials"
-            return self.errored(f"Google credentials are configured but unusable: {type(exc).__name__}: {exc}")
-        if token is None:
-            return self.skipped("no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS, run "
-                                f"`gcloud auth application-default login`, or set {TOKEN_ENV}")
-        api = os.environ.get(API_ENV) or DEFAULT_API
+        api = (ctx.targets.firebase_rules_api_base or DEFAULT_API).rstrip("/")
+        if api == DEFAULT_API:
+            try:
+                token = access_token([SCOPE])
+            except Exception as exc:  # noqa: BLE001 - google-auth raises many types; all mean "no usable credentials"
+                return self.errored(f"Google credentials are configured but unusable: {type(exc).__name__}: {exc}")
+            if token is None:
+                return self.skipped("no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS, run "
+                                    f"`gcloud auth application-default login`, or set {TOKEN_ENV}")
+        else:
+            # another base (a stand-in or a proxy): only an explicit token, never a refreshed ADC one
+            token = os.environ.get(TOKEN_ENV) or None
         try:
             ruleset, deployed = fetch_released_source(api, project, token)
         except RulesApiError as exc:
