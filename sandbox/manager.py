@@ -31,7 +31,7 @@ from sandbox.state import REPO_ROOT, clear_state, save_state, state_dir, state_f
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
 FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
 FIXABLE_PORTS = ("dns", "https", "http", "webhook")
-ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", *FUNCTION_PORTS)
+ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", "firebase_rules", *FUNCTION_PORTS)
 START_TIMEOUT = 60.0
 
 
@@ -133,7 +133,8 @@ def choose_ports(fixed: dict[str, int | None]) -> dict[str, int]:
     if busy:
         raise ServiceError(f"{', '.join(busy)} already in use by another process: choose another port "
                            "or leave it out to get a free one")
-    names = (*FIXABLE_PORTS, "firestore", "stripe", "crm", "support", "monitoring", *FUNCTION_PORTS.values())
+    names = (*FIXABLE_PORTS, "firestore", "stripe", "crm", "support", "monitoring", "firebase_rules",
+             *FUNCTION_PORTS.values())
     return {name: fixed.get(name) or free_port() for name in names}
 
 
@@ -168,16 +169,23 @@ def _start_process(launch: Launch, name: str, argv: list[str], port: int, detail
     return service
 
 
-def start_firestore(launch: Launch) -> None:
+def _rules_file(launch: Launch) -> Path | None:
+    """The stack's rules file, loaded into the emulator and released by the Rules API stand-in."""
     rules = REPO_ROOT / launch.config.firestore.rules_file
-    emulator = firestore_emulator.FirestoreEmulator(launch.logs, rules_file=rules if rules.is_file() else None,
+    return rules if rules.is_file() else None
+
+
+def start_firestore(launch: Launch) -> None:
+    rules = _rules_file(launch)
+    emulator = firestore_emulator.FirestoreEmulator(launch.logs, rules_file=rules,
                                                     port=launch.ports["firestore"])
     try:
         emulator.start(timeout=START_TIMEOUT)
     finally:
         if emulator.pid:
             launch.record(Service.of("firestore", emulator.pid, [emulator.port],
-                                              f"Firestore emulator, rules {rules.name}", emulator.log_file))
+                                     f"Firestore emulator, rules {rules.name if rules else 'none'}",
+                                     emulator.log_file))
 
 
 def start_dns(launch: Launch) -> None:
@@ -252,6 +260,14 @@ def start_monitoring(launch: Launch) -> None:
                    "Cloud Monitoring API stand-in (alert policies from the plan)")
 
 
+def start_firebase_rules(launch: Launch) -> None:
+    """The Firebase Rules API stand-in, releasing the same rules file the emulator enforces."""
+    project, port, rules = launch.config.gcp.project_id, launch.ports["firebase_rules"], _rules_file(launch)
+    argv = [_python(), "-m", "sandbox.stubs.firebase_rules_api", "--port", str(port), "--project", project]
+    _start_process(launch, "firebase_rules", argv + (["--rules", str(rules)] if rules else []), port,
+                   f"Firebase Rules API stand-in (releases {rules.name if rules else 'no rules'})")
+
+
 def webhook_url(launch: Launch) -> str:
     return f"http://127.0.0.1:{launch.ports['webhook']}{launch.config.stripe.webhook_path}"
 
@@ -318,6 +334,7 @@ def _targets(launch: Launch) -> dict[str, Any]:
         "crm_api_base": f"http://127.0.0.1:{ports['crm']}",
         "support_api_base": f"http://127.0.0.1:{ports['support']}",
         "monitoring_api_base": f"http://127.0.0.1:{ports['monitoring']}",
+        "firebase_rules_api_base": f"http://127.0.0.1:{ports['firebase_rules']}",
     }
 
 
@@ -355,7 +372,7 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None)
                         support_api_token="local-support-" + secrets.token_hex(8))
     try:
         steps = (start_firestore, start_dns, start_https, start_crm_support, start_monitoring,
-                 start_stripe_then_functions)
+                 start_firebase_rules, start_stripe_then_functions)
         with ThreadPoolExecutor(max_workers=len(steps)) as pool:
             futures = [pool.submit(step, launch) for step in steps]
             errors = [f.exception() for f in futures if f.exception()]

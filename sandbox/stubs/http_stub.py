@@ -1,11 +1,19 @@
 """A tiny threaded WSGI server on a free 127.0.0.1 port, the base of every API stand-in."""
 from __future__ import annotations
 
+import json
 import threading
+from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Response
 
 from sandbox.processes import free_port
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON answer, as the Google and SaaS APIs the stand-ins replace give."""
+    return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -21,8 +21,8 @@ def test_demo_runs_end_to_end_and_keep_leaves_the_sandbox_up(sandbox_dir, tmp_pa
     assert report["ready"] and report["summary"]["fail"] == 0 and report["summary"]["error"] == 0
     live = {r["id"].split(".")[0] for r in report["results"] if r["live"] and r["status"] == "pass"}
     assert {"dns", "email", "tls", "http", "webhook", "stripe", "monitoring"} <= live
-    skipped = [r["id"] for r in report["results"] if r["status"] == "skip"]
-    assert set(skipped) <= {"rules.deployed.match"}  # needs Google credentials; everything else really ran
+    assert [r["id"] for r in report["results"] if r["status"] == "skip"] == []  # every check really ran
+    assert "rules" in live  # rules.deployed.match read the Rules API stand-in
     for name in ("dev.txt", "dev.xml", "dev.md"):
         assert (out / "reports" / name).stat().st_size > 0
     readiness = (out / "handover" / "readiness.md").read_text()

@@ -1,6 +1,7 @@
 """`launchready sandbox up|down|status`: every part really answers; idempotence; clear refusals."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import ssl
@@ -13,7 +14,7 @@ import pytest
 
 from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from sandbox import knot, manager
-from tests.sandbox.conftest import cli, state
+from tests.sandbox.conftest import REPO, cli, state
 
 
 def _txt(nameserver: str, name: str) -> list[str]:
@@ -37,10 +38,16 @@ def _https(targets: dict, path: str = "/") -> httpx.Response:
     return httpx.Response(status, headers=headers)
 
 
-def test_up_serves_every_part_then_refuses_twice_and_stops_exactly_its_pids(sandbox_dir):
+def _deployed_rules_check(*extra: str) -> dict:
+    run = cli("check", "--stack", "dev", "--sandbox", "--only", "rules.deployed.match", "--format", "json", *extra)
+    [result] = json.loads(run.stdout)["results"]
+    return result
+
+
+def test_up_serves_every_part_then_refuses_twice_and_stops_exactly_its_pids(sandbox_dir, tmp_path):
     up = cli("sandbox", "up", "--stack", "dev")
     assert up.returncode == 0, up.stderr
-    for name in ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring",
+    for name in ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", "firebase_rules",
                  "stripe_webhook", "request_support", "on_user_created"):
         assert f"  {name} " in up.stdout
     first = state(sandbox_dir)
@@ -63,6 +70,18 @@ def test_up_serves_every_part_then_refuses_twice_and_stops_exactly_its_pids(sand
         [(targets["webhook_url"], list(HANDLED_EVENTS), STRIPE_API_VERSION)]
     policies = httpx.get(f"{targets['monitoring_api_base']}/v3/projects/acme-notes-dev/alertPolicies").json()
     assert len(policies["alertPolicies"]) >= 5
+    # the Rules API stand-in releases the rules the emulator enforces: the live check reads them back
+    rules = (REPO / "firestore.rules").read_text()
+    result = _deployed_rules_check()
+    assert result["status"] == "pass", result["message"]
+    assert result["evidence"]["ruleset"].startswith("projects/acme-notes-dev/rulesets/")
+    lines = rules.splitlines()
+    changed = next(i for i, line in enumerate(lines) if "allow " in line)
+    edited = tmp_path / "edited.rules"
+    edited.write_text("\n".join(lines[:changed] + ["      allow read, write: if true;"] + lines[changed + 1:]))
+    result = _deployed_rules_check("--rules", str(edited))  # (dev's policy: a fail is reported, not blocking)
+    assert result["status"] == "fail" and f"from line {changed + 1}" in result["message"]
+    assert result["findings"][0]["line"] == changed + 1 and lines[changed].strip() in result["findings"][0]["message"]
 
     assert cli("sandbox", "status").returncode == 0
     drained = cli("sandbox", "drain")
