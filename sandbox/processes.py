@@ -6,6 +6,7 @@ import random
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -23,25 +24,37 @@ def _ephemeral_range() -> tuple[int, int]:
         return 32768, 60999
 
 
+_HANDED_OUT: set[int] = set()
+_HANDED_OUT_LOCK = threading.Lock()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now.
+    """A TCP port on 127.0.0.1 that is free right now and not handed out before by this process.
 
     Chosen below the kernel's ephemeral range, so an outgoing connection (which takes its local port
-    from that range) cannot grab it between this call and the service binding it.
+    from that range) cannot grab it between this call and the service binding it; never the same port
+    twice, so services given ports up front (the sandbox) cannot collide with each other.
     """
     low, _ = _ephemeral_range()
     candidates = range(10_000, low) if low > 12_000 else range(low, 65_535)
-    for _ in range(50):
-        port = random.choice(candidates)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with _HANDED_OUT_LOCK:
+        for _ in range(200):
+            port = random.choice(candidates)
+            if port not in _HANDED_OUT and _bindable(port):
+                _HANDED_OUT.add(port)
+                return port
+    raise ServiceError("no free TCP port found on 127.0.0.1")
+
+
+def _bindable(port: int) -> bool:
+    """Free for TCP and UDP alike (Knot serves DNS on both)."""
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(socket.AF_INET, kind) as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
-                continue
-            return port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+                return False
+    return True
 
 
 def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.2) -> bool:
