@@ -50,7 +50,11 @@ class RulesTestEnvironment:
             self.emulator = FirestoreEmulator(log_dir=log_dir).start()
         self._http = httpx.Client(base_url=self.emulator.base_url, timeout=self._timeout, limits=self._limits)
         if self._rules is not None:
-            self.load_rules(self._rules)
+            try:
+                self.load_rules(self._rules)
+            except BaseException:
+                self.stop()  # `with` never reaches __exit__ when __enter__ fails: don't leak the emulator
+                raise
         return self
 
     def stop(self) -> None:

@@ -137,3 +137,18 @@ def test_unsigned_token_carries_uid_and_claims():
     assert (claims["sub"], claims["user_id"], claims["aud"], claims["admin"]) == ("alice", "alice", "demo-test", True)
     with pytest.raises(ValueError, match="may not override"):
         unsigned_id_token("demo-test", "alice", {"sub": "mallory"})
+
+
+def test_rules_that_fail_to_load_at_start_leave_no_emulator_running(tmp_path):
+    """A `with RulesTestEnvironment(bad)` whose start fails must stop the emulator it started."""
+    from sandbox.processes import port_open
+
+    env = RulesTestEnvironment("rules_version = '2';\nservice cloud.firestore { match /x { allow read: if ; } }\n",
+                               log_dir=tmp_path)
+    with pytest.raises(RulesCompileError):
+        with env:
+            pass
+    [log] = tmp_path.glob("firestore-emulator-*.log")  # the emulator did start, on this port
+    port = int(log.stem.rsplit("-", 1)[1])
+    assert env.emulator is None
+    assert not port_open(port), "the emulator is still serving after the failed start"
