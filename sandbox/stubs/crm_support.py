@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import re
 import threading
 import time
@@ -23,7 +22,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.stubs.http_stub import StubServer
+from sandbox.stubs.http_stub import StubServer, json_response
 
 _USER_TAGS = re.compile(r"^/api/v2/users/(\d+)/tags/?$")
 
@@ -37,8 +36,6 @@ class Fault:
     times: int | None = 1          # None: forever
 
 
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
 
 
 class CrmSupportStub(StubServer):
@@ -99,16 +96,16 @@ class CrmSupportStub(StubServer):
         if request.path.startswith("/_stub/"):
             return self._admin(request)
         if request.headers.get("Authorization") != f"Bearer {self.token}":
-            return _json({"status": "error", "message": "Authentication credentials not found"}, 401)
+            return json_response({"status": "error", "message": "Authentication credentials not found"}, 401)
         fault = self._take_fault(request.path)
         if fault and fault.delay > 0:
             time.sleep(fault.delay)
         elif fault:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
-            return _json({"status": "error", "message": f"injected HTTP {fault.status}"}, fault.status, headers)
+            return json_response({"status": "error", "message": f"injected HTTP {fault.status}"}, fault.status, headers)
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _json({"status": "error", "message": "invalid JSON body"}, 400)
+            return json_response({"status": "error", "message": "invalid JSON body"}, 400)
         if request.method == "POST" and request.path == "/crm/v3/objects/contacts/batch/upsert":
             return self._upsert_contacts(body)
         if request.method == "POST" and request.path.rstrip("/") in ("/api/v2/users/create_or_update",
@@ -119,17 +116,17 @@ class CrmSupportStub(StubServer):
             return self._set_tags(int(match.group(1)), body)
         if request.method == "POST" and request.path.rstrip("/") in ("/api/v2/tickets", "/api/v2/tickets.json"):
             return self._create_ticket(body, request.headers.get("Idempotency-Key"))
-        return _json({"status": "error", "message": f"no such endpoint {request.method} {request.path}"}, 404)
+        return json_response({"status": "error", "message": f"no such endpoint {request.method} {request.path}"}, 404)
 
     def _upsert_contacts(self, body: dict[str, Any]) -> Response:
         inputs = body.get("inputs")
         if not isinstance(inputs, list) or not inputs:
-            return _json({"status": "error", "message": "inputs: required"}, 400)
+            return json_response({"status": "error", "message": "inputs: required"}, 400)
         results = []
         with self._lock:
             for item in inputs:
                 if item.get("idProperty") != "email" or not item.get("id"):
-                    return _json({"status": "error", "message": "idProperty must be email"}, 400)
+                    return json_response({"status": "error", "message": "idProperty must be email"}, 400)
                 email = str(item["id"]).lower()
                 contact = self.contacts.get(email)
                 new = contact is None
@@ -137,57 +134,57 @@ class CrmSupportStub(StubServer):
                     contact = self.contacts[email] = {"id": str(next(self._ids)), "properties": {"email": email}}
                 contact["properties"].update(item.get("properties") or {})
                 results.append({**contact, "new": new})
-        return _json({"status": "COMPLETE", "results": results})
+        return json_response({"status": "COMPLETE", "results": results})
 
     def _upsert_user(self, body: dict[str, Any]) -> Response:
         user = body.get("user")
         if not isinstance(user, dict) or not user.get("email"):
-            return _json({"error": "RecordInvalid", "description": "user.email: required"}, 422)
+            return json_response({"error": "RecordInvalid", "description": "user.email: required"}, 422)
         with self._lock:
             email = str(user["email"]).lower()
             existing = self.users.get(email)
             record = existing or {"id": next(self._ids), "tags": []}
             record.update({k: v for k, v in user.items() if k != "tags"}, email=email)
             self.users[email] = record
-        return _json({"user": record}, 200 if existing else 201)
+        return json_response({"user": record}, 200 if existing else 201)
 
     def _set_tags(self, user_id: int, body: dict[str, Any]) -> Response:
         with self._lock:
             user = next((u for u in self.users.values() if u["id"] == user_id), None)
             if user is None:
-                return _json({"error": "RecordNotFound"}, 404)
+                return json_response({"error": "RecordNotFound"}, 404)
             user["tags"] = sorted(set(body.get("tags") or []))
-            return _json({"tags": user["tags"]})
+            return json_response({"tags": user["tags"]})
 
     def _create_ticket(self, body: dict[str, Any], key: str | None) -> Response:
         ticket = body.get("ticket")
         if not isinstance(ticket, dict) or not ticket.get("subject"):
-            return _json({"error": "RecordInvalid", "description": "ticket.subject: required"}, 422)
+            return json_response({"error": "RecordInvalid", "description": "ticket.subject: required"}, 422)
         with self._lock:
             if key and key in self._idempotency:
-                return _json({"ticket": self.tickets[self._idempotency[key]]}, 201,
+                return json_response({"ticket": self.tickets[self._idempotency[key]]}, 201,
                              {"x-idempotency-lookup": "hit"})
             record = {**ticket, "id": next(self._ids), "status": "new"}
             self.tickets[record["id"]] = record
             if key:
                 self._idempotency[key] = record["id"]
-        return _json({"ticket": record}, 201)
+        return json_response({"ticket": record}, 201)
 
     def _admin(self, request: Request) -> Response:
         if request.path == "/_stub/state" and request.method == "GET":
-            return _json(self.state())
+            return json_response(self.state())
         if request.path == "/_stub/faults" and request.method == "POST":
             spec = request.get_json(silent=True) or {}
             try:
                 self.fail(str(spec["path"]), int(spec.get("status", 500)), retry_after=spec.get("retry_after"),
                           delay=float(spec.get("delay", 0)), times=spec.get("times", 1))
             except (KeyError, TypeError, ValueError) as exc:
-                return _json({"error": f"bad fault spec: {exc}"}, 400)
-            return _json({"ok": True})
+                return json_response({"error": f"bad fault spec: {exc}"}, 400)
+            return json_response({"ok": True})
         if request.path == "/_stub/faults" and request.method == "DELETE":
             self.clear_faults()
-            return _json({"ok": True})
-        return _json({"error": "not found"}, 404)
+            return json_response({"ok": True})
+        return json_response({"error": "not found"}, 404)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 from sandbox.processes import free_port
 
 
-def json_response(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON answer, as the Google and SaaS APIs the stand-ins replace give."""
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+    return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
-from sandbox.stubs.http_stub import StubServer
+from sandbox.stubs.http_stub import StubServer, json_response
 
 POLICY_TYPE = "gcp:monitoring/alertPolicy:AlertPolicy"
 CHANNEL_TYPE = "gcp:monitoring/notificationChannel:NotificationChannel"
@@ -48,20 +48,18 @@ class MonitoringApiStub(StubServer):
         request = Request(environ)
         parts = request.path.strip("/").split("/")
         if request.method != "GET" or len(parts) != 4 or parts[:2] != ["v3", "projects"] or parts[3] not in COLLECTIONS:
-            return _json({"error": {"code": 404, "message": "not found"}}, 404)(environ, start_response)
+            return json_response({"error": {"code": 404, "message": "not found"}}, 404)(environ, start_response)
         if parts[2] != self.project:
-            return _json({"error": {"code": 403, "message": "permission denied"}}, 403)(environ, start_response)
+            return json_response({"error": {"code": 403, "message": "permission denied"}}, 403)(environ, start_response)
         size = max(1, min(int(request.args.get("pageSize") or 100), 1000))
         start = int(request.args.get("pageToken") or 0)
         items = self.items.get(parts[3], [])
         body: dict[str, Any] = {parts[3]: items[start:start + size]}
         if start + size < len(items):
             body["nextPageToken"] = str(start + size)
-        return _json(body)(environ, start_response)
+        return json_response(body)(environ, start_response)
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
 def main() -> None:

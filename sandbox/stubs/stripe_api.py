@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import secrets
 import threading
 import time
@@ -17,14 +16,14 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
-from sandbox.stubs.http_stub import StubServer
+from sandbox.stubs.http_stub import StubServer, json_response
 
 FIELDS = ("url", "description", "api_version", "disabled")
 
 
 def _error(status: int, message: str, code: str = "resource_missing") -> Response:
     body = {"error": {"type": "invalid_request_error", "message": message, "code": code}}
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+    return json_response(body, status)
 
 
 def _listish(form: MultiDict, name: str) -> list[str] | None:
@@ -100,16 +99,13 @@ class StripeApiStub(StubServer):
                 if endpoint is None or endpoint["livemode"] != livemode:
                     return _error(404, f"No such webhook endpoint: '{parts[2]}'")
                 if request.method == "GET":
-                    return self._json(self._public(endpoint))
+                    return json_response(self._public(endpoint))
                 if request.method == "POST":
                     return self._update(endpoint, request.form)
                 if request.method == "DELETE":
                     del self.endpoints[parts[2]]
-                    return self._json({"id": parts[2], "object": "webhook_endpoint", "deleted": True})
+                    return json_response({"id": parts[2], "object": "webhook_endpoint", "deleted": True})
         return _error(405, f"Method {request.method} not allowed", "method_not_allowed")
-
-    def _json(self, body: dict[str, Any]) -> Response:
-        return Response(json.dumps(body), mimetype="application/json")
 
     def _list(self, livemode: bool, request: Request) -> Response:
         limit = min(int(request.args.get("limit", 10)), 100)
@@ -119,7 +115,7 @@ class StripeApiStub(StubServer):
             ids = [e["id"] for e in mine]
             mine = mine[ids.index(after) + 1:] if after in ids else []
         page = mine[:limit]
-        return self._json({"object": "list", "url": "/v1/webhook_endpoints", "has_more": len(mine) > limit,
+        return json_response({"object": "list", "url": "/v1/webhook_endpoints", "has_more": len(mine) > limit,
                            "data": page})
 
     def _create(self, livemode: bool, form: MultiDict) -> Response:
@@ -129,7 +125,7 @@ class StripeApiStub(StubServer):
         endpoint = self._new(url=url, enabled_events=events, livemode=livemode,
                              api_version=form.get("api_version"), description=form.get("description"),
                              metadata=_mapping(form, "metadata"))
-        return self._json(dict(endpoint))
+        return json_response(dict(endpoint))
 
     def _update(self, endpoint: dict[str, Any], form: MultiDict) -> Response:
         events = _listish(form, "enabled_events")
@@ -144,7 +140,7 @@ class StripeApiStub(StubServer):
         metadata = _mapping(form, "metadata")
         if metadata is not None:
             endpoint["metadata"].update(metadata)
-        return self._json(self._public(endpoint))
+        return json_response(self._public(endpoint))
 
 
 def main() -> None:
