@@ -15,8 +15,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 STACKS = ("dev", "staging", "prod")
 CHILD = """
 import time; t0 = time.perf_counter()
-from infra.config import load_stack
-from infra.plan import build_plan
+from launchready.infra.config import load_stack
+from launchready.infra.plan import build_plan
 for s in {stacks!r}:
     build_plan(load_stack({stacks_dir!r}, s))
 print(time.perf_counter() - t0)
@@ -33,8 +33,8 @@ def main() -> None:
     print(f"cold process, 3 stacks: {time.perf_counter() - started:.2f} s wall, {cpu:.2f} s CPU "
           f"({float(out.stdout.strip()):.2f} s from first line to last plan)")
 
-    from infra import plan as planner
-    from infra.config import load_stack
+    from launchready.infra import plan as planner
+    from launchready.infra.config import load_stack
 
     configs = {s: load_stack(REPO_ROOT / "stacks", s) for s in STACKS}
     t0 = time.perf_counter()

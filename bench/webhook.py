@@ -26,12 +26,12 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from backend import billing  # noqa: E402
-from backend.customers import new_customer  # noqa: E402
-from backend.store import client_for  # noqa: E402
-from sandbox.firestore_emulator import FirestoreEmulator  # noqa: E402
-from sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until  # noqa: E402
-from sandbox.stubs import stripe_events as se  # noqa: E402
+from launchready.functions.backend import billing  # noqa: E402
+from launchready.functions.backend.customers import new_customer  # noqa: E402
+from launchready.functions.backend.store import client_for  # noqa: E402
+from launchready.sandbox.firestore_emulator import FirestoreEmulator  # noqa: E402
+from launchready.sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until  # noqa: E402
+from launchready.sandbox.stubs import stripe_events as se  # noqa: E402
 
 SECRET = "whsec_bench_" + "0" * 24
 STATUSES = ("trialing", "active", "past_due", "active", "canceled")

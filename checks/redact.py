@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.secrets.registry import default_set
+from launchready.checks.secrets.registry import default_set
 
 REDACTED = "[redacted]"
 

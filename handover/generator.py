@@ -8,9 +8,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from checks.redact import REDACTED, redact_text
-from handover.inventory import Inventory, gather
-from infra.config import EnvironmentConfig
+from launchready.checks.redact import REDACTED, redact_text
+from launchready.handover.inventory import Inventory, gather
+from launchready.infra.config import EnvironmentConfig
 
 # Output file -> template; README.md is the index GitHub shows for the folder.
 DOCS: tuple[tuple[str, str], ...] = (
@@ -34,7 +34,7 @@ def cell(value: Any) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("handover", "templates"), undefined=StrictUndefined,
+    env = Environment(loader=PackageLoader("launchready.handover", "templates"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters["cell"] = cell
     return env
@@ -43,7 +43,7 @@ def _environment() -> Environment:
 def plan_for(config: EnvironmentConfig) -> tuple[Any | None, str | None]:
     """The offline plan, or (None, why not) so plan-derived sections say so instead of guessing."""
     try:
-        from infra.plan import build_plan
+        from launchready.infra.plan import build_plan
     except ImportError:
         return None, ("The offline plan is not available in this checkout (`infra.plan` is missing): "
                       "plan-derived facts (alert policies, secret bindings) are taken from the config only.")

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack
-from infra.dns_records import DnsRecordSpec, desired_records
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack
+from launchready.infra.dns_records import DnsRecordSpec, desired_records
 
 FUNCTIONS: dict[str, str] = {
     "stripe_webhook": "HTTP, public: verifies Stripe signatures, records the event, updates the customer, enqueues syncs",
@@ -122,7 +122,7 @@ def load_report(path: Path | None, stack: str) -> tuple[dict[str, Any] | None, s
 
 def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None,
            plan: Any | None = None, plan_note: str | None = None) -> Inventory:
-    from handover.plan_facts import alert_entries, plan_counts, secret_readers
+    from launchready.handover.plan_facts import alert_entries, plan_counts, secret_readers
 
     stacks: dict[str, EnvironmentConfig | ConfigError] = {}
     for name in list_stacks(stacks_dir):

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable
 
-from handover.inventory import AlertEntry
-from infra.config import EnvironmentConfig
+from launchready.handover.inventory import AlertEntry
+from launchready.infra.config import EnvironmentConfig
 
 FUNCTION_TYPE = "gcp:cloudfunctionsv2/function:Function"
 ALERT_TYPE = "gcp:monitoring/alertPolicy:AlertPolicy"

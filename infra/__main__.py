@@ -1,4 +1,4 @@
 """Pulumi entry point (`main: infra/` in Pulumi.yaml): one isolated environment per stack."""
-from infra.components.environment import deploy
+from launchready.infra.components.environment import deploy
 
 deploy()

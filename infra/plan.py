@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.config import NAMESPACE, EnvironmentConfig
+from launchready.infra.config import NAMESPACE, EnvironmentConfig
 
 SECRET = "[secret]"
 PROJECT = "launchready"

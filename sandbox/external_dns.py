@@ -7,8 +7,8 @@ so `email.spf.lookups` sees in the sandbox what it would see on the internet.
 """
 from __future__ import annotations
 
-from infra.config import EnvironmentConfig
-from infra.dns_records import KNOWN_SPF_LOOKUPS, DnsRecordSpec
+from launchready.infra.config import EnvironmentConfig
+from launchready.infra.dns_records import KNOWN_SPF_LOOKUPS, DnsRecordSpec
 
 PURPOSE = "sandbox stand-in for a third-party SPF include"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from sandbox.processes import ServiceError, free_port, spawn, stop_pid, wait_until
+from launchready.sandbox.processes import ServiceError, free_port, spawn, stop_pid, wait_until
 
 DEFAULT_PROJECT = "demo-test"
 _JAR_CANDIDATES = (

@@ -18,8 +18,8 @@ import dns.message
 import dns.query
 import dns.rdatatype
 
-from infra.dns_records import DnsRecordSpec
-from sandbox.processes import ServiceError, free_port, spawn, stop_pid, wait_until
+from launchready.infra.dns_records import DnsRecordSpec
+from launchready.sandbox.processes import ServiceError, free_port, spawn, stop_pid, wait_until
 
 KNOTD = "knotd"
 TXT_CHUNK = 255  # bytes per TXT character-string (RFC 1035 3.3.14)

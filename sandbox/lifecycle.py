@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 import httpx
 
-from checks.rules_testing.tokens import unsigned_id_token
-from sandbox import manager
-from sandbox.stubs import stripe_events as se
+from launchready.checks.rules_testing.tokens import unsigned_id_token
+from launchready.sandbox import manager
+from launchready.sandbox.stubs import stripe_events as se
 
 Say = Callable[[str], None]
 

@@ -20,13 +20,13 @@ from typing import Any
 
 import httpx
 
-from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from infra.config import EnvironmentConfig
-from infra.dns_records import desired_records
-from sandbox import firestore_emulator, knot
-from sandbox.external_dns import spf_include_zones
-from sandbox.processes import ServiceError, free_port, pid_alive, port_open, spawn, stop_pid, wait_until
-from sandbox.state import REPO_ROOT, clear_state, save_state, state_dir, state_file
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.infra.config import EnvironmentConfig
+from launchready.infra.dns_records import desired_records
+from launchready.sandbox import firestore_emulator, knot
+from launchready.sandbox.external_dns import spf_include_zones
+from launchready.sandbox.processes import ServiceError, free_port, pid_alive, port_open, spawn, stop_pid, wait_until
+from launchready.sandbox.state import REPO_ROOT, clear_state, save_state, state_dir, state_file
 
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
 FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
@@ -202,7 +202,7 @@ def start_dns(launch: Launch) -> None:
 
 def start_https(launch: Launch) -> None:
     cfg, ports = launch.config, launch.ports
-    argv = [_python(), "-m", "sandbox.tls_server", "--ca-file", str(launch.workdir / "ca.pem"),
+    argv = [_python(), "-m", "launchready.sandbox.tls_server", "--ca-file", str(launch.workdir / "ca.pem"),
             "--https-port", str(ports["https"]), "--http-port", str(ports["http"])]
     for host in cfg.app_hostnames:
         argv += ["--hostname", host]
@@ -219,7 +219,7 @@ def start_stripe(launch: Launch) -> None:
     """The Stripe API stand-in, with the environment's webhook endpoint registered as `pulumi up` would."""
     port = launch.ports["stripe"]
     base = f"http://127.0.0.1:{port}"
-    _start_process(launch, "stripe", [_python(), "-m", "sandbox.stubs.stripe_api", "--port", str(port)], port,
+    _start_process(launch, "stripe", [_python(), "-m", "launchready.sandbox.stubs.stripe_api", "--port", str(port)], port,
                    "Stripe API stand-in (webhook endpoints)")
     key = f"sk_{launch.config.stripe.mode}_" + secrets.token_hex(12)
     form = {"url": webhook_url(launch), "api_version": STRIPE_API_VERSION,
@@ -238,7 +238,7 @@ def start_crm_support(launch: Launch) -> None:
     """One stand-in process per provider, each with its own token, as the real services are separate."""
     for name in ("crm", "support"):
         port = launch.ports[name]
-        argv = [_python(), "-m", "sandbox.stubs.crm_support", "--port", str(port),
+        argv = [_python(), "-m", "launchready.sandbox.stubs.crm_support", "--port", str(port),
                 "--token", launch.local[f"{name}_api_token"]]
         _start_process(launch, name, argv, port, f"{getattr(launch.config, name).provider} API stand-in",
                        ready_url=f"http://127.0.0.1:{port}/_stub/state")
@@ -248,14 +248,14 @@ def start_monitoring(launch: Launch) -> None:
     """The Cloud Monitoring stand-in holding the plan's alert policies and channels."""
     import json
 
-    from infra.plan import build_plan
-    from sandbox.stubs.monitoring_api import items_from_plan
+    from launchready.infra.plan import build_plan
+    from launchready.sandbox.stubs.monitoring_api import items_from_plan
 
     project, port = launch.config.gcp.project_id, launch.ports["monitoring"]
     items = launch.workdir / "monitoring.json"
     items.parent.mkdir(parents=True, exist_ok=True)
     items.write_text(json.dumps(items_from_plan(build_plan(launch.config), project), indent=1))
-    _start_process(launch, "monitoring", [_python(), "-m", "sandbox.stubs.monitoring_api", "--port", str(port),
+    _start_process(launch, "monitoring", [_python(), "-m", "launchready.sandbox.stubs.monitoring_api", "--port", str(port),
                                           "--project", project, "--items", str(items)], port,
                    "Cloud Monitoring API stand-in (alert policies from the plan)")
 
@@ -263,7 +263,7 @@ def start_monitoring(launch: Launch) -> None:
 def start_firebase_rules(launch: Launch) -> None:
     """The Firebase Rules API stand-in, releasing the same rules file the emulator enforces."""
     project, port, rules = launch.config.gcp.project_id, launch.ports["firebase_rules"], _rules_file(launch)
-    argv = [_python(), "-m", "sandbox.stubs.firebase_rules_api", "--port", str(port), "--project", project]
+    argv = [_python(), "-m", "launchready.sandbox.stubs.firebase_rules_api", "--port", str(port), "--project", project]
     _start_process(launch, "firebase_rules", argv + (["--rules", str(rules)] if rules else []), port,
                    f"Firebase Rules API stand-in (releases {rules.name if rules else 'no rules'})")
 
@@ -408,7 +408,7 @@ def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float
 
     env = {**os.environ, **state["function_env"], "SYNC_BACKOFF_SECONDS": str(backoff_seconds),
            "SYNC_HTTP_TIMEOUT_SECONDS": "2"}
-    code = f"import json; from backend.sync.worker import drain; print(json.dumps(drain(timeout={timeout!r})))"
+    code = f"import json; from launchready.functions.backend.sync.worker import drain; print(json.dumps(drain(timeout={timeout!r})))"
     done = subprocess.run([_python(), "-c", code], env=env, cwd=REPO_ROOT, capture_output=True, text=True,
                           timeout=timeout + 30)
     if done.returncode != 0:

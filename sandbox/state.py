@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from infra.config import ConfigError
+from launchready.infra.config import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import trustme
 
-from sandbox.processes import free_port
+from launchready.sandbox.processes import free_port
 
 ONE_YEAR = 31_536_000
 

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 if TYPE_CHECKING:
-    from checks.framework.context import CheckContext
+    from launchready.checks.framework.context import CheckContext
 
 
 class Severity(str, Enum):

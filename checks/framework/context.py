@@ -12,10 +12,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack
+from launchready.infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack
 
 if TYPE_CHECKING:
-    from infra.plan import Plan
+    from launchready.infra.plan import Plan
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RULES_API_ENV = "LAUNCHREADY_FIREBASE_RULES_API"  # Firebase Rules API base outside the sandbox (tests, proxies)
@@ -92,7 +92,7 @@ class CheckContext:
         """The offline plan (the Pulumi program under mocks), computed once per run."""
         with self._lock:
             if self._plan is None:
-                from infra.plan import build_plan
+                from launchready.infra.plan import build_plan
                 self._plan = build_plan(self.config)
             return self._plan
 
@@ -109,7 +109,7 @@ class CheckContext:
         opts = self.options
         state: dict[str, Any] = {}
         if opts.sandbox:
-            from sandbox.state import load_state
+            from launchready.sandbox.state import load_state
             running = load_state()
             if running.get("stack") not in (None, self.stack):
                 raise ConfigError([f"--sandbox: the running sandbox replicates stack '{running['stack']}', "

@@ -6,7 +6,7 @@ import pkgutil
 import re
 from typing import Iterable
 
-from checks.framework.base import Check, Severity
+from launchready.checks.framework.base import Check, Severity
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_-]+){2,}$")
 
@@ -48,7 +48,7 @@ class CheckRegistry:
             chosen.append(cls)
         return chosen
 
-    def load_catalog(self, package: str = "checks.catalog") -> None:
+    def load_catalog(self, package: str = "launchready.checks.catalog") -> None:
         """Import every module under the catalog so their `@register` decorators run."""
         pkg = importlib.import_module(package)
         for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{package}."):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from checks.framework.base import Result, Status
+from launchready.checks.framework.base import Result, Status
 
 SCHEMA_VERSION = 1
 

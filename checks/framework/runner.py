@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from checks.framework.base import Check, Result, Severity, Status
-from checks.framework.context import CheckContext
-from checks.framework.registry import CheckRegistry, registry as default_registry
-from checks.framework.report import Report
-from checks.redact import redact, redact_text
+from launchready.checks.framework.base import Check, Result, Severity, Status
+from launchready.checks.framework.context import CheckContext
+from launchready.checks.framework.registry import CheckRegistry, registry as default_registry
+from launchready.checks.framework.report import Report
+from launchready.checks.redact import redact, redact_text
 
 BLOCKING_STATUSES = (Status.FAIL, Status.ERROR)
 

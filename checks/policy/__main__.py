@@ -4,7 +4,7 @@ Constructing PolicyPack starts the policy server and never returns, so it lives 
 """
 from pulumi_policy import EnforcementLevel, PolicyPack, StackValidationPolicy
 
-from checks.policy.policies import POLICIES, LaunchPolicy
+from launchready.checks.policy.policies import POLICIES, LaunchPolicy
 
 
 def _stack_policy(policy: LaunchPolicy) -> StackValidationPolicy:

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
-from infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
-from infra.dns_records import SPF_LOOKUP_LIMIT, spf_lookup_estimate
+from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
+from launchready.infra.dns_records import SPF_LOOKUP_LIMIT, spf_lookup_estimate
 
 ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
 DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from checks.framework.report import Report
-from checks.reports import json_report, junit, markdown, sarif, text
+from launchready.checks.framework.report import Report
+from launchready.checks.reports import json_report, junit, markdown, sarif, text
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
     "text": text.render,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from checks.framework.report import Report
+from launchready.checks.framework.report import Report
 
 
 def render(report: Report) -> str:

@@ -5,8 +5,8 @@ import json
 
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
-from checks.framework.base import Status
-from checks.framework.report import Report
+from launchready.checks.framework.base import Status
+from launchready.checks.framework.report import Report
 
 
 def render(report: Report) -> str:

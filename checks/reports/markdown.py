@@ -1,8 +1,8 @@
 """Markdown for a GitHub step summary or a PR comment: verdict, counts, failures with remediation."""
 from __future__ import annotations
 
-from checks.framework.base import Status
-from checks.framework.report import Report
+from launchready.checks.framework.base import Status
+from launchready.checks.framework.report import Report
 
 ICONS = {Status.PASS: "✅", Status.FAIL: "❌", Status.WARN: "⚠️", Status.SKIP: "⏭️", Status.ERROR: "💥"}
 

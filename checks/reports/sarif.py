@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from checks.framework.base import Result, Severity, Status
-from checks.framework.report import Report
+from launchready.checks.framework.base import Result, Severity, Status
+from launchready.checks.framework.report import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",

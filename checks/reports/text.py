@@ -10,8 +10,8 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from checks.framework.base import Status
-from checks.framework.report import Report
+from launchready.checks.framework.base import Status
+from launchready.checks.framework.report import Report
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim",
           Status.ERROR: "bold magenta"}

@@ -9,10 +9,10 @@ from typing import Iterator
 
 from lark import Tree
 
-from checks.rules_analysis.expressions import (compares_to_auth_uid, constrains_identity, hardcoded_identities,
+from launchready.checks.rules_analysis.expressions import (compares_to_auth_uid, constrains_identity, hardcoded_identities,
                                                inline, is_auth_present, never_holds, reads_incoming_data,
                                                satisfied_by, subtrees, test_mode_date)
-from checks.rules_analysis.model import Allow, Match, Ruleset, Wildcard, node_line
+from launchready.checks.rules_analysis.model import Allow, Match, Ruleset, Wildcard, node_line
 
 OWNER_NAMES = re.compile(r"^(uid|userid|user_?id|user|owner|owner_?(id|uid)|account_?id|customer_?id|member_?id)$",
                          re.IGNORECASE)

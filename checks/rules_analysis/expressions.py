@@ -10,7 +10,7 @@ from typing import Callable, Iterator, Mapping
 
 from lark import Token, Tree
 
-from checks.rules_analysis.model import Function
+from launchready.checks.rules_analysis.model import Function
 
 MAX_INLINE_DEPTH = 8
 AUTH_UID = "request.auth.uid"

@@ -1,17 +1,17 @@
 """A Python harness for testing Firestore security rules on the emulator.
 
-    from checks.rules_testing import RulesTestEnvironment, assert_allowed, assert_denied
+    from launchready.checks.rules_testing import RulesTestEnvironment, assert_allowed, assert_denied
 
     with RulesTestEnvironment(Path("firestore.rules")) as env:
         env.seed({"customers/alice": {"plan_status": "active"}})
         assert_allowed(env.authenticated("alice").get("customers/alice"))
         assert_denied(env.authenticated("bob").get("customers/alice"))
 """
-from checks.rules_testing.client import RulesTestContext
-from checks.rules_testing.environment import RulesCompileError, RulesTestEnvironment
-from checks.rules_testing.outcome import (Outcome, RulesAssertionError, RulesHarnessError, assert_allowed,
+from launchready.checks.rules_testing.client import RulesTestContext
+from launchready.checks.rules_testing.environment import RulesCompileError, RulesTestEnvironment
+from launchready.checks.rules_testing.outcome import (Outcome, RulesAssertionError, RulesHarnessError, assert_allowed,
                                           assert_denied)
-from checks.rules_testing.tokens import unsigned_id_token
+from launchready.checks.rules_testing.tokens import unsigned_id_token
 
 __all__ = [
     "Outcome", "RulesAssertionError", "RulesCompileError", "RulesHarnessError", "RulesTestContext",

@@ -6,8 +6,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import httpx
 
-from checks.rules_testing.outcome import Outcome, RulesHarnessError
-from checks.rules_testing.values import decode_fields, encode_fields, encode_value, field_path
+from launchready.checks.rules_testing.outcome import Outcome, RulesHarnessError
+from launchready.checks.rules_testing.values import decode_fields, encode_fields, encode_value, field_path
 
 OPERATORS = {
     "==": "EQUAL", "!=": "NOT_EQUAL", "<": "LESS_THAN", "<=": "LESS_THAN_OR_EQUAL",

@@ -9,11 +9,11 @@ from typing import Any, Mapping
 
 import httpx
 
-from checks.rules_testing.client import RulesTestContext, split_path
-from checks.rules_testing.outcome import RulesHarnessError
-from checks.rules_testing.tokens import unsigned_id_token
-from checks.rules_testing.values import encode_fields
-from sandbox.firestore_emulator import FirestoreEmulator
+from launchready.checks.rules_testing.client import RulesTestContext, split_path
+from launchready.checks.rules_testing.outcome import RulesHarnessError
+from launchready.checks.rules_testing.tokens import unsigned_id_token
+from launchready.checks.rules_testing.values import encode_fields
+from launchready.sandbox.firestore_emulator import FirestoreEmulator
 
 # The emulator treats this bearer token as the admin SDK: rules are not evaluated.
 ADMIN_TOKEN = "owner"

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Literal, Mapping
 
-from checks.rules_testing.client import RulesTestContext
-from checks.rules_testing.environment import RulesTestEnvironment
-from checks.rules_testing.outcome import Outcome
+from launchready.checks.rules_testing.client import RulesTestContext
+from launchready.checks.rules_testing.environment import RulesTestEnvironment
+from launchready.checks.rules_testing.outcome import Outcome
 
 Operation = Literal["get", "list", "create", "update", "set", "delete"]
 PHASES: tuple[tuple[str, ...], ...] = (("get", "list"), ("create", "update", "set"), ("delete",))

@@ -1,6 +1,6 @@
 """pytest fixtures for rules tests. Enable in your top-level conftest.py with
 
-    pytest_plugins = ["checks.rules_testing.pytest_plugin"]
+    pytest_plugins = ["launchready.checks.rules_testing.pytest_plugin"]
 
 then override `rules_file` to point at your rules, and write tests against `rules_env`.
 """
@@ -11,8 +11,8 @@ from typing import Iterator
 
 import pytest
 
-from checks.rules_testing.environment import RulesTestEnvironment
-from sandbox.firestore_emulator import FirestoreEmulator, unavailable_reason
+from launchready.checks.rules_testing.environment import RulesTestEnvironment
+from launchready.sandbox.firestore_emulator import FirestoreEmulator, unavailable_reason
 
 
 @pytest.fixture(scope="session")

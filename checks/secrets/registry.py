@@ -12,7 +12,7 @@ import re
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
-from checks.secrets.detectors import DETECTORS, Detector
+from launchready.checks.secrets.detectors import DETECTORS, Detector
 
 
 def _validated(detector: Detector) -> Detector:

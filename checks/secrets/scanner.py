@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.framework.base import Severity
-from checks.secrets.detectors import Detector
-from checks.secrets.flutter import FlutterAssets, read_assets
-from checks.secrets.registry import DetectorSet, default_set, is_public
-from checks.secrets.walk import iter_files
+from launchready.checks.framework.base import Severity
+from launchready.checks.secrets.detectors import Detector
+from launchready.checks.secrets.flutter import FlutterAssets, read_assets
+from launchready.checks.secrets.registry import DetectorSet, default_set, is_public
+from launchready.checks.secrets.walk import iter_files
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192

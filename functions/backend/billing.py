@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from backend.events import HANDLED_EVENTS
+from .events import HANDLED_EVENTS
 
 PLAN_STATUSES = ("none", "trialing", "active", "past_due", "canceled", "unpaid", "incomplete")
 # past_due keeps access while Stripe retries the payment; everything else without payment loses it.

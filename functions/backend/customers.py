@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backend.billing import FREE_TIER
-from backend.store import client, run_transaction, server_timestamp
+from .billing import FREE_TIER
+from .store import client, run_transaction, server_timestamp
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client, DocumentReference

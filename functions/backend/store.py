@@ -25,7 +25,7 @@ TRANSACTION_MAX_SECONDS = 40.0
 
 def client() -> "Client":
     """The client for $GOOGLE_CLOUD_PROJECT (the emulator when $FIRESTORE_EMULATOR_HOST is set)."""
-    from backend.settings import require
+    from .settings import require
 
     return client_for(require("GOOGLE_CLOUD_PROJECT"), os.environ.get("FIRESTORE_EMULATOR_HOST") or None)
 

@@ -10,9 +10,9 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any, Mapping
 
-from backend.customers import customer_ref
-from backend.store import client, server_timestamp
-from backend.sync.outbox import TICKET_ACTION, enqueue
+from .customers import customer_ref
+from .store import client, server_timestamp
+from .sync.outbox import TICKET_ACTION, enqueue
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client

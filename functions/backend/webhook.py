@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from backend import billing
-from backend.customers import CUSTOMERS, customer_ref, new_customer
-from backend.events import HANDLED_EVENTS
-from backend.log_messages import WEBHOOK_EVENT_UNMATCHED
-from backend.logs import log
-from backend.store import client, run_transaction, server_timestamp
-from backend.sync.outbox import enqueue_customer_sync
+from . import billing
+from .customers import CUSTOMERS, customer_ref, new_customer
+from .events import HANDLED_EVENTS
+from .log_messages import WEBHOOK_EVENT_UNMATCHED
+from .logs import log
+from .store import client, run_transaction, server_timestamp
+from .sync.outbox import enqueue_customer_sync
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client

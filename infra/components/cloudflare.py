@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_cloudflare as cloudflare
 
-from infra.dns_records import DnsRecordSpec
+from launchready.infra.dns_records import DnsRecordSpec
 
 AUTO_TTL = 1  # Cloudflare's "automatic" TTL, required for proxied records
 

@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pulumi
 
-from backend.events import HANDLED_EVENTS
-from infra.components.auth import Auth, AuthArgs
-from infra.components.cloudflare import CloudflareArgs, CloudflareZone
-from infra.components.firestore import Firestore, FirestoreArgs
-from infra.components.functions import WEBHOOK, Functions, FunctionsArgs
-from infra.components.hosting import Hosting, HostingArgs
-from infra.components.monitoring import Monitoring, MonitoringArgs
-from infra.components.project import Project, ProjectArgs
-from infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SUPPORT_API_TOKEN,
+from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.infra.components.auth import Auth, AuthArgs
+from launchready.infra.components.cloudflare import CloudflareArgs, CloudflareZone
+from launchready.infra.components.firestore import Firestore, FirestoreArgs
+from launchready.infra.components.functions import WEBHOOK, Functions, FunctionsArgs
+from launchready.infra.components.hosting import Hosting, HostingArgs
+from launchready.infra.components.monitoring import Monitoring, MonitoringArgs
+from launchready.infra.components.project import Project, ProjectArgs
+from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SUPPORT_API_TOKEN,
                                       Secrets, SecretsArgs)
-from infra.components.stripe_webhook import StripeWebhook, StripeWebhookArgs
-from infra.config import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
-from infra.dns_records import desired_records, hosting_site_id
+from launchready.infra.components.stripe_webhook import StripeWebhook, StripeWebhookArgs
+from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
+from launchready.infra.dns_records import desired_records, hosting_site_id
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"

@@ -10,7 +10,7 @@ from typing import Literal
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.components.secrets import CRM_API_TOKEN, STRIPE_WEBHOOK_SECRET, SUPPORT_API_TOKEN
+from launchready.infra.components.secrets import CRM_API_TOKEN, STRIPE_WEBHOOK_SECRET, SUPPORT_API_TOKEN
 
 RUNTIME = "python311"
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}

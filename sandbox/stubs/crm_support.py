@@ -22,7 +22,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.stubs.http_stub import StubServer, json_response
+from launchready.sandbox.stubs.http_stub import StubServer, json_response
 
 _USER_TAGS = re.compile(r"^/api/v2/users/(\d+)/tags/?$")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.stubs.http_stub import StubServer, json_response
+from launchready.sandbox.stubs.http_stub import StubServer, json_response
 
 RELEASE = "cloud.firestore"
 RULES_FILE_NAME = "firestore.rules"

@@ -8,7 +8,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Response
 
-from sandbox.processes import free_port
+from launchready.sandbox.processes import free_port
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

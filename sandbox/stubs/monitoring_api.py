@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
-from sandbox.stubs.http_stub import StubServer, json_response
+from launchready.sandbox.stubs.http_stub import StubServer, json_response
 
 POLICY_TYPE = "gcp:monitoring/alertPolicy:AlertPolicy"
 CHANNEL_TYPE = "gcp:monitoring/notificationChannel:NotificationChannel"

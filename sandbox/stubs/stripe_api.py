@@ -16,7 +16,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
-from sandbox.stubs.http_stub import StubServer, json_response
+from launchready.sandbox.stubs.http_stub import StubServer, json_response
 
 FIELDS = ("url", "description", "api_version", "disabled")
 

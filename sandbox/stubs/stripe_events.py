@@ -11,7 +11,7 @@ import secrets
 import time
 from typing import Any
 
-from backend.events import STRIPE_API_VERSION
+from launchready.functions.backend.events import STRIPE_API_VERSION
 
 _seq = itertools.count(1)
 

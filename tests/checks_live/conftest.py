@@ -16,14 +16,14 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from checks.framework.base import Result
-from checks.framework.context import CheckContext, CheckOptions
-from checks.framework.registry import registry
-from checks.framework.runner import run_one
-from infra.config import EnvironmentConfig, parse_config, read_stack_values
-from infra.dns_records import DnsRecordSpec, desired_records
-from sandbox.knot import KnotServer, unavailable_reason
-from sandbox.tls_server import Site, TlsServer
+from launchready.checks.framework.base import Result
+from launchready.checks.framework.context import CheckContext, CheckOptions
+from launchready.checks.framework.registry import registry
+from launchready.checks.framework.runner import run_one
+from launchready.infra.config import EnvironmentConfig, parse_config, read_stack_values
+from launchready.infra.dns_records import DnsRecordSpec, desired_records
+from launchready.sandbox.knot import KnotServer, unavailable_reason
+from launchready.sandbox.tls_server import Site, TlsServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ZONE = "acme.test"

@@ -7,8 +7,8 @@ import json
 import stripe
 from werkzeug.wrappers import Request, Response
 
-from checks.catalog.monitoring.alerts import CHANNEL_TYPE, POLICY_TYPE
-from sandbox.stubs.http_stub import StubServer
+from launchready.checks.catalog.monitoring.alerts import CHANNEL_TYPE, POLICY_TYPE
+from launchready.sandbox.stubs.http_stub import StubServer
 
 SECRET = "whsec_" + "ab" * 16
 

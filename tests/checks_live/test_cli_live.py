@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from sandbox.stubs.stripe_api import StripeApiStub
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.sandbox.stubs.stripe_api import StripeApiStub
 from tests.checks_live.conftest import ALL_LIVE_AREAS, make_config, stack_values, write_stack
 from tests.checks_live.standins import MonitoringApi, WebhookServer
 

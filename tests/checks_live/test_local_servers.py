@@ -12,9 +12,9 @@ import dns.rcode
 import httpx
 import pytest
 
-from infra.dns_records import DnsRecordSpec
-from sandbox.knot import KnotServer, render_zone
-from sandbox.processes import ServiceError, free_port, port_open, stop_pid, wait_until
+from launchready.infra.dns_records import DnsRecordSpec
+from launchready.sandbox.knot import KnotServer, render_zone
+from launchready.sandbox.processes import ServiceError, free_port, port_open, stop_pid, wait_until
 
 
 def test_long_and_quoted_txt_values_are_split_and_escaped():
@@ -53,7 +53,7 @@ def test_a_zone_knot_rejects_is_a_clear_error_and_no_process_is_left(tmp_path):
 
 def test_tls_server_runs_as_a_process_for_the_sandbox(tmp_path):
     https_port, http_port, ca_file = free_port(), free_port(), tmp_path / "ca.pem"
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox.tls_server", "--hostname", "app.test", "--ca-file",
+    proc = subprocess.Popen([sys.executable, "-m", "launchready.sandbox.tls_server", "--hostname", "app.test", "--ca-file",
                              str(ca_file), "--https-port", str(https_port), "--http-port", str(http_port),
                              "--no-redirect"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from checks.catalog.monitoring.alerts import CHANNEL_TYPE, POLICY_TYPE
-from checks.framework.base import Status
-from checks.framework.runner import run_checks
-from sandbox.processes import free_port
+from launchready.checks.catalog.monitoring.alerts import CHANNEL_TYPE, POLICY_TYPE
+from launchready.checks.framework.base import Status
+from launchready.checks.framework.runner import run_checks
+from launchready.sandbox.processes import free_port
 from tests.checks_live.conftest import context, make_config
 from tests.checks_live.standins import PAGE, MonitoringApi
 

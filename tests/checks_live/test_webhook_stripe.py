@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from checks.framework.base import Status
-from checks.framework.runner import run_checks
-from sandbox.processes import free_port
-from sandbox.stubs.stripe_api import StripeApiStub
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.checks.framework.base import Status
+from launchready.checks.framework.runner import run_checks
+from launchready.sandbox.processes import free_port
+from launchready.sandbox.stubs.stripe_api import StripeApiStub
 from tests.checks_live.conftest import context, make_config, run_check, statuses
 from tests.checks_live.standins import WebhookServer
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checks.framework import CheckContext, CheckOptions
-from checks.framework.runner import run_one
+from launchready.checks.framework import CheckContext, CheckOptions
+from launchready.checks.framework.runner import run_one
 from tests.checks_offline.flutter_fixture import build_flutter_app
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from checks.catalog.client.direct_api import DirectCrmSupportCalls, DirectStripeSecretCalls
-from checks.catalog.client.firestore_writes import ClientWritesProtectedFields
-from checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled
-from checks.catalog.secrets.repo import RepoSecretsScan
-from checks.framework import Severity, Status
+from launchready.checks.catalog.client.direct_api import DirectCrmSupportCalls, DirectStripeSecretCalls
+from launchready.checks.catalog.client.firestore_writes import ClientWritesProtectedFields
+from launchready.checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled
+from launchready.checks.catalog.secrets.repo import RepoSecretsScan
+from launchready.checks.framework import Severity, Status
 from tests.checks_offline.conftest import run_check
 from tests.checks_offline.flutter_fixture import ALL_SECRET_VALUES, PLANTED, STRIPE_LIVE, line_of
 
@@ -119,7 +119,7 @@ def test_protected_customer_field_writes(flutter_app: Path) -> None:
 
 def test_cli_blocks_on_app_secrets_without_leaking(flutter_app: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    proc = subprocess.run([sys.executable, "-m", "checks.cli", "check", "--stack", "dev", "--offline",
+    proc = subprocess.run([sys.executable, "-m", "launchready.cli", "check", "--stack", "dev", "--offline",
                            "--only", "secrets.app,client", "--app-dir", str(flutter_app), "--format", "json",
                            "--output", str(out)], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert proc.returncode == 1, proc.stderr

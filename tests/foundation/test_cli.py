@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checks.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "launchready.cli", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=300)
 
 

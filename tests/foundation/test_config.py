@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.config import ConfigError, Secret, list_stacks, load_stack
+from launchready.infra.config import ConfigError, Secret, list_stacks, load_stack
 
 REPO = Path(__file__).resolve().parents[2]
 STACKS = REPO / "stacks"
@@ -127,7 +127,7 @@ def test_secret_parse_rejects_other_shapes() -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checks.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "launchready.cli", *args], capture_output=True, text=True,
                           cwd=REPO, timeout=120)
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.framework import Check, CheckContext, CheckOptions, Finding, Severity, Status
-from checks.framework.registry import CheckRegistry
-from checks.framework.runner import run_checks
-from infra.config import load_stack
+from launchready.checks.framework import Check, CheckContext, CheckOptions, Finding, Severity, Status
+from launchready.checks.framework.registry import CheckRegistry
+from launchready.checks.framework.runner import run_checks
+from launchready.infra.config import load_stack
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 

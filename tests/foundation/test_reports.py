@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from junitparser import JUnitXml
 
-from checks.framework.runner import run_checks
-from checks.reports import RENDERERS, render
+from launchready.checks.framework.runner import run_checks
+from launchready.checks.reports import RENDERERS, render
 from tests.foundation.test_framework import context, make_registry
 
 SECRET = "whsec_" + "A1b2C3d4E5f6G7h8I9j0"
@@ -18,7 +18,7 @@ SECRET = "whsec_" + "A1b2C3d4E5f6G7h8I9j0"
 def report():
     reg = make_registry()
 
-    from checks.framework import Check, Finding, Severity
+    from launchready.checks.framework import Check, Finding, Severity
 
     @reg.register
     class LeakyFinding(Check):

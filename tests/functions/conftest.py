@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until
-from sandbox.stubs.crm_support import CrmSupportStub
+from launchready.sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until
+from launchready.sandbox.stubs.crm_support import CrmSupportStub
 
 WEBHOOK_SECRET = "whsec_test_launchready_functions"
 STUB_TOKEN = "stub-token-functions-tests"
@@ -39,7 +39,7 @@ def fn_env(firestore_db, crm_stub, monkeypatch):
 
 @pytest.fixture
 def db(fn_env):
-    from backend.store import client
+    from launchready.functions.backend.store import client
     return client()
 
 
@@ -80,8 +80,12 @@ def http():
 
 @pytest.fixture(scope="session")
 def functions_main():
-    """functions/main.py loaded from its file, as functions-framework loads it."""
+    """functions/main.py loaded from its file, as functions-framework loads it (its folder on sys.path)."""
     import importlib.util
+    import sys
+
+    if str(FUNCTIONS_DIR) not in sys.path:
+        sys.path.append(str(FUNCTIONS_DIR))
 
     spec = importlib.util.spec_from_file_location("launchready_functions_main", FUNCTIONS_DIR / "main.py")
     module = importlib.util.module_from_spec(spec)

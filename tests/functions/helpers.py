@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.stubs import stripe_events as se
+from launchready.sandbox.stubs import stripe_events as se
 from tests.functions.conftest import WEBHOOK_SECRET
 
 

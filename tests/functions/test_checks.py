@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from backend.events import HANDLED_EVENTS
-from checks.catalog.functions.webhook import HandledEventsMatchPlan, WebhookContract, _Harness
-from checks.framework.base import Status
-from checks.framework.context import CheckContext, CheckOptions
+from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.checks.catalog.functions.webhook import HandledEventsMatchPlan, WebhookContract, _Harness
+from launchready.checks.framework.base import Status
+from launchready.checks.framework.context import CheckContext, CheckOptions
 
 
 @dataclass
@@ -33,7 +33,7 @@ def test_contract_holds_for_the_real_handler(firestore_emulator):
 def test_contract_fails_when_verification_is_skipped(firestore_emulator, monkeypatch):
     import json
 
-    import backend.webhook as webhook
+    import launchready.functions.backend.webhook as webhook
 
     monkeypatch.setattr(webhook, "verify", lambda payload, signature, secret: json.loads(payload))
     result = WebhookContract().judge(_Harness(firestore_emulator.host), "sandbox")

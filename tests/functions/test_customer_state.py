@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from backend.customers import ensure_customer
-from backend.log_messages import WEBHOOK_EVENT_UNMATCHED
-from backend.webhook import record_event
-from sandbox.stubs import stripe_events as se
+from launchready.functions.backend.customers import ensure_customer
+from launchready.functions.backend.log_messages import WEBHOOK_EVENT_UNMATCHED
+from launchready.functions.backend.webhook import record_event
+from launchready.sandbox.stubs import stripe_events as se
 from tests.functions.helpers import customer, docs, state
 
 T0 = 1_760_000_000
@@ -133,7 +133,7 @@ def test_sign_up_creates_exactly_one_customer_even_after_an_early_webhook(db):
 
 
 def test_a_failed_delivery_writes_nothing_and_the_redelivery_is_exact(db, monkeypatch):
-    import backend.webhook as webhook
+    import launchready.functions.backend.webhook as webhook
 
     real, calls = webhook.enqueue_customer_sync, []
 

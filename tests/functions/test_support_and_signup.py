@@ -10,8 +10,8 @@ import time
 import pytest
 from cloudevents.http import CloudEvent
 
-from backend.customers import ensure_customer
-from backend.sync.worker import drain
+from launchready.functions.backend.customers import ensure_customer
+from launchready.functions.backend.sync.worker import drain
 from tests.functions.conftest import FUNCTIONS_DIR
 from tests.functions.helpers import customer, docs
 

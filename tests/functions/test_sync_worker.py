@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 import pytest
 from cloudevents.http import CloudEvent
 
-from backend.log_messages import SYNC_DEAD_LETTERED
-from backend.settings import SyncSettings
-from backend.sync.worker import RetrySync, drain, run_task, task_id_from_event
-from backend.webhook import record_event
-from sandbox.stubs import stripe_events as se
+from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED
+from launchready.functions.backend.settings import SyncSettings
+from launchready.functions.backend.sync.worker import RetrySync, drain, run_task, task_id_from_event
+from launchready.functions.backend.webhook import record_event
+from launchready.sandbox.stubs import stripe_events as se
 from tests.functions.helpers import customer, docs
 
 CONTACTS = "/crm/v3/objects/contacts/batch/upsert"
@@ -21,7 +21,7 @@ CONTACTS = "/crm/v3/objects/contacts/batch/upsert"
 @pytest.fixture
 def tasks(db):
     """One applied event for user_1 (with an email): its crm and support task ids."""
-    from backend.customers import ensure_customer
+    from launchready.functions.backend.customers import ensure_customer
 
     ensure_customer("user_1", "ada@example.com", db)
     outcome = record_event(se.event("customer.subscription.updated",
@@ -119,7 +119,7 @@ def test_task_id_from_event(subject, data, expected):
 
 
 def test_settings_reject_bad_numbers(monkeypatch, fn_env):
-    from backend.settings import ConfigurationError
+    from launchready.functions.backend.settings import ConfigurationError
 
     monkeypatch.setenv("SYNC_MAX_ATTEMPTS", "many")
     with pytest.raises(ConfigurationError, match="SYNC_MAX_ATTEMPTS"):
@@ -149,13 +149,13 @@ def test_worker_over_http_returns_5xx_to_be_retried_then_finishes_once(worker_se
 @pytest.mark.parametrize("header,expected", [("7", 7.0), (None, None), ("soon", None),
                                              ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)])
 def test_retry_after_parsing(header, expected):
-    from backend.sync.providers.base import retry_after_seconds
+    from launchready.functions.backend.sync.providers.base import retry_after_seconds
 
     assert retry_after_seconds(header) == expected
 
 
 def test_customer_deleted_during_the_provider_call_still_ends_done(db, crm_stub, tasks, monkeypatch):
-    from backend.sync.providers.hubspot import HubSpotCrm
+    from launchready.functions.backend.sync.providers.hubspot import HubSpotCrm
 
     real = HubSpotCrm.upsert_contact
 

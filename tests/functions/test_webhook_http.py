@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sandbox.stubs import stripe_events as se
+from launchready.sandbox.stubs import stripe_events as se
 from tests.functions.conftest import WEBHOOK_SECRET
 from tests.functions.helpers import customer, deliver, docs
 

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from backend.events import HANDLED_EVENTS
-from checks.cli import main
-from handover.generator import DOCS, generate
-from infra.config import load_stack
-from infra.dns_records import desired_records
+from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.cli import main
+from launchready.handover.generator import DOCS, generate
+from launchready.infra.config import load_stack
+from launchready.infra.dns_records import desired_records
 
 REPO = Path(__file__).resolve().parents[2]
 NO_PLAN = "plan deliberately left out by this test"
@@ -113,7 +113,7 @@ def test_plan_supplies_alert_policies_and_secret_readers(tmp_path, report_file):
 
 
 def test_output_is_byte_identical_across_runs(tmp_path, report_file):
-    from handover.generator import plan_for
+    from launchready.handover.generator import plan_for
 
     plan, note = plan_for(load_stack(REPO / "stacks", "dev"))
     assert note is None, note

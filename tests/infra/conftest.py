@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.config import EnvironmentConfig, load_stack
-from infra.plan import Plan, build_plan
+from launchready.infra.config import EnvironmentConfig, load_stack
+from launchready.infra.plan import Plan, build_plan
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACKS = REPO_ROOT / "stacks"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from checks.cli import main
+from launchready.cli import main
 from tests.infra.conftest import write_stack
 
 

@@ -8,10 +8,10 @@ import runpy
 import pytest
 import pulumi_policy
 
-from checks.catalog.infra.policy import PlannedSubject, subjects
-from checks.cli import main
-from checks.policy import policies as P
-from infra.plan import build_plan
+from launchready.checks.catalog.infra.policy import PlannedSubject, subjects
+from launchready.cli import main
+from launchready.checks.policy import policies as P
+from launchready.infra.plan import build_plan
 from tests.infra.conftest import ENVIRONMENTS, REPO_ROOT, with_changes, write_stack
 
 BY_ID = {p.check_id: p for p in P.POLICIES}

@@ -7,14 +7,14 @@ import threading
 import pytest
 import yaml
 
-from backend.events import HANDLED_EVENTS
-from backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_EVENT_UNMATCHED
-from infra.components.functions import source_files
-from infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
-from infra.components.project import REQUIRED_APIS
-from infra.config import ConfigError
-from infra.dns_records import desired_records
-from infra.plan import SECRET, build_plan
+from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_EVENT_UNMATCHED
+from launchready.infra.components.functions import source_files
+from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
+from launchready.infra.components.project import REQUIRED_APIS
+from launchready.infra.config import ConfigError
+from launchready.infra.dns_records import desired_records
+from launchready.infra.plan import SECRET, build_plan
 from tests.infra.conftest import ENVIRONMENTS, REPO_ROOT, STACKS, with_changes
 
 FUNCTION = "gcp:cloudfunctionsv2/function:Function"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from backend.events import HANDLED_EVENTS
-from infra.components.stripe_webhook import WebhookEndpointProvider
-from sandbox.stubs.stripe_api import StripeApiStub
+from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.infra.components.stripe_webhook import WebhookEndpointProvider
+from launchready.sandbox.stubs.stripe_api import StripeApiStub
 
 
 @pytest.fixture

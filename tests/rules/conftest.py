@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from checks.rules_testing.pytest_plugin import rules_emulator, rules_env, rules_file  # noqa: F401 - fixtures
+from launchready.checks.rules_testing.pytest_plugin import rules_emulator, rules_env, rules_file  # noqa: F401 - fixtures
 
 INSECURE = Path(__file__).with_name("insecure")
 
 
 def run_checks(repo_root: Path, rules: Path, only: tuple[str, ...] = ("rules",)):
     """Run the rules.* checks of the offline suite against a rules file; results by check id."""
-    from checks.commands.check import run
-    from checks.framework.context import CheckOptions
+    from launchready.commands.check import run
+    from launchready.checks.framework.context import CheckOptions
 
     report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=only,
                               rules_file=rules))

@@ -1,8 +1,8 @@
 """The canonical access matrix: what it covers, and that the repo's rules satisfy every row."""
 from __future__ import annotations
 
-from checks.catalog.rules.behaviour import MatrixGroupCheck
-from checks.rules_testing.matrix import ACCESS_MATRIX, ANON, OTHER, OWNER, PROTECTED_FIELDS, SEED, run_matrix
+from launchready.checks.catalog.rules.behaviour import MatrixGroupCheck
+from launchready.checks.rules_testing.matrix import ACCESS_MATRIX, ANON, OTHER, OWNER, PROTECTED_FIELDS, SEED, run_matrix
 
 PROTECTED = {"plan_status", "plan_id", "billing_provider_id", "stripe_subscription_id", "crm_contact_id",
              "support_tier", "last_event_at", "last_synced_at"}

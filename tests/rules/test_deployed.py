@@ -7,9 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from checks.catalog.rules.deployed import API_ENV, TOKEN_ENV, DeployedRulesMatch
-from checks.framework import Status
-from checks.framework.context import CheckContext, CheckOptions
+from launchready.checks.catalog.rules.deployed import API_ENV, TOKEN_ENV, DeployedRulesMatch
+from launchready.checks.framework import Status
+from launchready.checks.framework.context import CheckContext, CheckOptions
 
 PROJECT = "acme-notes-dev"
 
@@ -107,7 +107,7 @@ def test_without_credentials_the_check_skips_with_the_reason(check, monkeypatch,
 
 
 def test_unreachable_api_is_an_error_not_a_pass(check, monkeypatch):
-    from sandbox.processes import free_port
+    from launchready.sandbox.processes import free_port
 
     monkeypatch.setenv(API_ENV, f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv(TOKEN_ENV, "t")
@@ -117,7 +117,7 @@ def test_unreachable_api_is_an_error_not_a_pass(check, monkeypatch):
 
 def test_another_base_is_read_without_credentials_and_sends_no_token(api, check, repo_root, monkeypatch):
     monkeypatch.delenv(TOKEN_ENV)
-    monkeypatch.setattr("checks.catalog.rules.deployed.access_token", lambda scopes: pytest.fail("ADC asked"))
+    monkeypatch.setattr("launchready.checks.catalog.rules.deployed.access_token", lambda scopes: pytest.fail("ADC asked"))
     api.release((repo_root / "firestore.rules").read_text())
     assert check().status is Status.PASS
     assert {auth for _, auth in api.requests} == {None}

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from checks.rules_testing import (RulesAssertionError, RulesCompileError, RulesHarnessError, RulesTestEnvironment,
+from launchready.checks.rules_testing import (RulesAssertionError, RulesCompileError, RulesHarnessError, RulesTestEnvironment,
                                   assert_allowed, assert_denied, unsigned_id_token)
 
 OPEN_NOTES = """rules_version = '2';
@@ -141,7 +141,7 @@ def test_unsigned_token_carries_uid_and_claims():
 
 def test_rules_that_fail_to_load_at_start_leave_no_emulator_running(tmp_path):
     """A `with RulesTestEnvironment(bad)` whose start fails must stop the emulator it started."""
-    from sandbox.processes import port_open
+    from launchready.sandbox.processes import port_open
 
     env = RulesTestEnvironment("rules_version = '2';\nservice cloud.firestore { match /x { allow read: if ; } }\n",
                                log_dir=tmp_path)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from checks.framework import Status
+from launchready.checks.framework import Status
 from tests.rules.conftest import INSECURE
 
 # file -> {check id: lines of its findings}; every other rules.* check must not fail.
@@ -104,7 +104,7 @@ def test_unparseable_or_missing_rules(run_rules_checks, tmp_path):
 
 def test_behaviour_checks_skip_with_the_reason_when_the_emulator_is_missing(run_rules_checks, repo_root,
                                                                           monkeypatch):
-    import checks.catalog.rules.behaviour as behaviour
+    import launchready.checks.catalog.rules.behaviour as behaviour
 
     monkeypatch.setattr(behaviour, "unavailable_reason", lambda: "Java is not installed")
     results = run_rules_checks(repo_root / "firestore.rules", only=("rules.behaviour",))
@@ -113,7 +113,7 @@ def test_behaviour_checks_skip_with_the_reason_when_the_emulator_is_missing(run_
 
 
 def test_cli_exit_code_and_json_report(repo_root):
-    argv = [sys.executable, "-m", "checks.cli", "check", "--stack", "dev", "--offline", "--only", "rules.static",
+    argv = [sys.executable, "-m", "launchready.cli", "check", "--stack", "dev", "--offline", "--only", "rules.static",
             "--rules", str(INSECURE / "test_mode_open.rules"), "--format", "json"]
     done = subprocess.run(argv, capture_output=True, text=True, cwd=repo_root, timeout=120)
     assert done.returncode == 1, done.stderr

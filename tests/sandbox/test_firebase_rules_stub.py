@@ -4,8 +4,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from checks.catalog.rules.deployed import RulesApiError, fetch_released_source
-from sandbox.stubs.firebase_rules_api import FirebaseRulesApiStub
+from launchready.checks.catalog.rules.deployed import RulesApiError, fetch_released_source
+from launchready.sandbox.stubs.firebase_rules_api import FirebaseRulesApiStub
 
 SOURCE = "rules_version = '2';\nservice cloud.firestore {}\n"
 

@@ -12,8 +12,8 @@ import dns.rdatatype
 import httpx
 import pytest
 
-from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from sandbox import knot, manager
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.sandbox import knot, manager
 from tests.sandbox.conftest import REPO, cli, state
 
 
@@ -129,8 +129,8 @@ def test_missing_java_is_one_clear_line(sandbox_dir, tmp_path):
 
 
 def test_missing_knot_is_refused(sandbox_dir, monkeypatch):
-    from infra.config import load_stack
-    from sandbox.processes import ServiceError
+    from launchready.infra.config import load_stack
+    from launchready.sandbox.processes import ServiceError
     from tests.sandbox.conftest import REPO
 
     monkeypatch.setattr(knot, "knotd_path", lambda: None)
@@ -140,7 +140,7 @@ def test_missing_knot_is_refused(sandbox_dir, monkeypatch):
 
 
 def test_down_never_signals_a_reused_pid(sandbox_dir):
-    from sandbox.state import save_state
+    from launchready.sandbox.state import save_state
 
     save_state({"stack": "dev", "services": [{"name": "dns", "pid": os.getpid(), "ports": [1], "detail": "",
                                               "log": "", "start_ticks": 1}]})
@@ -150,8 +150,8 @@ def test_down_never_signals_a_reused_pid(sandbox_dir):
 
 
 def test_a_part_failing_to_start_stops_everything_already_started(sandbox_dir, monkeypatch):
-    from infra.config import load_stack
-    from sandbox.processes import ServiceError
+    from launchready.infra.config import load_stack
+    from launchready.sandbox.processes import ServiceError
     from tests.sandbox.conftest import REPO
 
     started: list[manager.Service] = []

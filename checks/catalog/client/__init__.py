@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from checks.catalog.client.dart import DartFile, dart_files
-from checks.catalog.secrets import app_dir_unusable
-from checks.framework import Finding
-from checks.framework.base import Check
+from launchready.checks.catalog.client.dart import DartFile, dart_files
+from launchready.checks.catalog.secrets import app_dir_unusable
+from launchready.checks.framework import Finding
+from launchready.checks.framework.base import Check
 
 
 class ClientCodeCheck(Check):

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from checks.secrets.walk import iter_files
+from launchready.checks.secrets.walk import iter_files
 
 # Code that never ships in the app.
 NOT_SHIPPED = ("test/", "integration_test/", "test_driver/")

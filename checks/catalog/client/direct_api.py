@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from checks.catalog.client import ClientCodeCheck
-from checks.framework import Finding, Severity, register
+from launchready.checks.catalog.client import ClientCodeCheck
+from launchready.checks.framework import Finding, Severity, register
 
 SECRET_API_HOSTS = re.compile(
     r"(?P<HubSpot>api\.hubapi\.com|api\.hubspot\.com)"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from checks.catalog.client import ClientCodeCheck
-from checks.catalog.client.dart import DartFile, balanced_end, statement_start
-from checks.framework import Finding, Severity, register
-from checks.rules_testing.matrix import PROTECTED_FIELDS
+from launchready.checks.catalog.client import ClientCodeCheck
+from launchready.checks.catalog.client.dart import DartFile, balanced_end, statement_start
+from launchready.checks.framework import Finding, Severity, register
+from launchready.checks.rules_testing.matrix import PROTECTED_FIELDS
 
 WRITE_CALL = re.compile(r"\.(?:update|set|add)\s*\(")
 CUSTOMERS = re.compile(r"""['"]customers(?:/|['"])""")

@@ -2,10 +2,10 @@
 incident needs a name to call."""
 from __future__ import annotations
 
-from checks.catalog.config.stackfile import load_stack_file
-from checks.framework import Severity, register
-from checks.framework.base import Check
-from infra.config import ConfigError
+from launchready.checks.catalog.config.stackfile import load_stack_file
+from launchready.checks.framework import Severity, register
+from launchready.checks.framework.base import Check
+from launchready.infra.config import ConfigError
 
 REQUIRED_OWNERS = ("gcp", "stripe", "crm", "support", "dns")
 

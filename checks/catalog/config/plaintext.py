@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from checks.catalog.config.stackfile import StackFile, is_secure, stack_files
-from checks.framework import Finding, Severity, register
-from checks.framework.base import Check
-from checks.secrets import scan_bytes
-from infra.config import list_stacks
+from launchready.checks.catalog.config.stackfile import StackFile, is_secure, stack_files
+from launchready.checks.framework import Finding, Severity, register
+from launchready.checks.framework.base import Check
+from launchready.checks.secrets import scan_bytes
+from launchready.infra.config import list_stacks
 
 # Key names that hold credentials whatever the value looks like (e.g. `cloudflare:apiToken: abc`).
 SECRET_KEY_NAME = re.compile(r"(?i)(token|secret|password|passphrase|private.?key|api.?key|credential)")

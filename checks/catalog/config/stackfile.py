@@ -11,8 +11,8 @@ from typing import Any, Iterator
 
 import yaml
 
-from checks.framework.base import Finding
-from infra.config import ConfigError, read_stack_values, stack_file
+from launchready.checks.framework.base import Finding
+from launchready.infra.config import ConfigError, read_stack_values, stack_file
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Stripe mode per environment: prod takes real money (live); dev and staging never do (test)."""
 from __future__ import annotations
 
-from checks.catalog.config.stackfile import load_stack_file
-from checks.framework import Severity, register
-from checks.framework.base import Check
-from infra.config import ConfigError
+from launchready.checks.catalog.config.stackfile import load_stack_file
+from launchready.checks.framework import Severity, register
+from launchready.checks.framework.base import Check
+from launchready.infra.config import ConfigError
 
 _KEY_MODES = {"sk_live_": "live", "rk_live_": "live", "sk_test_": "test", "rk_test_": "test"}
 

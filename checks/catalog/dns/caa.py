@@ -1,9 +1,9 @@
 """CAA: the app hostnames publish which certificate authorities may issue for them (RFC 8659)."""
 from __future__ import annotations
 
-from checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, target_hostnames
-from checks.framework.base import Severity
-from checks.framework.registry import register
+from launchready.checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, target_hostnames
+from launchready.checks.framework.base import Severity
+from launchready.checks.framework.registry import register
 
 
 def relevant_caa(resolver, hostname: str) -> tuple[str | None, list]:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, planned_records, rdata_text, where
-from checks.framework.base import Severity
-from checks.framework.registry import register
-from infra.dns_records import DnsRecordSpec
+from launchready.checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, planned_records, rdata_text, where
+from launchready.checks.framework.base import Severity
+from launchready.checks.framework.registry import register
+from launchready.infra.dns_records import DnsRecordSpec
 
 
 def _value(record: DnsRecordSpec) -> str:

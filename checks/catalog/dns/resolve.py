@@ -16,11 +16,11 @@ import dns.rdata
 import dns.rdatatype
 import dns.resolver
 
-from checks.framework.base import Check, Result
-from infra.dns_records import DnsRecordSpec, desired_records
+from launchready.checks.framework.base import Check, Result
+from launchready.infra.dns_records import DnsRecordSpec, desired_records
 
 if TYPE_CHECKING:
-    from checks.framework.context import CheckContext, LiveTargets
+    from launchready.checks.framework.context import CheckContext, LiveTargets
 
 QUERY_TIMEOUT_S = 1.0     # per UDP attempt
 LIFETIME_S = 3.0          # per lookup, all attempts included

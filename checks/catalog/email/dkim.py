@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import dkim
 
-from checks.catalog.dns.resolve import DnsCheck, make_resolver, txt_values, where
-from checks.framework.base import Severity
-from checks.framework.registry import register
+from launchready.checks.catalog.dns.resolve import DnsCheck, make_resolver, txt_values, where
+from launchready.checks.framework.base import Severity
+from launchready.checks.framework.registry import register
 
 MIN_RSA_BITS = 2048
 

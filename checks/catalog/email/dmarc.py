@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from checkdmarc.dmarc import check_dmarc
 
-from checks.catalog.dns.resolve import DnsCheck, checkdmarc_options, where
-from checks.framework.base import Severity
-from checks.framework.registry import register
+from launchready.checks.catalog.dns.resolve import DnsCheck, checkdmarc_options, where
+from launchready.checks.framework.base import Severity
+from launchready.checks.framework.registry import register
 
 ENFORCING = ("quarantine", "reject")
 

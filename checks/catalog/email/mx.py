@@ -1,9 +1,9 @@
 """MX: the mail domain can receive mail (replies, DMARC reports, support)."""
 from __future__ import annotations
 
-from checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, rdata_text, where
-from checks.framework.base import Severity
-from checks.framework.registry import register
+from launchready.checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, rdata_text, where
+from launchready.checks.framework.base import Severity
+from launchready.checks.framework.registry import register
 
 
 @register

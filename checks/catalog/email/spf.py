@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from checkdmarc.spf import check_spf
 
-from checks.catalog.dns.resolve import DnsCheck, checkdmarc_options, where
-from checks.framework.base import Severity
-from checks.framework.registry import register
-from infra.dns_records import SPF_LOOKUP_LIMIT
+from launchready.checks.catalog.dns.resolve import DnsCheck, checkdmarc_options, where
+from launchready.checks.framework.base import Severity
+from launchready.checks.framework.registry import register
+from launchready.infra.dns_records import SPF_LOOKUP_LIMIT
 
 REMEDIATION = ("Publish exactly one TXT record starting `v=spf1` at the mail domain, listing your senders as "
                "`include:` mechanisms and ending in `-all` (or `~all`); set `email.spfIncludes`/`email.spfAll` in "

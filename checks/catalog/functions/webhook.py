@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from backend.events import HANDLED_EVENTS
-from checks.framework import Severity, register
-from checks.framework.base import Check
+from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.checks.framework import Severity, register
+from launchready.checks.framework.base import Check
 
 COLLECTIONS = ("stripe_events", "customers", "sync_tasks")
 CONTRACT_FIX = ("Keep functions/backend/webhook.py verifying `Stripe-Signature` with the stripe SDK (300 s "
@@ -27,7 +27,7 @@ class _Harness:
     """Calls `backend.webhook.handle` the way functions-framework would, on one isolated project."""
 
     def __init__(self, emulator_host: str):
-        from backend.store import client_for
+        from launchready.functions.backend.store import client_for
 
         self.secret = "whsec_check_" + secrets.token_hex(16)
         self.db = client_for(f"demo-launchready-check-{secrets.token_hex(4)}", emulator_host)
@@ -35,7 +35,7 @@ class _Harness:
     def post(self, body: bytes, headers: dict[str, str], method: str = "POST") -> tuple[int, dict[str, Any]]:
         from werkzeug.test import EnvironBuilder
 
-        from backend.webhook import handle
+        from launchready.functions.backend.webhook import handle
 
         request = EnvironBuilder(method=method, data=body, headers=headers).get_request()
         try:
@@ -50,7 +50,7 @@ class _Harness:
 
 def _clauses(h: _Harness) -> dict[str, Callable[[], str | None]]:
     """Each clause returns None when it holds, else what went wrong."""
-    from sandbox.stubs import stripe_events as se
+    from launchready.sandbox.stubs import stripe_events as se
 
     evt = se.event("customer.subscription.updated", se.subscription("check_user", "cus_check", "active"))
     body, headers = se.signed(evt, h.secret)
@@ -103,8 +103,8 @@ class WebhookContract(Check):
     remediation = CONTRACT_FIX
 
     def run(self, ctx):
-        from sandbox.firestore_emulator import FirestoreEmulator, unavailable_reason
-        from sandbox.processes import ServiceError
+        from launchready.sandbox.firestore_emulator import FirestoreEmulator, unavailable_reason
+        from launchready.sandbox.processes import ServiceError
 
         host = ctx.targets.firestore_emulator_host if ctx.options.sandbox else None
         own = None

@@ -5,9 +5,9 @@ import re
 
 import httpx
 
-from checks.catalog.tls.probe import get
-from checks.framework.base import Check, Severity
-from checks.framework.registry import register
+from launchready.checks.catalog.tls.probe import get
+from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.registry import register
 
 PERMANENT = (301, 308)
 

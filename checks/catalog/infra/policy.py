@@ -1,11 +1,11 @@
 """`infra.policy.*`: the CrossGuard launch policies, run offline on the mocked plan (one check each)."""
 from __future__ import annotations
 
-from checks.framework.base import Check, Severity
-from checks.framework.registry import register
-from checks.policy.policies import POLICIES, LaunchPolicy
-from infra.config import ConfigError
-from infra.plan import Plan, PlanError
+from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.registry import register
+from launchready.checks.policy.policies import POLICIES, LaunchPolicy
+from launchready.infra.config import ConfigError
+from launchready.infra.plan import Plan, PlanError
 
 
 class PlannedSubject:

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from checks.framework.base import Check, Severity
-from checks.google_credentials import access_token
-from checks.framework.registry import register
+from launchready.checks.framework.base import Check, Severity
+from launchready.checks.google_credentials import access_token
+from launchready.checks.framework.registry import register
 
 GOOGLE_API = "https://monitoring.googleapis.com"
 POLICY_TYPE = "gcp:monitoring/alertPolicy:AlertPolicy"

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from checks.catalog.rules.source import RulesSource, rules_source
-from checks.framework import Finding, Severity, register
-from checks.framework.base import Check
-from checks.framework.context import CheckContext
-from checks.rules_analysis.model import Ruleset
-from checks.rules_testing import RulesCompileError, RulesHarnessError, RulesTestEnvironment
-from checks.rules_testing.matrix import Verdict, run_matrix
-from sandbox.firestore_emulator import unavailable_reason
-from sandbox.processes import ServiceError
+from launchready.checks.catalog.rules.source import RulesSource, rules_source
+from launchready.checks.framework import Finding, Severity, register
+from launchready.checks.framework.base import Check
+from launchready.checks.framework.context import CheckContext
+from launchready.checks.rules_analysis.model import Ruleset
+from launchready.checks.rules_testing import RulesCompileError, RulesHarnessError, RulesTestEnvironment
+from launchready.checks.rules_testing.matrix import Verdict, run_matrix
+from launchready.sandbox.firestore_emulator import unavailable_reason
+from launchready.sandbox.processes import ServiceError
 
 EMULATOR_LINE = re.compile(r"\bL(\d+)(?::\d+)?")
 

@@ -11,11 +11,11 @@ import os
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from checks.catalog.rules.source import rules_source
-from checks.google_credentials import TOKEN_ENV, access_token
-from checks.framework import Finding, Severity, register
-from checks.framework.base import Check
-from checks.framework.context import RULES_API_ENV
+from launchready.checks.catalog.rules.source import rules_source
+from launchready.checks.google_credentials import TOKEN_ENV, access_token
+from launchready.checks.framework import Finding, Severity, register
+from launchready.checks.framework.base import Check
+from launchready.checks.framework.context import RULES_API_ENV
 
 DEFAULT_API = "https://firebaserules.googleapis.com"
 API_ENV = RULES_API_ENV                         # point the check at another endpoint (tests, proxies)

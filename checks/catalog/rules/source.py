@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.framework.context import CheckContext
-from checks.rules_analysis.model import Ruleset, RulesSyntaxError, parse_rules
+from launchready.checks.framework.context import CheckContext
+from launchready.checks.rules_analysis.model import Ruleset, RulesSyntaxError, parse_rules
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable, ClassVar
 
-from checks.catalog.rules.source import rules_source
-from checks.framework import Finding, Severity, register
-from checks.framework.base import Check
-from checks.rules_analysis import audits
-from checks.rules_analysis.audits import Issue
-from checks.rules_analysis.model import Ruleset
+from launchready.checks.catalog.rules.source import rules_source
+from launchready.checks.framework import Finding, Severity, register
+from launchready.checks.framework.base import Check
+from launchready.checks.rules_analysis import audits
+from launchready.checks.rules_analysis.audits import Issue
+from launchready.checks.rules_analysis.model import Ruleset
 
 
 @register

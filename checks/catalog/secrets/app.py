@@ -1,11 +1,11 @@
 """Secrets in the Flutter app tree (`--app-dir`): lib/, assets/, android/, ios/, web/, .env files."""
 from __future__ import annotations
 
-from checks.catalog.secrets import SecretScanCheck, app_dir_unusable
-from checks.framework import Finding, Severity, register
-from checks.secrets import scan_tree
-from checks.secrets.flutter import read_assets
-from checks.secrets.walk import iter_files
+from launchready.checks.catalog.secrets import SecretScanCheck, app_dir_unusable
+from launchready.checks.framework import Finding, Severity, register
+from launchready.checks.secrets import scan_tree
+from launchready.checks.secrets.flutter import read_assets
+from launchready.checks.secrets.walk import iter_files
 
 
 @register

@@ -1,9 +1,9 @@
 """Secrets committed to this repository (honouring .gitignore and `.launchreadyignore`)."""
 from __future__ import annotations
 
-from checks.catalog.secrets import SecretScanCheck
-from checks.framework import Severity, register
-from checks.secrets import scan_tree
+from launchready.checks.catalog.secrets import SecretScanCheck
+from launchready.checks.framework import Severity, register
+from launchready.checks.secrets import scan_tree
 
 
 @register

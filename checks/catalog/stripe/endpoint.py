@@ -9,9 +9,9 @@ from typing import Any
 
 import stripe
 
-from backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from checks.framework.base import Check, Severity
-from checks.framework.registry import register
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.registry import register
 
 TIMEOUT_S = 3.0
 NO_KEY = ("no Stripe key: set STRIPE_SECRET_KEY to a key of this environment (a restricted key with read access "

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import ssl
 
-from checks.catalog.tls.probe import (days_left, handshake, hostname_context, inspect_context, trust_context,
+from launchready.checks.catalog.tls.probe import (days_left, handshake, hostname_context, inspect_context, trust_context,
                                       unreachable)
-from checks.framework.base import Check, Severity
-from checks.framework.registry import register
+from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.registry import register
 
 HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
 FAIL_UNDER_DAYS, WARN_UNDER_DAYS = 14, 30

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 
 if TYPE_CHECKING:
-    from checks.framework.context import LiveTargets
+    from launchready.checks.framework.context import LiveTargets
 
 TIMEOUT_S = 3.0
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import ssl
 
-from checks.catalog.tls.probe import handshake, inspect_context, legacy_context, unreachable
-from checks.framework.base import Check, Severity
-from checks.framework.registry import register
+from launchready.checks.catalog.tls.probe import handshake, inspect_context, legacy_context, unreachable
+from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.registry import register
 
 MODERN = ("TLSv1.2", "TLSv1.3")
 

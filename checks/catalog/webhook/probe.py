@@ -12,9 +12,9 @@ import time
 
 import httpx
 
-from checks.catalog.tls.probe import TIMEOUT_S, trust_context
-from checks.framework.base import Check, Severity
-from checks.framework.registry import register
+from launchready.checks.catalog.tls.probe import TIMEOUT_S, trust_context
+from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.registry import register
 
 PROBE_EVENT = {"id": "evt_launchready_probe", "object": "event", "type": "launchready.probe",
                "livemode": False, "created": 0, "data": {"object": {}}}

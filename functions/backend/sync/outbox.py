@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from backend.store import server_timestamp
+from ..store import server_timestamp
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client, Transaction, WriteBatch

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from google.api_core.exceptions import NotFound
 
-from backend.customers import CUSTOMERS
-from backend.log_messages import SYNC_DEAD_LETTERED
-from backend.logs import log
-from backend.settings import ConfigurationError, SyncSettings
-from backend.store import client, run_transaction, server_timestamp
-from backend.sync.outbox import SYNC_TASKS
-from backend.sync.providers import provider_for
-from backend.sync.providers.base import PermanentSyncError, SyncError, TransientSyncError
+from ..customers import CUSTOMERS
+from ..log_messages import SYNC_DEAD_LETTERED
+from ..logs import log
+from ..settings import ConfigurationError, SyncSettings
+from ..store import client, run_transaction, server_timestamp
+from ..sync.outbox import SYNC_TASKS
+from ..sync.providers import provider_for
+from ..sync.providers.base import PermanentSyncError, SyncError, TransientSyncError
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client

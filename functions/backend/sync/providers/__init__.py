@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from backend.settings import ConfigurationError
-from backend.sync.providers.hubspot import HubSpotCrm
-from backend.sync.providers.zendesk import ZendeskSupport
+from ...settings import ConfigurationError
+from ...sync.providers.hubspot import HubSpotCrm
+from ...sync.providers.zendesk import ZendeskSupport
 
 if TYPE_CHECKING:
-    from backend.settings import SyncSettings
-    from backend.sync.providers.base import HttpProvider
+    from ...settings import SyncSettings
+    from ...sync.providers.base import HttpProvider
 
 CRM_PROVIDERS = {"hubspot": HubSpotCrm}
 SUPPORT_PROVIDERS = {"zendesk": ZendeskSupport}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from backend.sync.providers.base import HttpProvider, TransientSyncError
+from ...sync.providers.base import HttpProvider, TransientSyncError
 
 
 class HubSpotCrm(HttpProvider):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from backend.sync.providers.base import HttpProvider, TransientSyncError
+from ...sync.providers.base import HttpProvider, TransientSyncError
 
 
 def user_tags(customer: Mapping[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from checks.framework.context import REPO_ROOT
+from launchready.checks.framework.context import REPO_ROOT
 
 
 def default_report(stack: str) -> Path:
@@ -24,9 +24,9 @@ def command(
     stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
 ) -> None:
     """Write handover docs: environments, DNS, secrets inventory, integrations, alerts, runbooks."""
-    from checks.cli import UsageError
-    from handover.generator import generate
-    from infra.config import load_stack
+    from launchready.cli import UsageError
+    from launchready.handover.generator import generate
+    from launchready.infra.config import load_stack
 
     if report is not None and not report.is_file():
         raise UsageError(f"--report: {report} does not exist")

@@ -10,9 +10,9 @@ import sys
 
 import typer
 
-from checks.commands import check, demo, handover, plan, sandbox
-from checks.errors import UsageError
-from infra.config import ConfigError
+from launchready.commands import check, demo, handover, plan, sandbox
+from launchready.errors import UsageError
+from launchready.infra.config import ConfigError
 
 app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
@@ -32,7 +32,7 @@ def fail(lines: list[str] | str, code: int = 2) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: click handles usage errors (exit 2); ours become one line."""
-    from sandbox.processes import ServiceError
+    from launchready.sandbox.processes import ServiceError
 
     try:
         app(args=argv, prog_name="launchready", standalone_mode=True)

@@ -7,11 +7,11 @@ from typing import List, Optional
 
 import typer
 
-from checks.errors import UsageError
-from checks.framework.context import REPO_ROOT, CheckContext, CheckOptions
-from checks.framework.registry import registry
-from checks.reports import RENDERERS, render
-from checks.reports.text import build_console, print_report
+from launchready.errors import UsageError
+from launchready.checks.framework.context import REPO_ROOT, CheckContext, CheckOptions
+from launchready.checks.framework.registry import registry
+from launchready.checks.reports import RENDERERS, render
+from launchready.checks.reports.text import build_console, print_report
 
 FORMATS = tuple(RENDERERS)
 
@@ -66,7 +66,7 @@ def command(
 
 def run(options: CheckOptions, *, progress: bool = False):
     """Load config and checks, run them (with a progress bar on a TTY), return the Report."""
-    from checks.framework.runner import run_checks
+    from launchready.checks.framework.runner import run_checks
 
     ctx = CheckContext(options)
     ctx.targets  # resolve overrides (and the sandbox state) up front: a bad flag is exit 2, not N errors

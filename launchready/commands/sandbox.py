@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from checks.framework.context import REPO_ROOT
+from launchready.checks.framework.context import REPO_ROOT
 
 app = typer.Typer(help="A local replica of one environment, every part real, on 127.0.0.1.", no_args_is_help=True)
 
@@ -33,7 +33,7 @@ def print_state(state: dict) -> None:
 
 
 def state_path() -> Path:
-    from sandbox.state import state_file
+    from launchready.sandbox.state import state_file
     return state_file()
 
 
@@ -47,8 +47,8 @@ def up(
     webhook_port: Optional[int] = typer.Option(None, "--webhook-port", help="Fix the webhook function's port."),
 ) -> None:
     """Start the sandbox for a stack and print what runs where."""
-    from infra.config import load_stack
-    from sandbox import manager
+    from launchready.infra.config import load_stack
+    from launchready.sandbox import manager
 
     config = load_stack(stacks_dir, stack)
     state = manager.up(config, ports=_ports(dns=dns_port, https=https_port, http=http_port, webhook=webhook_port))
@@ -58,7 +58,7 @@ def up(
 @app.command("down")
 def down() -> None:
     """Stop exactly the processes the sandbox started."""
-    from sandbox import manager
+    from launchready.sandbox import manager
 
     stopped = manager.down()
     if not stopped:
@@ -70,7 +70,7 @@ def down() -> None:
 @app.command("status")
 def status() -> None:
     """Report the sandbox's health; exit 0 when every part is healthy, 1 otherwise."""
-    from sandbox import manager
+    from launchready.sandbox import manager
 
     state, health = manager.status()
     if state is None:
@@ -87,8 +87,8 @@ def status() -> None:
 @app.command("drain")
 def drain() -> None:
     """Run every pending sync task (CRM, support desk) to done or dead, as the platform would."""
-    from sandbox import manager
-    from sandbox.state import load_state
+    from launchready.sandbox import manager
+    from launchready.sandbox.state import load_state
 
     counts = manager.drain(load_state())
     typer.echo("sync tasks: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"))

@@ -8,8 +8,8 @@ from typing import Any, Optional
 
 import typer
 
-from checks.framework.context import REPO_ROOT
-from infra.config import load_stack
+from launchready.checks.framework.context import REPO_ROOT
+from launchready.infra.config import load_stack
 
 FORMATS = ("table", "json")
 MAX_CELL = 60
@@ -50,8 +50,8 @@ def command(
     stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
 ) -> None:
     """Print every resource the stack would create, offline (no Pulumi CLI or cloud needed)."""
-    from checks.cli import UsageError
-    from infra.plan import build_plan, diff_plans
+    from launchready.cli import UsageError
+    from launchready.infra.plan import build_plan, diff_plans
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -91,7 +91,7 @@ def _short(value: Any) -> str:
 
 
 def key_settings(resource) -> str:
-    from infra.plan import flatten
+    from launchready.infra.plan import flatten
 
     paths = KEY_SETTINGS.get(resource.type)
     if paths is None:

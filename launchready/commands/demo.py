@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from checks.framework.context import REPO_ROOT
+from launchready.checks.framework.context import REPO_ROOT
 
 STACK = "dev"
 EXAMPLE_APP = REPO_ROOT / "examples" / "acme_notes_app"  # the Flutter client the client.*/secrets.app.* checks read
@@ -19,9 +19,9 @@ def command(
     out: Path = typer.Option(REPO_ROOT / "build", "--out", help="Folder for reports/ and handover/."),
 ) -> None:
     """Run the whole toolkit locally: sandbox up, a customer lifecycle, `check`, reports, handover."""
-    from checks.commands.sandbox import print_state
-    from infra.config import load_stack
-    from sandbox import lifecycle, manager
+    from launchready.commands.sandbox import print_state
+    from launchready.infra.config import load_stack
+    from launchready.sandbox import lifecycle, manager
 
     started = time.monotonic()
     config = load_stack(REPO_ROOT / "stacks", STACK)
@@ -58,10 +58,10 @@ def check_and_document(config, out: Path):
     reports, then the handover docs."""
     import warnings
 
-    from checks.commands.check import run
-    from checks.framework.context import CheckOptions
-    from checks.reports import EXTENSIONS, render
-    from handover.generator import generate
+    from launchready.commands.check import run
+    from launchready.checks.framework.context import CheckOptions
+    from launchready.checks.reports import EXTENSIONS, render
+    from launchready.handover.generator import generate
 
     # google-api-core announces its Python support calendar on import: noise in a demo's narrative
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\..*")
