@@ -146,14 +146,17 @@ def _flavor_from_dirs(path: Path, stop: Path) -> str | None:
     return None
 
 
+_PROJECT_HOSTS = (".firebaseapp.com", ".web.app", ".appspot.com", ".firebasestorage.app", ".firebaseio.com",
+                  ".firebasedatabase.app")
+
+
 def _project_of(field: str, value: str) -> str | None:
     """The project id inside `myapp-dev.firebaseapp.com`, `gs://myapp-dev.appspot.com`,
-    `https://myapp-dev-default-rtdb.europe-west1.firebasedatabase.app`."""
-    host = re.sub(r"^\w+://", "", value).split("/")[0]
-    label = host.split(".")[0]
-    if field == "databaseURL":
-        label = label.removesuffix("-default-rtdb")
-    return label or None
+    `https://myapp-dev-default-rtdb.europe-west1.firebasedatabase.app`; None for a custom auth domain."""
+    host = re.sub(r"^\w+://", "", value).split("/")[0].lower()
+    if not host.endswith(_PROJECT_HOSTS):
+        return None
+    return host.split(".")[0].removesuffix("-default-rtdb") or None
 
 
 def dart_clients(app_dir: Path) -> list[FirebaseClient]:
