@@ -15,7 +15,6 @@ from pathlib import Path
 
 import yaml
 
-from launchready.errors import UsageError
 from launchready.infra.config import ENVIRONMENTS, NAMESPACE
 
 PLACEHOLDER = "REPLACE-ME"   # config.placeholders fails on any stack value containing it
@@ -162,21 +161,26 @@ def files_for(a: Answers, root: Path) -> dict[Path, str]:
     return files
 
 
-def write_all(files: dict[Path, str], *, force: bool) -> list[Path]:
-    """Write every file or none: refuse existing ones without `force`; each write is temp + rename.
-    Unchanged files are left alone, so a second run with the same answers changes nothing."""
-    existing = [p for p, text in files.items() if p.exists() and p.read_text(encoding="utf-8") != text]
-    if existing and not force:
-        names = ", ".join(str(p) for p in existing)
-        raise UsageError(f"{names} already exist(s) with other content: not overwritten (use --force)")
-    written = []
+def write_all(files: dict[Path, str], *, force: bool) -> tuple[list[Path], list[Path]]:
+    """Write each file via temp file + rename; returns (written, kept). An existing file that differs
+    is kept unless `force` (never overwritten behind the user's back); an identical one is left alone,
+    so re-running init with the same answers changes nothing."""
+    written, kept = [], []
     for path, text in files.items():
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
+        if path.exists():
+            same = path.is_file() and path.read_bytes() == text.encode("utf-8")
+            if same or not force:
+                (kept if not same else []).append(path)
+                continue
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(tmp, 0o644)  # mkstemp makes it 0600; these are ordinary, committed project files
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         written.append(path)
-    return written
+    return written, kept

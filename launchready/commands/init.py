@@ -15,6 +15,10 @@ import typer
 from launchready import app_config, scaffold
 from launchready.errors import UsageError
 from launchready.infra.config import ENVIRONMENTS
+from launchready.project import DEFAULT_MATRIX
+
+# The canonical collections the backend owns: covered by built-in access-matrix rows.
+BACKEND_COLLECTIONS = frozenset({"customers", "stripe_events", "sync_tasks", "support_requests"})
 
 
 def _app_dir(root: Path, given: Optional[Path]) -> Path:
@@ -87,27 +91,53 @@ def command(
         firestore_location=firestore_location, rules_file=_in_root(root, firebase.rules, "firestore.rules"),
         indexes_file=_in_root(root, firebase.indexes, "firestore.indexes.json"),
         app_dir=folder.relative_to(root).as_posix() if folder != root else None, found=found)
-    written = scaffold.write_all(scaffold.files_for(answers, root), force=force)
-    _summary(root, answers, written)
+    files = scaffold.files_for(answers, root)
+    files[root / DEFAULT_MATRIX] = _access_matrix(root / answers.rules_file, answers)
+    written, kept = scaffold.write_all(files, force=force)
+    _summary(root, answers, written, kept, list(files.values()))
+
+
+def _access_matrix(rules_file: Path, answers: scaffold.Answers) -> str:
+    """The access file seeded from the collections the rules name (backend-owned ones are built in)."""
+    from launchready.checks.rules_analysis.model import RulesSyntaxError, parse_rules
+    from launchready.checks.rules_testing.access_file import render, seed_rows
+
+    collections: set[str] = set()
+    try:
+        rules = parse_rules(rules_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, RulesSyntaxError):
+        answers.found.append(f"{answers.rules_file}: not read, so the access matrix starts empty")
+        rules = None
+    for match in rules.matches() if rules else ():
+        segments = match.document_segments
+        if segments and "{" not in segments[0] and segments[0] not in BACKEND_COLLECTIONS:
+            collections.add(segments[0])
+    return render(seed_rows(sorted(collections)))
 
 
 def _in_root(root: Path, value: Optional[str], default: str) -> str:
     return value if value and (root / value).resolve().is_relative_to(root) else default
 
 
-def _summary(root: Path, answers: scaffold.Answers, written: list[Path]) -> None:
+def _summary(root: Path, answers: scaffold.Answers, written: list[Path], kept: list[Path],
+             texts: list[str]) -> None:
     for line in answers.found:
         typer.echo(f"found   {line}")
     for env in ENVIRONMENTS:
         typer.echo(f"stack   {env}: project {answers.project_ids[env]}")
     if written:
         typer.echo("wrote   " + ", ".join(p.relative_to(root).as_posix() for p in written))
-    else:
+    if kept:
+        typer.echo("kept    " + ", ".join(p.relative_to(root).as_posix() for p in kept)
+                   + " (they differ from what init would write; --force rewrites them)")
+    if not written and not kept:
         typer.echo("nothing to write: the project files are already as init would write them")
     if not (root / answers.rules_file).is_file():
         typer.echo(f"note    {answers.rules_file} does not exist yet: the plan and rules checks need it")
     typer.echo("next, set the secrets (Pulumi asks for your passphrase and writes your own encryptionsalt):")
     for line in scaffold.secret_commands(list(ENVIRONMENTS)):
         typer.echo(f"  {line}")
-    typer.echo(f"then replace every {scaffold.PLACEHOLDER} value in stacks/ and run "
-               "`launchready check --stack dev --offline`")
+    if any(scaffold.PLACEHOLDER in text for text in texts):
+        typer.echo(f"then replace every {scaffold.PLACEHOLDER} value in stacks/ (or pass --cloudflare-zone-id, "
+                   "--dkim-key ...)")
+    typer.echo("then run `launchready check --stack dev --offline` and `launchready plan --stack dev`")
