@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+from xml.parsers.expat import ExpatError
 
 import yaml
 
@@ -103,17 +104,24 @@ def read_firebase_json(root: Path) -> FirebaseJson:
         return FirebaseJson()
     data = _read_json(path)
     _expect(isinstance(data, dict), path, "expected a JSON object")
-    firestore = data.get("firestore") or {}
-    if isinstance(firestore, list):  # multiple databases: the (default) one
-        firestore = next((d for d in firestore if d.get("database") in (None, "(default)")), firestore[0] if firestore else {})
-    _expect(isinstance(firestore, dict), path, "firestore: expected an object with `rules` / `indexes`")
-    hosting = data.get("hosting") or {}
-    hosting = hosting[0] if isinstance(hosting, list) and hosting else hosting
-    functions = data.get("functions") or {}
-    functions = functions[0] if isinstance(functions, list) and functions else functions
+    firestore = _first(path, data, "firestore", lambda d: d.get("database") in (None, "(default)"))
+    hosting = _first(path, data, "hosting", lambda d: True)
+    functions = _first(path, data, "functions", lambda d: True)
+    for key, section, field in (("firestore", firestore, "rules"), ("firestore", firestore, "indexes"),
+                                ("hosting", hosting, "site"), ("functions", functions, "source")):
+        _expect(isinstance(section.get(field), (str, type(None))), path, f"{key}.{field}: expected a string")
     return FirebaseJson(rules=firestore.get("rules"), indexes=firestore.get("indexes"),
-                        hosting_site=hosting.get("site") if isinstance(hosting, dict) else None,
-                        functions_source=functions.get("source") if isinstance(functions, dict) else None)
+                        hosting_site=hosting.get("site"), functions_source=functions.get("source"))
+
+
+def _first(path: Path, data: dict, key: str, wanted) -> dict:
+    """A firebase.json section: an object, or (multi-database / multi-site) the wanted one of a list."""
+    section = data.get(key) or {}
+    if isinstance(section, list):
+        _expect(all(isinstance(item, dict) for item in section), path, f"{key}: expected objects in the list")
+        section = next((item for item in section if wanted(item)), section[0] if section else {})
+    _expect(isinstance(section, dict), path, f"{key}: expected an object or a list of objects")
+    return section
 
 
 def read_pubspec_name(app_dir: Path) -> str | None:
@@ -215,7 +223,7 @@ def ios_clients(app_dir: Path) -> list[FirebaseClient]:
     for path in _walk(base, "GoogleService-Info*.plist"):
         try:
             data = plistlib.loads(path.read_bytes())
-        except (OSError, plistlib.InvalidFileException, ValueError) as exc:
+        except (OSError, plistlib.InvalidFileException, ValueError, ExpatError) as exc:
             raise AppConfigError(f"{path}: not a valid property list ({exc or type(exc).__name__})") from None
         _expect(isinstance(data, dict) and isinstance(data.get("PROJECT_ID"), str), path, "PROJECT_ID is missing")
         suffix = path.stem.removeprefix("GoogleService-Info").lstrip("-_") or None
