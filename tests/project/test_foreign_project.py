@@ -132,3 +132,14 @@ def test_config_paths_escaping_the_root_are_refused(project, capsys, monkeypatch
     monkeypatch.chdir(project)
     code, _, err = cli(capsys, "plan", "--stack", "dev")
     assert code == 2 and "../elsewhere.rules is outside the project root" in err
+
+
+def test_firebaserc_alias_for_the_environment_must_reach_its_project(project, capsys, monkeypatch):
+    (project / ".firebaserc").write_text(json.dumps({"projects": {"default": PROJECTS["dev"],
+                                                                  "production": PROJECTS["staging"]}}))
+    monkeypatch.chdir(project)
+    code, out, _ = cli(capsys, "check", "--stack", "prod", "--offline", "--only", "client.config", "--format", "json")
+    [result] = json.loads(out)["results"]
+    assert code == 1 and result["status"] == "fail"
+    assert [(f["path"], f["message"]) for f in result["findings"]] == [
+        (".firebaserc", f"alias production points at {PROJECTS['staging']}, not {PROJECTS['prod']}")]

@@ -88,3 +88,21 @@ def test_init_without_firebase_files_derives_project_ids_from_the_name(tmp_path,
     assert [_stack(tmp_path, e)["config"]["launchready:gcp"]["projectId"] for e in ("dev", "staging", "prod")] == \
         ["harbor-log-dev", "harbor-log-staging", "harbor-log-prod"]
     assert json.loads(json.dumps(yaml.safe_load((tmp_path / "launchready.access.yaml").read_text())))["rows"] == []
+
+
+def test_interactive_init_asks_only_what_it_cannot_find_with_the_app_defaults(app_repo):
+    """Without --yes: prompts show what the app says as defaults; Enter accepts, typing overrides."""
+    import subprocess
+    import sys
+    launchready = Path(sys.executable).with_name("launchready")
+    answers = "\n".join(["", "", "", "tidal-planner-live-9", "captain@tidalplanner.io"]) + "\n"
+    done = subprocess.run([str(launchready), "init", "--domain", "tidalplanner.io"], input=answers, text=True,
+                          capture_output=True, cwd=app_repo, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "App name [Tidal Planner]" in done.stdout
+    assert f"GCP/Firebase project id for dev [{PROJECTS['dev']}]" in done.stdout
+    assert "Domain" not in done.stdout          # given as a flag: not asked
+    prod = _stack(app_repo, "prod")["config"]
+    assert prod["launchready:gcp"]["projectId"] == "tidal-planner-live-9"
+    assert prod["launchready:owners"]["dns"] == "captain@tidalplanner.io"
+    assert _stack(app_repo, "staging")["config"]["launchready:gcp"]["projectId"] == PROJECTS["staging"]

@@ -8,7 +8,7 @@ without flavors uses the unflavoured config for every stack.
 """
 from __future__ import annotations
 
-from launchready.app_config import AppConfigError, clients_for, firebase_clients
+from launchready.app_config import AppConfigError, clients_for, environment_of, firebase_clients, read_firebaserc
 from launchready.checks.catalog.secrets import app_dir_unusable
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
@@ -31,11 +31,28 @@ class FirebaseProjectPerStack(Check):
             return
         try:
             clients = firebase_clients(ctx.app_dir)
+            aliases = read_firebaserc(ctx.project.root) or read_firebaserc(ctx.app_dir)
         except AppConfigError as exc:
             yield self.errored(str(exc).replace(str(ctx.project.root) + "/", ""))
             return
         cfg = ctx.config
-        yield self._judge(ctx, ctx.stack, cfg.environment, cfg.gcp.project_id, clients_for(clients, cfg.environment))
+        result = self._judge(ctx, ctx.stack, cfg.environment, cfg.gcp.project_id, clients_for(clients, cfg.environment))
+        yield self._with_aliases(ctx, result, cfg.environment, cfg.gcp.project_id, aliases)
+
+    def _with_aliases(self, ctx, result, env: str, project: str, aliases: dict[str, str]):
+        """`firebase deploy -P <alias>` for this environment must reach the same project."""
+        wrong = sorted(alias for alias, target in aliases.items() if environment_of(alias) == env and target != project)
+        if not wrong:
+            return result
+        rc = ctx.project.root / ".firebaserc"
+        findings = [Finding(ctx.project.display(rc), None, f"alias {a} points at {aliases[a]}, not {project}")
+                    for a in wrong]
+        if result.status.value == "fail":
+            result.findings.extend(findings)
+            return result
+        return self.failed(f"stack {ctx.stack}: .firebaserc sends `firebase deploy -P {wrong[0]}` to "
+                           f"{aliases[wrong[0]]}, not {project}", {**result.evidence, "aliases": aliases},
+                           findings=findings)
 
     def _judge(self, ctx, stack: str, env: str, project: str, clients):
         evidence = {"stack": stack, "project": project,
