@@ -71,6 +71,7 @@ class CheckContext:
         self.project = project or current()
         self.options = replace(options, stacks_dir=options.stacks_dir or self.project.stacks_dir)
         self.config = config or load_stack(self.options.stacks_dir, options.stack)
+        self.rules_file  # a rules path outside the project is a config error now (exit 2), not N check errors
         self._lock = threading.Lock()
         self._plan: "Plan | None" = None
 
@@ -103,7 +104,7 @@ class CheckContext:
                 self._plan = build_plan(self.config, self.project)
             return self._plan
 
-    @property
+    @cached_property
     def rules_file(self) -> Path:
         return self.options.rules_file or self.project.resolve(self.config.firestore.rules_file,
                                                                f"{NAMESPACE}:firestore.rulesFile")
