@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from launchready.errors import UsageError
 from launchready.infra.config import ENVIRONMENTS, NAMESPACE
 
 PLACEHOLDER = "REPLACE-ME"   # config.placeholders fails on any stack value containing it
@@ -121,6 +122,23 @@ def stack_document(a: Answers, env: str) -> dict[str, object]:
         f"{ns}:firestore": {"rulesFile": a.rules_file, "indexesFile": a.indexes_file},
     }
     return {"config": config}
+
+
+def validate(a: Answers) -> None:
+    """Refuse answers the stack files could not hold (a bad domain or project id) before writing any."""
+    from launchready.infra.config import ConfigError, parse_config
+
+    problems: list[str] = []
+    for env in ENVIRONMENTS:
+        values = {k.removeprefix(f"{NAMESPACE}:"): v for k, v in stack_document(a, env)["config"].items()
+                  if k.startswith(f"{NAMESPACE}:")}
+        secrets = {"stripeSecretKey": {"secure": "-"}, "crmApiToken": {"secure": "-"}, "supportApiToken": {"secure": "-"}}
+        try:
+            parse_config({**values, **secrets}, source=f"stack {env}")
+        except ConfigError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    if problems:
+        raise UsageError("; ".join(problems))
 
 
 def _stripe_api_version() -> str:

@@ -79,11 +79,12 @@ def command(
     root = init_root()
     folder = _app_dir(root, app_dir)
     found_ids, firebase, pub_name, found = _discover(root, folder)
-    name = _ask(app_name, "App name", (pub_name or root.name).replace("_", " ").title(), yes, "--app-name")
+    default_name = (pub_name or root.name).replace("_", " ").title()
+    name = _ask(app_name or (default_name if pub_name else None), "App name", default_name, yes, "--app-name")
     domain = _ask(domain, "Domain (prod serves it)", None, yes, "--domain").lower().rstrip(".")
     ids = scaffold.derive_project_ids(found_ids, name)
-    if not yes:
-        ids = {env: typer.prompt(f"GCP/Firebase project id for {env}", default=ids[env]) for env in ENVIRONMENTS}
+    for env in (e for e in ENVIRONMENTS if e not in found_ids and not yes):   # ask only what the app did not say
+        ids[env] = typer.prompt(f"GCP/Firebase project id for {env}", default=ids[env])
     answers = scaffold.Answers(
         app_name=name, domain=domain, project_ids=ids, owner=_ask(owner, "Owner email", f"ops@{domain}", yes, "--owner"),
         email_provider=email_provider, crm_provider=crm, support_provider=support, support_subdomain=support_subdomain,
@@ -91,6 +92,7 @@ def command(
         firestore_location=firestore_location, rules_file=_in_root(root, firebase.rules, "firestore.rules"),
         indexes_file=_in_root(root, firebase.indexes, "firestore.indexes.json"),
         app_dir=folder.relative_to(root).as_posix() if folder != root else None, found=found)
+    scaffold.validate(answers)
     files = scaffold.files_for(answers, root)
     files[root / DEFAULT_MATRIX] = _access_matrix(root / answers.rules_file, answers)
     written, kept = scaffold.write_all(files, force=force)

@@ -90,19 +90,31 @@ def test_init_without_firebase_files_derives_project_ids_from_the_name(tmp_path,
     assert json.loads(json.dumps(yaml.safe_load((tmp_path / "launchready.access.yaml").read_text())))["rows"] == []
 
 
-def test_interactive_init_asks_only_what_it_cannot_find_with_the_app_defaults(app_repo):
-    """Without --yes: prompts show what the app says as defaults; Enter accepts, typing overrides."""
+def test_interactive_init_asks_only_what_it_cannot_find(app_repo):
+    """Without --yes: only what the app does not say is asked (with a default); Enter accepts it."""
     import subprocess
     import sys
+    import shutil
+    (app_repo / "lib" / "firebase_options_production.dart").unlink()
+    shutil.rmtree(app_repo / "android" / "app" / "src" / "production")
+    (app_repo / ".firebaserc").write_text(json.dumps({"projects": {"default": PROJECTS["dev"],
+                                                                   "staging": PROJECTS["staging"]}}))
     launchready = Path(sys.executable).with_name("launchready")
-    answers = "\n".join(["", "", "", "tidal-planner-live-9", "captain@tidalplanner.io"]) + "\n"
+    answers = "tidal-planner-live-9\ncaptain@tidalplanner.io\n"
     done = subprocess.run([str(launchready), "init", "--domain", "tidalplanner.io"], input=answers, text=True,
                           capture_output=True, cwd=app_repo, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "App name [Tidal Planner]" in done.stdout
-    assert f"GCP/Firebase project id for dev [{PROJECTS['dev']}]" in done.stdout
-    assert "Domain" not in done.stdout          # given as a flag: not asked
+    assert "GCP/Firebase project id for prod [tidal-planner-prod-3021]" in done.stdout   # derived from dev's
+    for known in ("App name", "project id for dev", "project id for staging", "Domain"):
+        assert known not in done.stdout
     prod = _stack(app_repo, "prod")["config"]
     assert prod["launchready:gcp"]["projectId"] == "tidal-planner-live-9"
     assert prod["launchready:owners"]["dns"] == "captain@tidalplanner.io"
     assert _stack(app_repo, "staging")["config"]["launchready:gcp"]["projectId"] == PROJECTS["staging"]
+
+
+def test_answers_a_stack_cannot_hold_are_refused_before_writing(app_repo, capsys, monkeypatch):
+    monkeypatch.chdir(app_repo)
+    code, _, err = cli(capsys, "init", "--yes", "--domain", "localhost")
+    assert code == 2 and "expected a fully qualified hostname" in err and len(err.strip().splitlines()) == 1
+    assert not (app_repo / "Pulumi.yaml").exists()
