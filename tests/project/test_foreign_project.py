@@ -132,6 +132,8 @@ def test_config_paths_escaping_the_root_are_refused(project, capsys, monkeypatch
     monkeypatch.chdir(project)
     code, _, err = cli(capsys, "plan", "--stack", "dev")
     assert code == 2 and "../elsewhere.rules is outside the project root" in err
+    code, _, err = cli(capsys, "check", "--stack", "dev", "--offline")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "outside the project root" in err
 
 
 def test_firebaserc_alias_for_the_environment_must_reach_its_project(project, capsys, monkeypatch):
@@ -143,5 +145,3 @@ def test_firebaserc_alias_for_the_environment_must_reach_its_project(project, ca
     assert code == 1 and result["status"] == "fail"
     assert [(f["path"], f["message"]) for f in result["findings"]] == [
         (".firebaserc", f"alias production points at {PROJECTS['staging']}, not {PROJECTS['prod']}")]
-    code, _, err = cli(capsys, "check", "--stack", "dev", "--offline")
-    assert code == 2 and len(err.strip().splitlines()) == 1 and "outside the project root" in err

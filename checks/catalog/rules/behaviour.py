@@ -27,6 +27,9 @@ from launchready.sandbox.firestore_emulator import unavailable_reason
 from launchready.sandbox.processes import ServiceError
 
 EMULATOR_LINE = re.compile(r"\bL(\d+)(?::\d+)?")
+# Per request to the emulator: loading rules on a busy CI machine (a JVM compiling them) can take
+# well over the harness default; a gate that errors on a slow machine proves nothing either.
+EMULATOR_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -83,7 +86,7 @@ def _execute(ctx: CheckContext) -> MatrixRun:
     else:
         with tempfile.TemporaryDirectory(prefix="launchready-rules-") as log_dir:
             try:
-                with RulesTestEnvironment(source.text, log_dir=Path(log_dir)) as env:
+                with RulesTestEnvironment(source.text, log_dir=Path(log_dir), timeout=EMULATOR_TIMEOUT_S) as env:
                     run.verdicts = run_matrix(env, [*ACCESS_MATRIX, *app.expectations()], {**SEED, **app.seed})
             except RulesCompileError as exc:
                 run.failure = f"the emulator rejects {source.display}: {exc}"
