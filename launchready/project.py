@@ -34,6 +34,9 @@ class Project:
     root: Path
     settings: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root).resolve())   # containment checks compare resolved paths
+
     @classmethod
     def load(cls, root: Path) -> "Project":
         root = Path(root).resolve()
@@ -71,7 +74,8 @@ class Project:
             return str(path)
 
     def _config_value(self, key: str) -> Any:
-        entry = (self.settings.get("config") or {}).get(key)
+        config = self.settings.get("config")
+        entry = config.get(key) if isinstance(config, dict) else None
         return entry.get("value", entry.get("default")) if isinstance(entry, dict) else entry
 
     @property
