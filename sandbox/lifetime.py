@@ -260,10 +260,10 @@ def _on_signal(signum: int, _frame: object) -> None:
         stop_all(timeout=0.5)
         _hard_exit(signum)
     _state["closing"] = True
+    stop_all()
     timer = threading.Timer(UNWIND_GRACE, _hard_exit, args=(signum,))
     timer.daemon = True
     timer.start()
-    stop_all()
     raise Terminated(signum)
 
 

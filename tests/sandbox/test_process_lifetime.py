@@ -24,12 +24,14 @@ PARENT = textwrap.dedent("""
     from pathlib import Path
     from launchready.sandbox.processes import spawn
 
-    started = {}
+    started, log = {}, Path(sys.argv[1])
     def work():
-        started["sh"] = spawn(["sh", "-c", "sleep 300 & sleep 301"], Path(sys.argv[1]))
+        started["sh"] = spawn(["sh", "-c", "sleep 300 & echo forked; sleep 301"], log)
     worker = threading.Thread(target=work)
     worker.start()
     worker.join()
+    while "forked" not in log.read_text():  # sh has started its own child
+        time.sleep(0.05)
     print(started["sh"].pid, flush=True)
     if sys.argv[2] == "wait":
         time.sleep(300)
@@ -41,7 +43,6 @@ def _parent(tmp_path, mode: str) -> tuple[subprocess.Popen, str, int]:
     proc = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path / "child.log"), mode],
                             stdout=subprocess.PIPE, text=True, env={**os.environ, MARK: token})
     child = int(proc.stdout.readline())
-    wait_for(lambda: len(marked(token)) >= 4, 10, "parent, watchdog, sh and its sleep")
     return proc, token, child
 
 
