@@ -72,10 +72,22 @@ def test_demo_sigkill_during_the_lifecycle_kills_every_service_and_worker(runs, 
     assert not (sandbox_dir / "state.json").exists()
 
 
-@pytest.mark.parametrize("args", [("plan", "--stack", "prod"), ("handover", "--stack", "prod")])
-def test_plan_and_handover_exit_by_sigterm(runs, tmp_path, args):
+def test_sandbox_up_outlives_the_command_only_once_fully_up(runs, sandbox_dir):
+    run = runs("sandbox", "up")
+    run.wait_for(lambda: len(run.children()) >= 6, "the sandbox's first services")
+    assert run.signal(signal.SIGKILL) == -signal.SIGKILL  # killed half-way: what it started goes too
+    assert run.leftovers() == []
+
+
+@pytest.mark.parametrize("args, sig", [
+    (("plan", "--stack", "prod"), signal.SIGTERM),
+    (("handover", "--stack", "prod"), signal.SIGTERM),
+    (("plan", "--stack", "staging"), signal.SIGINT),
+    (("handover", "--stack", "dev"), signal.SIGHUP),
+])
+def test_plan_and_handover_exit_by_the_signal(runs, tmp_path, args, sig):
     extra = ("--out", str(tmp_path / "handover")) if args[0] == "handover" else ()
     run = runs(*args, *extra)
-    run.wait_for(lambda: handles(run.proc.pid, signal.SIGTERM), "launchready's SIGTERM handler")
-    assert run.signal(signal.SIGTERM) == -signal.SIGTERM
+    run.wait_for(lambda: handles(run.proc.pid, signal.SIGTERM), "launchready's signal handlers")
+    assert run.signal(sig) == -sig
     assert run.leftovers() == []
