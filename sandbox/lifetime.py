@@ -126,8 +126,8 @@ def _start(argv: list[str], kwargs: dict[str, Any]) -> subprocess.Popen:
 
 
 def _tell_watchdog(line: str) -> None:
-    """Keep the watchdog's list of process groups current, starting it on first use."""
-    if not _watchdog or _watchdog[0].poll() is not None:
+    """Keep the watchdog's list of process groups current, starting it when a child is added."""
+    if line.startswith("+") and (not _watchdog or _watchdog[0].poll() is not None):
         _watchdog[:] = [subprocess.Popen([sys.executable, "-m", "launchready.sandbox.watchdog"],
                                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL, start_new_session=True)]
@@ -137,6 +137,8 @@ def _tell_watchdog(line: str) -> None:
 
 
 def _write(line: str) -> None:
+    if not _watchdog:
+        return
     try:
         _watchdog[0].stdin.write(line.encode() + b"\n")
         _watchdog[0].stdin.flush()
