@@ -45,10 +45,14 @@ def fail(lines: list[str] | str, code: int = 2) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: click handles usage errors (exit 2); ours become one line."""
+    from launchready.sandbox import lifetime
     from launchready.sandbox.processes import ServiceError
 
     try:
-        app(args=argv, prog_name="launchready", standalone_mode=True)
+        with lifetime.signals_handled():  # SIGINT/SIGTERM/SIGHUP stop every child this run started
+            app(args=argv, prog_name="launchready", standalone_mode=True)
+    except lifetime.Terminated as exc:  # ... then re-raise, after the `finally`s ran
+        lifetime.reraise(exc.signum)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except (ConfigError, UsageError, ServiceError) as exc:

@@ -23,10 +23,11 @@ import httpx
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.infra.config import EnvironmentConfig
 from launchready.infra.dns_records import desired_records
-from launchready.sandbox import firestore_emulator, knot
+from launchready.sandbox import firestore_emulator, identity, knot, lifetime
 from launchready.sandbox.external_dns import spf_include_zones
-from launchready.sandbox.processes import ServiceError, free_port, pid_alive, port_open, spawn, stop_pid, wait_until
-from launchready.sandbox.state import clear_state, save_state, state_dir, state_file
+from launchready.sandbox.processes import ServiceError, free_port, port_open, spawn, stop_pid, wait_until
+from launchready.sandbox.state import (Standing, clear_state, owner_record, save_state, standing, state_dir,
+                                       state_file)
 
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
 FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
@@ -69,6 +70,8 @@ class Launch:
     ports: dict[str, int]
     services: list[Service] = field(default_factory=list)
     local: dict[str, str] = field(default_factory=dict)
+    owner: dict[str, Any] | None = None
+    abandoned: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -80,32 +83,23 @@ class Launch:
         half-way, `down` still finds and stops every process it started."""
         with self._lock:
             self.services.append(service)
-            save_state({"version": 1, "stack": self.config.stack, "starting": True,
-                        "services": [asdict(s) for s in self.services]})
+            if self.abandoned:  # `up` failed meanwhile: stop this one too, keep no state
+                lifetime.stop([(service.pid, service.start_ticks)])
+                return
+            save_state({"version": 1, "stack": self.config.stack, "starting": True, "owner": self.owner,
+                        "boot_id": identity.boot_id(), "services": [asdict(s) for s in self.services]})
 
 
 # ---------------------------------------------------------------- process identity
 
-def _proc_stat(pid: int) -> list[str] | None:
-    """Fields of /proc/PID/stat after the command name (Linux); None elsewhere or when gone."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
 def process_start_ticks(pid: int) -> int | None:
-    """The process's start time in clock ticks since boot, to tell a reused PID apart."""
-    stat = _proc_stat(pid)
-    return int(stat[19]) if stat else None
+    """The start time recorded when this run started `pid` (else read now), to tell a reused PID apart."""
+    return lifetime.recorded_ticks(pid) or identity.start_ticks(pid)
 
 
-def same_process(service: Service) -> bool:
-    """The recorded process still runs and is not another process that reuses its PID."""
-    if not pid_alive(service.pid):
-        return False
-    ticks = process_start_ticks(service.pid)
-    return service.start_ticks is None or ticks is None or ticks == service.start_ticks
+def same_process(service: Service, boot: str | None = None) -> bool:
+    """The recorded process still runs and is not another program that reuses its PID."""
+    return identity.is_same(service.pid, service.start_ticks, boot)
 
 
 # ---------------------------------------------------------------- preconditions
@@ -345,27 +339,17 @@ def _targets(launch: Launch) -> dict[str, Any]:
     }
 
 
-def _existing_state() -> dict[str, Any] | None:
-    import json
+def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None,
+       outlive: bool = False) -> dict[str, Any]:
+    """Start every part, write the state file, return it. Raises ServiceError (nothing left running).
 
-    path = state_file()
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return {"services": []}
-
-
-def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None) -> dict[str, Any]:
-    """Start every part, write the state file, return it. Raises ServiceError (nothing left running)."""
-    existing = _existing_state()
+    `outlive`: the sandbox is meant to keep running after this command (`sandbox up`, `demo --keep`);
+    otherwise it is tied to this run and the state file names the run as its owner.
+    """
+    existing = standing()
     if existing is not None:
-        alive = [Service(**s) for s in existing.get("services", []) if same_process(Service(**s))]
-        if alive:
-            raise ServiceError(f"a sandbox for stack '{existing.get('stack')}' is already running "
-                               f"({len(alive)} processes, state {state_file()}): "
-                               "`launchready sandbox status` to inspect, `launchready sandbox down` to stop it")
+        if not existing.stale:
+            raise ServiceError(existing.in_use())
         clear_state()  # stale: every process of it is gone
     problems = missing_prerequisites()
     if problems:
@@ -374,29 +358,17 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None)
     if workdir.exists():
         for stale in ("knot", "logs"):
             shutil.rmtree(workdir / stale, ignore_errors=True)
-    launch = Launch(config, workdir, choose_ports({k: v for k, v in (ports or {}).items() if v}))
+    launch = Launch(config, workdir, choose_ports({k: v for k, v in (ports or {}).items() if v}),
+                    owner=None if outlive else owner_record("demo"))
     launch.local.update(crm_api_token="local-crm-" + secrets.token_hex(8),
                         support_api_token="local-support-" + secrets.token_hex(8))
-    try:
-        steps = (start_firestore, start_dns, start_https, start_crm_support, start_monitoring,
-                 start_firebase_rules, start_stripe_then_functions)
-        with ThreadPoolExecutor(max_workers=len(steps)) as pool:
-            futures = [pool.submit(step, launch) for step in steps]
-            errors = [f.exception() for f in futures if f.exception()]
-        if errors:
-            raise errors[0]
-    except BaseException as exc:
-        for service in reversed(launch.services):
-            stop_pid(service.pid)
-        clear_state()
-        if isinstance(exc, ServiceError):
-            raise
-        if isinstance(exc, OSError):
-            raise ServiceError(f"the sandbox could not start: {exc}") from None
-        raise
+    if outlive:
+        lifetime.outlive()
+    _start_all(launch)
     state = {
         "version": 1, "stack": config.stack, "environment": config.environment,
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "boot_id": identity.boot_id(), "owner": launch.owner,
         "services": [asdict(s) for s in sorted(launch.services, key=lambda s: ORDER.index(s.name))],
         "targets": _targets(launch),
         "local": {k: launch.local[k] for k in ("stripe_webhook_secret", "stripe_endpoint_id")},
@@ -404,7 +376,34 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None)
     }
     save_state(state)
     os.chmod(state_file(), 0o600)  # local throwaway keys, still not for other users
+    if outlive:
+        lifetime.release(s.pid for s in launch.services)
     return state
+
+
+def _start_all(launch: Launch) -> None:
+    """Start the parts in parallel; on any failure (or a signal) stop everything started."""
+    steps = (start_firestore, start_dns, start_https, start_crm_support, start_monitoring,
+             start_firebase_rules, start_stripe_then_functions)
+    pool = ThreadPoolExecutor(max_workers=len(steps))
+    try:
+        futures = [pool.submit(step, launch) for step in steps]
+        errors = [f.exception() for f in futures if f.exception()]
+        if errors:
+            raise errors[0]
+    except BaseException as exc:
+        with launch._lock:  # a step still running (on a signal) stops what it starts itself
+            launch.abandoned = True
+            started = list(launch.services)
+            clear_state()
+        lifetime.stop([(s.pid, s.start_ticks) for s in started])
+        if isinstance(exc, ServiceError):
+            raise
+        if isinstance(exc, OSError):
+            raise ServiceError(f"the sandbox could not start: {exc}") from None
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # on a signal, don't wait for slow steps
 
 
 def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float = 30.0) -> dict[str, int]:
@@ -416,39 +415,44 @@ def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float
     env = {**os.environ, **state["function_env"], "SYNC_BACKOFF_SECONDS": str(backoff_seconds),
            "SYNC_HTTP_TIMEOUT_SECONDS": "2"}
     code = f"import json; from launchready.functions.backend.sync.worker import drain; print(json.dumps(drain(timeout={timeout!r})))"
-    done = subprocess.run([_python(), "-c", code], env=env, cwd=_project().root, capture_output=True, text=True,
-                          timeout=timeout + 30)
-    if done.returncode != 0:
-        tail = " ".join(done.stderr.strip().splitlines()[-3:])
-        raise ServiceError(f"draining sync tasks failed (exit {done.returncode}): {tail}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    worker = lifetime.popen([_python(), "-c", code], env=env, cwd=_project().root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    try:
+        stdout, stderr = worker.communicate(timeout=timeout + 30)
+    finally:
+        stop_pid(worker.pid)
+    if worker.returncode != 0:
+        tail = " ".join(stderr.strip().splitlines()[-3:])
+        raise ServiceError(f"draining sync tasks failed (exit {worker.returncode}): {tail}")
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def down() -> list[Service]:
-    """Stop exactly the recorded processes; returns those that were running. No state: nothing to do."""
-    existing = _existing_state()
+    """Stop exactly the recorded processes that still run; returns them. No state: nothing to do."""
+    existing = standing()
     if existing is None:
         return []
-    stopped = []
-    for service in reversed([Service(**s) for s in existing.get("services", [])]):
-        if same_process(service):
-            stop_pid(service.pid)
-            stopped.append(service)
+    running = [Service(**s) for s in existing.alive]
+    lifetime.stop([(s.pid, s.start_ticks) for s in running])
     clear_state()
-    return stopped
+    return running
 
 
-def status() -> tuple[dict[str, Any] | None, list[Health]]:
-    existing = _existing_state()
+def status() -> tuple[Standing | None, list[Health]]:
+    """The sandbox's standing and each part's health; a stale state file is removed (None)."""
+    existing = standing()
     if existing is None:
         return None, []
+    if existing.stale:
+        clear_state()
+        return existing, []
+    alive = {(s["pid"], s["start_ticks"]) for s in existing.alive}
     report = []
-    for service in (Service(**s) for s in existing.get("services", [])):
-        if not same_process(service):
+    for service in (Service(**s) for s in existing.state.get("services", [])):
+        if (service.pid, service.start_ticks) not in alive:
             report.append(Health(service.name, service.pid, service.ports, False, "process not running"))
             continue
         closed = [p for p in service.ports if not port_open(p)]
         report.append(Health(service.name, service.pid, service.ports, not closed,
                              f"port {', '.join(map(str, closed))} not accepting connections" if closed else ""))
     return existing, report
-

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Callable, Sequence
+
+from launchready.sandbox import identity, lifetime
+from launchready.sandbox.identity import pid_alive  # noqa: F401 - re-exported
 
 
 class ServiceError(RuntimeError):
@@ -67,11 +69,14 @@ def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.2) -> bool:
 
 def spawn(argv: Sequence[str], log_file: Path, env: dict[str, str] | None = None,
           cwd: Path | None = None) -> subprocess.Popen:
-    """Start a process in its own session with stdout+stderr going to `log_file`."""
+    """Start a process tied to this run (`lifetime`), stdout+stderr going to `log_file`."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "ab") as log:
-        return subprocess.Popen(list(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True)
+        try:
+            return lifetime.popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  env={**os.environ, **(env or {})}, cwd=cwd)
+        except lifetime.Stopping as exc:
+            raise ServiceError(str(exc)) from None
 
 
 def wait_until(ready: Callable[[], bool], *, timeout: float, proc: subprocess.Popen | None = None,
@@ -94,40 +99,11 @@ def _tail(log_file: Path | None, lines: int = 5) -> str:
     return ("; log " + str(log_file) + ":\n  " + "\n  ".join(text)) if text else ""
 
 
-def pid_alive(pid: int) -> bool:
-    """True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone,
-    since a process started by an earlier CLI run is reparented to an init that may never reap it."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
-
-
-def stop_pid(pid: int, timeout: float = 5.0) -> bool:
-    """Stop the process group led by `pid` (TERM, then KILL). Returns False if it was not running."""
-    if not pid_alive(pid):
-        return False
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            os.kill(pid, sig)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                    return True
-            except ChildProcessError:
-                if not pid_alive(pid):
-                    return True
-            time.sleep(0.05)
-    return True
+def stop_pid(pid: int, timeout: float = 5.0, start_ticks: int | None = None) -> bool:
+    """Stop the process group led by `pid` (TERM, then KILL), if it is still the process recorded
+    with `start_ticks` (default: the one this run started, else whatever runs as `pid` now).
+    Returns False if it was not running."""
+    ticks = start_ticks or lifetime.recorded_ticks(pid) or identity.start_ticks(pid)
+    running = identity.is_same(pid, ticks)
+    lifetime.stop([(pid, ticks)], timeout)
+    return running

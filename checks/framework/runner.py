@@ -75,7 +75,8 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
     selected = registry.select(only=opts.only, skip=opts.skip, offline=opts.offline)
     started_at = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check") as pool:
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check")
+    try:
         futures = [(cls, pool.submit(run_one, cls, ctx)) for cls in selected]
         results: list[Result] = []
         for cls, future in futures:
@@ -83,6 +84,10 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
             if on_done:
                 on_done(cls, done)
             results.extend(done)
+    except BaseException:  # a signal (launchready's Terminated): don't wait for the remaining checks
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     mark_blocking(results, ctx.config.blocking_severities or [])
     return Report(stack=ctx.stack, started_at=started_at, duration_s=time.perf_counter() - t0,
                   results=results, blocking_severities=list(ctx.config.blocking_severities or []))

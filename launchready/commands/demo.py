@@ -27,7 +27,7 @@ def command(
     out = project.flag(out)
     config = load_stack(project.stacks_dir, STACK)
     typer.echo(f"launchready demo — {config.app.name}, stack {STACK}, everything on 127.0.0.1")
-    state = manager.up(config)
+    state = manager.up(config, outlive=keep)
     try:
         typer.echo(f"[{time.monotonic() - started:4.1f}s] sandbox up: {len(state['services'])} processes "
                    f"({', '.join(s['name'] for s in state['services'])})")

@@ -52,7 +52,8 @@ def up(
     from launchready.project import current, stacks_folder
 
     config = load_stack(stacks_folder(current(), stacks_dir), stack)
-    state = manager.up(config, ports=_ports(dns=dns_port, https=https_port, http=http_port, webhook=webhook_port))
+    state = manager.up(config, ports=_ports(dns=dns_port, https=https_port, http=http_port, webhook=webhook_port),
+                       outlive=True)
     print_state(state)
 
 
@@ -73,15 +74,23 @@ def status() -> None:
     """Report the sandbox's health; exit 0 when every part is healthy, 1 otherwise."""
     from launchready.sandbox import manager
 
-    state, health = manager.status()
-    if state is None:
+    existing, health = manager.status()
+    if existing is None:
         typer.echo("no sandbox is running (start one with `launchready sandbox up`)")
         raise typer.Exit(1)
+    if existing.stale:
+        typer.echo(f"no sandbox is running: removed the stale state of one for stack {existing.state.get('stack')} "
+                   "whose processes are all gone")
+        raise typer.Exit(1)
+    state = existing.state
     typer.echo(f"sandbox for stack {state.get('stack')} (started {state.get('started_at')}):")
     for h in health:
         ports = ", ".join(map(str, h.ports))
         typer.echo(f"  {h.name:<16} pid {h.pid:<7} port {ports:<14} {'healthy' if h.healthy else 'DOWN: ' + h.problem}")
-    if not all(h.healthy for h in health):
+    if existing.orphaned:
+        typer.echo(f"ORPHANED: its owner {existing.owner_text()} exited without stopping it; "
+                   "`launchready sandbox down` stops it")
+    if existing.orphaned or not all(h.healthy for h in health):
         raise typer.Exit(1)
 
 
