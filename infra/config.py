@@ -11,9 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Mapping
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
                       field_validator, model_validator)
 from pydantic.alias_generators import to_camel
+
+from launchready.infra.project_files import check_relative
+from launchready.infra.stack_yaml import StackFileError
+from launchready.infra.stack_yaml import load as load_yaml
 
 NAMESPACE = "launchready"
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -166,8 +170,8 @@ class FunctionSettings(_Model):
 
 
 class FirestoreSettings(_Model):
-    rules_file: str = "firestore.rules"
-    indexes_file: str = "firestore.indexes.json"
+    rules_file: Annotated[str, AfterValidator(check_relative)] = "firestore.rules"
+    indexes_file: Annotated[str, AfterValidator(check_relative)] = "firestore.indexes.json"
     delete_protection: bool | None = None
     point_in_time_recovery: bool | None = None
     backups: bool | None = None
@@ -261,17 +265,29 @@ def list_stacks(stacks_dir: Path) -> list[str]:
 
 def read_stack_values(path: Path) -> dict[str, Any]:
     """The raw `config:` mapping of a stack file, all namespaces, exactly as Pulumi stores it."""
+    return read_stack(path)[0]
+
+
+def read_stack(path: Path) -> tuple[dict[str, Any], "yaml.Node"]:
+    """The raw `config:` mapping and its YAML node (for key lines), read within stack_yaml's limits."""
     if not path.is_file():
         raise ConfigError([f"{path}: stack file not found"])
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ConfigError([f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"]) from None
-    if not isinstance(document, dict) or not isinstance(document.get("config"), dict):
+        document, root = load_yaml(path)
+    except StackFileError as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
+    config_node = _config_node(root)
+    if not isinstance(document, dict) or not isinstance(document.get("config"), dict) or config_node is None:
         raise ConfigError([f"{path}: config: expected a top-level `config:` mapping"])
-    return document["config"]
+    return document["config"], config_node
+
+
+def _config_node(root: "yaml.Node | None") -> "yaml.Node | None":
+    if isinstance(root, yaml.MappingNode):
+        for key, node in root.value:
+            if key.value == "config" and isinstance(node, yaml.MappingNode):
+                return node
+    return None
 
 
 def load_stack(stacks_dir: Path, stack: str) -> EnvironmentConfig:

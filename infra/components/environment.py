@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pulumi
+from pydantic.alias_generators import to_camel
 
 from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.infra.components.auth import Auth, AuthArgs
@@ -18,6 +19,7 @@ from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_K
                                       Secrets, SecretsArgs)
 from launchready.infra.components.stripe_webhook import StripeWebhook, StripeWebhookArgs
 from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
+from launchready.infra.project_files import FileProblem, read_project_file
 from launchready.infra.dns_records import desired_records, hosting_site_id
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -35,11 +37,28 @@ def deploy() -> None:
         pulumi.export(key, value)
 
 
-def _read(path: Path, what: str) -> str:
+def _read(config: EnvironmentConfig, key: str, what: str) -> str:
+    """A file named by `launchready:firestore.<key>`, inside the project and size-capped."""
+    relative = getattr(config.firestore, key)
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"{path}: cannot read the {what}: {exc.strerror}"]) from None
+        return read_project_file(relative)
+    except FileProblem as exc:
+        raise ConfigError([f"{config.source or 'stack config'}: {NAMESPACE}:firestore.{to_camel(key)}: "
+                           f"the {what} {relative!r}: {exc}"]) from None
+
+
+def _indexes(config: EnvironmentConfig) -> list:
+    """The `indexes` list of the indexes file; a file that is not such JSON is a config error."""
+    text = _read(config, "indexes_file", "Firestore indexes file")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or not isinstance(document.get("indexes", []), list):
+        raise ConfigError([f"{config.source or 'stack config'}: {NAMESPACE}:firestore.indexesFile: "
+                           f"{config.firestore.indexes_file!r} is not a Firestore indexes JSON file "
+                           "(expected an object with an `indexes` list)"])
+    return document.get("indexes", [])
 
 
 def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]]) -> dict[str, object]:
@@ -57,8 +76,7 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     Firestore("firestore", FirestoreArgs(
         project_id=pid, location=gcp_cfg.firestore_location, delete_protection=bool(fs.delete_protection),
         point_in_time_recovery=bool(fs.point_in_time_recovery), backups=bool(fs.backups),
-        rules_source=_read(REPO_ROOT / fs.rules_file, "Firestore rules"),
-        indexes=json.loads(_read(REPO_ROOT / fs.indexes_file, "Firestore indexes")).get("indexes", [])),
+        rules_source=_read(config, "rules_file", "Firestore rules file"), indexes=_indexes(config)),
         opts=after_apis)
     Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames), opts=after_apis)
 
