@@ -15,6 +15,8 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       field_validator, model_validator)
 from pydantic.alias_generators import to_camel
 
+from launchready.infra.config_hints import capped, did_you_mean, yaml_trap_hint
+from launchready.infra.hostnames import hostname
 from launchready.infra.project_files import check_relative
 from launchready.infra.stack_yaml import StackFileError
 from launchready.infra.stack_yaml import load as load_yaml
@@ -22,6 +24,7 @@ from launchready.infra.stack_yaml import load as load_yaml
 NAMESPACE = "launchready"
 ENVIRONMENTS = ("dev", "staging", "prod")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+MAX_ITEMS = 50  # per list: a stack with more MX/DKIM/CAA entries than this is a mistake, not a config
 DEFAULT_BLOCKING = {"prod": ["critical", "high"], "staging": ["critical", "high"], "dev": ["critical"]}
 
 
@@ -103,10 +106,7 @@ class DomainSettings(_Model):
     @field_validator("zone", "app_host", "api_host", "mail_domain")
     @classmethod
     def _hostname(cls, value: str) -> str:
-        value = value.lower().rstrip(".")
-        if "." not in value or " " in value:
-            raise ValueError("expected a fully qualified hostname")
-        return value
+        return hostname(value)
 
 
 class TlsSettings(_Model):
@@ -119,7 +119,7 @@ class TlsSettings(_Model):
 
 
 class MxRecord(_Model):
-    host: str
+    host: Annotated[str, AfterValidator(hostname)]
     priority: int = Field(ge=0, le=65535)
 
 
@@ -131,10 +131,10 @@ class DkimKey(_Model):
 
 class EmailSettings(_Model):
     provider: str
-    mx: list[MxRecord] = Field(min_length=1)
-    spf_includes: list[str] = Field(min_length=1)
+    mx: list[MxRecord] = Field(min_length=1, max_length=MAX_ITEMS)
+    spf_includes: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
     spf_all: Literal["-all", "~all", "?all", "+all"] = "~all"
-    dkim: list[DkimKey] = Field(min_length=1)
+    dkim: list[DkimKey] = Field(min_length=1, max_length=MAX_ITEMS)
     dmarc_policy: Literal["none", "quarantine", "reject"]
     dmarc_rua: str
 
@@ -159,7 +159,7 @@ class IntegrationSettings(_Model):
 
 
 class AlertSettings(_Model):
-    emails: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class FunctionSettings(_Model):
@@ -186,12 +186,12 @@ class EnvironmentConfig(_Model):
     domain: DomainSettings
     tls: TlsSettings = TlsSettings()
     email: EmailSettings
-    caa_issuers: list[str] = Field(min_length=1)
+    caa_issuers: list[Annotated[str, AfterValidator(hostname)]] = Field(min_length=1, max_length=MAX_ITEMS)
     stripe: StripeSettings
     crm: IntegrationSettings
     support: IntegrationSettings
     alerts: AlertSettings = AlertSettings()
-    owners: dict[str, str] = Field(default_factory=dict)
+    owners: dict[str, str] = Field(default_factory=dict, max_length=MAX_ITEMS)
     functions: FunctionSettings = FunctionSettings()
     firestore: FirestoreSettings = FirestoreSettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
@@ -240,7 +240,9 @@ def parse_config(values: Mapping[str, Any], *, source: str, stack: str = "") -> 
     try:
         return EnvironmentConfig.model_validate({**values, "stack": stack, "source": source})
     except ValidationError as exc:
-        raise ConfigError([_describe(source, err) for err in exc.errors()]) from None
+        raise ConfigError(capped([_describe(source, err) for err in exc.errors()])) from None
+    except (RecursionError, TypeError, OverflowError) as exc:  # defence in depth: input the limits missed
+        raise ConfigError([f"{source}: {NAMESPACE}: cannot be validated ({type(exc).__name__})"]) from None
 
 
 def _describe(source: str, err: Mapping[str, Any]) -> str:
@@ -249,9 +251,9 @@ def _describe(source: str, err: Mapping[str, Any]) -> str:
     if err["type"] == "missing":
         return f"{source}: {key}: missing required key"
     if err["type"] == "extra_forbidden":
-        return f"{source}: {key}: unknown key"
+        return f"{source}: {key}: unknown key{did_you_mean(EnvironmentConfig, loc)}"
     msg = err["msg"].removeprefix("Value error, ")
-    return f"{source}: {key}: {msg}"
+    return f"{source}: {key}: {msg}{yaml_trap_hint(err)}"
 
 
 def stack_file(stacks_dir: Path, stack: str) -> Path:
