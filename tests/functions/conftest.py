@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from launchready.sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until
+from launchready.sandbox.stubs.auth_api import AuthApiStub
 from launchready.sandbox.stubs.crm_support import CrmSupportStub
 
 WEBHOOK_SECRET = "whsec_test_launchready_functions"
@@ -63,11 +64,24 @@ def webhook_server(firestore_emulator, tmp_path_factory):
     stop_pid(proc.pid)
 
 
+SUPPORT_ORIGIN = "https://app.tidepool.example"
+SUPPORT_RATE_LIMIT = 5
+
+
 @pytest.fixture(scope="session")
-def support_server(firestore_emulator, tmp_path_factory):
+def auth_stub():
+    """The Auth account-lookup stand-in that `check_revoked=True` asks (unknown uids are enabled users)."""
+    stub = AuthApiStub(open_signup=True).start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture(scope="session")
+def support_server(firestore_emulator, auth_stub, tmp_path_factory):
     """`request_support` served by functions-framework, verifying ID tokens in emulator mode."""
-    proc, url, log = _serve("request_support", firestore_emulator, tmp_path_factory.mktemp("ff"),
-                            {"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9"})
+    proc, url, log = _serve("request_support", firestore_emulator, tmp_path_factory.mktemp("ff"), {
+        "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{auth_stub.port}", "SUPPORT_ALLOWED_ORIGINS": SUPPORT_ORIGIN,
+        "SUPPORT_RATE_LIMIT": str(SUPPORT_RATE_LIMIT), "SUPPORT_RATE_WINDOW_SECONDS": "600"})
     yield url, log
     stop_pid(proc.pid)
 
