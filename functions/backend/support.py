@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .customers import customer_ref
 from .rate_limit import count, limiter, user_key
 from .settings import SupportSettings
-from .store import client, run_transaction, server_timestamp
+from .store import CALL_TIMEOUT_SECONDS, client, run_transaction, server_timestamp
 from .support_guard import Rejected, clean_text, cors_headers, parse_json, preflight_headers, read_body
 from .sync.outbox import TICKET_ACTION, enqueue
 
@@ -108,11 +108,14 @@ def create_request(uid: str, email: str | None, fields: Mapping[str, str], ids: 
     db = db or client()
     refs = [db.collection(SUPPORT_REQUESTS).document(i) for i in ids] if ids else [db.collection(SUPPORT_REQUESTS).document()]
     counter = limiter(db, "support", uid)
+    earlier = _first_existing(db.get_all(refs, timeout=CALL_TIMEOUT_SECONDS))  # a repeat needs no transaction
+    if earlier is not None:
+        return earlier, 200
 
     def body(txn, _attempt: int) -> tuple[dict[str, Any], int]:
-        for snapshot in db.get_all(refs, transaction=txn):
-            if snapshot.exists:
-                return {**(snapshot.to_dict() or {}), "id": snapshot.id}, 200
+        earlier = _first_existing(db.get_all(refs, transaction=txn))
+        if earlier is not None:
+            return earlier, 200
         customer = customer_ref(db, uid).get(transaction=txn).to_dict() or {}
         if limit and (wait := count(txn, counter, time.time(), *limit)):
             return {"retry_after": int(wait)}, 429
@@ -125,6 +128,13 @@ def create_request(uid: str, email: str | None, fields: Mapping[str, str], ids: 
         return {**request, "id": refs[0].id}, 201
 
     return run_transaction(db, body)
+
+
+def _first_existing(snapshots: Any) -> dict[str, Any] | None:
+    for snapshot in snapshots:
+        if snapshot.exists:
+            return {**(snapshot.to_dict() or {}), "id": snapshot.id}
+    return None
 
 
 def _public(saved: Mapping[str, Any]) -> dict[str, Any]:

@@ -94,7 +94,8 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         max_instances=fn.max_instances, timeout_seconds=fn.timeout_seconds, memory=fn.memory,
         env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base,
              "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base,
-             "SYNC_MAX_ATTEMPTS": str(fn.sync_max_attempts)}),
+             "SYNC_MAX_ATTEMPTS": str(fn.sync_max_attempts),
+             "SUPPORT_ALLOWED_ORIGINS": ",".join(f"https://{host}" for host in config.app_hostnames)}),
         opts=pulumi.ResourceOptions(depends_on=[*project.ready, *secrets.versions.values(),
                                                 webhook.signing_secret_version]))
 

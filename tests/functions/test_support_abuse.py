@@ -30,7 +30,7 @@ def post(http, url, body, uid="rider-7", **headers):
 
 
 def test_a_hundred_identical_requests_make_one_ticket(support, http, db, crm_stub):
-    with ThreadPoolExecutor(max_workers=10) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         statuses = list(pool.map(lambda _: post(http, support, REQUEST).status_code, range(100)))
     assert statuses.count(201) == 1 and statuses.count(200) == 99, sorted(set(statuses))
     assert len(docs(db, "support_requests")) == 1 and len(docs(db, "sync_tasks")) == 1
