@@ -238,11 +238,14 @@ class EnvironmentConfig(_Model):
 def parse_config(values: Mapping[str, Any], *, source: str, stack: str = "") -> EnvironmentConfig:
     """Validate a flat `{key: value}` mapping (namespace already stripped) into the model."""
     try:
-        return EnvironmentConfig.model_validate({**values, "stack": stack, "source": source})
+        config = EnvironmentConfig.model_validate({**values, "stack": stack, "source": source})
     except ValidationError as exc:
         raise ConfigError(capped([_describe(source, err) for err in exc.errors()])) from None
     except (RecursionError, TypeError, OverflowError) as exc:  # defence in depth: input the limits missed
         raise ConfigError([f"{source}: {NAMESPACE}: cannot be validated ({type(exc).__name__})"]) from None
+    from launchready.checks.redact import remember  # every output removes a plaintext secret's value
+    remember(*(secret.reveal_plaintext() for secret in config.secrets().values()))
+    return config
 
 
 def _describe(source: str, err: Mapping[str, Any]) -> str:
