@@ -5,6 +5,7 @@ The frozen database is a real TCP listener on 127.0.0.1 that accepts connections
 """
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from datetime import datetime, timedelta, timezone
@@ -91,3 +92,14 @@ def test_webhook_answers_5xx_when_firestore_is_frozen(frozen_firestore, tmp_path
         assert response.status_code >= 500
     finally:
         stop_pid(proc.pid)
+
+
+def test_function_logs_never_carry_secrets(monkeypatch, capsys):
+    from launchready.functions.backend.logs import log
+
+    monkeypatch.setenv("CRM_API_TOKEN", "crm-token-value-for-the-log-test")
+    log("ERROR", "sync task dead-lettered", error="HTTP 401 for crm-token-value-for-the-log-test",
+        hint="whsec_AbCdEfGhIjKlMnOpQrSt and Bearer abcdefghijklmnopqrstuvwxyz0123")
+    line = json.loads(capsys.readouterr().err)
+    assert "crm-token-value" not in json.dumps(line) and "whsec_" not in line["hint"] and "abcdefghij" not in line["hint"]
+    assert line["message"] == "sync task dead-lettered"
