@@ -27,29 +27,43 @@ _SECRET_ENV_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSPHRASE|PRIVATE_KEY|CR
 _PEM_BEGIN = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 _PEM_END = re.compile(r"-----END [A-Z ]*PRIVATE KEY-----")
 _known: set[str] = set()
+_version = 0
+_cache: tuple[Any, re.Pattern[str] | None, tuple[str, ...]] = (None, None, ())
 _lock = threading.Lock()
 
 
 def remember(*values: str | None) -> None:
     """Add known secret values (e.g. a stack's plaintext secrets) to what every output removes."""
+    global _version
     with _lock:
         _known.update(v for v in values if isinstance(v, str) and len(v) >= MIN_KNOWN_LENGTH)
+        _version += 1
 
 
 def known_values() -> list[str]:
     """Every known secret value, longest first (so a value containing another goes first)."""
-    from_env = {value for name, value in os.environ.items()
-                if _SECRET_ENV_NAME.search(name) and len(value) >= MIN_KNOWN_LENGTH}
-    with _lock:
-        values = from_env | _known
-    variants = values | {json.dumps(v)[1:-1] for v in values}  # as it appears inside a JSON string
-    return sorted(variants, key=len, reverse=True)
+    return list(_known_pattern()[1])
+
+
+def _known_pattern() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """One alternation of every known value (and its JSON-escaped form), rebuilt only when the
+    secret environment or the remembered values change: it runs on every line of output."""
+    global _cache
+    env = tuple(sorted(v for n, v in os.environ.items() if len(v) >= MIN_KNOWN_LENGTH and _SECRET_ENV_NAME.search(n)))
+    key = (env, _version)
+    if _cache[0] != key:
+        with _lock:
+            values = set(env) | _known
+        variants = tuple(sorted(values | {json.dumps(v)[1:-1] for v in values}, key=len, reverse=True))
+        pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
+        _cache = (key, pattern, variants)
+    return _cache[1], _cache[2]
 
 
 def redact_text(text: str) -> str:
-    for value in known_values():
-        if value in text:
-            text = text.replace(value, REDACTED)
+    pattern, _ = _known_pattern()
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
     return default_set().text_pattern.sub(REDACTED, text)
 
 
