@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from launchready.infra.config_hints import capped, did_you_mean, yaml_trap_hint
 from launchready.infra.hostnames import hostname
-from launchready.infra.project_files import check_relative
+from launchready.infra.project_files import check_path
 from launchready.infra.stack_yaml import StackFileError
 from launchready.infra.stack_yaml import load as load_yaml
 
@@ -170,8 +170,8 @@ class FunctionSettings(_Model):
 
 
 class FirestoreSettings(_Model):
-    rules_file: Annotated[str, AfterValidator(check_relative)] = "firestore.rules"
-    indexes_file: Annotated[str, AfterValidator(check_relative)] = "firestore.indexes.json"
+    rules_file: Annotated[str, AfterValidator(check_path)] = "firestore.rules"
+    indexes_file: Annotated[str, AfterValidator(check_path)] = "firestore.indexes.json"
     delete_protection: bool | None = None
     point_in_time_recovery: bool | None = None
     backups: bool | None = None
