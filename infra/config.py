@@ -11,13 +11,20 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Mapping
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
                       field_validator, model_validator)
 from pydantic.alias_generators import to_camel
+
+from launchready.infra.config_hints import capped, did_you_mean, yaml_trap_hint
+from launchready.infra.hostnames import hostname
+from launchready.infra.project_files import check_path
+from launchready.infra.stack_yaml import StackFileError
+from launchready.infra.stack_yaml import load as load_yaml
 
 NAMESPACE = "launchready"
 ENVIRONMENTS = ("dev", "staging", "prod")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+MAX_ITEMS = 50  # per list: a stack with more MX/DKIM/CAA entries than this is a mistake, not a config
 DEFAULT_BLOCKING = {"prod": ["critical", "high"], "staging": ["critical", "high"], "dev": ["critical"]}
 
 
@@ -99,10 +106,7 @@ class DomainSettings(_Model):
     @field_validator("zone", "app_host", "api_host", "mail_domain")
     @classmethod
     def _hostname(cls, value: str) -> str:
-        value = value.lower().rstrip(".")
-        if "." not in value or " " in value:
-            raise ValueError("expected a fully qualified hostname")
-        return value
+        return hostname(value)
 
 
 class TlsSettings(_Model):
@@ -115,7 +119,7 @@ class TlsSettings(_Model):
 
 
 class MxRecord(_Model):
-    host: str
+    host: Annotated[str, AfterValidator(hostname)]
     priority: int = Field(ge=0, le=65535)
 
 
@@ -127,10 +131,10 @@ class DkimKey(_Model):
 
 class EmailSettings(_Model):
     provider: str
-    mx: list[MxRecord] = Field(min_length=1)
-    spf_includes: list[str] = Field(min_length=1)
+    mx: list[MxRecord] = Field(min_length=1, max_length=MAX_ITEMS)
+    spf_includes: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
     spf_all: Literal["-all", "~all", "?all", "+all"] = "~all"
-    dkim: list[DkimKey] = Field(min_length=1)
+    dkim: list[DkimKey] = Field(min_length=1, max_length=MAX_ITEMS)
     dmarc_policy: Literal["none", "quarantine", "reject"]
     dmarc_rua: str
 
@@ -155,7 +159,7 @@ class IntegrationSettings(_Model):
 
 
 class AlertSettings(_Model):
-    emails: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class FunctionSettings(_Model):
@@ -166,8 +170,8 @@ class FunctionSettings(_Model):
 
 
 class FirestoreSettings(_Model):
-    rules_file: str = "firestore.rules"
-    indexes_file: str = "firestore.indexes.json"
+    rules_file: Annotated[str, AfterValidator(check_path)] = "firestore.rules"
+    indexes_file: Annotated[str, AfterValidator(check_path)] = "firestore.indexes.json"
     delete_protection: bool | None = None
     point_in_time_recovery: bool | None = None
     backups: bool | None = None
@@ -182,12 +186,12 @@ class EnvironmentConfig(_Model):
     domain: DomainSettings
     tls: TlsSettings = TlsSettings()
     email: EmailSettings
-    caa_issuers: list[str] = Field(min_length=1)
+    caa_issuers: list[Annotated[str, AfterValidator(hostname)]] = Field(min_length=1, max_length=MAX_ITEMS)
     stripe: StripeSettings
     crm: IntegrationSettings
     support: IntegrationSettings
     alerts: AlertSettings = AlertSettings()
-    owners: dict[str, str] = Field(default_factory=dict)
+    owners: dict[str, str] = Field(default_factory=dict, max_length=MAX_ITEMS)
     functions: FunctionSettings = FunctionSettings()
     firestore: FirestoreSettings = FirestoreSettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
@@ -234,9 +238,14 @@ class EnvironmentConfig(_Model):
 def parse_config(values: Mapping[str, Any], *, source: str, stack: str = "") -> EnvironmentConfig:
     """Validate a flat `{key: value}` mapping (namespace already stripped) into the model."""
     try:
-        return EnvironmentConfig.model_validate({**values, "stack": stack, "source": source})
+        config = EnvironmentConfig.model_validate({**values, "stack": stack, "source": source})
     except ValidationError as exc:
-        raise ConfigError([_describe(source, err) for err in exc.errors()]) from None
+        raise ConfigError(capped([_describe(source, err) for err in exc.errors()])) from None
+    except (RecursionError, TypeError, OverflowError) as exc:  # defence in depth: input the limits missed
+        raise ConfigError([f"{source}: {NAMESPACE}: cannot be validated ({type(exc).__name__})"]) from None
+    from launchready.checks.redact import remember  # every output removes a plaintext secret's value
+    remember(*(secret.reveal_plaintext() for secret in config.secrets().values()))
+    return config
 
 
 def _describe(source: str, err: Mapping[str, Any]) -> str:
@@ -245,9 +254,9 @@ def _describe(source: str, err: Mapping[str, Any]) -> str:
     if err["type"] == "missing":
         return f"{source}: {key}: missing required key"
     if err["type"] == "extra_forbidden":
-        return f"{source}: {key}: unknown key"
+        return f"{source}: {key}: unknown key{did_you_mean(EnvironmentConfig, loc)}"
     msg = err["msg"].removeprefix("Value error, ")
-    return f"{source}: {key}: {msg}"
+    return f"{source}: {key}: {msg}{yaml_trap_hint(err)}"
 
 
 def stack_file(stacks_dir: Path, stack: str) -> Path:
@@ -261,17 +270,29 @@ def list_stacks(stacks_dir: Path) -> list[str]:
 
 def read_stack_values(path: Path) -> dict[str, Any]:
     """The raw `config:` mapping of a stack file, all namespaces, exactly as Pulumi stores it."""
+    return read_stack(path)[0]
+
+
+def read_stack(path: Path) -> tuple[dict[str, Any], "yaml.Node"]:
+    """The raw `config:` mapping and its YAML node (for key lines), read within stack_yaml's limits."""
     if not path.is_file():
         raise ConfigError([f"{path}: stack file not found"])
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ConfigError([f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"]) from None
-    if not isinstance(document, dict) or not isinstance(document.get("config"), dict):
+        document, root = load_yaml(path)
+    except StackFileError as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
+    config_node = _config_node(root)
+    if not isinstance(document, dict) or not isinstance(document.get("config"), dict) or config_node is None:
         raise ConfigError([f"{path}: config: expected a top-level `config:` mapping"])
-    return document["config"]
+    return document["config"], config_node
+
+
+def _config_node(root: "yaml.Node | None") -> "yaml.Node | None":
+    if isinstance(root, yaml.MappingNode):
+        for key, node in root.value:
+            if key.value == "config" and isinstance(node, yaml.MappingNode):
+                return node
+    return None
 
 
 def load_stack(stacks_dir: Path, stack: str) -> EnvironmentConfig:

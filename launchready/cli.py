@@ -44,7 +44,21 @@ def fail(lines: list[str] | str, code: int = 2) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point: click handles usage errors (exit 2); ours become one line."""
+    """Console-script entry point: every byte it prints passes the redaction layer."""
+    from launchready.checks.redact import RedactingStream
+
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(out), RedactingStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
+    """Click handles usage errors (exit 2); ours become one line."""
     from launchready.sandbox import lifetime
     from launchready.sandbox.processes import ServiceError
 

@@ -32,7 +32,8 @@ from launchready.sandbox.state import (Standing, clear_state, owner_record, save
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
 FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
 FIXABLE_PORTS = ("dns", "https", "http", "webhook")
-ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", "firebase_rules", *FUNCTION_PORTS)
+ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", "firebase_rules", "auth",
+         *FUNCTION_PORTS)
 START_TIMEOUT = 60.0
 
 
@@ -134,7 +135,7 @@ def choose_ports(fixed: dict[str, int | None]) -> dict[str, int]:
     if busy:
         raise ServiceError(f"{', '.join(busy)} already in use by another process: choose another port "
                            "or leave it out to get a free one")
-    names = (*FIXABLE_PORTS, "firestore", "stripe", "crm", "support", "monitoring", "firebase_rules",
+    names = (*FIXABLE_PORTS, "firestore", "stripe", "crm", "support", "monitoring", "firebase_rules", "auth",
              *FUNCTION_PORTS.values())
     return {name: fixed.get(name) or free_port() for name in names}
 
@@ -245,6 +246,13 @@ def start_crm_support(launch: Launch) -> None:
                        ready_url=f"http://127.0.0.1:{port}/_stub/state")
 
 
+def start_auth(launch: Launch) -> None:
+    """The Auth account-lookup stand-in `request_support` asks about revoked or disabled users."""
+    port = launch.ports["auth"]
+    _start_process(launch, "auth", [_python(), "-m", "launchready.sandbox.stubs.auth_api", "--port", str(port), "--open"],
+                   port, "Firebase Auth account-lookup stand-in")
+
+
 def start_monitoring(launch: Launch) -> None:
     """The Cloud Monitoring stand-in holding the plan's alert policies and channels."""
     import json
@@ -286,9 +294,12 @@ def function_env(launch: Launch) -> dict[str, str]:
         "SUPPORT_API_BASE": f"http://127.0.0.1:{launch.ports['support']}",
         "SUPPORT_API_TOKEN": launch.local["support_api_token"],
         "SYNC_MAX_ATTEMPTS": str(launch.config.functions.sync_max_attempts),
-        # No Auth emulator runs: firebase-admin only needs this variable set to accept the unsigned
-        # (emulator-style) ID tokens local clients send; port 9 is the discard port.
-        "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9",
+        # firebase-admin accepts the unsigned (emulator-style) ID tokens local clients send and asks this
+        # stand-in whether the user is disabled or its tokens revoked (check_revoked=True).
+        "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{launch.ports['auth']}",
+        "SUPPORT_ALLOWED_ORIGINS": ",".join(f"https://{host}" for host in launch.config.app_hostnames),
+        # The emulator shares a developer's machine: give Firestore calls the slack a real database needs not.
+        "FIRESTORE_CALL_TIMEOUT_SECONDS": "30", "FIRESTORE_TRANSACTION_SECONDS": "45",
     }
 
 
@@ -384,7 +395,7 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None,
 def _start_all(launch: Launch) -> None:
     """Start the parts in parallel; on any failure (or a signal) stop everything started."""
     steps = (start_firestore, start_dns, start_https, start_crm_support, start_monitoring,
-             start_firebase_rules, start_stripe_then_functions)
+             start_firebase_rules, start_auth, start_stripe_then_functions)
     pool = ThreadPoolExecutor(max_workers=len(steps))
     try:
         futures = [pool.submit(step, launch) for step in steps]

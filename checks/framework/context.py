@@ -106,8 +106,8 @@ class CheckContext:
 
     @cached_property
     def rules_file(self) -> Path:
-        return self.options.rules_file or self.project.resolve(self.config.firestore.rules_file,
-                                                               f"{NAMESPACE}:firestore.rulesFile")
+        return self.options.rules_file or self.project.resolve(
+            self.config.firestore.rules_file, f"{self.config.source or self.stack}: {NAMESPACE}:firestore.rulesFile")
 
     @property
     def app_dir(self) -> Path | None:

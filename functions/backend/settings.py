@@ -88,3 +88,23 @@ class SyncSettings:
             backoff_seconds=_number("SYNC_BACKOFF_SECONDS", 30.0, 0.0),
             http_timeout_seconds=_number("SYNC_HTTP_TIMEOUT_SECONDS", 10.0, 0.1),
         )
+
+
+@dataclass(frozen=True)
+class SupportSettings:
+    """How hard `request_support` pushes back: per-user rate limit, duplicate window, browser origins."""
+
+    rate_limit: int
+    rate_window_seconds: float
+    duplicate_window_seconds: float
+    allowed_origins: frozenset[str]
+
+    @classmethod
+    def from_env(cls) -> "SupportSettings":
+        origins = os.environ.get("SUPPORT_ALLOWED_ORIGINS", "")
+        return cls(
+            rate_limit=int(_number("SUPPORT_RATE_LIMIT", 5, 1)),
+            rate_window_seconds=_number("SUPPORT_RATE_WINDOW_SECONDS", 600.0, 1.0),
+            duplicate_window_seconds=_number("SUPPORT_DUPLICATE_WINDOW_SECONDS", 600.0, 1.0),
+            allowed_origins=frozenset(o.strip().rstrip("/").lower() for o in origins.split(",") if o.strip()),
+        )

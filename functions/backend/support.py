@@ -6,12 +6,18 @@ the sync worker from the enqueued task, so a support-desk outage never loses a r
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
+import time
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .customers import customer_ref
-from .store import client, server_timestamp
+from .rate_limit import count, limiter, user_key
+from .settings import SupportSettings
+from .store import CALL_TIMEOUT_SECONDS, client, run_transaction, server_timestamp
+from .support_guard import Rejected, clean_text, cors_headers, parse_json, preflight_headers, read_body
 from .sync.outbox import TICKET_ACTION, enqueue
 
 if TYPE_CHECKING:
@@ -45,9 +51,10 @@ def verify_user(authorization: str | None, project: str) -> dict[str, Any]:
             _apps[project] = firebase_admin.initialize_app(options={"projectId": project},
                                                            name=f"launchready-{project}")
     try:
-        return auth.verify_id_token(token.strip(), app=_apps[project])
-    except (ValueError, auth.InvalidIdTokenError, auth.UserDisabledError) as exc:  # expired/revoked included
-        raise Unauthenticated(type(exc).__name__) from None  # (a CertificateFetchError is ours: a 500)
+        # check_revoked: a disabled or signed-out user is refused at once, not when the token expires (1 h)
+        return auth.verify_id_token(token.strip(), app=_apps[project], check_revoked=True)
+    except (ValueError, auth.InvalidIdTokenError, auth.UserDisabledError, auth.UserNotFoundError) as exc:
+        raise Unauthenticated(type(exc).__name__) from None  # expired/revoked included; a CertificateFetchError is a 500
 
 
 def validate(body: Any) -> tuple[dict[str, str], list[str]]:
@@ -56,13 +63,13 @@ def validate(body: Any) -> tuple[dict[str, str], list[str]]:
         return {}, ["body must be a JSON object"]
     problems, clean = [], {}
     for name, limit in LIMITS.items():
-        value = body.get(name)
-        if not isinstance(value, str) or not value.strip():
+        value = clean_text(body[name]) if isinstance(body.get(name), str) else None
+        if not value:
             problems.append(f"{name}: required, a non-empty string")
         elif len(value) > limit:
             problems.append(f"{name}: at most {limit} characters")
         else:
-            clean[name] = value.strip()
+            clean[name] = value
     category = body.get("category", "other")
     if category not in CATEGORIES:
         problems.append(f"category: one of {', '.join(CATEGORIES)}")
@@ -81,47 +88,92 @@ def route(fields: Mapping[str, str], customer: Mapping[str, Any]) -> dict[str, A
             "auto_answer_allowed": not review, "support_tier": tier}
 
 
-def create_request(uid: str, email: str | None, fields: Mapping[str, str], idempotency_key: str | None = None,
-                   db: "Client | None" = None) -> tuple[dict[str, Any], bool]:
-    """Create `support_requests/{id}` and its ticket task atomically. Returns (request, created)."""
-    from google.api_core.exceptions import AlreadyExists
+def request_ids(uid: str, fields: Mapping[str, str], idempotency_key: str | None, window_seconds: float,
+                now: float | None = None) -> list[str]:
+    """[id to create, other ids that count as the same request]. With a valid `Idempotency-Key` the
+    key names the request; without one, the same text from the same user within the window does."""
+    user = user_key(uid)[:20]
+    if idempotency_key and _IDEMPOTENCY_KEY.match(idempotency_key):
+        return [f"{user}-k-{idempotency_key}"]
+    digest = hashlib.sha256(json.dumps([fields.get(k) for k in ("subject", "message", "category")]).encode()).hexdigest()
+    bucket = int((time.time() if now is None else now) // window_seconds)
+    return [f"{user}-c-{digest[:24]}-{bucket}", f"{user}-c-{digest[:24]}-{bucket - 1}"]
 
+
+def create_request(uid: str, email: str | None, fields: Mapping[str, str], ids: list[str] | None = None,
+                   db: "Client | None" = None, limit: tuple[int, float] | None = None) -> tuple[dict[str, Any], int]:
+    """In one transaction: an earlier request with any of `ids` is returned as is (200); else the
+    user's rate limit is counted (429 when spent); else `support_requests/{ids[0]}` and its ticket
+    task are created (201). Concurrent twins serialise on the same documents: one ticket."""
     db = db or client()
-    collection = db.collection(SUPPORT_REQUESTS)
-    key = idempotency_key if idempotency_key and _IDEMPOTENCY_KEY.match(idempotency_key) else None
-    ref = collection.document(f"{uid[:40]}-{key}" if key else None)
-    customer = customer_ref(db, uid).get().to_dict() or {}
-    request = {"uid": uid, "email": customer.get("email") or email, **fields, **route(fields, customer),
-               "status": "queued", "ticket_id": None, "created_at": server_timestamp()}
-    batch = db.batch()
-    batch.create(ref, request)
-    target, action = TICKET_ACTION
-    enqueue(batch, db, source_id=f"{SUPPORT_REQUESTS}-{ref.id}", source=f"{SUPPORT_REQUESTS}/{ref.id}",
-            uid=uid, target=target, action=action)
-    try:
-        batch.commit()
-    except AlreadyExists:
-        return {**(ref.get().to_dict() or {}), "id": ref.id}, False
-    return {**request, "id": ref.id}, True
+    refs = [db.collection(SUPPORT_REQUESTS).document(i) for i in ids] if ids else [db.collection(SUPPORT_REQUESTS).document()]
+    counter = limiter(db, "support", uid)
+    earlier = _first_existing(db.get_all(refs, timeout=CALL_TIMEOUT_SECONDS))  # a repeat needs no transaction
+    if earlier is not None:
+        return earlier, 200
+
+    def body(txn, _attempt: int) -> tuple[dict[str, Any], int]:
+        earlier = _first_existing(db.get_all(refs, transaction=txn))
+        if earlier is not None:
+            return earlier, 200
+        customer = customer_ref(db, uid).get(transaction=txn).to_dict() or {}
+        if limit and (wait := count(txn, counter, time.time(), *limit)):
+            return {"retry_after": int(wait)}, 429
+        request = {"uid": uid, "email": customer.get("email") or email, **fields, **route(fields, customer),
+                   "status": "queued", "ticket_id": None, "created_at": server_timestamp()}
+        txn.create(refs[0], request)
+        target, action = TICKET_ACTION
+        enqueue(txn, db, source_id=f"{SUPPORT_REQUESTS}-{refs[0].id}", source=f"{SUPPORT_REQUESTS}/{refs[0].id}",
+                uid=uid, target=target, action=action)
+        return {**request, "id": refs[0].id}, 201
+
+    return run_transaction(db, body)
+
+
+def _first_existing(snapshots: Any) -> dict[str, Any] | None:
+    for snapshot in snapshots:
+        if snapshot.exists:
+            return {**(snapshot.to_dict() or {}), "id": snapshot.id}
+    return None
+
+
+def _public(saved: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": saved["id"], "priority": saved.get("priority"),
+            "needs_human_review": saved.get("needs_human_review"), "status": saved.get("status")}
 
 
 def handle(request: Any, project: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Gate (CORS, method, token, size, depth, fields), then dedupe, rate-limit and create."""
+    settings = SupportSettings.from_env()
+    origin = request.headers.get("Origin")
+    try:
+        if request.method == "OPTIONS":
+            return {}, 204, preflight_headers(origin, settings.allowed_origins)
+        cors = cors_headers(origin, settings.allowed_origins)
+    except Rejected as exc:
+        return {"error": exc.reason}, exc.status, {"Vary": "Origin"}
+    body, status, headers = _handle_post(request, project, settings)
+    return body, status, {**headers, **cors}
+
+
+def _handle_post(request: Any, project: str, settings: SupportSettings) -> tuple[dict[str, Any], int, dict[str, str]]:
     if request.method != "POST":
-        return {"error": "method not allowed"}, 405, {"Allow": "POST"}
+        return {"error": "method not allowed"}, 405, {"Allow": "POST, OPTIONS"}
     try:
         claims = verify_user(request.headers.get("Authorization"), project)
     except Unauthenticated:
         return {"error": "a valid Firebase ID token is required"}, 401, {"WWW-Authenticate": "Bearer"}
-    if (request.content_length or 0) > 64 * 1024:
-        return {"error": "payload too large"}, 413, {}
-    fields, problems = validate(request.get_json(silent=True))
+    try:
+        fields, problems = validate(parse_json(read_body(request)))
+    except Rejected as exc:
+        return {"error": exc.reason}, exc.status, {}
     if problems:
         return {"error": "invalid request", "problems": problems}, 400, {}
     if not claims.get("email"):
         return {"error": "the account has no email address"}, 400, {}
-    saved, created = create_request(claims["uid"], claims.get("email"), fields,
-                                    request.headers.get("Idempotency-Key"))
-    body = {"id": saved["id"], "priority": saved.get("priority"),
-            "needs_human_review": saved.get("needs_human_review"), "status": saved.get("status")}
-    return body, 201 if created else 200, {}
-
+    ids = request_ids(claims["uid"], fields, request.headers.get("Idempotency-Key"), settings.duplicate_window_seconds)
+    saved, status = create_request(claims["uid"], claims.get("email"), fields, ids,
+                                   limit=(settings.rate_limit, settings.rate_window_seconds))
+    if status == 429:
+        return {"error": "too many support requests; try again later"}, 429, {"Retry-After": str(saved["retry_after"])}
+    return _public(saved), status, {}

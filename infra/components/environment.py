@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pulumi
+from pydantic.alias_generators import to_camel
 
 from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.infra.components.auth import Auth, AuthArgs
@@ -18,6 +19,7 @@ from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_K
                                       Secrets, SecretsArgs)
 from launchready.infra.components.stripe_webhook import StripeWebhook, StripeWebhookArgs
 from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
+from launchready.infra.project_files import FileProblem, read_capped
 from launchready.infra.dns_records import desired_records, hosting_site_id
 from launchready.project import Project as LaunchProject
 from launchready.project import current as current_project
@@ -41,11 +43,29 @@ def _project() -> LaunchProject:
     return LaunchProject.load(Path(root)) if root else current_project()
 
 
-def _read(path: Path, what: str) -> str:
+def _read(config: EnvironmentConfig, source: LaunchProject, key: str, what: str) -> str:
+    """A file named by `launchready:firestore.<key>`: inside the project, size-capped before reading."""
+    relative = getattr(config.firestore, key)
+    where = f"{config.source or 'stack config'}: {NAMESPACE}:firestore.{to_camel(key)}"
+    path = source.resolve(relative, where)
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"{path}: cannot read the {what}: {exc.strerror}"]) from None
+        return read_capped(path)
+    except FileProblem as exc:
+        raise ConfigError([f"{where}: the {what} {relative!r}: {exc}"]) from None
+
+
+def _indexes(config: EnvironmentConfig, source: LaunchProject) -> list:
+    """The `indexes` list of the indexes file; a file that is not such JSON is a config error."""
+    text = _read(config, source, "indexes_file", "Firestore indexes file")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or not isinstance(document.get("indexes", []), list):
+        raise ConfigError([f"{config.source or 'stack config'}: {NAMESPACE}:firestore.indexesFile: "
+                           f"{config.firestore.indexes_file!r} is not a Firestore indexes JSON file "
+                           "(expected an object with an `indexes` list)"])
+    return document.get("indexes", [])
 
 
 def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]],
@@ -65,9 +85,7 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     Firestore("firestore", FirestoreArgs(
         project_id=pid, location=gcp_cfg.firestore_location, delete_protection=bool(fs.delete_protection),
         point_in_time_recovery=bool(fs.point_in_time_recovery), backups=bool(fs.backups),
-        rules_source=_read(source.resolve(fs.rules_file, f"{NAMESPACE}:firestore.rulesFile"), "Firestore rules"),
-        indexes=json.loads(_read(source.resolve(fs.indexes_file, f"{NAMESPACE}:firestore.indexesFile"),
-                                 "Firestore indexes")).get("indexes", [])),
+        rules_source=_read(config, source, "rules_file", "Firestore rules file"), indexes=_indexes(config, source)),
         opts=after_apis)
     Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames), opts=after_apis)
 
@@ -85,7 +103,8 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         max_instances=fn.max_instances, timeout_seconds=fn.timeout_seconds, memory=fn.memory,
         env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base,
              "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base,
-             "SYNC_MAX_ATTEMPTS": str(fn.sync_max_attempts)}),
+             "SYNC_MAX_ATTEMPTS": str(fn.sync_max_attempts),
+             "SUPPORT_ALLOWED_ORIGINS": ",".join(f"https://{host}" for host in config.app_hostnames)}),
         opts=pulumi.ResourceOptions(depends_on=[*project.ready, *secrets.versions.values(),
                                                 webhook.signing_secret_version]))
 

@@ -40,7 +40,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  env=("CRM_PROVIDER", "CRM_API_BASE", "SUPPORT_PROVIDER", "SUPPORT_API_BASE", "SYNC_MAX_ATTEMPTS")),
     FunctionSpec("on-user-created", "on_user_created", "sign_up",
                  ("roles/datastore.user", "roles/eventarc.eventReceiver")),
-    FunctionSpec("request-support", "request_support", "http", ("roles/datastore.user",)),
+    FunctionSpec("request-support", "request_support", "http", ("roles/datastore.user",),
+                 env=("SUPPORT_ALLOWED_ORIGINS",)),
 )
 WEBHOOK = FUNCTIONS[0]
 

@@ -11,6 +11,7 @@ from launchready.errors import UsageError
 from launchready.project import current, stacks_folder
 from launchready.checks.framework.context import CheckContext, CheckOptions
 from launchready.checks.framework.registry import registry
+from launchready.checks.redact import redact_text
 from launchready.checks.reports import RENDERERS, render
 from launchready.checks.reports.text import build_console, print_report
 
@@ -89,7 +90,7 @@ def run(options: CheckOptions, *, progress: bool = False):
 def emit(report, fmt: str, output: Optional[Path]) -> None:
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render(report, fmt), encoding="utf-8")
+        output.write_text(redact_text(render(report, fmt)), encoding="utf-8")
         typer.echo(f"report written to {output} ({'ready' if report.ready else 'not ready'})", err=True)
     elif fmt == "text":
         print_report(report, build_console(sys.stdout))

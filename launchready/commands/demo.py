@@ -61,6 +61,7 @@ def check_and_document(config, out: Path):
 
     from launchready.commands.check import run
     from launchready.checks.framework.context import CheckOptions
+    from launchready.checks.redact import redact_text
     from launchready.checks.reports import EXTENSIONS, render
     from launchready.handover.generator import generate
 
@@ -74,7 +75,7 @@ def check_and_document(config, out: Path):
     paths = []
     for fmt in REPORT_FORMATS:
         path = reports / f"{STACK}.{EXTENSIONS[fmt]}"
-        path.write_text(render(report, fmt), encoding="utf-8")
+        path.write_text(redact_text(render(report, fmt)), encoding="utf-8")
         paths.append((fmt, path))
     generate(config, stacks_dir=project.stacks_dir, out_dir=out / "handover",
                     report_path=reports / f"{STACK}.json")

@@ -10,11 +10,15 @@ import httpx
 import pytest
 
 from launchready.sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until
+from launchready.sandbox.stubs.auth_api import AuthApiStub
 from launchready.sandbox.stubs.crm_support import CrmSupportStub
 
 WEBHOOK_SECRET = "whsec_test_launchready_functions"
 STUB_TOKEN = "stub-token-functions-tests"
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+# The production deadlines (8 s an attempt, 20 s a transaction) assume a database that is not shared
+# with a whole test suite on two cores; tests that are about deadlines set their own.
+LOADED_MACHINE_DEADLINES = {"FIRESTORE_CALL_TIMEOUT_SECONDS": "30", "FIRESTORE_TRANSACTION_SECONDS": "45"}
 
 
 @pytest.fixture
@@ -30,7 +34,7 @@ def fn_env(firestore_db, crm_stub, monkeypatch):
     values = {
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "CRM_API_TOKEN": STUB_TOKEN, "CRM_API_BASE": crm_stub.base_url,
         "SUPPORT_API_TOKEN": STUB_TOKEN, "SUPPORT_API_BASE": crm_stub.base_url, "SYNC_MAX_ATTEMPTS": "3",
-        "SYNC_BACKOFF_SECONDS": "0.05", "SYNC_HTTP_TIMEOUT_SECONDS": "0.5",
+        "SYNC_BACKOFF_SECONDS": "0.05", "SYNC_HTTP_TIMEOUT_SECONDS": "0.5", **LOADED_MACHINE_DEADLINES,
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -47,7 +51,7 @@ def _serve(target: str, emulator, tmp_dir: Path, extra_env: dict[str, str]):
     port = free_port()
     log = tmp_dir / f"{target}.log"
     env = {"FIRESTORE_EMULATOR_HOST": emulator.host, "GOOGLE_CLOUD_PROJECT": emulator.project_id,
-           "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, **extra_env}
+           "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, **LOADED_MACHINE_DEADLINES, **extra_env}
     argv = [str(Path(sys.executable).parent / "functions-framework"), "--source", str(FUNCTIONS_DIR / "main.py"),
             "--target", target, "--host", "127.0.0.1", "--port", str(port)]
     proc = spawn(argv, log, env=env)
@@ -63,11 +67,24 @@ def webhook_server(firestore_emulator, tmp_path_factory):
     stop_pid(proc.pid)
 
 
+SUPPORT_ORIGIN = "https://app.tidepool.example"
+SUPPORT_RATE_LIMIT = 5
+
+
 @pytest.fixture(scope="session")
-def support_server(firestore_emulator, tmp_path_factory):
+def auth_stub():
+    """The Auth account-lookup stand-in that `check_revoked=True` asks (unknown uids are enabled users)."""
+    stub = AuthApiStub(open_signup=True).start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture(scope="session")
+def support_server(firestore_emulator, auth_stub, tmp_path_factory):
     """`request_support` served by functions-framework, verifying ID tokens in emulator mode."""
-    proc, url, log = _serve("request_support", firestore_emulator, tmp_path_factory.mktemp("ff"),
-                            {"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9"})
+    proc, url, log = _serve("request_support", firestore_emulator, tmp_path_factory.mktemp("ff"), {
+        "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{auth_stub.port}", "SUPPORT_ALLOWED_ORIGINS": SUPPORT_ORIGIN,
+        "SUPPORT_RATE_LIMIT": str(SUPPORT_RATE_LIMIT), "SUPPORT_RATE_WINDOW_SECONDS": "600"})
     yield url, log
     stop_pid(proc.pid)
 

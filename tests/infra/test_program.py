@@ -248,5 +248,5 @@ def test_plan_is_repeatable_and_thread_safe(configs):
 
 def test_missing_rules_file_is_a_clear_config_error(configs):
     config = with_changes(configs["dev"], "firestore", rules_file="no/such.rules")
-    with pytest.raises(ConfigError, match="no/such.rules: cannot read the Firestore rules"):
+    with pytest.raises(ConfigError, match="rulesFile: the Firestore rules file 'no/such.rules': not found"):
         build_plan(config)

@@ -47,7 +47,7 @@ def _deployed_rules_check(*extra: str) -> dict:
 def test_up_serves_every_part_then_refuses_twice_and_stops_exactly_its_pids(sandbox_dir, tmp_path):
     up = cli("sandbox", "up", "--stack", "dev")
     assert up.returncode == 0, up.stderr
-    for name in ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", "firebase_rules",
+    for name in ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", "firebase_rules", "auth",
                  "stripe_webhook", "request_support", "on_user_created"):
         assert f"  {name} " in up.stdout
     first = state(sandbox_dir)

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import yaml
 
 from launchready.checks.framework.base import Finding
-from launchready.infra.config import ConfigError, read_stack_values, stack_file
+from launchready.infra.config import ConfigError, read_stack, stack_file
 
 
 @dataclass(frozen=True)
@@ -55,21 +55,10 @@ def is_secure(value: Any) -> bool:
 def load_stack_file(stacks_dir: Path, name: str) -> StackFile:
     """Raw values and key lines of `Pulumi.<name>.yaml`; raises ConfigError when it is not readable."""
     path = stack_file(stacks_dir, name)
-    values = read_stack_values(path)
-    return StackFile(name, path, values, _key_lines(path))
-
-
-def _key_lines(path: Path) -> dict[tuple[str, ...], int]:
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError([f"{path}: cannot be read: {type(exc).__name__}"]) from None
+    values, node = read_stack(path)
     lines: dict[tuple[str, ...], int] = {}
-    if isinstance(root, yaml.MappingNode):
-        for key, node in root.value:
-            if key.value == "config":
-                _walk(node, (), lines)
-    return lines
+    _walk(node, (), lines)
+    return StackFile(name, path, values, lines)
 
 
 def _walk(node: yaml.Node, prefix: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from launchready.checks.framework.context import CheckContext
+from launchready.infra.project_files import FileProblem, read_capped
 from launchready.checks.rules_analysis.model import Ruleset, RulesSyntaxError, parse_rules
 
 
@@ -28,8 +29,6 @@ def rules_source(ctx: CheckContext) -> RulesSource:
     path = Path(ctx.rules_file)
     display = ctx.project.display(path)
     try:
-        return RulesSource(path, display, path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return RulesSource(path, display, None, f"rules file {display} not found")
-    except (OSError, UnicodeDecodeError) as exc:
-        return RulesSource(path, display, None, f"rules file {display} cannot be read: {exc}")
+        return RulesSource(path, display, read_capped(path))
+    except FileProblem as exc:
+        return RulesSource(path, display, None, f"rules file {display} {exc}")

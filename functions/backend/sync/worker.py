@@ -52,8 +52,8 @@ def _now() -> datetime:
 
 def backoff_seconds(settings: SyncSettings, attempts: int, retry_after: float | None) -> float:
     """Full-jitter exponential backoff, and never sooner than the provider's Retry-After."""
-    ceiling = min(MAX_BACKOFF_SECONDS, settings.backoff_seconds * 2 ** max(0, attempts - 1))
-    return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))
+    ceiling = min(MAX_BACKOFF_SECONDS, settings.backoff_seconds * 2 ** min(max(0, attempts - 1), 32))
+    return min(MAX_BACKOFF_SECONDS, max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling)))
 
 
 def _claim(db: "Client", task_id: str, settings: SyncSettings) -> Claim | str:

@@ -40,17 +40,23 @@ class SupportProvider(Protocol):
         """Open a ticket for a routed support request, at most once per request id; return its id."""
 
 
+MAX_RETRY_AFTER_SECONDS = 3600.0
+
+
 def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds (it may be delta-seconds or an HTTP date)."""
+    """Retry-After as seconds (delta-seconds or an HTTP date), capped at MAX_RETRY_AFTER_SECONDS:
+    a provider asking for days (or a garbled huge number) must not park a task until 2058; past the
+    cap the task takes the normal retry path and, after max_attempts, the dead-letter path."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_RETRY_AFTER_SECONDS)
     try:
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
+        seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+    except (TypeError, ValueError, OverflowError):
         return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)
 
 
 class HttpProvider:

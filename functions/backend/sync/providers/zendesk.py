@@ -1,13 +1,21 @@
 """Zendesk support adapter: end users (create_or_update by email, tags by plan tier) and tickets.
 
 Authenticates with an OAuth access token (`Authorization: Bearer`). Ticket creation carries an
-`Idempotency-Key` (the support request id), so a retried task opens one ticket.
+`Idempotency-Key` (the support request id), so a retried task opens one ticket. The user's text
+reaches agents escaped (`html_body`), never as markup.
 """
 from __future__ import annotations
 
+import html
 from typing import Any, Mapping
 
 from ...sync.providers.base import HttpProvider, TransientSyncError
+
+
+def html_text(text: str) -> str:
+    """User text as inert HTML: escaped (no markup, scripts or links of the user's making), newlines kept.
+    Sent as `html_body` so Zendesk shows exactly what was typed and renders none of it."""
+    return "<p>" + html.escape(str(text), quote=True).replace("\n", "<br>") + "</p>"
 
 
 def user_tags(customer: Mapping[str, Any]) -> list[str]:
@@ -28,7 +36,7 @@ class ZendeskSupport(HttpProvider):
         return str(user_id)
 
     def create_ticket(self, request: Mapping[str, Any], customer: Mapping[str, Any]) -> str:
-        ticket = {"subject": request["subject"], "comment": {"body": request["message"]},
+        ticket = {"subject": " ".join(str(request["subject"]).split()), "comment": {"html_body": html_text(request["message"])},
                   "requester": {"email": request["email"], "name": request["email"]},
                   "priority": request["priority"], "tags": list(request.get("tags") or []),
                   "external_id": request["id"]}
