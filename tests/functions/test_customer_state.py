@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from launchready.functions.backend import parking
 from launchready.functions.backend.customers import ensure_customer
 from launchready.functions.backend.log_messages import WEBHOOK_EVENT_UNMATCHED
 from launchready.functions.backend.webhook import record_event
@@ -96,18 +98,24 @@ def test_invoice_without_metadata_is_matched_through_the_stripe_customer(db):
     assert customer(db, "user_1")["plan_status"] == "past_due"
 
 
-def test_unmatched_event_is_recorded_and_alerts(db, capsys):
+def test_unlinkable_event_is_parked_not_dropped_and_alerts_only_when_dead(db, capsys):
     evt = se.event("invoice.paid", se.invoice("cus_nobody", "sub_nobody"), created=T0)
-    assert record_event(evt, db).status == "unmatched"
-    assert docs(db, "stripe_events")[evt["id"]]["status"] == "unmatched"
+    assert record_event(evt, db).status == "parked"
+    assert docs(db, "stripe_events")[evt["id"]]["status"] == "parked"
     assert not docs(db, "customers") and not docs(db, "sync_tasks")
+    assert parking.sweep(db) == []                                   # still inside its bound
+    assert parking.sweep(db, now=time.time() + parking.DEFAULT_PARK_SECONDS + 1) == [evt["id"]]
+    assert docs(db, "stripe_events")[evt["id"]]["status"] == "dead"
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     assert [(l["severity"], l["message"], l["event_id"]) for l in lines] == [("ERROR", WEBHOOK_EVENT_UNMATCHED, evt["id"])]
+    assert parking.sweep(db, now=time.time() + parking.DEFAULT_PARK_SECONDS + 1) == []   # alerts once
 
 
-def test_a_uid_that_is_not_a_document_id_is_unmatched_not_a_crash(db):
+def test_a_uid_that_is_not_a_document_id_is_rejected_not_a_crash(db):
     obj = se.subscription("users/u1", "cus_bad", "active")
-    assert record_event(se.event("customer.subscription.updated", obj, created=T0), db).status == "unmatched"
+    evt = se.event("customer.subscription.updated", obj, created=T0)
+    assert record_event(evt, db).status == "rejected"
+    assert "firebase_uid" in docs(db, "stripe_events")[evt["id"]]["reason"]
 
 
 def test_concurrent_events_for_one_customer_all_apply(db):

@@ -1,0 +1,102 @@
+"""Parked events: verified, handled, but not linkable to a user yet — kept, never dropped.
+
+A parked `stripe_events/{id}` keeps the event and the Stripe ids it can be linked through
+(`parked_refs`). The event that links one of those ids drains them (oldest first, each in its own
+transaction, chains included), so they apply exactly as in-order delivery would have. One still
+parked after `STRIPE_PARK_MAX_SECONDS` (default 3 days) is dead-lettered with an ERROR the alert
+policy matches; `python -m launchready.functions.backend.replay EVENT_ID [--uid UID]` replays it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+from .log_messages import WEBHOOK_EVENT_UNMATCHED
+from .logs import log
+from .store import run_transaction, server_timestamp
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Client
+
+    from .stripe_shapes import Parsed
+
+STRIPE_EVENTS = "stripe_events"
+DEFAULT_PARK_SECONDS = 3 * 24 * 3600
+SWEEP_INTERVAL_SECONDS = 60.0
+QUERY_IN_LIMIT = 30                 # Firestore's cap on array-contains-any values
+SWEEP_BATCH = 200
+
+
+def park_seconds() -> float:
+    raw = os.environ.get("STRIPE_PARK_MAX_SECONDS", "")
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_PARK_SECONDS
+    except ValueError:
+        return DEFAULT_PARK_SECONDS
+
+
+def parked_record(event: Mapping[str, Any], parsed: "Parsed", ids: Iterable[str]) -> dict[str, Any]:
+    now = time.time()
+    ids = sorted(set(ids))
+    return {"type": event["type"], "created": event["created"], "livemode": bool(event.get("livemode")),
+            "api_version": event.get("api_version"), "uid": None, "status": "parked", "object_id": parsed.object_id,
+            "refs": ids[:50], "parked_refs": ids[:50], "event": json.dumps(event, separators=(",", ":")),
+            "parked_at": now, "dead_after": now + park_seconds(), "received_at": server_timestamp()}
+
+
+def unparked_fields() -> dict[str, Any]:
+    from google.cloud.firestore import DELETE_FIELD
+
+    return {"parked_refs": DELETE_FIELD, "applied_at": server_timestamp()}
+
+
+def stored_event(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The parked event as delivered, plus the ids it was parked under (`_ids`)."""
+    event = json.loads(record["event"])
+    event["_ids"] = list(record.get("refs") or [])
+    return event
+
+
+def drain(db: "Client", linked: Iterable[str], apply: Callable[["Client", dict[str, Any]], Any]) -> int:
+    """Apply every event parked under a newly linked id, oldest first; links they add drain too."""
+    from google.cloud.firestore import FieldFilter
+
+    pending, seen, applied = list(linked), set(), 0
+    while pending:
+        batch, pending = pending[:QUERY_IN_LIMIT], pending[QUERY_IN_LIMIT:]
+        query = db.collection(STRIPE_EVENTS).where(filter=FieldFilter("parked_refs", "array_contains_any", batch))
+        found = [snap for snap in query.get() if snap.id not in seen]
+        for snap in sorted(found, key=lambda s: (s.get("created"), s.id)):
+            seen.add(snap.id)
+            outcome = apply(db, stored_event(snap.to_dict()))
+            applied += outcome.status not in ("parked", "duplicate")
+            pending.extend(outcome.linked)
+    return applied
+
+
+def sweep(db: "Client", now: float | None = None) -> list[str]:
+    """Dead-letter events parked past their bound (each once, alerting); the ids dead-lettered."""
+    from google.cloud.firestore import DELETE_FIELD, FieldFilter
+
+    now = time.time() if now is None else now
+    query = db.collection(STRIPE_EVENTS).where(filter=FieldFilter("status", "==", "parked")).limit(SWEEP_BATCH)
+    dead = []
+    for snap in query.get():
+        if float(snap.get("dead_after") or 0) > now:
+            continue
+        ref = snap.reference
+
+        def body(txn, _attempt: int, ref=ref) -> bool:
+            current = ref.get(transaction=txn)
+            if not current.exists or current.get("status") != "parked":
+                return False
+            txn.update(ref, {"status": "dead", "parked_refs": DELETE_FIELD, "dead_at": server_timestamp()})
+            return True
+
+        if run_transaction(db, body):
+            dead.append(snap.id)
+            log("ERROR", WEBHOOK_EVENT_UNMATCHED, event_id=snap.id, event_type=snap.get("type"),
+                refs=snap.get("refs"), parked_seconds=round(now - float(snap.get("parked_at") or now)))
+    return dead
