@@ -81,7 +81,7 @@ def _fetch(fetch: Callable[[str], Any], stripe_id: str, result: Resolution) -> d
     result.calls += 1
     try:
         obj = fetch(stripe_id)
-    except stripe.StripeError as exc:
+    except (stripe.StripeError, ValueError, TypeError, AttributeError) as exc:
         log("WARNING", "stripe lookup failed", stripe_id=stripe_id, error=type(exc).__name__,
             status=getattr(exc, "http_status", None))
         return None
@@ -93,7 +93,7 @@ def _invoice_of_payment(client: Any, payment_intent: str) -> dict[str, Any] | No
     page = client.v1.invoice_payments.list(
         {"payment": {"type": "payment_intent", "payment_intent": payment_intent}, "limit": 1})
     for item in page.data:
-        invoice = item.get("invoice")
+        invoice = item.to_dict().get("invoice")
         invoice_id = invoice.get("id") if isinstance(invoice, dict) else invoice
         return client.v1.invoices.retrieve(invoice_id) if isinstance(invoice_id, str) else None
     return None

@@ -228,7 +228,7 @@ def record_event(event: Any, db: "Client | None" = None, *, serialize: bool = Tr
     except Unapplicable as exc:
         return record_rejected(db, event, str(exc), payload)
     uid, ids = _resolve(db, parsed, event.get("api_version"))
-    with _customer_lock((uid or parsed.get("customer")) if serialize else None):
+    with _customer_lock((parsed.get("customer") or uid) if serialize else None):
         outcome = apply_event(db, event, parsed, uid, ids)
     if outcome.linked:
         parking.drain(db, outcome.linked, apply_parked)

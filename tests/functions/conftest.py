@@ -103,3 +103,15 @@ def worker_server(firestore_emulator, tmp_path_factory):
     yield url, stub
     stop_pid(proc.pid)
     stub.stop()
+
+
+@pytest.fixture
+def stripe_api(fn_env, monkeypatch):
+    """The Stripe API stand-in, with the webhook granted a key for it (link resolution)."""
+    from launchready.sandbox.stubs.stripe_api import StripeApiStub
+
+    stub = StripeApiStub().start()
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_launchready_functions")
+    monkeypatch.setenv("STRIPE_API_BASE", stub.base_url)
+    yield stub
+    stub.stop()
