@@ -10,7 +10,8 @@ from typing import Literal
 import pulumi
 import pulumi_gcp as gcp
 
-from launchready.infra.components.secrets import CRM_API_TOKEN, STRIPE_WEBHOOK_SECRET, SUPPORT_API_TOKEN
+from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
+                                                  SUPPORT_API_TOKEN)
 
 RUNTIME = "python311"
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
@@ -33,7 +34,8 @@ class FunctionSpec:
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("stripe-webhook", "stripe_webhook", "http", ("roles/datastore.user",),
-                 {"STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET}, public=True),
+                 # the Stripe key resolves links newer API versions leave out of the payload (stripe_lookup)
+                 {"STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET, "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY}, public=True),
     FunctionSpec("sync-worker", "sync_worker", "firestore",
                  ("roles/datastore.user", "roles/eventarc.eventReceiver"),
                  {"CRM_API_TOKEN": CRM_API_TOKEN, "SUPPORT_API_TOKEN": SUPPORT_API_TOKEN},

@@ -108,7 +108,7 @@ def test_functions_least_privilege_and_settings(plans, configs, env):
     assert worker.get("serviceConfig.environmentVariables.SUPPORT_API_BASE") == config.support.api_base
     secret_env = {f: sorted(v["key"] for v in r.get("serviceConfig.secretEnvironmentVariables") or [])
                   for f, r in functions.items()}
-    assert secret_env == {"stripe_webhook": ["STRIPE_WEBHOOK_SECRET"], "sync_worker": ["CRM_API_TOKEN", "SUPPORT_API_TOKEN"],
+    assert secret_env == {"stripe_webhook": ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"], "sync_worker": ["CRM_API_TOKEN", "SUPPORT_API_TOKEN"],
                           "on_user_created": [], "request_support": []}
     # Only the webhook is invokable by everyone; event-driven ones only by their own trigger identity.
     invokers = {r.get("name"): r.get("member") for r in plan.of_type("gcp:cloudrunv2/serviceIamMember:ServiceIamMember")}
@@ -127,7 +127,7 @@ def test_secret_access_is_granted_per_secret_to_the_reading_function(plans, env)
     for function in plan.of_type(FUNCTION):
         member = f"serviceAccount:{function.get('serviceConfig.serviceAccountEmail')}"
         expected |= {(v["secret"], member) for v in function.get("serviceConfig.secretEnvironmentVariables") or []}
-    assert grants == expected and len(grants) == 3
+    assert grants == expected and len(grants) == 4   # the webhook reads the Stripe key (link resolution)
 
 
 def test_functions_archive_is_exactly_the_functions_folder(plans):

@@ -9,7 +9,7 @@ from typing import Any
 
 import stripe
 
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.functions.backend.events import HANDLED_EVENTS, is_supported, supported_range
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.registry import register
 
@@ -124,17 +124,19 @@ class EndpointEvents(_EndpointCheck):
 @register
 class EndpointApiVersion(_EndpointCheck):
     id = "stripe.endpoint.api_version"
-    title = "The endpoint pins the Stripe API version the handler expects"
-    severity = Severity.HIGH
-    remediation = ("Recreate the endpoint with `api_version` set to `backend.events.STRIPE_API_VERSION` (`pulumi up` "
-                   "does); otherwise events arrive in the account's default version and payload shapes can change.")
+    title = "The endpoint pins a Stripe API version the functions parse"
+    severity = Severity.CRITICAL
+    remediation = ("Pin the endpoint to a version inside functions/backend/events.py's supported range (`pulumi up` "
+                   "does, from `launchready:stripe.apiVersion`); to move past the range, teach "
+                   "backend/stripe_shapes.py the new shapes first and follow the README's upgrade procedure.")
 
     def judge(self, ctx, endpoint, evidence):
-        evidence.update(api_version=endpoint.get("api_version"), expected=STRIPE_API_VERSION)
-        if endpoint.get("api_version") != STRIPE_API_VERSION:
-            return self.failed(f"endpoint api_version is {endpoint.get('api_version') or 'unpinned'}, "
-                               f"expected {STRIPE_API_VERSION}", evidence)
-        return self.passed(f"endpoint pins api_version {STRIPE_API_VERSION}", evidence)
+        version = endpoint.get("api_version")
+        evidence.update(api_version=version, supported=supported_range())
+        if not is_supported(version):
+            return self.failed(f"endpoint api_version is {version or 'unpinned (the account default)'}, outside "
+                               f"the versions the functions parse ({supported_range()})", evidence)
+        return self.passed(f"endpoint pins api_version {version} (supported: {supported_range()})", evidence)
 
 
 @register
