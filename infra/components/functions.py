@@ -60,6 +60,7 @@ class FunctionsArgs:
     memory: str
     labels: dict[str, str] = field(default_factory=dict)
     protect_source: bool = False
+    extra_secrets: dict[str, dict[str, str]] = field(default_factory=dict)   # function -> env var -> secret id
 
 
 class Functions(pulumi.ComponentResource):
@@ -84,6 +85,7 @@ class Functions(pulumi.ComponentResource):
                   source: gcp.storage.BucketObject) -> gcp.cloudfunctionsv2.Function:
         name, args = f"{self._name}-{spec.name}", self._args
         child = pulumi.ResourceOptions(parent=self)
+        secrets = {**spec.secrets, **args.extra_secrets.get(spec.name, {})}
         account = gcp.serviceaccount.Account(
             f"{name}-sa", project=args.project_id, account_id=f"fn-{spec.name}"[:30],
             display_name=f"Cloud Function {spec.name}", opts=child)
@@ -97,7 +99,7 @@ class Functions(pulumi.ComponentResource):
             gcp.secretmanager.SecretIamMember(f"{name}-reads-{secret_id}", project=args.project_id,
                                               secret_id=args.secrets[secret_id].secret_id,
                                               role="roles/secretmanager.secretAccessor", member=member, opts=child)
-            for secret_id in spec.secrets.values()
+            for secret_id in secrets.values()
         ]
         env = {"GOOGLE_CLOUD_PROJECT": args.project_id, "LAUNCHREADY_ENVIRONMENT": args.env["LAUNCHREADY_ENVIRONMENT"],
                **{key: args.env[key] for key in spec.env}}
@@ -113,7 +115,7 @@ class Functions(pulumi.ComponentResource):
                 "ingress_settings": "ALLOW_ALL" if spec.trigger == "http" else "ALLOW_INTERNAL_ONLY",
                 "secret_environment_variables": [
                     {"key": key, "project_id": args.project_id, "secret": args.secrets[sid].secret_id,
-                     "version": "latest"} for key, sid in spec.secrets.items()],
+                     "version": "latest"} for key, sid in secrets.items()],
             },
             event_trigger=self._trigger(spec, account),
             opts=pulumi.ResourceOptions(parent=self, depends_on=grants))
