@@ -76,27 +76,37 @@ def drain(db: "Client", linked: Iterable[str], apply: Callable[["Client", dict[s
     return applied
 
 
-def sweep(db: "Client", now: float | None = None) -> list[str]:
-    """Dead-letter events parked past their bound (each once, alerting); the ids dead-lettered."""
-    from google.cloud.firestore import DELETE_FIELD, FieldFilter
+def sweep(db: "Client", now: float | None = None,
+          apply: Callable[["Client", dict[str, Any]], Any] | None = None) -> list[str]:
+    """Apply (with `apply`) parked events whose link exists by now — a drain that failed after its
+    linking event committed — and dead-letter those past their bound (each once, alerting).
+    Returns the ids dead-lettered."""
+    from google.cloud.firestore import FieldFilter
+
+    from .links import lookup
 
     now = time.time() if now is None else now
     query = db.collection(STRIPE_EVENTS).where(filter=FieldFilter("status", "==", "parked")).limit(SWEEP_BATCH)
     dead = []
-    for snap in query.get():
-        if float(snap.get("dead_after") or 0) > now:
-            continue
-        ref = snap.reference
-
-        def body(txn, _attempt: int, ref=ref) -> bool:
-            current = ref.get(transaction=txn)
-            if not current.exists or current.get("status") != "parked":
-                return False
-            txn.update(ref, {"status": "dead", "parked_refs": DELETE_FIELD, "dead_at": server_timestamp()})
-            return True
-
-        if run_transaction(db, body):
+    for snap in sorted(query.get(), key=lambda s: (s.get("created"), s.id)):
+        record = snap.to_dict()
+        if apply is not None and lookup(db, record.get("refs") or []):
+            apply(db, stored_event(record))
+        elif float(record.get("dead_after") or 0) <= now and _dead_letter(db, snap.reference):
             dead.append(snap.id)
-            log("ERROR", WEBHOOK_EVENT_UNMATCHED, event_id=snap.id, event_type=snap.get("type"),
-                refs=snap.get("refs"), parked_seconds=round(now - float(snap.get("parked_at") or now)))
+            log("ERROR", WEBHOOK_EVENT_UNMATCHED, event_id=snap.id, event_type=record.get("type"),
+                refs=record.get("refs"), parked_seconds=round(now - float(record.get("parked_at") or now)))
     return dead
+
+
+def _dead_letter(db: "Client", ref: Any) -> bool:
+    from google.cloud.firestore import DELETE_FIELD
+
+    def body(txn, _attempt: int) -> bool:
+        current = ref.get(transaction=txn)
+        if not current.exists or current.get("status") != "parked":
+            return False
+        txn.update(ref, {"status": "dead", "parked_refs": DELETE_FIELD, "dead_at": server_timestamp()})
+        return True
+
+    return run_transaction(db, body)

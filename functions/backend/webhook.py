@@ -231,7 +231,10 @@ def record_event(event: Any, db: "Client | None" = None, *, serialize: bool = Tr
     with _customer_lock((parsed.get("customer") or uid) if serialize else None):
         outcome = apply_event(db, event, parsed, uid, ids)
     if outcome.linked:
-        parking.drain(db, outcome.linked, apply_parked)
+        try:
+            parking.drain(db, outcome.linked, apply_parked)
+        except Exception as exc:  # noqa: BLE001 - this event is committed; the sweep retries the drain
+            log("WARNING", "parked events not drained yet", event_id=event["id"], error=type(exc).__name__)
     return outcome
 
 
@@ -249,22 +252,25 @@ def _record_ignored(db: "Client", event: Mapping[str, Any]) -> Outcome:
 
 
 def apply_parked(db: "Client", event: Mapping[str, Any], uid: str | None = None) -> Outcome:
-    """Apply a parked (or dead-lettered, via `parking.replay`) event now that its user may be linked."""
+    """Apply a parked event (drained, swept or replayed) if its user is linked by now or given."""
     parsed = parse(event["type"], event["data"]["object"], event.get("api_version"))
     ids = set(parsed.refs) | set(event.get("_ids") or ())
-    outcome = apply_event(db, event, parsed, uid, ids, parked=True)
-    return outcome
+    return apply_event(db, event, parsed, uid, ids, parked=True)
 
 
 _last_sweep = [0.0]
 
 
 def _maybe_sweep(db: "Client") -> None:
-    """Dead-letter events parked past their bound, at most once a minute per instance."""
+    """Apply parked events whose link exists by now, dead-letter those past their bound — at most once
+    a minute per instance, after the delivery itself is committed."""
     now = time.time()
     if now - _last_sweep[0] >= parking.SWEEP_INTERVAL_SECONDS:
         _last_sweep[0] = now
-        parking.sweep(db, now)
+        try:
+            parking.sweep(db, now, apply_parked)
+        except Exception as exc:  # noqa: BLE001 - the next sweep tries again; the delivery succeeded
+            log("WARNING", "parked-event sweep failed", error=type(exc).__name__)
 
 
 def handle(request: Any, secret: str | tuple[str, ...], db: "Client | None" = None) -> tuple[dict[str, Any], int, dict[str, str]]:

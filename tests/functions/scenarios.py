@@ -61,6 +61,13 @@ class Builder:
     def dispute(self, charge: str, offset: int) -> None:
         self.add("charge.dispute.created", self.s.dispute(charge, f"pi_{charge}"), offset)
 
+    def paying(self, charge: str) -> "Builder":
+        """Checkout, an active subscription and its first paid invoice (charge `charge`), at T0..T0+2."""
+        self.checkout(0)
+        self.sub_event("customer.subscription.created", "active", 1)
+        self.paid_invoice("invoice.paid", 2, charge=charge)
+        return self
+
     def done(self, **expected: Any) -> Scenario:
         self.sc.api_objects += [self.s.customer(self.cus), self.s.subscription(None, self.cus, "active", sub_id=self.sub)]
         self.sc.expected = expected
@@ -104,9 +111,7 @@ def lifecycles(version: str) -> list[Scenario]:
     b.paid_invoice("invoice.paid", 4, charge="ch_conv")
     out.append(b.done(plan_status="active", has_access=True, support_tier="priority"))
     b = Builder(version, "dunning_recovers", "dun")
-    b.checkout(0)
-    b.sub_event("customer.subscription.created", "active", 1)
-    b.paid_invoice("invoice.paid", 2, charge="ch_dun1")
+    b.paying("ch_dun1")
     b.paid_invoice("invoice.payment_failed", 3, amount=0)
     out.append(b.done(plan_status="past_due", has_access=True, support_tier="paid"))
     b = Builder(version, "dunning_exhausted", "dunx")
@@ -116,24 +121,18 @@ def lifecycles(version: str) -> list[Scenario]:
     b.sub_event("customer.subscription.updated", "unpaid", 3)
     out.append(b.done(plan_status="unpaid", has_access=False, support_tier="free"))
     b = Builder(version, "refund_full", "rf")
-    b.checkout(0)
-    b.sub_event("customer.subscription.created", "active", 1)
-    b.paid_invoice("invoice.paid", 2, charge="ch_rf")
+    b.paying("ch_rf")
     b.refund("ch_rf", 3, full=True)
     out.append(b.done(plan_status="canceled", has_access=False, support_tier="free"))
     b = Builder(version, "refund_partial", "rp")
-    b.checkout(0)
-    b.sub_event("customer.subscription.created", "active", 1)
-    b.paid_invoice("invoice.paid", 2, charge="ch_rp")
+    b.paying("ch_rp")
     b.refund("ch_rp", 3, full=False)
     out.append(b.done(plan_status="active", has_access=True, support_tier="paid"))
     b = Builder(version, "dispute", "dp")         # the charge is linked only through the invoice / its payment
-    b.checkout(0)
-    b.sub_event("customer.subscription.created", "active", 1)
-    b.paid_invoice("invoice.paid", 2, charge="ch_dp")
+    b.paying("ch_dp")
     b.dispute("ch_dp", 3)
     out.append(b.done(plan_status="unpaid", has_access=False, support_tier="free"))
-    b = Builder(version, "sca", "sca")            # first payment needs authentication, then succeeds
+    b = Builder(version, "sca", "sca")            # first payment needs authentication, never given
     b.checkout(0)
     b.paid_invoice("invoice.payment_action_required", 1, amount=0, reason="subscription_create")
     b.sub_event("customer.subscription.created", "incomplete", 2)

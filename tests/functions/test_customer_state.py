@@ -159,3 +159,36 @@ def test_a_failed_delivery_writes_nothing_and_the_redelivery_is_exact(db, monkey
     assert record_event(evt, db).status == "applied"
     assert record_event(evt, db).status == "duplicate"
     assert len(docs(db, "sync_tasks")) == 2 and customer(db, "user_1")["plan_status"] == "active"
+
+
+def test_a_drain_that_failed_is_finished_by_the_sweep(db, monkeypatch):
+    """The linking event is committed before it drains: if draining fails, the sweep applies the parked one."""
+    import launchready.functions.backend.webhook as webhook
+
+    early = se.event("invoice.payment_failed", se.invoice("cus_sw", "sub_sw"), created=T0 + 5)
+    assert record_event(early, db).status == "parked"
+    monkeypatch.setattr(webhook.parking, "drain", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("crashed")))
+    link = se.event("checkout.session.completed", se.checkout_session("user_sw", "cus_sw", "sub_sw"), created=T0)
+    assert record_event(link, db).status == "applied"
+    assert docs(db, "stripe_events")[early["id"]]["status"] == "parked"
+    assert parking.sweep(db, apply=webhook.apply_parked) == []
+    assert docs(db, "stripe_events")[early["id"]]["status"] == "applied"
+    assert customer(db, "user_sw")["plan_status"] == "past_due"
+
+
+def test_a_dead_letter_is_replayed_to_the_user_a_person_names(db):
+    from launchready.functions.backend.replay import ReplayError, replay
+
+    evt = se.event("charge.refunded", se.charge("cus_lost"), created=T0)
+    assert record_event(evt, db).status == "parked"
+    parking.sweep(db, now=time.time() + parking.DEFAULT_PARK_SECONDS + 1)
+    with pytest.raises(ReplayError):
+        replay(evt["id"], uid="__x__", db=db)
+    assert replay(evt["id"], db=db).status == "parked"              # still nothing links it
+    outcome = replay(evt["id"], uid="user_lost", db=db)
+    assert (outcome.status, outcome.uid) == ("applied", "user_lost")
+    assert customer(db, "user_lost")["plan_status"] == "canceled"
+    later = se.event("charge.dispute.created", {**se.dispute(evt["data"]["object"]["id"])}, created=T0 + 1)
+    assert record_event(later, db).uid == "user_lost"                 # its ids are linked now
+    with pytest.raises(ReplayError):
+        replay(evt["id"], db=db)                                      # applied events are not replayed twice
