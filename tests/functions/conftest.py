@@ -34,6 +34,8 @@ def fn_env(firestore_db, crm_stub, monkeypatch):
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)      # link lookups only where a test grants a key
+    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:9")   # and never towards api.stripe.com
     return values
 
 
@@ -47,7 +49,7 @@ def _serve(target: str, emulator, tmp_dir: Path, extra_env: dict[str, str]):
     port = free_port()
     log = tmp_dir / f"{target}.log"
     env = {"FIRESTORE_EMULATOR_HOST": emulator.host, "GOOGLE_CLOUD_PROJECT": emulator.project_id,
-           "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, **extra_env}
+           "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": "http://127.0.0.1:9", **extra_env}
     argv = [str(Path(sys.executable).parent / "functions-framework"), "--source", str(FUNCTIONS_DIR / "main.py"),
             "--target", target, "--host", "127.0.0.1", "--port", str(port)]
     proc = spawn(argv, log, env=env)
