@@ -228,13 +228,13 @@ def record_event(event: Any, db: "Client | None" = None, *, serialize: bool = Tr
     except Unapplicable as exc:
         return record_rejected(db, event, str(exc), payload)
     uid, ids = _resolve(db, parsed, event.get("api_version"))
-    with _customer_lock((parsed.get("customer") or uid) if serialize else None):
+    with _customer_lock((uid or parsed.get("customer")) if serialize else None):
         outcome = apply_event(db, event, parsed, uid, ids)
-    if outcome.linked:
-        try:
-            parking.drain(db, outcome.linked, apply_parked)
-        except Exception as exc:  # noqa: BLE001 - this event is committed; the sweep retries the drain
-            log("WARNING", "parked events not drained yet", event_id=event["id"], error=type(exc).__name__)
+        if outcome.linked:  # under the same lock: the parked events are this user's too
+            try:
+                parking.drain(db, outcome.linked, apply_parked)
+            except Exception as exc:  # noqa: BLE001 - this event is committed; the sweep retries the drain
+                log("WARNING", "parked events not drained yet", event_id=event["id"], error=type(exc).__name__)
     return outcome
 
 
