@@ -108,3 +108,20 @@ def test_secret_never_appears_in_responses_or_logs(webhook_server, http, db):
     deliver(http, url, _subscription_event())
     http.post(url, content=json.dumps({}).encode(), headers={"Stripe-Signature": "t=1,v1=00"})
     assert WEBHOOK_SECRET not in log.read_text()
+
+
+def test_during_an_upgrade_either_endpoints_signature_verifies(monkeypatch):
+    from launchready.functions.backend.webhook import BadRequest, signing_secrets, verify
+
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET_NEXT", "whsec_next_endpoint")
+    assert signing_secrets() == (WEBHOOK_SECRET, "whsec_next_endpoint")
+    evt = _subscription_event()
+    for secret in signing_secrets():
+        body, headers = se.signed(evt, secret)
+        assert verify(body, headers["Stripe-Signature"], signing_secrets())["id"] == evt["id"]
+    body, headers = se.signed(evt, "whsec_someone_else")
+    with pytest.raises(BadRequest):
+        verify(body, headers["Stripe-Signature"], signing_secrets())
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET_NEXT")
+    assert signing_secrets() == (WEBHOOK_SECRET,)
