@@ -1,8 +1,9 @@
 """Parked events: verified, handled, but not linkable to a user yet — kept, never dropped.
 
-A parked `stripe_events/{id}` keeps the event and the Stripe ids it can be linked through
-(`parked_refs`). The event that links one of those ids drains them (oldest first, each in its own
-transaction, chains included), so they apply exactly as in-order delivery would have. One still
+A parked `stripe_events/{id}` keeps the event and the Stripe ids it can be linked through (`refs`;
+each id's `stripe_links` document lists it, see `links`). The event that links one of those ids
+drains them (oldest first, each in its own transaction, chains included), so they apply exactly as
+in-order delivery would have. One still
 parked after `STRIPE_PARK_MAX_SECONDS` (default 3 days) is dead-lettered with an ERROR the alert
 policy matches; `python -m launchready.functions.backend.replay EVENT_ID [--uid UID]` replays it.
 """
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 STRIPE_EVENTS = "stripe_events"
 DEFAULT_PARK_SECONDS = 3 * 24 * 3600
 SWEEP_INTERVAL_SECONDS = 60.0
-QUERY_IN_LIMIT = 30                 # Firestore's cap on array-contains-any values
 SWEEP_BATCH = 200
 
 
@@ -42,14 +42,12 @@ def parked_record(event: Mapping[str, Any], parsed: "Parsed", ids: Iterable[str]
     ids = sorted(set(ids))
     return {"type": event["type"], "created": event["created"], "livemode": bool(event.get("livemode")),
             "api_version": event.get("api_version"), "uid": None, "status": "parked", "object_id": parsed.object_id,
-            "refs": ids[:50], "parked_refs": ids[:50], "event": json.dumps(event, separators=(",", ":")),
+            "refs": ids[:50], "event": json.dumps(event, separators=(",", ":")),
             "parked_at": now, "dead_after": now + park_seconds(), "received_at": server_timestamp()}
 
 
 def unparked_fields() -> dict[str, Any]:
-    from google.cloud.firestore import DELETE_FIELD
-
-    return {"parked_refs": DELETE_FIELD, "applied_at": server_timestamp()}
+    return {"applied_at": server_timestamp()}
 
 
 def stored_event(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,20 +57,18 @@ def stored_event(record: Mapping[str, Any]) -> dict[str, Any]:
     return event
 
 
-def drain(db: "Client", linked: Iterable[str], apply: Callable[["Client", dict[str, Any]], Any]) -> int:
-    """Apply every event parked under a newly linked id, oldest first; links they add drain too."""
-    from google.cloud.firestore import FieldFilter
-
-    pending, seen, applied = list(linked), set(), 0
+def drain(db: "Client", waiting: Iterable[str], apply: Callable[["Client", dict[str, Any]], Any]) -> int:
+    """Apply the parked events `waiting` (record ids), oldest first; the events they link drain too."""
+    pending, seen, applied = list(waiting), set(), 0
     while pending:
-        batch, pending = pending[:QUERY_IN_LIMIT], pending[QUERY_IN_LIMIT:]
-        query = db.collection(STRIPE_EVENTS).where(filter=FieldFilter("parked_refs", "array_contains_any", batch))
-        found = [snap for snap in query.get() if snap.id not in seen]
+        batch = [db.collection(STRIPE_EVENTS).document(i) for i in dict.fromkeys(pending) if i not in seen]
+        pending = []
+        seen.update(ref.id for ref in batch)
+        found = [snap for snap in db.get_all(batch) if snap.exists and snap.get("status") == "parked"]
         for snap in sorted(found, key=lambda s: (s.get("created"), s.id)):
-            seen.add(snap.id)
             outcome = apply(db, stored_event(snap.to_dict()))
             applied += outcome.status not in ("parked", "duplicate")
-            pending.extend(outcome.linked)
+            pending.extend(outcome.waiting)
     return applied
 
 
@@ -100,13 +96,11 @@ def sweep(db: "Client", now: float | None = None,
 
 
 def _dead_letter(db: "Client", ref: Any) -> bool:
-    from google.cloud.firestore import DELETE_FIELD
-
     def body(txn, _attempt: int) -> bool:
         current = ref.get(transaction=txn)
         if not current.exists or current.get("status") != "parked":
             return False
-        txn.update(ref, {"status": "dead", "parked_refs": DELETE_FIELD, "dead_at": server_timestamp()})
+        txn.update(ref, {"status": "dead", "dead_at": server_timestamp()})
         return True
 
     return run_transaction(db, body)

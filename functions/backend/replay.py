@@ -42,8 +42,7 @@ def replay(event_id: str, uid: str | None = None, db: "Client | None" = None) ->
         if record is None or record.get("status") not in ("dead", "parked") or "event" not in record:
             raise ReplayError(f"stripe_events/{event_id} is {record.get('status') if record else 'missing'}; "
                               "only dead or parked events can be replayed")
-        txn.update(ref, {"status": "parked", "parked_refs": record.get("refs") or [],
-                         "dead_after": time.time() + park_seconds()})
+        txn.update(ref, {"status": "parked", "dead_after": time.time() + park_seconds()})
         return record
 
     event = stored_event(run_transaction(db, reopen))
@@ -52,8 +51,8 @@ def replay(event_id: str, uid: str | None = None, db: "Client | None" = None) ->
                             event.get("api_version"))
         event["_ids"] = sorted(set(event["_ids"]) | ids)
     outcome = apply_parked(db, event, uid)
-    if outcome.linked:
-        drain(db, outcome.linked, apply_parked)
+    if outcome.waiting:
+        drain(db, outcome.waiting, apply_parked)
     return outcome
 
 

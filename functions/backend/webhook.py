@@ -52,7 +52,7 @@ class Outcome:
     uid: str | None
     tasks: tuple[str, ...] = ()
     attempts: int = 1
-    linked: tuple[str, ...] = ()
+    waiting: tuple[str, ...] = ()   # parked events (record ids) this one linked: drain them next
 
 
 def signing_secrets() -> tuple[str, ...]:
@@ -172,7 +172,8 @@ def apply_event(db: "Client", event: Mapping[str, Any], parsed: Parsed, uid: str
     """One transaction: record `event` (or move it out of `parked`), apply it to its user's record,
     link its ids, enqueue the sync — or park it when still no user is linked."""
     event_ref = db.collection(STRIPE_EVENTS).document(safe_id(event["id"]))
-    link_docs = links.link_refs(db, ids)
+    id_list = sorted(set(ids))
+    link_docs = links.link_refs(db, id_list)
     eff = billing.effect(event["type"], parsed)
 
     def body(txn, attempt: int) -> Outcome:
@@ -182,18 +183,19 @@ def apply_event(db: "Client", event: Mapping[str, Any], parsed: Parsed, uid: str
         still_parked = record.exists and (record.to_dict() or {}).get("status") == "parked"
         if (record.exists and not parked) or (parked and not still_parked):
             return Outcome("duplicate", uid, attempts=attempt)
-        link_snaps = [snaps[ref.path] for ref in link_docs]
-        who = uid or links.linked_uid(link_snaps)
+        link_snaps = {stripe_id: snaps[ref.path] for stripe_id, ref in zip(id_list, link_docs)}
+        who = uid or links.linked_uid(link_snaps.values())
         if who is None:
             if not parked:
                 txn.create(event_ref, parking.parked_record(event, parsed, ids))
+                links.park_under(txn, link_snaps, event_ref.id)
             return Outcome("parked", None, attempts=attempt)
         ref = customer_ref(db, who)
         snap = snaps.get(ref.path) or ref.get(transaction=txn)
         current = snap.to_dict() if snap.exists else new_customer(who)
         updates = billing.merge(current, eff, event["created"], event["id"])
         changed = sorted(set(updates) - {"versions", "last_event_at"})
-        linked = links.write_links(txn, link_snaps, ids, who)
+        waiting = [w for w in links.write_links(txn, link_snaps, who) if w != event_ref.id]
         if updates and snap.exists:
             txn.update(ref, updates)
         elif updates:  # the event arrived before the sign-up trigger: create the record now
@@ -209,7 +211,7 @@ def apply_event(db: "Client", event: Mapping[str, Any], parsed: Parsed, uid: str
             txn.update(event_ref, {**doc, **parking.unparked_fields()})
         else:
             txn.create(event_ref, {**doc, "received_at": server_timestamp()})
-        return Outcome(status, who, tuple(tasks), attempt, tuple(linked))
+        return Outcome(status, who, tuple(tasks), attempt, tuple(waiting))
 
     return run_transaction(db, body)
 
@@ -230,9 +232,9 @@ def record_event(event: Any, db: "Client | None" = None, *, serialize: bool = Tr
     uid, ids = _resolve(db, parsed, event.get("api_version"))
     with _customer_lock((uid or parsed.get("customer")) if serialize else None):
         outcome = apply_event(db, event, parsed, uid, ids)
-        if outcome.linked:  # under the same lock: the parked events are this user's too
+        if outcome.waiting:  # under the same lock: the parked events are this user's too
             try:
-                parking.drain(db, outcome.linked, apply_parked)
+                parking.drain(db, outcome.waiting, apply_parked)
             except Exception as exc:  # noqa: BLE001 - this event is committed; the sweep retries the drain
                 log("WARNING", "parked events not drained yet", event_id=event["id"], error=type(exc).__name__)
     return outcome
