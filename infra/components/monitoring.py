@@ -77,7 +77,7 @@ def alert_specs(uptime_filter: pulumi.Input[str]) -> list[AlertSpec]:
                   _log_threshold("launchready/sync_dead_lettered", above=0, window_s=300,
                                  title=f'log "{SYNC_DEAD_LETTERED}"'),
                   "A sync task exhausted its attempts; replay it from sync_tasks (status=dead)."),
-        AlertSpec("webhook-unmatched", "Stripe event matched no customer",
+        AlertSpec("webhook-unmatched", "Stripe event dead-lettered or rejected",
                   _log_threshold("launchready/webhook_unmatched", above=0, window_s=300,
                                  title=f'log "{WEBHOOK_EVENT_UNMATCHED}"'),
                   ("A verified event was dead-lettered (never linked to a user) or rejected (unapplicable shape); see "
