@@ -35,11 +35,13 @@ class _Harness:
     def post(self, body: bytes, headers: dict[str, str], method: str = "POST") -> tuple[int, dict[str, Any]]:
         from werkzeug.test import EnvironBuilder
 
+        from launchready.functions.backend.logs import captured
         from launchready.functions.backend.webhook import handle
 
         request = EnvironBuilder(method=method, data=body, headers=headers).get_request()
         try:
-            payload, status, _ = handle(request, self.secret, self.db)
+            with captured():  # the handler's alert lines (rejected events) are not the CLI's output
+                payload, status, _ = handle(request, self.secret, self.db)
         except Exception as exc:  # noqa: BLE001 - functions-framework answers a crash with 500; so do we
             return 500, {"error": f"{type(exc).__name__}: {exc}"}
         return status, payload
