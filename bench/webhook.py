@@ -26,7 +26,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from launchready.functions.backend import billing  # noqa: E402
+from launchready.functions.backend import billing, stripe_shapes  # noqa: E402
 from launchready.functions.backend.customers import new_customer  # noqa: E402
 from launchready.functions.backend.store import client_for  # noqa: E402
 from launchready.sandbox.firestore_emulator import FirestoreEmulator  # noqa: E402
@@ -67,10 +67,10 @@ def expected_state(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """In-order application, in memory, with the same merge rule the handler uses."""
     customers: dict[str, dict[str, Any]] = {}
     for evt in sorted(events, key=lambda e: billing.version(e["created"], e["id"])):
-        obj = evt["data"]["object"]
-        uid = billing.uid_hint(obj)
+        parsed = stripe_shapes.parse(evt["type"], evt["data"]["object"], evt.get("api_version"))
+        uid = parsed.get("uid")
         current = customers.setdefault(uid, new_customer(uid))
-        current.update(billing.merge(current, billing.effect(evt["type"], obj), evt["created"], evt["id"]))
+        current.update(billing.merge(current, billing.effect(evt["type"], parsed), evt["created"], evt["id"]))
     return {uid: {k: c.get(k) for k in STATE} for uid, c in customers.items()}
 
 

@@ -30,8 +30,8 @@ _check_start()
 @functions_framework.http
 def stripe_webhook(request: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Stripe → verified, deduplicated, applied to customers/{uid}, sync tasks enqueued."""
-    from backend.webhook import handle
-    return handle(request, os.environ["STRIPE_WEBHOOK_SECRET"])
+    from backend.webhook import handle, signing_secrets
+    return handle(request, signing_secrets())
 
 
 @functions_framework.cloud_event

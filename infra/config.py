@@ -150,6 +150,9 @@ class StripeSettings(_Model):
     mode: Literal["test", "live"]
     api_version: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
     webhook_path: str = "/stripe_webhook"
+    # An API-version upgrade in progress: a second endpoint on this version runs beside the first
+    # (README, Functions: upgrading the Stripe API version). Billing-owned addition.
+    next_api_version: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 
 
 class IntegrationSettings(_Model):

@@ -112,7 +112,7 @@ class FirestoreEmulator:
     def reset(self) -> None:
         """Delete every document (rules and process stay)."""
         url = f"{self.base_url}/emulator/v1/projects/{self.project_id}/databases/(default)/documents"
-        httpx.delete(url, timeout=10).raise_for_status()
+        httpx.delete(url, timeout=30).raise_for_status()   # a fresh JVM under load can take >10 s
 
     def stop(self) -> None:
         if self.pid:

@@ -287,6 +287,7 @@ def function_env(launch: Launch) -> dict[str, str]:
         "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{launch.ports['firestore']}",
         "STRIPE_WEBHOOK_SECRET": launch.local["stripe_webhook_secret"],
         "STRIPE_SECRET_KEY": launch.local["stripe_api_key"],
+        "STRIPE_API_BASE": launch.local["stripe_api_base"],   # link lookups go to the stand-in, never api.stripe.com
         "CRM_PROVIDER": launch.config.crm.provider,
         "CRM_API_BASE": f"http://127.0.0.1:{launch.ports['crm']}",
         "CRM_API_TOKEN": launch.local["crm_api_token"],

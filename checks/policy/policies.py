@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
+from launchready.functions.backend.events import is_supported, supported_range
 from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
 from launchready.infra.dns_records import SPF_LOOKUP_LIMIT, spf_lookup_estimate
 
@@ -22,6 +23,7 @@ FIRESTORE_DATABASE = "gcp:firestore/database:Database"
 BACKUP_SCHEDULE = "gcp:firestore/backupSchedule:BackupSchedule"
 ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 UPTIME_CHECK = "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig"
+DYNAMIC = "pulumi-python:dynamic:Resource"
 PROJECT_LEVEL_IAM = re.compile(r"^gcp:(projects|folder|organizations)/i[aA][mM]")
 PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
@@ -226,6 +228,17 @@ def secret_access_per_secret(resources: Sequence[Resource]) -> Iterator[Violatio
                                 "has no accessor grant on that secret", function.urn)
 
 
+def stripe_api_version(resources: Sequence[Resource]) -> Iterator[Violation]:
+    """Every Stripe webhook endpoint delivers an API version the functions declare they parse."""
+    for endpoint in _of(resources, DYNAMIC):
+        if _prop(endpoint, "enabled_events") is None:
+            continue  # another dynamic resource, not a webhook endpoint
+        version = _prop(endpoint, "api_version")
+        if not is_supported(version):
+            yield Violation(f"Stripe webhook endpoint {endpoint.name} pins API version {version or 'nothing'}, "
+                            f"outside the versions the functions parse ({supported_range()})", endpoint.urn)
+
+
 def prod_data_protection(resources: Sequence[Resource]) -> Iterator[Violation]:
     if environment(resources) not in ("prod", None):
         return
@@ -285,6 +298,12 @@ POLICIES: tuple[LaunchPolicy, ...] = (
                  "Secret Manager access is granted per secret, to exactly the functions reading it.", "critical",
                  "Use a SecretIamMember on each secret for each reading function; drop project-level grants.",
                  secret_access_per_secret),
+    LaunchPolicy("stripe-api-version", "infra.policy.stripe_api_version",
+                 "Every Stripe webhook endpoint pins an API version inside the functions' supported range.", "critical",
+                 "Keep `launchready:stripe.apiVersion` (and `nextApiVersion`) within "
+                 "functions/backend/events.py's OLDEST..NEWEST_SUPPORTED_API_VERSION; to move past it, teach "
+                 "backend/stripe_shapes.py the new shapes first (README: upgrading the Stripe API version).",
+                 stripe_api_version),
     LaunchPolicy("prod-data-protection", "infra.policy.prod_data_protection",
                  "Prod Firestore has delete protection, point-in-time recovery and scheduled backups.", "critical",
                  "Leave `launchready:firestore.deleteProtection/pointInTimeRecovery/backups` at their prod defaults.",

@@ -7,17 +7,16 @@ a field a newer event wrote.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .events import HANDLED_EVENTS
+from .stripe_shapes import Parsed
 
 PLAN_STATUSES = ("none", "trialing", "active", "past_due", "canceled", "unpaid", "incomplete")
 # past_due keeps access while Stripe retries the payment; everything else without payment loses it.
 ACCESS_STATUSES = frozenset({"trialing", "active", "past_due"})
 _STRIPE_STATUS = {"incomplete_expired": "canceled", "paused": "unpaid"}
-_UID = re.compile(r"^[^/]{1,128}$")  # a Firebase uid, and a safe document id
 FREE_TIER = "free"
 PAID_TIER = "paid"
 
@@ -38,74 +37,29 @@ def version(created: int, event_id: str) -> str:
     return f"{int(created):012d}:{event_id}"
 
 
-def _get(obj: Mapping[str, Any] | None, *path: str) -> Any:
-    for key in path:
-        if not isinstance(obj, Mapping):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
-def _id(value: Any) -> str | None:
-    """Stripe fields are an id or, when expanded, an object with an id."""
-    if isinstance(value, Mapping):
-        value = value.get("id")
-    return value if isinstance(value, str) and value else None
-
-
-def uid_hint(obj: Mapping[str, Any]) -> str | None:
-    """The Firebase uid the object itself names (metadata or Checkout's client_reference_id)."""
-    for candidate in (_get(obj, "metadata", "firebase_uid"), obj.get("client_reference_id"),
-                      _get(obj, "subscription_details", "metadata", "firebase_uid")):
-        if isinstance(candidate, str) and _UID.match(candidate.strip()):
-            return candidate.strip()
-    return None
-
-
-def stripe_customer(obj: Mapping[str, Any]) -> str | None:
-    if obj.get("object") == "customer":
-        return _id(obj.get("id"))
-    return _id(obj.get("customer"))
-
-
-def refs(obj: Mapping[str, Any]) -> list[str]:
-    """Ids of the Stripe objects this one links to: later events are resolved through them."""
-    found = [_id(obj.get("id"))] + [_id(obj.get(k)) for k in
-                                     ("customer", "subscription", "invoice", "charge", "payment_intent")]
-    return sorted({ref for ref in found if ref})
-
-
 def _status(value: Any) -> str:
     status = _STRIPE_STATUS.get(value, value)
     return status if status in PLAN_STATUSES else "incomplete"
 
 
 def _access(status: str) -> dict[str, Any]:
-    fields: dict[str, Any] = {"plan_status": status, "has_access": status in ACCESS_STATUSES}
-    if status not in ACCESS_STATUSES:
-        fields["support_tier"] = FREE_TIER
-    return fields
+    return {"plan_status": status, "has_access": status in ACCESS_STATUSES}
 
 
-def _subscription(sub: Mapping[str, Any], status: str) -> Effect:
-    price = _get(sub, "items", "data") or [{}]
-    price = price[0].get("price") if isinstance(price[0], Mapping) else {}
-    price = price if isinstance(price, Mapping) else {}
-    versioned = {"stripe_subscription_id": _id(sub.get("id")), "billing_provider_id": _id(sub.get("customer")),
-                 "plan_id": _id(price.get("id")), "trial_ends_at": sub.get("trial_end"), **_access(status)}
-    if status in ACCESS_STATUSES:
-        versioned["support_tier"] = _get(price, "metadata", "support_tier") or PAID_TIER
+def _subscription(sub: Parsed, status: str) -> Effect:
+    versioned = {"stripe_subscription_id": sub.object_id, "billing_provider_id": sub.get("customer"),
+                 "plan_id": sub.get("price"), "trial_ends_at": sub.get("trial_end"),
+                 "plan_support_tier": sub.get("support_tier") or PAID_TIER, **_access(status)}
     return Effect(versioned={k: v for k, v in versioned.items() if v is not None or k == "trial_ends_at"})
 
 
-def effect(event_type: str, obj: Mapping[str, Any]) -> Effect:
+def effect(event_type: str, obj: Parsed) -> Effect:
     """The change `event_type` makes; an empty Effect for unhandled types and no-op variants."""
     if event_type not in HANDLED_EVENTS:
         return Effect()
     if event_type == "checkout.session.completed":
-        links = {"billing_provider_id": _id(obj.get("customer")),
-                 "stripe_subscription_id": _id(obj.get("subscription"))}
-        email = _get(obj, "customer_details", "email") or obj.get("customer_email")
+        links = {"billing_provider_id": obj.get("customer"), "stripe_subscription_id": obj.get("subscription")}
+        email = obj.get("email")
         return Effect(versioned={k: v for k, v in links.items() if v}, fill={"email": email} if email else {})
     if event_type in ("customer.subscription.created", "customer.subscription.updated",
                       "customer.subscription.trial_will_end"):
@@ -122,8 +76,8 @@ def effect(event_type: str, obj: Mapping[str, Any]) -> Effect:
     return Effect()  # pragma: no cover - every handled type is covered above
 
 
-def _invoice(event_type: str, invoice: Mapping[str, Any]) -> Effect:
-    if not _id(invoice.get("subscription")):
+def _invoice(event_type: str, invoice: Parsed) -> Effect:
+    if not invoice.get("subscription"):
         return Effect()  # one-off invoices do not change the plan
     if event_type == "invoice.paid":
         # A $0 invoice (trial start) says nothing about payment; the subscription events do.
@@ -132,6 +86,15 @@ def _invoice(event_type: str, invoice: Mapping[str, Any]) -> Effect:
         return Effect(versioned=_access("past_due"))
     first = invoice.get("billing_reason") == "subscription_create"
     return Effect(versioned=_access("incomplete" if first else "past_due"))
+
+
+def support_tier(state: Mapping[str, Any]) -> str:
+    """The tier that goes with the access `state` grants: the plan's tier while it has access, else free.
+
+    Derived from merged fields (never versioned itself), so it is consistent whatever the order."""
+    if state.get("has_access"):
+        return state.get("plan_support_tier") or PAID_TIER
+    return FREE_TIER
 
 
 def merge(current: Mapping[str, Any], eff: Effect, created: int, event_id: str) -> dict[str, Any]:
@@ -148,6 +111,9 @@ def merge(current: Mapping[str, Any], eff: Effect, created: int, event_id: str) 
     for name, value in eff.fill.items():
         if not current.get(name) and value:
             updates[name] = value
+    tier = support_tier({**current, **updates})
+    if current.get("support_tier") != tier:
+        updates["support_tier"] = tier
     if updates or versions != (current.get("versions") or {}):
         updates["versions"] = versions
         updates["last_event_at"] = max(int(current.get("last_event_at") or 0), int(created))

@@ -17,7 +17,7 @@ def new_customer(uid: str, email: str | None = None) -> dict[str, Any]:
     return {
         "uid": uid, "email": email, "plan_status": "none", "plan_id": None, "has_access": False,
         "billing_provider_id": None, "stripe_subscription_id": None, "crm_contact_id": None,
-        "support_user_id": None, "support_tier": FREE_TIER, "trial_ends_at": None, "last_event_at": None,
+        "support_user_id": None, "support_tier": FREE_TIER, "plan_support_tier": None, "trial_ends_at": None, "last_event_at": None,
         "last_synced_at": None, "versions": {}, "created_at": server_timestamp(),
     }
 

@@ -1,9 +1,14 @@
-"""The Stripe contract shared by the webhook handler and the infra program.
+"""The Stripe contract shared by the webhook handler, the infra program and the readiness checks.
 
 `HANDLED_EVENTS` becomes the webhook endpoint's `enabled_events` (infra) and is exactly what the
-handler applies (functions); `STRIPE_API_VERSION` is pinned on the endpoint and the SDK client.
+handler applies (functions). `STRIPE_API_VERSION` is the version new endpoints are pinned to; the
+handler parses every version from `OLDEST_SUPPORTED_API_VERSION` to `NEWEST_SUPPORTED_API_VERSION`
+(see `stripe_shapes`), and `stripe.endpoint.api_version` (live) and the `stripe-api-version` plan
+policy (offline) refuse an endpoint outside that range — bumping a version is a code change first.
 """
 from __future__ import annotations
+
+import re
 
 HANDLED_EVENTS: tuple[str, ...] = (
     "checkout.session.completed",
@@ -19,3 +24,23 @@ HANDLED_EVENTS: tuple[str, ...] = (
 )
 
 STRIPE_API_VERSION = "2024-06-20"
+OLDEST_SUPPORTED_API_VERSION = "2024-06-20"
+NEWEST_SUPPORTED_API_VERSION = "2026-10-28.endive"
+_VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.[a-z]+)?$")
+
+
+def version_date(api_version: object) -> str | None:
+    """The release date of a Stripe API version (`2025-03-31.basil` -> `2025-03-31`), None if malformed."""
+    match = _VERSION.match(api_version) if isinstance(api_version, str) else None
+    return match.group(1) if match else None
+
+
+def is_supported(api_version: object) -> bool:
+    """True when the handler parses `api_version`'s payload shapes (the declared range, inclusive)."""
+    date = version_date(api_version)
+    return date is not None and version_date(OLDEST_SUPPORTED_API_VERSION) <= date <= \
+        version_date(NEWEST_SUPPORTED_API_VERSION)
+
+
+def supported_range() -> str:
+    return f"{OLDEST_SUPPORTED_API_VERSION} .. {NEWEST_SUPPORTED_API_VERSION}"

@@ -7,7 +7,6 @@ from pathlib import Path
 import pulumi
 from pydantic.alias_generators import to_camel
 
-from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.infra.components.auth import Auth, AuthArgs
 from launchready.infra.components.cloudflare import CloudflareArgs, CloudflareZone
 from launchready.infra.components.firestore import Firestore, FirestoreArgs
@@ -15,9 +14,9 @@ from launchready.infra.components.functions import WEBHOOK, Functions, Functions
 from launchready.infra.components.hosting import Hosting, HostingArgs
 from launchready.infra.components.monitoring import Monitoring, MonitoringArgs
 from launchready.infra.components.project import Project, ProjectArgs
-from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SUPPORT_API_TOKEN,
+from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, SUPPORT_API_TOKEN,
                                       Secrets, SecretsArgs)
-from launchready.infra.components.stripe_webhook import StripeWebhook, StripeWebhookArgs
+from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
 from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
 from launchready.infra.project_files import FileProblem, read_capped
 from launchready.infra.dns_records import desired_records, hosting_site_id
@@ -89,12 +88,9 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         opts=after_apis)
     Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames), opts=after_apis)
 
-    secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels), opts=after_apis)
-    webhook = StripeWebhook("stripe-webhook", StripeWebhookArgs(
-        api_key=secret_values[STRIPE_SECRET_KEY], url=config.webhook_url, enabled_events=list(HANDLED_EVENTS),
-        api_version=config.stripe.api_version,
-        description=f"{config.app.name}: launchready stack {config.stack or env}",
-        signing_secret=secrets.secrets[STRIPE_WEBHOOK_SECRET]))
+    secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels,
+                                             optional_ids=overlap_secret_ids(config)), opts=after_apis)
+    webhooks, webhook_secrets = stripe_endpoints(config, secret_values[STRIPE_SECRET_KEY], secrets.secrets)
 
     fn = config.functions
     functions = Functions("functions", FunctionsArgs(
@@ -104,9 +100,10 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base,
              "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base,
              "SYNC_MAX_ATTEMPTS": str(fn.sync_max_attempts),
-             "SUPPORT_ALLOWED_ORIGINS": ",".join(f"https://{host}" for host in config.app_hostnames)}),
+             "SUPPORT_ALLOWED_ORIGINS": ",".join(f"https://{host}" for host in config.app_hostnames)},
+        extra_secrets={WEBHOOK.name: webhook_secrets}),
         opts=pulumi.ResourceOptions(depends_on=[*project.ready, *secrets.versions.values(),
-                                                webhook.signing_secret_version]))
+                                                *(w.signing_secret_version for w in webhooks)]))
 
     hostnames = sorted({domain.app_host, domain.api_host})
     Hosting("hosting", HostingArgs(

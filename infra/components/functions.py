@@ -10,7 +10,8 @@ from typing import Literal
 import pulumi
 import pulumi_gcp as gcp
 
-from launchready.infra.components.secrets import CRM_API_TOKEN, STRIPE_WEBHOOK_SECRET, SUPPORT_API_TOKEN
+from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
+                                                  SUPPORT_API_TOKEN)
 
 RUNTIME = "python311"
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
@@ -33,7 +34,8 @@ class FunctionSpec:
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("stripe-webhook", "stripe_webhook", "http", ("roles/datastore.user",),
-                 {"STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET}, public=True),
+                 # the Stripe key resolves links newer API versions leave out of the payload (stripe_lookup)
+                 {"STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET, "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY}, public=True),
     FunctionSpec("sync-worker", "sync_worker", "firestore",
                  ("roles/datastore.user", "roles/eventarc.eventReceiver"),
                  {"CRM_API_TOKEN": CRM_API_TOKEN, "SUPPORT_API_TOKEN": SUPPORT_API_TOKEN},
@@ -59,6 +61,7 @@ class FunctionsArgs:
     memory: str
     labels: dict[str, str] = field(default_factory=dict)
     protect_source: bool = False
+    extra_secrets: dict[str, dict[str, str]] = field(default_factory=dict)   # function -> env var -> secret id
 
 
 class Functions(pulumi.ComponentResource):
@@ -83,6 +86,7 @@ class Functions(pulumi.ComponentResource):
                   source: gcp.storage.BucketObject) -> gcp.cloudfunctionsv2.Function:
         name, args = f"{self._name}-{spec.name}", self._args
         child = pulumi.ResourceOptions(parent=self)
+        secrets = {**spec.secrets, **args.extra_secrets.get(spec.name, {})}
         account = gcp.serviceaccount.Account(
             f"{name}-sa", project=args.project_id, account_id=f"fn-{spec.name}"[:30],
             display_name=f"Cloud Function {spec.name}", opts=child)
@@ -96,7 +100,7 @@ class Functions(pulumi.ComponentResource):
             gcp.secretmanager.SecretIamMember(f"{name}-reads-{secret_id}", project=args.project_id,
                                               secret_id=args.secrets[secret_id].secret_id,
                                               role="roles/secretmanager.secretAccessor", member=member, opts=child)
-            for secret_id in spec.secrets.values()
+            for secret_id in secrets.values()
         ]
         env = {"GOOGLE_CLOUD_PROJECT": args.project_id, "LAUNCHREADY_ENVIRONMENT": args.env["LAUNCHREADY_ENVIRONMENT"],
                **{key: args.env[key] for key in spec.env}}
@@ -112,7 +116,7 @@ class Functions(pulumi.ComponentResource):
                 "ingress_settings": "ALLOW_ALL" if spec.trigger == "http" else "ALLOW_INTERNAL_ONLY",
                 "secret_environment_variables": [
                     {"key": key, "project_id": args.project_id, "secret": args.secrets[sid].secret_id,
-                     "version": "latest"} for key, sid in spec.secrets.items()],
+                     "version": "latest"} for key, sid in secrets.items()],
             },
             event_trigger=self._trigger(spec, account),
             opts=pulumi.ResourceOptions(parent=self, depends_on=grants))

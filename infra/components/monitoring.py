@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_EVENT_UNMATCHED
+from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_ALERT_MESSAGES, WEBHOOK_EVENT_UNMATCHED
 
 ALERT_LABEL = "launchready-alert"
 RUN = 'resource.type="cloud_run_revision"'
@@ -39,8 +39,8 @@ def log_metrics(service: dict[str, str]) -> tuple[LogMetric, ...]:
                   f"{svc('sync')} AND severity>=ERROR AND {_message(SYNC_DEAD_LETTERED)}"),
         LogMetric("launchready/webhook_failures", "Stripe webhook deliveries answered with 5xx",
                   f'{svc("webhook")} AND httpRequest.status>=500'),
-        LogMetric("launchready/webhook_unmatched", "Verified Stripe events no customer could be matched to",
-                  f"{svc('webhook')} AND {_message(WEBHOOK_EVENT_UNMATCHED)}"),
+        LogMetric("launchready/webhook_unmatched", "Verified Stripe events dead-lettered (never linked) or rejected",
+                  f"{svc('webhook')} AND ({' OR '.join(_message(m) for m in WEBHOOK_ALERT_MESSAGES)})"),
     )
 
 
@@ -77,10 +77,11 @@ def alert_specs(uptime_filter: pulumi.Input[str]) -> list[AlertSpec]:
                   _log_threshold("launchready/sync_dead_lettered", above=0, window_s=300,
                                  title=f'log "{SYNC_DEAD_LETTERED}"'),
                   "A sync task exhausted its attempts; replay it from sync_tasks (status=dead)."),
-        AlertSpec("webhook-unmatched", "Stripe event matched no customer",
+        AlertSpec("webhook-unmatched", "Stripe event dead-lettered or rejected",
                   _log_threshold("launchready/webhook_unmatched", above=0, window_s=300,
                                  title=f'log "{WEBHOOK_EVENT_UNMATCHED}"'),
-                  "A verified event carried no known firebase_uid; check the checkout metadata."),
+                  ("A verified event was dead-lettered (never linked to a user) or rejected (unapplicable shape); see "
+                   "stripe_events with status dead|rejected and replay it (README, Functions).")),
         AlertSpec("function-error-rate", "Function error rate above 1%",
                   {"display_name": "5xx share of requests > 1% over 5 minutes",
                    "condition_prometheus_query_language": {

@@ -11,6 +11,7 @@ import pulumi_gcp as gcp
 
 STRIPE_SECRET_KEY = "stripe-secret-key"
 STRIPE_WEBHOOK_SECRET = "stripe-webhook-secret"   # written by the Stripe webhook component
+STRIPE_WEBHOOK_SECRET_NEXT = "stripe-webhook-secret-next"   # the second endpoint's, during an upgrade only
 CRM_API_TOKEN = "crm-api-token"
 SUPPORT_API_TOKEN = "support-api-token"
 SECRET_IDS: tuple[str, ...] = (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, CRM_API_TOKEN, SUPPORT_API_TOKEN)
@@ -21,6 +22,7 @@ class SecretsArgs:
     project_id: pulumi.Input[str]
     values: dict[str, pulumi.Output[str]]   # secret id -> Pulumi secret; ids absent here get no version
     labels: dict[str, str] = field(default_factory=dict)
+    optional_ids: tuple[str, ...] = ()       # secrets this stack needs besides SECRET_IDS (e.g. an upgrade's)
 
 
 class Secrets(pulumi.ComponentResource):
@@ -30,7 +32,7 @@ class Secrets(pulumi.ComponentResource):
     def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("launchready:gcp:Secrets", name, None, opts)
         self.secrets, self.versions = {}, {}
-        for secret_id in SECRET_IDS:
+        for secret_id in (*SECRET_IDS, *args.optional_ids):
             secret = gcp.secretmanager.Secret(
                 f"{name}-{secret_id}", project=args.project_id, secret_id=secret_id, labels=args.labels,
                 replication={"auto": {}}, opts=pulumi.ResourceOptions(parent=self))
@@ -40,4 +42,4 @@ class Secrets(pulumi.ComponentResource):
                     f"{name}-{secret_id}-version", secret=secret.id,
                     secret_data=pulumi.Output.secret(args.values[secret_id]),
                     opts=pulumi.ResourceOptions(parent=self))
-        self.register_outputs({"secret_ids": list(SECRET_IDS)})
+        self.register_outputs({"secret_ids": list(self.secrets)})

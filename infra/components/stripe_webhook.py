@@ -7,11 +7,14 @@ nobody ever copies it by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_gcp as gcp
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
+
+if TYPE_CHECKING:
+    from launchready.infra.config import EnvironmentConfig
 
 DEFAULT_API_BASE = "https://api.stripe.com"
 TIMEOUT_SECONDS = 20
@@ -129,3 +132,31 @@ class StripeWebhook(pulumi.ComponentResource):
             f"{name}-signing-secret", secret=args.signing_secret.id,
             secret_data=pulumi.Output.secret(endpoint.secret), opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"endpoint_id": endpoint.id, "url": args.url})
+
+
+def overlap_secret_ids(config: "EnvironmentConfig") -> tuple[str, ...]:
+    """Secrets an API-version upgrade in progress needs (the second endpoint's signing secret)."""
+    from launchready.infra.components.secrets import STRIPE_WEBHOOK_SECRET_NEXT
+
+    return (STRIPE_WEBHOOK_SECRET_NEXT,) if config.stripe.next_api_version else ()
+
+
+def stripe_endpoints(config: "EnvironmentConfig", api_key: pulumi.Input[str],
+                     secrets: dict[str, gcp.secretmanager.Secret]) -> tuple[list[StripeWebhook], dict[str, str]]:
+    """The pinned endpoint, plus — while `stripe.nextApiVersion` is set — a second endpoint on the same
+    URL pinned to the next version (the upgrade's dual run); and the webhook function's extra secret
+    env (`STRIPE_WEBHOOK_SECRET_NEXT`), so it verifies deliveries from either endpoint."""
+    from launchready.functions.backend.events import HANDLED_EVENTS
+    from launchready.infra.components.secrets import STRIPE_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET_NEXT
+
+    description = f"{config.app.name}: launchready stack {config.stack or config.environment}"
+    versions = [("stripe-webhook", config.stripe.api_version, STRIPE_WEBHOOK_SECRET, "")]
+    if config.stripe.next_api_version:
+        versions.append(("stripe-webhook-next", config.stripe.next_api_version, STRIPE_WEBHOOK_SECRET_NEXT,
+                         f" (upgrade to {config.stripe.next_api_version})"))
+    webhooks = [StripeWebhook(name, StripeWebhookArgs(
+        api_key=api_key, url=config.webhook_url, enabled_events=list(HANDLED_EVENTS), api_version=version,
+        description=description + note, signing_secret=secrets[secret_id]))
+        for name, version, secret_id, note in versions]
+    extra = {"STRIPE_WEBHOOK_SECRET_NEXT": STRIPE_WEBHOOK_SECRET_NEXT} if config.stripe.next_api_version else {}
+    return webhooks, extra

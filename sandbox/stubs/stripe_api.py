@@ -1,4 +1,6 @@
-"""A local stand-in for the few Stripe API endpoints launchready uses: webhook endpoints CRUD.
+"""A local stand-in for the few Stripe API endpoints launchready uses: webhook endpoints CRUD, and
+retrieval of the objects the webhook follows links through (charges, customers, subscriptions,
+invoices, payment intents; invoice payments listed by payment intent or invoice).
 
 Keys decide the mode as on api.stripe.com: `sk_test_...` sees test-mode objects, `sk_live_...`
 live-mode ones (`livemode` on every object). The signing secret is returned only on create.
@@ -19,6 +21,8 @@ from werkzeug.wrappers import Request, Response
 from launchready.sandbox.stubs.http_stub import StubServer, json_response
 
 FIELDS = ("url", "description", "api_version", "disabled")
+RETRIEVABLE = {"charges": "charge", "customers": "customer", "subscriptions": "subscription",
+               "invoices": "invoice", "payment_intents": "payment_intent"}
 
 
 def _error(status: int, message: str, code: str = "resource_missing") -> Response:
@@ -45,10 +49,21 @@ class StripeApiStub(StubServer):
         super().__init__(port)
         self.endpoints: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
+        self.objects: dict[str, dict[str, Any]] = {}      # id -> object, as the API returns it
+        self.invoice_payments: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     # -- helpers tests use
+    def add_object(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Make `obj` retrievable by id (an `invoice_payment` is listed instead)."""
+        with self._lock:
+            if obj.get("object") == "invoice_payment":
+                self.invoice_payments.append(obj)
+            else:
+                self.objects[obj["id"]] = obj
+        return obj
+
     def add_endpoint(self, *, url: str, enabled_events: list[str], livemode: bool = False,
                      status: str = "enabled", api_version: str | None = None) -> dict[str, Any]:
         with self._lock:
@@ -86,6 +101,10 @@ class StripeApiStub(StubServer):
             return _error(401, "Invalid API Key provided", "api_key_invalid")
         livemode = "_live_" in key
         parts = [p for p in request.path.split("/") if p]
+        if len(parts) == 3 and parts[1] in RETRIEVABLE and request.method == "GET":
+            return self._retrieve(parts[1], parts[2])
+        if parts == ["v1", "invoice_payments"] and request.method == "GET":
+            return self._invoice_payments(request)
         if parts[:2] != ["v1", "webhook_endpoints"]:
             return _error(404, f"Unrecognized request URL ({request.method}: {request.path})")
         with self._lock:
@@ -106,6 +125,20 @@ class StripeApiStub(StubServer):
                     del self.endpoints[parts[2]]
                     return json_response({"id": parts[2], "object": "webhook_endpoint", "deleted": True})
         return _error(405, f"Method {request.method} not allowed", "method_not_allowed")
+
+    def _retrieve(self, collection: str, object_id: str) -> Response:
+        with self._lock:
+            obj = self.objects.get(object_id)
+        if obj is None or obj.get("object") != RETRIEVABLE[collection]:
+            return _error(404, f"No such {RETRIEVABLE[collection]}: '{object_id}'")
+        return json_response(obj)
+
+    def _invoice_payments(self, request: Request) -> Response:
+        pi, invoice = request.args.get("payment[payment_intent]"), request.args.get("invoice")
+        with self._lock:
+            found = [p for p in self.invoice_payments if (pi and (p.get("payment") or {}).get("payment_intent") == pi)
+                     or (invoice and p.get("invoice") == invoice)]
+        return json_response({"object": "list", "url": "/v1/invoice_payments", "has_more": False, "data": found})
 
     def _list(self, livemode: bool, request: Request) -> Response:
         limit = min(int(request.args.get("limit", 10)), 100)

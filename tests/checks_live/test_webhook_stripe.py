@@ -120,3 +120,26 @@ def test_rejected_key_and_unreachable_api_are_clear_failures(stripe_api, monkeyp
     ctx = context(make_config(), stripe_api_base=f"http://127.0.0.1:{free_port()}")
     down = run_check("stripe.endpoint.exists", ctx)[0]
     assert down.status is Status.FAIL and "unreachable" in down.message
+
+
+@pytest.mark.parametrize("version,status", [("2025-03-31.basil", Status.PASS), ("2026-10-28.endive", Status.PASS),
+                                            ("2024-04-10", Status.FAIL), ("2027-02-24.fig", Status.FAIL)])
+def test_endpoint_api_version_must_be_inside_the_supported_range(stripe_api, monkeypatch, version, status):
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True, api_version=version)
+    result = stripe_results(stripe_api, monkeypatch)["stripe.endpoint.api_version"]
+    assert result.status is status and result.evidence["api_version"] == version
+    if status is Status.FAIL:
+        assert "outside the versions the functions parse" in result.message
+
+
+def test_during_an_upgrade_both_endpoints_on_the_url_are_judged(stripe_api, monkeypatch):
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True,
+                            api_version=STRIPE_API_VERSION)
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True,
+                            api_version="2026-10-28.endive")
+    assert stripe_results(stripe_api, monkeypatch)["stripe.endpoint.api_version"].status is Status.PASS
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True,
+                            api_version="2027-02-24.fig")
+    result = stripe_results(stripe_api, monkeypatch)["stripe.endpoint.api_version"]
+    assert result.status is Status.FAIL and "2027-02-24.fig" in result.message
+    assert len(result.evidence["overlapping_endpoints"]) == 3

@@ -38,6 +38,8 @@ def fn_env(firestore_db, crm_stub, monkeypatch):
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)      # link lookups only where a test grants a key
+    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:9")   # and never towards api.stripe.com
     return values
 
 
@@ -51,7 +53,8 @@ def _serve(target: str, emulator, tmp_dir: Path, extra_env: dict[str, str]):
     port = free_port()
     log = tmp_dir / f"{target}.log"
     env = {"FIRESTORE_EMULATOR_HOST": emulator.host, "GOOGLE_CLOUD_PROJECT": emulator.project_id,
-           "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, **LOADED_MACHINE_DEADLINES, **extra_env}
+           "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": "http://127.0.0.1:9",
+           **LOADED_MACHINE_DEADLINES, **extra_env}
     argv = [str(Path(sys.executable).parent / "functions-framework"), "--source", str(FUNCTIONS_DIR / "main.py"),
             "--target", target, "--host", "127.0.0.1", "--port", str(port)]
     proc = spawn(argv, log, env=env)
@@ -119,4 +122,16 @@ def worker_server(firestore_emulator, tmp_path_factory):
         "SUPPORT_API_BASE": stub.base_url, "SYNC_BACKOFF_SECONDS": "0.05", "SYNC_HTTP_TIMEOUT_SECONDS": "0.5"})
     yield url, stub
     stop_pid(proc.pid)
+    stub.stop()
+
+
+@pytest.fixture
+def stripe_api(fn_env, monkeypatch):
+    """The Stripe API stand-in, with the webhook granted a key for it (link resolution)."""
+    from launchready.sandbox.stubs.stripe_api import StripeApiStub
+
+    stub = StripeApiStub().start()
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_launchready_functions")
+    monkeypatch.setenv("STRIPE_API_BASE", stub.base_url)
+    yield stub
     stub.stop()

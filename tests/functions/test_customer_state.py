@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from launchready.functions.backend import parking
 from launchready.functions.backend.customers import ensure_customer
 from launchready.functions.backend.log_messages import WEBHOOK_EVENT_UNMATCHED
 from launchready.functions.backend.webhook import record_event
@@ -96,18 +98,24 @@ def test_invoice_without_metadata_is_matched_through_the_stripe_customer(db):
     assert customer(db, "user_1")["plan_status"] == "past_due"
 
 
-def test_unmatched_event_is_recorded_and_alerts(db, capsys):
+def test_unlinkable_event_is_parked_not_dropped_and_alerts_only_when_dead(db, capsys):
     evt = se.event("invoice.paid", se.invoice("cus_nobody", "sub_nobody"), created=T0)
-    assert record_event(evt, db).status == "unmatched"
-    assert docs(db, "stripe_events")[evt["id"]]["status"] == "unmatched"
+    assert record_event(evt, db).status == "parked"
+    assert docs(db, "stripe_events")[evt["id"]]["status"] == "parked"
     assert not docs(db, "customers") and not docs(db, "sync_tasks")
+    assert parking.sweep(db) == []                                   # still inside its bound
+    assert parking.sweep(db, now=time.time() + parking.DEFAULT_PARK_SECONDS + 1) == [evt["id"]]
+    assert docs(db, "stripe_events")[evt["id"]]["status"] == "dead"
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     assert [(l["severity"], l["message"], l["event_id"]) for l in lines] == [("ERROR", WEBHOOK_EVENT_UNMATCHED, evt["id"])]
+    assert parking.sweep(db, now=time.time() + parking.DEFAULT_PARK_SECONDS + 1) == []   # alerts once
 
 
-def test_a_uid_that_is_not_a_document_id_is_unmatched_not_a_crash(db):
+def test_a_uid_that_is_not_a_document_id_is_rejected_not_a_crash(db):
     obj = se.subscription("users/u1", "cus_bad", "active")
-    assert record_event(se.event("customer.subscription.updated", obj, created=T0), db).status == "unmatched"
+    evt = se.event("customer.subscription.updated", obj, created=T0)
+    assert record_event(evt, db).status == "rejected"
+    assert "firebase_uid" in docs(db, "stripe_events")[evt["id"]]["reason"]
 
 
 def test_concurrent_events_for_one_customer_all_apply(db):
@@ -151,3 +159,36 @@ def test_a_failed_delivery_writes_nothing_and_the_redelivery_is_exact(db, monkey
     assert record_event(evt, db).status == "applied"
     assert record_event(evt, db).status == "duplicate"
     assert len(docs(db, "sync_tasks")) == 2 and customer(db, "user_1")["plan_status"] == "active"
+
+
+def test_a_drain_that_failed_is_finished_by_the_sweep(db, monkeypatch):
+    """The linking event is committed before it drains: if draining fails, the sweep applies the parked one."""
+    import launchready.functions.backend.webhook as webhook
+
+    early = se.event("invoice.payment_failed", se.invoice("cus_sw", "sub_sw"), created=T0 + 5)
+    assert record_event(early, db).status == "parked"
+    monkeypatch.setattr(webhook.parking, "drain", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("crashed")))
+    link = se.event("checkout.session.completed", se.checkout_session("user_sw", "cus_sw", "sub_sw"), created=T0)
+    assert record_event(link, db).status == "applied"
+    assert docs(db, "stripe_events")[early["id"]]["status"] == "parked"
+    assert parking.sweep(db, apply=webhook.apply_parked) == []
+    assert docs(db, "stripe_events")[early["id"]]["status"] == "applied"
+    assert customer(db, "user_sw")["plan_status"] == "past_due"
+
+
+def test_a_dead_letter_is_replayed_to_the_user_a_person_names(db):
+    from launchready.functions.backend.replay import ReplayError, replay
+
+    evt = se.event("charge.refunded", se.charge("cus_lost"), created=T0)
+    assert record_event(evt, db).status == "parked"
+    parking.sweep(db, now=time.time() + parking.DEFAULT_PARK_SECONDS + 1)
+    with pytest.raises(ReplayError):
+        replay(evt["id"], uid="__x__", db=db)
+    assert replay(evt["id"], db=db).status == "parked"              # still nothing links it
+    outcome = replay(evt["id"], uid="user_lost", db=db)
+    assert (outcome.status, outcome.uid) == ("applied", "user_lost")
+    assert customer(db, "user_lost")["plan_status"] == "canceled"
+    later = se.event("charge.dispute.created", {**se.dispute(evt["data"]["object"]["id"])}, created=T0 + 1)
+    assert record_event(later, db).uid == "user_lost"                 # its ids are linked now
+    with pytest.raises(ReplayError):
+        replay(evt["id"], db=db)                                      # applied events are not replayed twice

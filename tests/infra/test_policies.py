@@ -82,7 +82,7 @@ def test_iam_policies_catch_what_the_program_never_does(plans):
     assert "on the whole project" in violations([*base, project_wide], "infra.policy.secret_access")[0]
     without_grants = [s for s in base if s.resource_type != P.SECRET_IAM_MEMBER]
     missing = violations(without_grants, "infra.policy.secret_access")
-    assert sorted(m.split()[1] for m in missing) == ["stripe-webhook", "sync-worker", "sync-worker"]
+    assert sorted(m.split()[1] for m in missing) == ["stripe-webhook", "stripe-webhook", "sync-worker", "sync-worker"]
 
 
 def test_two_spf_records_and_missing_records_are_violations(plans):
@@ -148,3 +148,17 @@ def test_launchready_check_errors_clearly_when_the_plan_cannot_be_built(tmp_path
     (result,) = json.loads(capsys.readouterr().out)["results"]
     assert result["status"] == "error"
     assert "the offline plan could not be built" in result["message"] and "missing.rules" in result["message"]
+
+
+def test_stripe_api_version_policy_blocks_a_version_outside_the_supported_range():
+    from launchready.functions.backend.events import NEWEST_SUPPORTED_API_VERSION, STRIPE_API_VERSION
+
+    def endpoint(version):
+        return _subject("pulumi-python:dynamic:Resource", "stripe-webhook-endpoint", api_version=version,
+                        enabled_events=["invoice.paid"], url="https://api.example.com/stripe_webhook")
+
+    for ok in (STRIPE_API_VERSION, "2025-03-31.basil", NEWEST_SUPPORTED_API_VERSION):
+        assert violations([endpoint(ok)], "infra.policy.stripe_api_version") == []
+    for bad in ("2024-04-10", "2027-01-28.fig", None):
+        found = violations([endpoint(bad)], "infra.policy.stripe_api_version")
+        assert len(found) == 1 and "outside the versions the functions parse" in found[0]

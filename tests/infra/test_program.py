@@ -108,7 +108,7 @@ def test_functions_least_privilege_and_settings(plans, configs, env):
     assert worker.get("serviceConfig.environmentVariables.SUPPORT_API_BASE") == config.support.api_base
     secret_env = {f: sorted(v["key"] for v in r.get("serviceConfig.secretEnvironmentVariables") or [])
                   for f, r in functions.items()}
-    assert secret_env == {"stripe_webhook": ["STRIPE_WEBHOOK_SECRET"], "sync_worker": ["CRM_API_TOKEN", "SUPPORT_API_TOKEN"],
+    assert secret_env == {"stripe_webhook": ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"], "sync_worker": ["CRM_API_TOKEN", "SUPPORT_API_TOKEN"],
                           "on_user_created": [], "request_support": []}
     # Only the webhook is invokable by everyone; event-driven ones only by their own trigger identity.
     invokers = {r.get("name"): r.get("member") for r in plan.of_type("gcp:cloudrunv2/serviceIamMember:ServiceIamMember")}
@@ -127,7 +127,7 @@ def test_secret_access_is_granted_per_secret_to_the_reading_function(plans, env)
     for function in plan.of_type(FUNCTION):
         member = f"serviceAccount:{function.get('serviceConfig.serviceAccountEmail')}"
         expected |= {(v["secret"], member) for v in function.get("serviceConfig.secretEnvironmentVariables") or []}
-    assert grants == expected and len(grants) == 3
+    assert grants == expected and len(grants) == 4   # the webhook reads the Stripe key (link resolution)
 
 
 def test_functions_archive_is_exactly_the_functions_folder(plans):
@@ -250,3 +250,28 @@ def test_missing_rules_file_is_a_clear_config_error(configs):
     config = with_changes(configs["dev"], "firestore", rules_file="no/such.rules")
     with pytest.raises(ConfigError, match="rulesFile: the Firestore rules file 'no/such.rules': not found"):
         build_plan(config)
+
+
+def test_an_api_version_upgrade_runs_two_endpoints_and_the_webhook_verifies_both(configs):
+    config = with_changes(configs["prod"], "stripe", next_api_version="2026-10-28.endive")
+    plan = build_plan(config)
+    endpoints = {r.name: r for r in plan.of_type("pulumi-python:dynamic:Resource")}
+    assert {n: (e.get("api_version"), e.get("url")) for n, e in endpoints.items()} == {
+        "stripe-webhook-endpoint": (config.stripe.api_version, config.webhook_url),
+        "stripe-webhook-next-endpoint": ("2026-10-28.endive", config.webhook_url)}
+    assert plan.named("stripe-webhook-next-signing-secret").get("secret").endswith("/secrets/stripe-webhook-secret-next")
+    webhook = functions_by_entry(plan)["stripe_webhook"]
+    env = {v["key"]: v["secret"] for v in webhook.get("serviceConfig.secretEnvironmentVariables")}
+    assert env["STRIPE_WEBHOOK_SECRET_NEXT"] == "stripe-webhook-secret-next"
+    assert "stripe-webhook-secret-next" not in json.dumps(build_plan(configs["prod"]).to_dict())
+
+
+def test_a_next_api_version_outside_the_supported_range_is_a_blocking_policy_finding(configs):
+    from launchready.checks.catalog.infra.policy import subjects
+    from launchready.checks.policy.policies import POLICIES
+
+    policy = next(p for p in POLICIES if p.check_id == "infra.policy.stripe_api_version")
+    assert policy.violations(subjects(build_plan(configs["prod"]))) == []
+    upgraded = build_plan(with_changes(configs["prod"], "stripe", next_api_version="2027-02-24.fig"))
+    found = policy.violations(subjects(upgraded))
+    assert [v.message.split()[3] for v in found] == ["stripe-webhook-next-endpoint"] and policy.severity == "critical"

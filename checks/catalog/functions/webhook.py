@@ -35,11 +35,13 @@ class _Harness:
     def post(self, body: bytes, headers: dict[str, str], method: str = "POST") -> tuple[int, dict[str, Any]]:
         from werkzeug.test import EnvironBuilder
 
+        from launchready.functions.backend.logs import captured
         from launchready.functions.backend.webhook import handle
 
         request = EnvironBuilder(method=method, data=body, headers=headers).get_request()
         try:
-            payload, status, _ = handle(request, self.secret, self.db)
+            with captured():  # the handler's alert lines (rejected events) are not the CLI's output
+                payload, status, _ = handle(request, self.secret, self.db)
         except Exception as exc:  # noqa: BLE001 - functions-framework answers a crash with 500; so do we
             return 500, {"error": f"{type(exc).__name__}: {exc}"}
         return status, payload
@@ -65,13 +67,26 @@ def _clauses(h: _Harness) -> dict[str, Callable[[], str | None]]:
         return clause
 
     def replay() -> str | None:
+        before = h.counts()
         statuses = [h.post(body, headers)[1].get("status") for _ in range(3)]
-        counts = h.counts()
+        added = {name: count - before[name] for name, count in h.counts().items()}
         if statuses != ["applied", "duplicate", "duplicate"]:
             return f"replay: statuses {statuses}, expected applied then duplicates"
-        if counts["stripe_events"] != 1 or counts["sync_tasks"] != 2:
-            return f"replay: {counts['stripe_events']} event records and {counts['sync_tasks']} sync tasks, expected 1 and 2"
+        if added["stripe_events"] != 1 or added["sync_tasks"] != 2:
+            return f"replay: {added['stripe_events']} event records and {added['sync_tasks']} sync tasks, expected 1 and 2"
         return None
+
+    def poison(name: str, payload: bytes) -> Callable[[], str | None]:
+        """Signed but unapplicable: 200 (a 4xx/5xx makes Stripe retry for days), one `rejected` record."""
+        def clause() -> str | None:
+            before = h.counts()
+            status, answer = h.post(payload, {"Stripe-Signature": se.signature(payload, h.secret)})
+            added = {k: v - before[k] for k, v in h.counts().items()}
+            if (status, answer.get("status")) != (200, "rejected"):
+                return f"{name}: HTTP {status} {answer.get('status')!r}, expected 200 'rejected'"
+            return None if added["stripe_events"] == 1 and added["sync_tasks"] == 0 else \
+                f"{name}: wrote {added}, expected one rejected event record"
+        return clause
 
     def unhandled() -> str | None:
         other, other_headers = se.signed(se.event("customer.created", {"id": "cus_x", "object": "customer"}), h.secret)
@@ -82,13 +97,14 @@ def _clauses(h: _Harness) -> dict[str, Callable[[], str | None]]:
     unsigned = {k: v for k, v in headers.items() if k != "Stripe-Signature"}
     expired = se.signed(evt, h.secret, timestamp=int(time.time()) - 301)
     malformed = b"{not json"
+    poisoned = se.encode(se.event("invoice.paid", {**se.invoice("cus_check", "sub_check"), "amount_paid": "19.00"}))
     return {
         "rejects_unsigned": rejected("unsigned", body, unsigned),
         "rejects_tampered": rejected("tampered", body.replace(b'"active"', b'"canceled"'), headers),
         "rejects_wrong_secret": rejected("wrong secret", *se.signed(evt, "whsec_not_the_endpoint_secret")),
         "rejects_expired": rejected("expired", *expired),
-        "rejects_malformed": rejected("malformed", malformed,
-                                      {"Stripe-Signature": se.signature(malformed, h.secret)}),
+        "records_malformed_as_rejected": poison("malformed", malformed),
+        "records_poison_as_rejected": poison("amount as string", poisoned),
         "rejects_other_methods": rejected("GET", b"", {}, method="GET", want=405),
         "idempotent_on_replay": replay,
         "acknowledges_unhandled": unhandled,
@@ -98,7 +114,8 @@ def _clauses(h: _Harness) -> dict[str, Callable[[], str | None]]:
 @register
 class WebhookContract(Check):
     id = "functions.webhook.contract"
-    title = "The webhook handler rejects unsigned, tampered and expired payloads and is idempotent on replay"
+    title = ("The webhook handler refuses unsigned, tampered and expired payloads, records signed but unapplicable "
+             "ones as rejected (200), and is idempotent on replay")
     severity = Severity.CRITICAL
     remediation = CONTRACT_FIX
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import stripe
 
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.functions.backend.events import HANDLED_EVENTS, is_supported, supported_range
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.registry import register
 
@@ -26,16 +26,17 @@ def expected_mode(ctx) -> str:
     return "live" if ctx.config.environment == "prod" else "test"
 
 
-def find_endpoint(ctx) -> tuple[dict[str, Any] | None, list[str]]:
-    """(the endpoint whose url is the webhook URL, the URLs of all endpoints seen)."""
+def find_endpoints(ctx) -> tuple[list[dict[str, Any]], list[str]]:
+    """(the endpoints whose url is the webhook URL — two while an API upgrade overlaps — and the URLs
+    of all endpoints seen)."""
     client = stripe.StripeClient(ctx.targets.stripe_api_key, base_addresses={"api": ctx.targets.stripe_api_base},
                                  max_network_retries=1, http_client=stripe.RequestsClient(timeout=TIMEOUT_S))
-    seen, match = [], None
+    seen, matches = [], []
     for endpoint in client.v1.webhook_endpoints.list({"limit": 100}).auto_paging_iter():
         seen.append(endpoint.url)
-        if match is None and endpoint.url == ctx.targets.webhook_url:
-            match = endpoint.to_dict()
-    return match, seen
+        if endpoint.url == ctx.targets.webhook_url:
+            matches.append(endpoint.to_dict())
+    return matches, seen
 
 
 class _EndpointCheck(Check):
@@ -51,7 +52,7 @@ class _EndpointCheck(Check):
         evidence: dict[str, Any] = {"webhook_url": ctx.targets.webhook_url, "api_base": ctx.targets.stripe_api_base,
                                     "key_mode": key_mode(ctx.targets.stripe_api_key)}
         try:
-            endpoint, seen = find_endpoint(ctx)
+            matches, seen = find_endpoints(ctx)
         except stripe.AuthenticationError as exc:
             return self.failed(f"Stripe rejected the key: {exc.user_message or exc}", evidence,
                                remediation="Use a current key of this environment's Stripe account.")
@@ -61,9 +62,12 @@ class _EndpointCheck(Check):
         except stripe.StripeError as exc:
             return self.errored(f"Stripe API error: {exc.user_message or exc}", evidence)
         evidence["endpoint_urls"] = seen
-        if endpoint is None:
+        if not matches:
             return self.missing(ctx, evidence)
+        endpoint = matches[0]
         evidence["endpoint_id"] = endpoint["id"]
+        if len(matches) > 1:
+            evidence["overlapping_endpoints"] = {e["id"]: e.get("api_version") for e in matches}
         return self.judge(ctx, endpoint, evidence)
 
     def missing(self, ctx, evidence):
@@ -124,17 +128,22 @@ class EndpointEvents(_EndpointCheck):
 @register
 class EndpointApiVersion(_EndpointCheck):
     id = "stripe.endpoint.api_version"
-    title = "The endpoint pins the Stripe API version the handler expects"
-    severity = Severity.HIGH
-    remediation = ("Recreate the endpoint with `api_version` set to `backend.events.STRIPE_API_VERSION` (`pulumi up` "
-                   "does); otherwise events arrive in the account's default version and payload shapes can change.")
+    title = "The endpoint pins a Stripe API version the functions parse"
+    severity = Severity.CRITICAL
+    remediation = ("Pin the endpoint to a version inside functions/backend/events.py's supported range (`pulumi up` "
+                   "does, from `launchready:stripe.apiVersion`); to move past the range, teach "
+                   "backend/stripe_shapes.py the new shapes first and follow the README's upgrade procedure.")
 
     def judge(self, ctx, endpoint, evidence):
-        evidence.update(api_version=endpoint.get("api_version"), expected=STRIPE_API_VERSION)
-        if endpoint.get("api_version") != STRIPE_API_VERSION:
-            return self.failed(f"endpoint api_version is {endpoint.get('api_version') or 'unpinned'}, "
-                               f"expected {STRIPE_API_VERSION}", evidence)
-        return self.passed(f"endpoint pins api_version {STRIPE_API_VERSION}", evidence)
+        versions = evidence.get("overlapping_endpoints") or {endpoint["id"]: endpoint.get("api_version")}
+        evidence.update(api_version=endpoint.get("api_version"), supported=supported_range())
+        bad = {eid: v for eid, v in versions.items() if not is_supported(v)}
+        if bad:
+            listed = ", ".join(f"{eid} {v or 'unpinned (the account default)'}" for eid, v in bad.items())
+            return self.failed(f"endpoint api_version outside the versions the functions parse "
+                               f"({supported_range()}): {listed}", evidence)
+        return self.passed(f"endpoint(s) pin api_version {', '.join(sorted(set(map(str, versions.values()))))} "
+                           f"(supported: {supported_range()})", evidence)
 
 
 @register
