@@ -143,6 +143,13 @@ def _parser() -> Lark:
     return Lark(GRAMMAR.read_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
+@lru_cache(maxsize=1)
+def expression_parser() -> Lark:
+    """The same grammar started at one expression: for `$(...)` substitutions inside path literals."""
+    return Lark(GRAMMAR.read_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                start="expr")
+
+
 @lru_cache(maxsize=32)
 def parse_rules(source: str) -> Ruleset:
     """Parse rules source; raises RulesSyntaxError with the line and column of the first error."""
