@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from launchready.commands import check, demo, handover, plan, sandbox
+from launchready.commands import check, demo, handover, plan, rules, sandbox
 from launchready.errors import UsageError
 from launchready.infra.config import ConfigError
 
@@ -22,6 +22,7 @@ app.command("plan")(plan.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(rules.app, name="rules")
 
 
 def fail(lines: list[str] | str, code: int = 2) -> None:

@@ -167,8 +167,6 @@ class Evaluation:
             if base.kind == "var" and base.args[0] in NAMESPACES and base.args[0] not in scope:
                 return call_namespace(base.args[0], name, [self.eval(a, scope) for a in arg_nodes])
             receiver = self.eval(base, scope)
-            if isinstance(receiver, QueryMap):
-                raise Unknown(f"{name}() of a document the query does not pin down")
             if isinstance(receiver, Constrained):
                 if name in ("hasAny", "hasAll") and len(arg_nodes) == 1:
                     items = self.eval(arg_nodes[0], scope)
@@ -285,10 +283,6 @@ def _member(base: Any, name: str) -> Any:
 
 
 def _contains(collection: Any, item: Any) -> bool:
-    if isinstance(collection, QueryMap):
-        if isinstance(item, str) and item in collection:
-            return True
-        raise Unknown("key membership in a document the query does not pin down")
     if isinstance(collection, dict):
         if not isinstance(item, str):
             raise RulesError("map keys are strings")

@@ -15,8 +15,9 @@ NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 
 class QueryMap(dict):
-    """A document a list query could return: fields the query pins are known; asking for any other
-    is `Unknown` (so a rule that depends on it cannot be proven for every result)."""
+    """A document a list query could return, as the emulator models it: a map holding only the
+    fields the query constrains (`keys()`, `in`, `get()` see just those); reading any other field
+    is `Unknown`, an error, so a rule that depends on it cannot be proven for every result."""
 
 
 @dataclass
