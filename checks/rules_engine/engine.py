@@ -69,7 +69,7 @@ class Decision:
             "matches": [{"path": p, "line": line} for p, line in self.matches],
             "allows": [{"line": a.line, "methods": list(a.methods), "match": a.match_path, "granted": a.granted,
                         "error": a.error,
-                        "decisive": a.decisive.describe(source) if a.decisive else None,
+                        "decisive": a.decisive.describe(source, filename) if a.decisive else None,
                         "steps": [{"depth": s.depth, "line": s.node.line, "col": s.node.col,
                                    "text": source[s.node.start:s.node.end][:200],
                                    "value": None if s.error is not None else render_value(s.value, 200),
@@ -94,7 +94,7 @@ class Decision:
             outcome = "true" if a.granted else (f"error: {a.error}" if a.error else "false")
             lines.append(f"allow {', '.join(a.methods)} ({filename}:{a.line}) -> {outcome}")
             if a.decisive and not a.granted:
-                lines.append(f"  decided by {filename}:{a.decisive.describe(source)}")
+                lines.append(f"  decided by {a.decisive.describe(source, filename)}")
             if steps:
                 lines += ["    " + "  " * s.depth + s.describe(source) for s in a.steps]
         return lines

@@ -40,11 +40,13 @@ class Step:
     value: Any = None
     error: str | None = None
 
-    def describe(self, source: str) -> str:
+    def describe(self, source: str, filename: str | None = None) -> str:
+        """`file:line:col expression -> value` (or `-> error: why`)."""
         text = " ".join(source[self.node.start:self.node.end].split())
         text = text if len(text) <= 70 else text[:69] + "…"
         outcome = f"error: {self.error}" if self.error is not None else render(self.value)
-        return f"L{self.node.line}:{self.node.col} {text} -> {outcome}"
+        where = f"{filename}:{self.node.line}:{self.node.col}" if filename else f"L{self.node.line}:{self.node.col}"
+        return f"{where} {text} -> {outcome}"
 
 
 class _LazyError:

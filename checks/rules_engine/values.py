@@ -254,3 +254,18 @@ def render(value: Any, limit: int = 60) -> str:
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def to_python(value: Any) -> Any:
+    """A rules value back to the Python value the harness hands to tests (as the REST decoder does)."""
+    if isinstance(value, Timestamp):
+        return value.to_datetime()
+    if isinstance(value, RPath):
+        return "/".join(value.segments[3:]) if value.segments[:3] == DOCUMENTS_PREFIX else str(value)
+    if isinstance(value, LatLng):
+        return {"latitude": value.lat, "longitude": value.lng}
+    if isinstance(value, list):
+        return [to_python(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_python(v) for k, v in value.items()}
+    return value

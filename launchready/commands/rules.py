@@ -50,6 +50,37 @@ def eval_command(
         raise typer.Exit(1)
 
 
+@app.command("coverage")
+def coverage_command(
+    rules: Path = typer.Option(..., "--rules", help="The .rules file to measure."),
+    fmt: str = typer.Option("text", "--format", help="text|json"),
+) -> None:
+    """Run the access matrix on the built-in engine; list allow statements and sub-expressions it
+    never exercised (like the emulator's coverage report, offline)."""
+    from launchready.checks.rules_engine.coverage import Coverage
+    from launchready.checks.rules_testing.builtin import BuiltinRulesEnvironment
+    from launchready.checks.rules_testing.environment import RulesCompileError
+    from launchready.checks.rules_testing.matrix import run_matrix
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    source = _read(rules)
+    env = BuiltinRulesEnvironment(filename=rules.name).start()
+    try:
+        env.load_rules(source)
+    except RulesCompileError as exc:
+        raise UsageError(f"{rules.name}: {exc}") from None
+    env.coverage = Coverage(env.engine)
+    verdicts = run_matrix(env, max_workers=1)
+    if fmt == "json":
+        typer.echo(json.dumps({**env.coverage.to_json(), "matrix_rows": len(verdicts),
+                               "matrix_violations": sum(not v.ok for v in verdicts)}, indent=1))
+    else:
+        typer.echo(f"access matrix: {len(verdicts)} rows, {sum(not v.ok for v in verdicts)} violated")
+        for line in env.coverage.lines():
+            typer.echo(line)
+
+
 def _read(rules: Path) -> str:
     try:
         return rules.read_text(encoding="utf-8")

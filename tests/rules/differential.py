@@ -216,6 +216,24 @@ def run(decider: Any, seeds: list[int], collections: int = 12, per_collection: i
     return compared, disagreements
 
 
+def save_regressions(disagreements: list[dict], corpus: Any) -> int:
+    """Keep each disagreement as a regression case: its generated rules file beside the corpus and
+    its record (verdict stripped: build_corpus.py re-decides it on the emulator) in regressions.json."""
+    import json
+
+    path = corpus / "regressions.json"
+    kept = json.loads(path.read_text())["cases"] if path.exists() else []
+    known = {r["id"] for r in kept}
+    for bad in disagreements:
+        (corpus / bad["rules"]).write_text(bad["rules_source"], encoding="utf-8")
+        record = {k: v for k, v in bad.items() if k not in ("verdict", "builtin", "emulator_detail", "rules_source")}
+        record["constructs"] = sorted(set(record["constructs"]) | {"regression"})
+        if record["id"] not in known:
+            kept.append(record)
+    path.write_text(json.dumps({"cases": kept}, indent=1) + "\n", encoding="utf-8")
+    return len(kept)
+
+
 if __name__ == "__main__":   # explore more seeds: python tests/rules/differential.py FIRST COUNT
     import json
     import sys
@@ -233,6 +251,8 @@ if __name__ == "__main__":   # explore more seeds: python tests/rules/differenti
         finally:
             decider.close()
     print(f"{n} compared, {len(bad)} disagreements")
+    if bad:
+        print("regression cases kept:", save_regressions(bad, Path(__file__).parent / "corpus"))
     for b in bad:
         print(json.dumps({k: v for k, v in b.items() if k != "rules_source"}))
         print(b["rules_source"].split(f"match /{b['path'].split('/')[0]}/", 1)[1].split("}", 2)[1][:400])

@@ -259,6 +259,9 @@ def teamspace() -> list[dict]:
     b.add("list memberships with an in filter", ("list-query-filter",), "list", "memberships", BOB,
           query={"where": [{"field": "uid", "op": "in", "value": ["bob"]}]})
     b.add("undeclared collection", ("deny-default",), "get", "billing/acct1", ALICE)
+    b.add("user with a profile asks to join", ("exists-lookup",), "create", f"{ws}/invites/alice", ALICE, {"note": "hi"})
+    b.add("user without a profile asks to join", ("exists-lookup",), "create", f"{ws}/invites/carol", CAROL, {"note": "hi"})
+    b.add("anonymous asks to join", ("exists-lookup", "missing-field-error"), "create", f"{ws}/invites/x", None, {"note": "hi"})
     return b.records
 
 
