@@ -107,6 +107,15 @@ class RulesEngine:
         self.ruleset, self.source, self.filename = ruleset, source, filename
         self.v2 = ruleset.version == "2"
         self._blocks = [(m, _pattern(m)) for m in ruleset.matches()]
+        self._grants = {id(m): [(a, a.operations) for a in m.allows] for m, _ in self._blocks}
+        self._paths = {id(m): m.full_path for m, _ in self._blocks}
+        # Index blocks by their first segment below /documents (None: a wildcard there), so a
+        # request only tries the blocks that can match it.
+        self._by_first: dict[str | None, list[int]] = {}
+        for index, (_, pattern) in enumerate(self._blocks):
+            first = pattern[3] if len(pattern) > 3 and pattern[:3] == _ROOT_PATTERN else None
+            key = first[0] if first is not None and first[1] is None else None
+            self._by_first.setdefault(key, []).append(index)
         self._conditions: dict[int, Node | None] = {}
         self._functions: dict[int, dict[str, tuple]] = {}
 
@@ -117,7 +126,12 @@ class RulesEngine:
 
     # -- matching ------------------------------------------------------------------------------
     def matching(self, segments: list) -> Iterator[tuple[Match, dict[str, Any]]]:
-        for block, pattern in self._blocks:
+        first = segments[3] if len(segments) > 3 and isinstance(segments[3], str) else None
+        candidates = self._by_first.get(None, [])
+        if first is not None and first in self._by_first:
+            candidates = sorted(candidates + self._by_first[first])
+        for index in candidates:
+            block, pattern = self._blocks[index]
             bindings = _match(pattern, segments, self.v2)
             if bindings is not None:
                 yield block, bindings
@@ -181,9 +195,9 @@ class RulesEngine:
                   docs: DocumentAccess, trace: bool) -> Decision:
         decision = Decision(False, method, path)
         for block, bindings in self.matching(segments):
-            decision.matches.append((block.full_path, block.line))
-            for allow in block.allows:
-                if method not in allow.operations:
+            decision.matches.append((self._paths[id(block)], block.line))
+            for allow, operations in self._grants[id(block)]:
+                if method not in operations:
                     continue
                 result = self._try(allow, bindings, req, resource, docs, trace)
                 decision.allows.append(result)
@@ -195,7 +209,7 @@ class RulesEngine:
 
     def _try(self, allow: Allow, bindings: dict, req: dict, resource: Any, docs: DocumentAccess,
              trace: bool) -> AllowTrace:
-        result = AllowTrace(allow.line, allow.methods, allow.match.full_path, False)
+        result = AllowTrace(allow.line, allow.methods, self._paths[id(allow.match)], False)
         condition = self._condition(allow)
         if condition is None:
             result.granted = True
@@ -246,6 +260,9 @@ def _decisive(steps: list[Step]) -> Step | None:
         if step.node.kind in ("cmp", "call") and same_outcome:
             return step
     return chosen
+
+
+_ROOT_PATTERN = [("databases", None, False), ("", "database", False), ("documents", None, False)]
 
 
 def _pattern(block: Match) -> list[tuple[str, str | None, bool]]:

@@ -65,23 +65,16 @@ class Evaluation:
         self.steps: list[Step] | None = [] if trace else None
         self._depth = 0
         self._calls = 0
-        self._dispatch: dict[str, Callable[[Node, dict], Any]] = {
-            "const": lambda n, s: n.args[0], "var": self._var, "attr": self._attr, "index": self._index,
-            "slice": self._slice, "call": self._call, "and": self._and, "or": self._or, "not": self._not,
-            "neg": self._neg, "cmp": self._cmp, "arith": self._arith, "cond": self._cond,
-            "list": lambda n, s: [self.eval(a, s) for a in n.args],
-            "map": self._map, "path": self._path,
-        }
         self.scope_key: Any = None
 
     def eval(self, node: Node, scope: dict) -> Any:
         if self.steps is None:
-            return self._dispatch[node.kind](node, scope)
+            return DISPATCH[node.kind](self, node, scope)
         step = Step(self._depth, node)
         self.steps.append(step)
         self._depth += 1
         try:
-            step.value = self._dispatch[node.kind](node, scope)
+            step.value = DISPATCH[node.kind](self, node, scope)
             return step.value
         except RulesError as exc:
             step.error = str(exc) or type(exc).__name__
@@ -269,6 +262,15 @@ class Evaluation:
     def _arith(self, node: Node, scope: dict) -> Any:
         op, left_node, right_node = node.args
         return arithmetic(op, self.eval(left_node, scope), self.eval(right_node, scope))
+
+
+DISPATCH: dict[str, Callable[[Evaluation, Node, dict], Any]] = {
+    "const": lambda ev, n, s: n.args[0], "var": Evaluation._var, "attr": Evaluation._attr,
+    "index": Evaluation._index, "slice": Evaluation._slice, "call": Evaluation._call, "and": Evaluation._and,
+    "or": Evaluation._or, "not": Evaluation._not, "neg": Evaluation._neg, "cmp": Evaluation._cmp,
+    "arith": Evaluation._arith, "cond": Evaluation._cond, "list": lambda ev, n, s: [ev.eval(a, s) for a in n.args],
+    "map": Evaluation._map, "path": Evaluation._path,
+}
 
 
 def _member(base: Any, name: str) -> Any:

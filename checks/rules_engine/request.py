@@ -99,13 +99,15 @@ def written_document(write: Write, before: Mapping[str, Any] | None, now: Timest
     """The document as it stands after `write` (None after a delete)."""
     if write.operation == "delete":
         return None
+    nested = any("." in name for name in write.update_mask + write.server_timestamp_fields)
+    clone = copy.deepcopy if nested else dict   # only nested field paths mutate inner maps
     if write.operation == "update" and write.update_mode == "merge":
-        doc = copy.deepcopy(dict(before or {}))
+        doc = clone(dict(before or {}))
         for name in write.update_mask:
             present, value = _get_nested(write.data or {}, name)
-            _set_nested(doc, name, copy.deepcopy(value), delete=not present)
+            _set_nested(doc, name, value, delete=not present)
     else:
-        doc = copy.deepcopy(dict(write.data or {}))
+        doc = clone(dict(write.data or {}))
     for name in write.server_timestamp_fields:
         _set_nested(doc, name, now)
     return doc
