@@ -96,8 +96,31 @@ class Decision:
             if a.decisive and not a.granted:
                 lines.append(f"  decided by {a.decisive.describe(source, filename)}")
             if steps:
-                lines += ["    " + "  " * s.depth + s.describe(source) for s in a.steps]
+                lines += ["    " + "  " * s.depth + s.describe(source) for s in _readable(a.steps)]
         return lines
+
+
+def _readable(steps: list[Step]) -> list[Step]:
+    """Steps worth reading: drop literals and the inner links of member chains (`request`,
+    `request.auth` under `request.auth.uid`), which repeat what the outer step shows."""
+    kept, parents = [], []
+    for step in steps:
+        del parents[step.depth:]
+        parent = parents[-1] if parents else None
+        parents.append(step)
+        if step.node.kind == "const" or (step.node.kind == "list" and all(a.kind == "const" for a in step.node.args)):
+            continue
+        if parent is not None and _is_chain_link(parent.node, step.node):
+            continue
+        kept.append(step)
+    return kept
+
+
+def _is_chain_link(parent: Node, child: Node) -> bool:
+    if parent.kind in ("attr", "index") and parent.args[0] is child:
+        return True
+    callee = parent.args[0] if parent.kind == "call" else None
+    return callee is not None and callee.kind == "attr" and callee.args[0] is child
 
 
 class RulesEngine:

@@ -192,6 +192,96 @@ def cases(seed: int, granted: list[tuple[str, str]], per_collection: int, rules_
     return out
 
 
+SEGMENTS = ["a", "b", "c"]
+
+
+def match_ruleset(seed: int) -> str:
+    """Random match structure: rules_version 1 or 2, nested blocks, single and recursive wildcards,
+    overlapping matches, read/write aliases and granular methods, conditions on the bound names."""
+    r = random.Random(seed)
+    version = r.choice(["rules_version = '2';\n", "rules_version = '1';\n", ""])
+    names = iter(f"w{i}" for i in range(100))
+
+    def block(depth: int, bound: list[str]) -> str:
+        segs, local = [], list(bound)
+        for _ in range(r.randint(1, 2)):
+            kind = r.random()
+            if kind < 0.4:
+                segs.append(r.choice(SEGMENTS))
+            elif kind < 0.8 or not version.startswith("rules_version = '2'") and False:
+                name = next(names)
+                segs.append("{" + name + "}")
+                local.append(name)
+            else:
+                name = next(names)
+                segs.append("{" + name + "=**}")
+                local.append(name)
+                break   # a recursive wildcard ends the path
+        methods = ", ".join(r.sample(["read", "write", "get", "list", "create", "update", "delete"], r.randint(1, 2)))
+        cond = r.choice(["true", "false", "request.auth != null", "request.auth.uid == 'u1'"]
+                        + [f"{n} == 'a'" for n in local if n] + [f"string({n}).size() > 3" for n in local])
+        body = f"allow {methods}: if {cond};"
+        children = "".join(block(depth + 1, local) for _ in range(r.randint(0, 2) if depth < 2 else 0))
+        if any("=**" in x for x in segs):
+            children = ""
+        pad = "  " * (depth + 2)
+        return f"\n{pad}match /{'/'.join(segs)} {{\n{pad}  {body}{children}\n{pad}}}"
+
+    blocks = "".join(block(0, []) for _ in range(4))
+    return f"{version}service cloud.firestore {{\n  match /databases/{{database}}/documents {{{blocks}\n  }}\n}}\n"
+
+
+def match_cases(seed: int, rules_name: str, count: int = 24) -> list[dict]:
+    r = random.Random(seed * 31 + 7)
+    out = []
+    for k in range(count):
+        depth = r.choice([1, 2, 3]) * 2
+        parts = [r.choice(SEGMENTS + ["x"]) for _ in range(depth)]
+        op = r.choice(["get", "create", "update", "delete", "list"])
+        record: dict[str, Any] = {"id": f"{rules_name}/m{k}", "rules": rules_name,
+                                  "description": f"match differential seed {seed}", "constructs": ["differential"],
+                                  "actor": r.choice([None, {"uid": "u1", "claims": {}}, {"uid": "u2", "claims": {}}]),
+                                  "operation": op, "seed": {}}
+        if op == "list":
+            record["path"] = "/".join(parts[:-1])
+            record["query"] = {"collection_group": r.random() < 0.3}
+            if record["query"]["collection_group"]:
+                record["path"] = parts[-2]
+        else:
+            record["path"] = "/".join(parts)
+        if op in ("update", "delete", "get"):
+            record["seed"] = {"/".join(parts): {"f": {"integerValue": "1"}}}
+        if op in ("create", "update"):
+            record["data"] = {"f": {"integerValue": "2"}}
+            if op == "update":
+                record["update_mode"] = "set"
+        out.append(record)
+    return out
+
+
+def run_matches(decider: Any, seeds: list[int]) -> tuple[int, list[dict]]:
+    """The differential test for path matching (versions, wildcards, overlaps, method aliases)."""
+    from launchready.checks.rules_engine import RulesEngine, parse_case
+
+    compared, disagreements = 0, []
+    for seed in seeds:
+        source = match_ruleset(seed)
+        name = f"differential_match_{seed}.rules"
+        decider.load_rules(source)
+        engine = RulesEngine.from_source(source, name)
+        for record in match_cases(seed, name):
+            result = decider.decide(record)
+            if result.verdict is None:
+                continue
+            compared += 1
+            case = parse_case(record)
+            builtin = engine.decide(case.request, case.seed).verdict
+            if builtin != result.verdict:
+                disagreements.append({**record, "verdict": result.verdict, "builtin": builtin,
+                                      "emulator_detail": result.detail, "rules_source": source})
+    return compared, disagreements
+
+
 def run(decider: Any, seeds: list[int], collections: int = 12, per_collection: int = 3) -> tuple[int, list[dict]]:
     """Decide every generated case on the emulator and the built-in engine; returns the number
     compared and the disagreements (as corpus records carrying the emulator's verdict and the rules)."""
@@ -248,6 +338,8 @@ if __name__ == "__main__":   # explore more seeds: python tests/rules/differenti
         decider = EmulatorDecider.start(Path(log_dir))
         try:
             n, bad = run(decider, list(range(first, first + count)))
+            n2, bad2 = run_matches(decider, list(range(first, first + count)))
+            n, bad = n + n2, bad + bad2
         finally:
             decider.close()
     print(f"{n} compared, {len(bad)} disagreements")

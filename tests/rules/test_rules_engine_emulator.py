@@ -40,6 +40,18 @@ def test_builtin_engine_agrees_with_the_emulator_on_random_rules(decider):
     assert [json.dumps({k: v for k, v in d.items() if k != "rules_source"}) for d in disagreements] == []
 
 
+def test_builtin_engine_agrees_with_the_emulator_on_random_match_structures(decider):
+    compared, disagreements = differential.run_matches(decider, SEEDS[:4])
+    assert compared >= 80
+    assert [json.dumps({k: v for k, v in d.items() if k != "rules_source"}) for d in disagreements] == []
+
+
+def test_generated_match_structures_cover_versions_and_recursive_wildcards():
+    sources = [differential.match_ruleset(seed) for seed in range(FIRST_SEED, FIRST_SEED + 12)]
+    assert any("rules_version = '2'" in s for s in sources) and any("rules_version" not in s for s in sources)
+    assert all("=**}" in s for s in sources[:1]) or any("=**}" in s for s in sources)
+
+
 def test_generated_rules_grant_every_method():
     methods: set[str] = set()
     for seed in SEEDS:
