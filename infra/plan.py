@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from launchready.infra import plan_cache
 from launchready.infra.config import NAMESPACE, EnvironmentConfig
 
 SECRET = "[secret]"
@@ -26,6 +27,7 @@ PROGRAM = REPO_ROOT / "infra" / "__main__.py"
 # What the program reads besides the config: a change to any of these invalidates cached plans.
 SOURCES = ("infra", "functions", "firestore.rules", "firestore.indexes.json")
 _DYNAMIC = "pulumi-python:dynamic:Resource"
+PLAN_CACHE_DIR = REPO_ROOT / "build" / "plan-cache"   # on disk across runs (infra/plan_cache.py)
 PLAN_TIMEOUT_S = 120  # a program that never settles is an error, not a hung check run
 
 
@@ -224,9 +226,14 @@ def build_plan(config: EnvironmentConfig) -> Plan:
     """Every resource `pulumi up` would register for this environment, offline, sorted by type/name."""
     stack = config.stack or config.environment
     values, secret_keys = pulumi_config(config)
-    key = hashlib.sha256(json.dumps([stack, values, source_digest()], sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([stack, values, source_digest(), plan_cache.provider_versions()],
+                                    sort_keys=True).encode()).hexdigest()
     with _LOCK:
         if key not in _CACHE:
+            cached = plan_cache.load(PLAN_CACHE_DIR, key, _plan_from_dict)
+            if cached is not None:
+                _CACHE[key] = cached
+                return cached
             outcome: dict[str, Any] = {}
 
             def work() -> None:
@@ -247,7 +254,14 @@ def build_plan(config: EnvironmentConfig) -> Plan:
             while len(_CACHE) >= CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
+            plan_cache.store(PLAN_CACHE_DIR, key, _CACHE[key].to_dict())
         return _CACHE[key]
+
+
+def _plan_from_dict(data: dict[str, Any]) -> Plan:
+    resources = tuple(PlannedResource(r["type"], r["name"], r["urn"], r["parent"], r["custom"], r["inputs"])
+                      for r in data["resources"])
+    return Plan(stack=data["stack"], environment=data["environment"], resources=resources)
 
 
 
