@@ -17,7 +17,7 @@ from launchready.checks.rules_engine.compiler import Node, compile_expr
 from launchready.checks.rules_engine.evaluator import UNKNOWN, DocumentAccess, Evaluation, Step, resource_object
 from launchready.checks.rules_engine.query import query_resources
 from launchready.checks.rules_engine.request import Database, Request, Write, apply_writes, written_document
-from launchready.checks.rules_engine.values import RPath, RulesError, Timestamp
+from launchready.checks.rules_engine.values import PartialPath, RPath, RulesError, Timestamp
 from launchready.checks.rules_engine.values import render as render_value
 
 SINGLE_DOC_LOOKUPS, MULTI_DOC_LOOKUPS = 10, 20
@@ -312,7 +312,8 @@ def _match(pattern: list, segments: list, v2: bool, bindings: dict | None = None
             found = _match(rest, segments[take:], v2, dict(bindings))
             if found is not None:
                 symbolic = any(s is ANY_PREFIX or s is ANY_DOC for s in taken)
-                found[name] = UNKNOWN if symbolic else RPath(tuple(taken))
+                found[name] = PartialPath(tuple(s if isinstance(s, str) else None for s in taken)) if symbolic \
+                    else RPath(tuple(taken))
                 return found
         return None
     if not segments or segments[0] is ANY_PREFIX:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from launchready.checks.rules_engine.compiler import Node
 from launchready.checks.rules_engine.methods import call_global, call_method, call_namespace
 from launchready.checks.rules_engine.query import Constrained, QueryMap, constrained_cmp
-from launchready.checks.rules_engine.values import (Duration, RPath, RSet, RulesError, Timestamp, Unknown,
+from launchready.checks.rules_engine.values import (Duration, PartialPath, RPath, RSet, RulesError, Timestamp, Unknown,
                                                     check_int, compare, equal, hkey, is_number, render, type_name)
 
 MAX_CALL_DEPTH = 20
@@ -111,6 +111,8 @@ class Evaluation:
             if not isinstance(key, str):
                 raise RulesError(f"map key must be a string, got {type_name(key)}")
             return _member(base, key)
+        if isinstance(base, PartialPath):
+            raise RulesError("Variable is not bound in path template.")
         if isinstance(base, (list, str, RPath)):
             items = base.segments if isinstance(base, RPath) else base
             if not isinstance(key, int) or isinstance(key, bool):
@@ -146,6 +148,8 @@ class Evaluation:
                 text += part
                 continue
             value = self.eval(part, scope)
+            if isinstance(value, PartialPath):
+                raise RulesError("Variable is not bound in path template.")
             if isinstance(value, RPath):
                 text += "/".join(value.segments)
             elif isinstance(value, (str, int)) and not isinstance(value, bool):

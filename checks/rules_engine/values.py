@@ -86,6 +86,15 @@ class RPath:
         return "/" + "/".join(self.segments)
 
 
+@dataclass(frozen=True)
+class PartialPath(RPath):
+    """What a recursive wildcard binds when a list query leaves segments open (`None`): the emulator
+    says it `is path` and renders it with those segments empty, but indexing it is an error."""
+
+    def __str__(self) -> str:
+        return "/" + "/".join(s or "" for s in self.segments)
+
+
 def document_path(relative: str) -> RPath:
     """`customers/alice` -> `/databases/(default)/documents/customers/alice`."""
     return RPath(DOCUMENTS_PREFIX + tuple(p for p in relative.split("/") if p))

@@ -419,5 +419,16 @@ def queries() -> list[dict]:
     return b.records
 
 
+def list_wildcards() -> list[dict]:
+    b = Builder("list_wildcards.rules", ("rules-v2", "list-query", "recursive-wildcard"), {})
+    for path, group in [("t1", 0), ("t2", 0), ("t3", 0), ("t4", 0), ("t5", 0), ("t6", 0), ("t7", 0), ("t8", 0),
+                        ("t8/x/sub", 0), ("t9", 0), ("t10", 0), ("t11", 0), ("t12", 0), ("g1", 1), ("g2", 1),
+                        ("a/b/g1", 0), ("a/b/g2", 0)]:
+        tags = ("collection-group",) if group else ("resource-name",) if path in ("t9", "t10", "t11") else ()
+        b.add(f"list {path} ({'group' if group else 'collection'})", tags, "list", path, actor("u"),
+              query={"collection_group": bool(group)})
+    return b.records
+
+
 def all_cases() -> list[dict]:
-    return teamspace() + flutterflow() + legacy_v1() + queries() + probe_cases()
+    return teamspace() + flutterflow() + legacy_v1() + queries() + list_wildcards() + probe_cases()
