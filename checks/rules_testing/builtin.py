@@ -15,7 +15,7 @@ from launchready.checks.rules_engine.coverage import Coverage
 from launchready.checks.rules_engine.request import apply_writes
 from launchready.checks.rules_engine.values import Timestamp, compare, equal, from_rest, hkey, to_python
 from launchready.checks.rules_testing.client import _operator, split_path
-from launchready.checks.rules_testing.environment import RulesCompileError
+from launchready.checks.rules_testing.environment import RulesCompileError, rules_text
 from launchready.checks.rules_testing.outcome import Outcome, RulesHarnessError
 from launchready.checks.rules_testing.values import encode_fields, encode_value
 
@@ -62,11 +62,9 @@ class BuiltinRulesEnvironment:
         self.stop()
 
     def load_rules(self, rules: str | Path) -> None:
-        if isinstance(rules, str) and "\n" not in rules and rules.strip().endswith(".rules"):
-            raise TypeError(f"{rules!r} looks like a file name: pass Path({rules!r}) to load a file")
+        source = rules_text(rules)
         if isinstance(rules, Path):
             self._filename = rules.name
-        source = rules.read_text(encoding="utf-8") if isinstance(rules, Path) else rules
         try:
             self.engine = RulesEngine.from_source(source, self._filename)
             self.coverage = Coverage(self.engine) if self.coverage is not None else None

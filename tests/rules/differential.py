@@ -261,48 +261,45 @@ def match_cases(seed: int, rules_name: str, count: int = 24) -> list[dict]:
 
 def run_matches(decider: Any, seeds: list[int]) -> tuple[int, list[dict]]:
     """The differential test for path matching (versions, wildcards, overlaps, method aliases)."""
-    from launchready.checks.rules_engine import RulesEngine, parse_case
-
     compared, disagreements = 0, []
     for seed in seeds:
-        source = match_ruleset(seed)
         name = f"differential_match_{seed}.rules"
-        decider.load_rules(source)
-        engine = RulesEngine.from_source(source, name)
-        for record in match_cases(seed, name):
-            result = decider.decide(record)
-            if result.verdict is None:
-                continue
-            compared += 1
-            case = parse_case(record)
-            builtin = engine.decide(case.request, case.seed).verdict
-            if builtin != result.verdict:
-                disagreements.append({**record, "verdict": result.verdict, "builtin": builtin,
-                                      "emulator_detail": result.detail, "rules_source": source})
+        source = match_ruleset(seed)
+        n, bad = compare(decider, source, name, match_cases(seed, name))
+        compared, disagreements = compared + n, disagreements + bad
+    return compared, disagreements
+
+
+def compare(decider: Any, source: str, name: str, records: list[dict]) -> tuple[int, list[dict]]:
+    """Decide records on the emulator and the built-in engine: how many compared, which disagree
+    (as corpus records carrying the emulator's verdict and the rules source)."""
+    from launchready.checks.rules_engine import RulesEngine, parse_case
+
+    decider.load_rules(source)
+    engine = RulesEngine.from_source(source, name)
+    compared, disagreements = 0, []
+    for record in records:
+        result = decider.decide(record)
+        if result.verdict is None:
+            continue   # the emulator refused the request itself (e.g. an invalid query)
+        compared += 1
+        case = parse_case(record)
+        builtin = engine.decide(case.request, case.seed).verdict
+        if builtin != result.verdict:
+            disagreements.append({**record, "verdict": result.verdict, "builtin": builtin,
+                                  "emulator_detail": result.detail, "rules_source": source})
     return compared, disagreements
 
 
 def run(decider: Any, seeds: list[int], collections: int = 12, per_collection: int = 3) -> tuple[int, list[dict]]:
-    """Decide every generated case on the emulator and the built-in engine; returns the number
-    compared and the disagreements (as corpus records carrying the emulator's verdict and the rules)."""
-    from launchready.checks.rules_engine import RulesEngine, parse_case
-
+    """The differential test for conditions: random expressions over typed, sometimes missing or
+    mistyped fields, claims and list-query filters."""
     compared, disagreements = 0, []
     for seed in seeds:
         source, granted = ruleset(seed, collections)
         name = f"differential_{seed}.rules"
-        decider.load_rules(source)
-        engine = RulesEngine.from_source(source, name)
-        for record in cases(seed, granted, per_collection, name):
-            result = decider.decide(record)
-            if result.verdict is None:
-                continue   # the emulator refused the request itself (e.g. an invalid query)
-            compared += 1
-            case = parse_case(record)
-            builtin = engine.decide(case.request, case.seed).verdict
-            if builtin != result.verdict:
-                disagreements.append({**record, "verdict": result.verdict, "builtin": builtin,
-                                      "emulator_detail": result.detail, "rules_source": source})
+        n, bad = compare(decider, source, name, cases(seed, granted, per_collection, name))
+        compared, disagreements = compared + n, disagreements + bad
     return compared, disagreements
 
 

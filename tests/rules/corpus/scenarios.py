@@ -1,31 +1,18 @@
 """Case records (without verdicts) for the corpus: realistic apps plus the expression probes."""
 from __future__ import annotations
 
-import base64
 from datetime import datetime, timezone
 from typing import Any
 
+from launchready.checks.rules_testing.values import encode_value
 from probes import PROBES, Geo, Ref, utc
 
 DB = "projects/demo-corpus/databases/(default)/documents"
 
 
 def rest(value: Any) -> dict[str, Any]:
-    """A Python value as Firestore REST `Value` JSON (int vs float kept apart)."""
-    if value is None:
-        return {"nullValue": None}
-    if isinstance(value, bool):
-        return {"booleanValue": value}
-    if isinstance(value, int):
-        return {"integerValue": str(value)}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    if isinstance(value, str):
-        return {"stringValue": value}
-    if isinstance(value, bytes):
-        return {"bytesValue": base64.b64encode(value).decode()}
-    if isinstance(value, datetime):
-        return {"timestampValue": value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    """A Python value as Firestore REST `Value` JSON (int vs float kept apart), references and
+    geo points included."""
     if isinstance(value, Ref):
         return {"referenceValue": f"{DB}/{value.path}"}
     if isinstance(value, Geo):
@@ -34,7 +21,9 @@ def rest(value: Any) -> dict[str, Any]:
         return {"mapValue": {"fields": fields(value)}}
     if isinstance(value, list):
         return {"arrayValue": {"values": [rest(v) for v in value]}}
-    raise TypeError(type(value))
+    if isinstance(value, datetime):   # whole seconds, as the corpus always wrote them
+        return {"timestampValue": value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return encode_value(value)
 
 
 def fields(data: dict[str, Any]) -> dict[str, Any]:
