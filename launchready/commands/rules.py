@@ -55,12 +55,14 @@ def coverage_command(
     rules: Path = typer.Option(..., "--rules", help="The .rules file to measure."),
     fmt: str = typer.Option("text", "--format", help="text|json"),
 ) -> None:
-    """Run the access matrix on the built-in engine; list allow statements and sub-expressions it
-    never exercised (like the emulator's coverage report, offline)."""
+    """Run the access matrix (built-in rows plus the project's access file) on the built-in engine;
+    list allow statements and sub-expressions it never exercised (the emulator's coverage report, offline)."""
     from launchready.checks.rules_engine.coverage import Coverage
     from launchready.checks.rules_testing.builtin import BuiltinRulesEnvironment
     from launchready.checks.rules_testing.environment import RulesCompileError
-    from launchready.checks.rules_testing.matrix import run_matrix
+    from launchready.checks.rules_testing.access_file import AccessFileError, load_access_matrix
+    from launchready.checks.rules_testing.matrix import ACCESS_MATRIX, SEED, run_matrix
+    from launchready.project import current
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -70,8 +72,12 @@ def coverage_command(
         env.load_rules(source)
     except RulesCompileError as exc:
         raise UsageError(f"{rules.name}: {exc}") from None
+    try:
+        app = load_access_matrix(current().matrix_file)
+    except AccessFileError as exc:
+        raise UsageError(str(exc)) from None
     env.coverage = Coverage(env.engine)
-    verdicts = run_matrix(env, max_workers=1)
+    verdicts = run_matrix(env, [*ACCESS_MATRIX, *app.expectations()], {**SEED, **app.seed}, max_workers=1)
     if fmt == "json":
         typer.echo(json.dumps({**env.coverage.to_json(), "matrix_rows": len(verdicts),
                                "matrix_violations": sum(not v.ok for v in verdicts)}, indent=1))
