@@ -66,6 +66,8 @@ def coverage_command(
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    project = current()
+    rules = project.flag(rules)
     source = _read(rules)
     env = BuiltinRulesEnvironment(filename=rules.name).start()
     try:
@@ -73,7 +75,7 @@ def coverage_command(
     except RulesCompileError as exc:
         raise UsageError(f"{rules.name}: {exc}") from None
     try:
-        app = load_access_matrix(current().matrix_file)
+        app = load_access_matrix(project.matrix_file)
     except AccessFileError as exc:
         raise UsageError(str(exc)) from None
     env.coverage = Coverage(env.engine)

@@ -163,3 +163,19 @@ def test_rules_eval_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert "is not JSON" in capsys.readouterr().err
     assert main(["rules", "eval", "--rules", str(CORPUS / "teamspace.rules"), "--cases", str(cases),
                  "--engine", "java"]) == 2
+
+
+def test_rules_coverage_lists_statements_and_expressions_the_matrix_never_exercised(tmp_path, capsys):
+    repo = Path(__file__).resolve().parents[2]
+    source = (repo / "firestore.rules").read_text()
+    extra = "    match /teamInvites/{inviteId} {\n      allow get: if request.auth.token.inviteCode == inviteId;\n    }\n"
+    at = source.rindex("  }\n}")
+    rules = tmp_path / "app.rules"
+    rules.write_text(source[:at] + extra + source[at:])
+    unused_line = source[:at].count("\n") + 2
+    assert main(["--project-dir", str(repo), "rules", "coverage", "--rules", str(rules), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["never_tried"] == [f"app.rules:{unused_line}"]
+    assert "app.rules:44" in report["never_granted"]   # `allow read, write: if false` on private/{doc}
+    assert [e["text"] for e in report["unexercised_expressions"]] == ["request.auth.token.inviteCode == inviteId"]
+    assert report["matrix_violations"] == 0
