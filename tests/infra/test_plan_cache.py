@@ -27,8 +27,8 @@ def test_a_rerun_reads_the_plan_from_disk_and_changes_invalidate_it(configs, fre
     monkeypatch.setattr(plan_module, "_run_program", _no_program)
     again = plan_module.build_plan(configs["dev"])
     assert again == built and [r.inputs for r in again.resources] == [r.inputs for r in built.resources]
-    digest = plan_module.source_digest()
-    monkeypatch.setattr(plan_module, "source_digest", lambda root=None: digest + "-edited")
+    original = plan_module.source_digest
+    monkeypatch.setattr(plan_module, "source_digest", lambda paths: original(paths) + "-edited")
     monkeypatch.setattr(plan_module, "_CACHE", {})
     with pytest.raises(AssertionError, match="program ran"):
         plan_module.build_plan(configs["dev"])

@@ -19,7 +19,7 @@ import differential  # noqa: E402
 
 # A fixed window by default (reproducible); LAUNCHREADY_DIFF_SEED=N explores another one.
 FIRST_SEED = int(os.environ.get("LAUNCHREADY_DIFF_SEED", "1000"))
-SEEDS = list(range(FIRST_SEED, FIRST_SEED + 8))
+SEEDS = list(range(FIRST_SEED, FIRST_SEED + 6))
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +34,15 @@ def decider(tmp_path_factory):
 
 def test_builtin_engine_agrees_with_the_emulator_on_random_rules(decider):
     compared, disagreements = differential.run(decider, SEEDS, collections=12, per_collection=3)
-    assert compared >= 250
+    assert compared >= 190
     # Each disagreement is a new regression case: save it with differential.save_regressions and
     # rebuild the corpus (tests/rules/corpus/build_corpus.py).
     assert [json.dumps({k: v for k, v in d.items() if k != "rules_source"}) for d in disagreements] == []
 
 
 def test_builtin_engine_agrees_with_the_emulator_on_random_match_structures(decider):
-    compared, disagreements = differential.run_matches(decider, SEEDS[:4])
-    assert compared >= 80
+    compared, disagreements = differential.run_matches(decider, SEEDS[:3])
+    assert compared >= 60
     assert [json.dumps({k: v for k, v in d.items() if k != "rules_source"}) for d in disagreements] == []
 
 
