@@ -19,6 +19,7 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
+from launchready.infra import plan_cache
 from launchready.infra.config import NAMESPACE, EnvironmentConfig
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ PROJECT = "launchready"
 INFRA_DIR = Path(__file__).resolve().parent   # the program ships inside the package
 PROGRAM = INFRA_DIR / "__main__.py"
 _DYNAMIC = "pulumi-python:dynamic:Resource"
+PLAN_CACHE_DIR = Path("plan-cache")   # under the project's build/ dir, across runs (infra/plan_cache.py)
 PLAN_TIMEOUT_S = 120  # a program that never settles is an error, not a hung check run
 
 
@@ -238,10 +240,15 @@ def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> P
     project = project or current()
     stack = config.stack or config.environment
     values, secret_keys = pulumi_config(config)
-    key = hashlib.sha256(json.dumps([stack, values, str(project.root), source_digest(sources(config, project))],
+    key = hashlib.sha256(json.dumps([stack, values, str(project.root), source_digest(sources(config, project)),
+                                     plan_cache.provider_versions()],
                                     sort_keys=True).encode()).hexdigest()
     with _LOCK:
         if key not in _CACHE:
+            cached = plan_cache.load(project.build_dir / PLAN_CACHE_DIR, key, _plan_from_dict)
+            if cached is not None:
+                _CACHE[key] = cached
+                return cached
             outcome: dict[str, Any] = {}
 
             def work() -> None:
@@ -262,7 +269,14 @@ def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> P
             while len(_CACHE) >= CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
+            plan_cache.store(project.build_dir / PLAN_CACHE_DIR, key, _CACHE[key].to_dict())
         return _CACHE[key]
+
+
+def _plan_from_dict(data: dict[str, Any]) -> Plan:
+    resources = tuple(PlannedResource(r["type"], r["name"], r["urn"], r["parent"], r["custom"], r["inputs"])
+                      for r in data["resources"])
+    return Plan(stack=data["stack"], environment=data["environment"], resources=resources)
 
 
 

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from launchready.commands import check, demo, handover, init, plan, sandbox
+from launchready.commands import check, demo, handover, init, plan, rules, sandbox
 from launchready.errors import UsageError
 from launchready.infra.config import ConfigError
 
@@ -26,6 +26,7 @@ app.command("plan")(plan.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(rules.app, name="rules")
 
 
 @app.callback()

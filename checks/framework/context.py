@@ -42,6 +42,7 @@ class CheckOptions:
     stripe_api_base: str | None = None
     monitoring_api_base: str | None = None  # Cloud Monitoring API base (a local stand-in in tests)
     sandbox: bool = False
+    rules_engine: str = "builtin"           # rules.behaviour.*: builtin engine, or the emulator to cross-check
 
 
 @dataclass(frozen=True)

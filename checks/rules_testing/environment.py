@@ -19,6 +19,13 @@ from launchready.sandbox.firestore_emulator import FirestoreEmulator
 ADMIN_TOKEN = "owner"
 
 
+def rules_text(rules: str | Path) -> str:
+    """The source of `rules`: a Path is read; a str is the source itself (never a file name)."""
+    if isinstance(rules, str) and "\n" not in rules and rules.strip().endswith(".rules"):
+        raise TypeError(f"{rules!r} looks like a file name: pass Path({rules!r}) to load a file")
+    return rules.read_text(encoding="utf-8") if isinstance(rules, Path) else rules
+
+
 class RulesCompileError(RulesHarnessError):
     """The emulator rejected the rules source; the message carries its line:column diagnostics."""
 
@@ -73,9 +80,7 @@ class RulesTestEnvironment:
 
     def load_rules(self, rules: str | Path) -> None:
         """Replace the emulator's rules with `rules` (a Path to read, or the source text)."""
-        if isinstance(rules, str) and "\n" not in rules and rules.strip().endswith(".rules"):
-            raise TypeError(f"{rules!r} looks like a file name: pass Path({rules!r}) to load a file")
-        source = rules.read_text(encoding="utf-8") if isinstance(rules, Path) else rules
+        source = rules_text(rules)
         url = f"/emulator/v1/projects/{self.project_id}:securityRules"
         body = {"rules": {"files": [{"name": "firestore.rules", "content": source}]}}
         try:

@@ -16,6 +16,7 @@ from launchready.checks.reports import RENDERERS, render
 from launchready.checks.reports.text import build_console, print_report
 
 FORMATS = tuple(RENDERERS)
+RULES_ENGINES = ("builtin", "emulator")
 
 
 def _prefixes(value: Optional[str]) -> tuple[str, ...]:
@@ -42,6 +43,7 @@ def command(
     stripe_api_base: Optional[str] = typer.Option(None, "--stripe-api-base", help="Stripe API base URL."),
     monitoring_api_base: Optional[str] = typer.Option(None, "--monitoring-api-base", help="Cloud Monitoring API base URL."),
     sandbox: bool = typer.Option(False, "--sandbox", help="Take every live endpoint from the running local sandbox."),
+    rules_engine: str = typer.Option("builtin", "--rules-engine", help="Access matrix on the built-in rules engine (no Java) or the Firestore emulator: builtin|emulator."),
 ) -> None:
     """Run the readiness suite; exit 0 when ready, 1 on blocking findings, 2 on usage/config errors."""
     for name in fmt:
@@ -56,11 +58,14 @@ def command(
         if path is not None and not path.exists():
             raise UsageError(f"{flag}: {path} does not exist")
     stacks_dir = stacks_folder(project, stacks_dir)
+    if rules_engine not in RULES_ENGINES:
+        raise UsageError(f"--rules-engine: expected one of {', '.join(RULES_ENGINES)}, got {rules_engine!r}")
     options = CheckOptions(
         stack=stack, stacks_dir=stacks_dir, offline=offline, only=_prefixes(only), skip=_prefixes(skip),
         app_dir=app_dir, rules_file=rules, domain=domain, nameserver=nameserver, https_port=https_port,
         http_port=http_port, ca_file=ca_file, connect_host=connect_host, webhook_url=webhook_url,
         stripe_api_base=stripe_api_base, monitoring_api_base=monitoring_api_base, sandbox=sandbox,
+        rules_engine=rules_engine,
     )
     report = run(options, progress=sys.stderr.isatty())
     for index, name in enumerate(fmt):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from launchready.checks.rules_testing.pytest_plugin import rules_emulator, rules_env, rules_file  # noqa: F401 - fixtures
+from launchready.checks.rules_testing.pytest_plugin import (rules_emulator, rules_engine, rules_env,  # noqa: F401 - fixtures
+                                                         rules_file)
 
 INSECURE = Path(__file__).with_name("insecure")
 

@@ -1,4 +1,5 @@
-"""The rules-testing harness against a real emulator: contexts, operations, assertions, seeding."""
+"""The rules-testing harness: contexts, operations, assertions, seeding — each test on the built-in
+engine and on a real emulator, so both environments keep one behaviour."""
 from __future__ import annotations
 
 import base64
@@ -9,6 +10,11 @@ import pytest
 
 from launchready.checks.rules_testing import (RulesAssertionError, RulesCompileError, RulesHarnessError, RulesTestEnvironment,
                                   assert_allowed, assert_denied, unsigned_id_token)
+
+@pytest.fixture(params=["builtin", "emulator"])
+def rules_engine(request):
+    return request.param
+
 
 OPEN_NOTES = """rules_version = '2';
 service cloud.firestore {

@@ -66,7 +66,7 @@ def test_protected_field_findings_name_actor_operation_path_and_outcome(insecure
     messages = [f.message for f in result.findings]
     for field in ("plan_status", "support_tier", "crm_contact_id", "billing_provider_id"):
         assert any(m.startswith(f"owner (uid=alice) update customers/alice {{{field}: ") and
-                   m.endswith("expected deny, was allowed") for m in messages), field
+                   "expected deny, was allowed (allowed by " in m for m in messages), field
     assert result.blocking and result.severity.value == "critical"
 
 
@@ -97,19 +97,38 @@ def test_unparseable_or_missing_rules(run_rules_checks, tmp_path):
     assert results["rules.static.always_true"].status is Status.SKIP
     behaviour = results["rules.behaviour.customer_read"]
     assert behaviour.status is Status.FAIL and behaviour.findings[0].line == 4
-    assert "emulator rejects" in behaviour.message
+    assert "rules engine rejects" in behaviour.message
     missing = run_rules_checks(tmp_path / "nope.rules", only=("rules.static.syntax", "rules.behaviour.default_deny"))
     assert {r.status for r in missing.values()} == {Status.FAIL}
 
 
-def test_behaviour_checks_skip_with_the_reason_when_the_emulator_is_missing(run_rules_checks, repo_root,
-                                                                          monkeypatch):
+def test_without_java_the_behaviour_checks_run_on_the_builtin_engine(run_rules_checks, repo_root, monkeypatch):
     import launchready.checks.catalog.rules.behaviour as behaviour
+    from launchready.checks.framework.context import CheckOptions
+    from launchready.commands.check import run
 
     monkeypatch.setattr(behaviour, "unavailable_reason", lambda: "Java is not installed")
     results = run_rules_checks(repo_root / "firestore.rules", only=("rules.behaviour",))
-    assert {r.status for r in results.values()} == {Status.SKIP}
-    assert all("Java is not installed" in r.message for r in results.values())
+    assert {r.status for r in results.values()} == {Status.PASS}
+    assert all("hold on the built-in rules engine" in r.message for r in results.values())
+    # Cross-checking on the emulator needs Java: then the checks skip and say why.
+    report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=("rules.behaviour",),
+                              rules_file=repo_root / "firestore.rules", rules_engine="emulator"))
+    assert {r.status for r in report.results} == {Status.SKIP}
+    assert all("Java is not installed" in r.message for r in report.results)
+
+
+def test_behaviour_checks_cross_checked_on_the_emulator_agree(repo_root):
+    from launchready.checks.framework.context import CheckOptions
+    from launchready.commands.check import run
+
+    report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=("rules.behaviour",),
+                              rules_file=INSECURE / "owner_writes_plan_status.rules", rules_engine="emulator"))
+    on_emulator = {r.check_id: (r.status, len(r.findings)) for r in report.results}
+    report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=("rules.behaviour",),
+                              rules_file=INSECURE / "owner_writes_plan_status.rules"))
+    assert {r.check_id: (r.status, len(r.findings)) for r in report.results} == on_emulator
+    assert on_emulator["rules.behaviour.protected_fields"][0] is Status.FAIL
 
 
 def test_cli_exit_code_and_json_report(repo_root):

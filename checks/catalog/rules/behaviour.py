@@ -1,8 +1,9 @@
-"""rules.behaviour.*: the access matrix for the canonical model, run on a private Firestore
-emulator against the rules file in use. Each violated expectation is a critical finding.
+"""rules.behaviour.*: the access matrix for the canonical model, run against the rules file in
+use on the built-in rules engine (no Java; `--rules-engine emulator` runs it on a private Firestore
+emulator to cross-check). Each violated expectation is a critical finding.
 
-All behaviour checks of one run share one emulator start and one matrix run: the first check to
-ask runs it (the rows concurrently), the others wait for and read the same verdicts.
+All behaviour checks of one run share one matrix run: the first check to ask runs it, the others
+wait for and read the same verdicts.
 """
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
 from launchready.checks.framework.context import CheckContext
 from launchready.checks.rules_analysis.model import Ruleset
-from launchready.checks.rules_testing import RulesCompileError, RulesHarnessError, RulesTestEnvironment
+from launchready.checks.rules_testing import RulesCompileError, RulesHarnessError
 from launchready.checks.rules_testing.access_file import GROUP as APP_GROUP
 from launchready.checks.rules_testing.access_file import AccessFileError, AccessMatrix, load_access_matrix
+from launchready.checks.rules_testing.factory import make_environment
 from launchready.checks.rules_testing.matrix import ACCESS_MATRIX, SEED, Verdict, run_matrix
 from launchready.sandbox.firestore_emulator import unavailable_reason
 from launchready.sandbox.processes import ServiceError
@@ -30,6 +32,7 @@ EMULATOR_LINE = re.compile(r"\bL(\d+)(?::\d+)?")
 # Per request to the emulator: loading rules on a busy CI machine (a JVM compiling them) can take
 # well over the harness default; a gate that errors on a slow machine proves nothing either.
 EMULATOR_TIMEOUT_S = 30.0
+ALLOWED_AT = re.compile(r"^allowed by .+:(\d+)$")
 
 
 @dataclass
@@ -41,6 +44,7 @@ class MatrixRun:
     failure: str | None = None     # the rules cannot be loaded (missing, do not compile)
     failure_line: int | None = None
     error: str | None = None       # the harness itself broke
+    engine: str = "builtin"
     app: AccessMatrix | None = None  # the project's own rows (None: its access file is unusable)
     app_problem: str | None = None
 
@@ -76,20 +80,23 @@ def _app_matrix(ctx: CheckContext, run: MatrixRun) -> AccessMatrix:
 
 def _execute(ctx: CheckContext) -> MatrixRun:
     source = rules_source(ctx)
-    run = MatrixRun(source, rules=source.parse()[0])
+    engine = ctx.options.rules_engine
+    run = MatrixRun(source, rules=source.parse()[0], engine=engine)
     app = _app_matrix(ctx, run)
-    reason = unavailable_reason()
+    reason = unavailable_reason() if engine == "emulator" else None
     if reason:
-        run.skip = f"cannot run the access matrix: {reason}"
+        run.skip = f"cannot run the access matrix on the emulator: {reason}"
     elif source.problem:
         run.failure = source.problem
     else:
         with tempfile.TemporaryDirectory(prefix="launchready-rules-") as log_dir:
             try:
-                with RulesTestEnvironment(source.text, log_dir=Path(log_dir), timeout=EMULATOR_TIMEOUT_S) as env:
+                options = ({"log_dir": Path(log_dir), "timeout": EMULATOR_TIMEOUT_S} if engine == "emulator"
+                           else {"filename": source.display})
+                with make_environment(source.text, engine, **options) as env:
                     run.verdicts = run_matrix(env, [*ACCESS_MATRIX, *app.expectations()], {**SEED, **app.seed})
             except RulesCompileError as exc:
-                run.failure = f"the emulator rejects {source.display}: {exc}"
+                run.failure = f"the {_engine_label(engine)} rejects {source.display}: {exc}"
                 found = EMULATOR_LINE.search(str(exc))
                 run.failure_line = int(found.group(1)) if found else None
             except (RulesHarnessError, ServiceError) as exc:
@@ -97,10 +104,20 @@ def _execute(ctx: CheckContext) -> MatrixRun:
     return run
 
 
+def _explained(verdict: Verdict) -> str:
+    """The row, plus why (the built-in engine names the granting statement or the deciding expression)."""
+    message = verdict.outcome.message
+    return f"{verdict.describe()} ({message})" if message else verdict.describe()
+
+
+def _engine_label(engine: str) -> str:
+    return "Firestore emulator" if engine == "emulator" else "built-in rules engine"
+
+
 def _line(verdict: Verdict, rules: Ruleset | None) -> int | None:
     """Where to look: the emulator names the denying statement; for a wrong allow, the granting one."""
-    found = EMULATOR_LINE.search(verdict.outcome.message)
-    if verdict.outcome.denied and found:
+    found = EMULATOR_LINE.search(verdict.outcome.message) or ALLOWED_AT.search(verdict.outcome.message)
+    if found:
         return int(found.group(1))
     if rules is not None:
         operation = "update" if verdict.expectation.operation == "set" else verdict.expectation.operation
@@ -129,13 +146,13 @@ class MatrixGroupCheck(Check):
         if run.failure:
             return self.failed(run.failure, evidence, findings=[Finding(run.source.display, run.failure_line,
                                                                         run.failure)],
-                               remediation="Fix the rules file so the emulator compiles it.")
+                               remediation="Fix the rules file so it compiles.")
         verdicts = [v for v in run.verdicts if v.expectation.group == self.group]
         wrong = [v for v in verdicts if not v.ok]
         evidence.update(expectations=len(verdicts), violated=len(wrong))
         if not wrong:
-            return self.passed(f"all {len(verdicts)} expectations hold on the emulator", evidence)
-        findings = [Finding(run.source.display, _line(v, run.rules), v.describe()) for v in wrong]
+            return self.passed(f"all {len(verdicts)} expectations hold on the {_engine_label(run.engine)}", evidence)
+        findings = [Finding(run.source.display, _line(v, run.rules), _explained(v)) for v in wrong]
         return self.failed(f"{len(wrong)} of {len(verdicts)} expectations violated; first: {wrong[0].describe()}",
                            evidence, findings=findings)
 
