@@ -62,7 +62,9 @@ class AppScan:
         return [dart for dart in self.dart if trigger.search(dart.source)]
 
 
-TEXT_KEPT = re.compile(r"(?:^|/)(?:key\.properties|\.env[\w.-]*|[\w.-]+\.(?:properties|gradle|kts))$")
+# Non-Dart text other checks read: signing config, .env files, and the backend's own sources.
+TEXT_KEPT = re.compile(r"(?:^|/)(?:key\.properties|\.env[\w.-]*|[\w.-]+\.(?:properties|gradle|kts))$"
+                       r"|(?:^|/)functions/(?:.*/)?[^/]+\.(?:js|mjs|ts|py)$")
 
 
 def scan_app(root: Path) -> AppScan:

@@ -58,7 +58,7 @@ def _entry_lines(text: str, entries: set[str]) -> dict[str, int]:
     """The 1-based line of each asset entry (`- .env`, `- path: assets/`) in the pubspec text."""
     lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
-        value = line.strip().removeprefix("-").strip().removeprefix("path:").strip().strip("'\"").removeprefix("./")
+        value = line.split(" #")[0].strip().removeprefix("-").strip().removeprefix("path:").strip().strip("'\"").removeprefix("./")
         if value in entries:
             lines.setdefault(value, number)
     return lines

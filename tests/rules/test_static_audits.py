@@ -55,7 +55,7 @@ def test_missing_or_old_version():
 
 
 def test_unconditional_grants():
-    source = rules("    match /a/{id} {\n      allow read;\n      allow get: if true || request.auth.uid == id;\n"
+    source = rules("    match /orders/{id} {\n      allow read;\n      allow get: if true || request.auth.uid == id;\n"
                    "      allow list: if false || true;\n      allow write: if false;\n    }")
     assert lines(audits.always_true, source) == [5, 6, 7]
 
@@ -80,7 +80,7 @@ def test_recursive_wildcard_write_but_not_read_or_false():
 
 def test_auth_only_follows_functions_and_ignores_real_checks():
     source = rules("    function signedIn() { return request.auth != null; }\n"
-                   "    match /a/{id} {\n      allow get: if signedIn();\n"
+                   "    match /messages/{id} {\n      allow get: if signedIn();\n"
                    "      allow list: if signedIn() && resource.data.public == true;\n    }\n"
                    "    match /fixed {\n      allow get: if null != request.auth;\n    }")
     assert lines(audits.auth_only, source) == [6]

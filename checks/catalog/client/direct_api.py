@@ -16,7 +16,7 @@ SECRET_API_HOSTS = re.compile(
     r"(?P<HubSpot>api\.hubapi\.com|api\.hubspot\.com)"
     r"|(?P<Zendesk>[\w-]+\.zendesk\.com/api)"
     r"|(?P<Intercom>api\.(?:eu\.|au\.)?intercom\.io)")
-ZENDESK_ANONYMOUS = re.compile(r"zendesk\.com/api/v2/requests(?:\.json)?\b")
+ZENDESK_ANONYMOUS = re.compile(r"[\w-]+\.zendesk\.com/api/v2/requests(?:\.json)?\b")
 CREDENTIAL_SENT = re.compile(r"(?i)authorization|\bbearer\b|basic\s|/token|api[_-]?key|x-api|password|token\s*[:=]")
 STRIPE_API = re.compile(r"api\.stripe\.com")
 # A Stripe secret key in the same file: a literal key prefix or a name that says so.

@@ -17,7 +17,7 @@ from launchready.checks.catalog.client.backend_owned import backend_fields, clos
 from launchready.checks.catalog.client.dart import balanced_end, split_top_level, statement_start
 from launchready.checks.catalog.rules.source import rules_source
 from launchready.checks.framework import Finding, Severity, register
-from launchready.checks.secrets.app_scan import DartSource
+from launchready.checks.secrets.app_scan import AppScan, DartSource
 
 WRITE_CALL = re.compile(r"\.(set|update|add|push|setData|updateData)\s*\(")
 REST_WRITE_HOST = re.compile(r"firestore\.googleapis\.com|[\w-]+\.firebaseio\.com|firebasedatabase\.app")
@@ -39,10 +39,22 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+RECORD_CLASS = re.compile(r"""class\s+(\w+)Record\b[\s\S]{0,600}?\.collection\s*\(\s*['"]([\w-]+)['"]""")
+
+
+def record_collections(app: AppScan) -> dict[str, str]:
+    """FlutterFlow's `XRecord` classes -> the collection each wraps (lib/backend/schema/*_record.dart)."""
+    found: dict[str, str] = {}
+    for dart in app.dart:
+        if dart.rel.endswith("_record.dart"):
+            found.update(RECORD_CLASS.findall(dart.source))
+    return found
+
+
 class _Flow:
     """Where one write goes: API, collection or path, and whether the target is a data store at all."""
 
-    def __init__(self, dart: DartSource, target: str):
+    def __init__(self, dart: DartSource, target: str, records: dict[str, str]):
         self.text = _expand(dart, target)
         self.rtdb = bool(RTDB_HINT.search(self.text))
         self.firestore = not self.rtdb and bool(FIRESTORE_HINT.search(self.text))
@@ -52,7 +64,8 @@ class _Flow:
         if self.rtdb:
             self.collection = "/".join(self.path) or "(database root)"
         elif found:
-            self.collection = found.group(1) or (_snake(found.group(2)) if found.group(2) else found.group(3))
+            record = found.group(2)
+            self.collection = found.group(1) or (records.get(record, _snake(record)) if record else found.group(3))
         else:
             self.collection = None
 
@@ -102,7 +115,7 @@ def _parts(data: str, offset: int) -> list[tuple[int, str]]:
     return pieces
 
 
-def _writes(dart: DartSource) -> list[tuple[_Flow, str, str, int, str]]:
+def _writes(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, str, int, str]]:
     """(flow, field, value, offset, api call) of every data-store write in the file."""
     code, tokens, found = dart.code, dart.tokens, []
     for call in WRITE_CALL.finditer(code):
@@ -115,7 +128,7 @@ def _writes(dart: DartSource) -> list[tuple[_Flow, str, str, int, str]]:
             first = split_top_level(args)[0]
             target, data, data_offset = first, args[len(first) + 1:], args_start + len(first) + 1
         record = RECORD_DATA.search(data)
-        flow = _Flow(dart, target + (f" {record.group(1)}Record.collection" if record else ""))
+        flow = _Flow(dart, target + (f" {record.group(1)}Record.collection" if record else ""), records)
         if not (flow.firestore or flow.rtdb):
             continue
         api = f"{'firebase_database' if flow.rtdb else 'cloud_firestore'} .{call.group(1)}()"
@@ -166,11 +179,12 @@ class ClientWritesBackendState(ClientCodeCheck):
         rules, _ = (rules_source(ctx.with_options(rules_file=own)) if own.is_file() else rules_source(ctx)).parse()
         self.extra = backend_fields(app.texts)
         self.closed = closed_collections(rules)
+        self.records = record_collections(app)
         return {"backend_written_fields": sorted(self.extra), "backend_only_collections": sorted(self.closed)}
 
     def findings_in(self, dart, app):
         findings = []
-        for flow, name, value, at, api in _writes(dart):
+        for flow, name, value, at, api in _writes(dart, self.records):
             findings.extend(self._judge(dart, flow.collection, name, value, at, api))
         for collection, name, value, at, api in _rest_writes(dart):
             findings.extend(self._judge(dart, collection, name, value, at, api))
