@@ -32,6 +32,7 @@ class DartSource:
     path: Path
     rel: str
     source: str
+    facts: dict[str, Any] = field(default_factory=dict, repr=False)   # what checks derive once per file
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
@@ -57,9 +58,9 @@ class AppScan:
     files: list[str] = field(default_factory=list)   # every walked file (binary ones too), POSIX, relative
     texts: dict[str, str] = field(default_factory=dict, repr=False)  # small non-Dart text files by path
 
-    def dart_with(self, trigger: re.Pattern[str]) -> list[DartSource]:
-        """The shipped Dart files in which `trigger` occurs (comments included: it is a cheap filter)."""
-        return [dart for dart in self.dart if trigger.search(dart.source)]
+    def dart_with(self, *triggers: re.Pattern[str]) -> list[DartSource]:
+        """The shipped Dart files in which every trigger occurs (comments included: a cheap filter)."""
+        return [dart for dart in self.dart if all(t.search(dart.source) for t in triggers)]
 
 
 # Non-Dart text other checks read: signing config, .env files, and the backend's own sources.

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
-# Whole simple strings (no escape, no `$`, one line) and line comments match in one step; anything
-# else stops at its first character and is lexed by hand.
-_NEXT = re.compile(r"""//[^\n]*|'(?!'')[^'\\$\n]*'|"(?!"")[^"\\$\n]*"|/\*|['"]""")
+# Whole simple strings (one line; escapes and `$name` allowed, no `${`) and line comments match in one
+# step; anything else stops at its first character and is lexed by hand.
+_NEXT = re.compile(r"""//[^\n]*|'(?!'')[^'\\$\n]*(?:(?:\\[^\n]|\$(?!\{))[^'\\$\n]*)*'"""
+                   r"""|"(?!"")[^"\\$\n]*(?:(?:\\[^\n]|\$(?!\{))[^"\\$\n]*)*"|/\*|['"]""")
 _INTERP_NEXT = re.compile(r"//|/\*|['\"{}]")
 _BLOCK_NEXT = re.compile(r"/\*|\*/")
 # The body of a non-raw string up to its next special character: quote, backslash, `$`, newline.
@@ -53,7 +54,8 @@ class DartTokens:
         parts, at = [], 0
         for start, end in self.comments:
             parts.append(self.source[at:start])
-            parts.append(re.sub(r"[^\n]", " ", self.source[start:end]))
+            text = self.source[start:end]
+            parts.append(re.sub(r"[^\n]", " ", text) if "\n" in text else " " * len(text))
             at = end
         parts.append(self.source[at:])
         return "".join(parts)
@@ -99,8 +101,10 @@ class _Lexer:
             start, pos = match.span()
             first = src[start]
             if pos - start > 1 and first != "/":       # a whole simple string
-                raw = start > 0 and src[start - 1] in "rR" and (start < 2 or not _IDENT_CHAR.match(src[start - 2]))
-                strings(StringLiteral(start - raw, pos, start + 1, pos - 1, raw, False))
+                if start > 0 and src[start - 1] in "rR" and (start < 2 or not _IDENT_CHAR.match(src[start - 2])):
+                    pos = self._string(start)            # raw: `\` and `$` mean themselves, re-lex
+                else:
+                    strings(StringLiteral(start, pos, start + 1, pos - 1, False, "$" in match.group()))
             elif first == "/" and src[start + 1] == "/":
                 comments((start, pos))
             else:

@@ -15,6 +15,7 @@ from launchready.checks.catalog.rules.static import (RulesAlwaysTrue, RulesAuthO
 from launchready.checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled
 from launchready.checks.catalog.secrets.signing import SigningMaterialCommitted
 from launchready.checks.framework import CheckContext, CheckOptions, Severity, Status
+from launchready.checks.framework.registry import registry
 from launchready.checks.framework.runner import run_checks, run_one
 from launchready.checks.secrets.app_scan import app_scan
 from tests.checks_offline.conftest import STACKS, run_check
@@ -124,6 +125,7 @@ def test_rules_by_design_openings_are_silent_with_reasons(apps) -> None:
 def test_one_pass_shared_by_all_app_checks(apps) -> None:
     ctx = CheckContext(CheckOptions(stack="dev", stacks_dir=STACKS, app_dir=apps["tutorly"], offline=True,
                                     only=("secrets.app", "client")))
+    registry.load_catalog()
     results = run_checks(ctx).results
     assert len(results) >= 7 and all(r.status is not Status.ERROR for r in results)
     scan = app_scan(ctx)

@@ -19,6 +19,7 @@ class ClientCodeCheck(Check):
 
     what: ClassVar[str]  # what a finding is, plural-able: "direct CRM/support API call(s)"
     trigger: ClassVar[re.Pattern[str]]  # a cheap filter: files without it cannot hold a finding
+    requires: ClassVar[tuple[re.Pattern[str], ...]] = ()   # further words such a file must hold
 
     def findings_in(self, dart: DartSource, app: AppScan) -> list[Finding]:
         raise NotImplementedError
@@ -33,7 +34,7 @@ class ClientCodeCheck(Check):
             return unusable
         app = app_scan(ctx)
         evidence = {"dart_files_scanned": len(app.dart), **self.prepare(ctx, app)}
-        findings = [finding for dart in app.dart_with(self.trigger) for finding in self.findings_in(dart, app)]
+        findings = [finding for dart in app.dart_with(self.trigger, *self.requires) for finding in self.findings_in(dart, app)]
         if not findings:
             return self.passed(f"no {self.what} in {len(app.dart)} Dart file(s)", evidence)
         files = len({f.path for f in findings})

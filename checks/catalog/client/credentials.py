@@ -30,8 +30,11 @@ SERVICES = {"docuseal": "DocuSeal", "rapidapi": "RapidAPI", "openai": "OpenAI", 
             "sendgrid": "SendGrid", "mailgun": "Mailgun", "twilio": "Twilio", "anthropic": "Anthropic",
             "googleapis": "Google APIs", "airtable": "Airtable", "notion": "Notion", "github": "GitHub",
             "revenuecat": "RevenueCat", "onesignal": "OneSignal", "algolia": "Algolia", "supabase": "Supabase"}
-TRIGGER = re.compile(r"(?i)authorization|api[-_]?key|token|secret|SmtpServer|gmail\(|hotmail\(|yahoo\(|"
-                     r"mailgun\(|AndPassword\(|[?&]key=")
+# Literal alternatives only (no (?i), no leading class): the engine then skips ahead by first character.
+TRIGGER = re.compile("|".join(re.escape(word) for word in (
+    "Authorization", "authorization", "AUTHORIZATION", "apiKey", "ApiKey", "api_key", "api-key", "Api-Key", "API-Key",
+    "API_KEY", "apikey", "APIKEY", "token", "Token", "TOKEN", "secret", "Secret", "SECRET", "SmtpServer", "gmail(",
+    "hotmail(", "yahoo(", "yandex(", "mailgun(", "qq(", "zoho(", "AndPassword(", "?key=", "&key=")))
 
 
 def _value_end(code: str, start: int) -> int:
@@ -95,7 +98,7 @@ class ShippedCredentials(ClientCodeCheck):
 
     def _queries(self, dart, app) -> list[Finding]:
         findings = []
-        for literal in dart.tokens.strings:
+        for literal in dart.tokens.strings if QUERY_IN_URL.search(dart.code) else ():
             value = dart.tokens.value(literal)
             for query in QUERY_IN_URL.finditer(value):
                 raw = query.group(2)

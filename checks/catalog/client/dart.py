@@ -3,7 +3,9 @@ spans (see `checks.secrets.dart_lexer`). Used only around a candidate call a che
 from __future__ import annotations
 
 import bisect
+import re
 
+from launchready.checks.secrets.app_scan import DartSource
 from launchready.checks.secrets.dart_lexer import DartTokens
 
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
@@ -77,3 +79,31 @@ def split_top_level(args: str) -> list[str]:
             start = i + 1
     parts.append(args[start:])
     return parts
+
+
+_ASSIGNED = re.compile(r"[ \t]*(?:=>|=(?![=>]))\s*([^;]{0,1000});")
+_TYPED = r"(DocumentReference|CollectionReference|DatabaseReference|Query)\b[\w<>?, ]*?\s{name}\b"
+_WORD = re.compile(r"[\w$]")
+
+
+def definition(dart: DartSource, name: str) -> str | None:
+    """The expression first assigned to `name` in the file (`x = ...;`, `get x => ...;`), or the
+    reference type it is declared with; cached per file and name."""
+    cache = dart.facts.setdefault("definitions", {})
+    if name not in cache:
+        cache[name] = _find_definition(dart.code, name)
+    return cache[name]
+
+
+def _find_definition(code: str, name: str) -> str | None:
+    at = code.find(name)
+    while at >= 0:
+        end = at + len(name)
+        bounded = (at == 0 or not _WORD.match(code[at - 1])) and (end == len(code) or not _WORD.match(code[end]))
+        if bounded:
+            assigned = _ASSIGNED.match(code, end)
+            if assigned:
+                return assigned.group(1)
+        at = code.find(name, end)
+    typed = re.search(_TYPED.format(name=re.escape(name)), code)
+    return typed.group(1) if typed else None

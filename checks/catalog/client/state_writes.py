@@ -14,13 +14,13 @@ import re
 from launchready.checks.billing_state import is_state_field, normalise
 from launchready.checks.catalog.client import ClientCodeCheck
 from launchready.checks.catalog.client.backend_owned import backend_fields, closed_collections
-from launchready.checks.catalog.client.dart import balanced_end, split_top_level, statement_start
+from launchready.checks.catalog.client.dart import balanced_end, definition, split_top_level, statement_start
 from launchready.checks.catalog.rules.source import rules_source
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.secrets.app_scan import AppScan, DartSource
 
 WRITE_CALL = re.compile(r"\.(set|update|add|push|setData|updateData)\s*\(")
-REST_WRITE_HOST = re.compile(r"firestore\.googleapis\.com|[\w-]+\.firebaseio\.com|firebasedatabase\.app")
+REST_WRITE_HOST = re.compile(r"firestore\.googleapis\.com|firebaseio\.com|firebasedatabase\.app")
 TRIGGER = re.compile(r"\.(?:set|update|add|push|setData|updateData)\s*\(|firestore\.googleapis|firebaseio|firebasedatabase")
 # Receivers whose first argument is the document (Transaction.update(ref, data), WriteBatch.set(ref, data)).
 TWO_ARG_RECEIVERS = re.compile(r"(?i)(?:transaction|batch|\btxn?|\btx|\bt)\s*!?\s*$")
@@ -33,6 +33,8 @@ RECORD_DATA = re.compile(r"\bcreate(\w+)RecordData\s*\(")
 STRING_KEY = re.compile(r"""(?:^|[{,(\s])(['"])([\w.$ -]+)\1\s*:""")
 NAMED_ARG = re.compile(r"(?:^|[(,\s])([A-Za-z_]\w*)\s*:(?!:)")
 IDENTIFIER = re.compile(r"\b[A-Za-z_$][\w$]*\b")
+DART_WORDS = frozenset({"await", "final", "var", "const", "return", "this", "new", "async", "if", "else", "null",
+                        "true", "false", "widget", "context", "instance", "set", "update", "add", "doc", "collection"})
 
 
 def _snake(name: str) -> str:
@@ -72,18 +74,10 @@ class _Flow:
 
 def _expand(dart: DartSource, target: str, depth: int = 0) -> str:
     """The target expression with the definitions of the names in it appended (two levels deep)."""
-    if depth == 2:
+    if depth == 2 or COLLECTION.search(target) or RTDB_SEGMENTS.search(target):
         return target
-    extra = []
-    for name in set(IDENTIFIER.findall(target)):
-        definition = re.search(rf"\b{re.escape(name)}\s*(?:=>|=(?!=))([^;]*);", dart.code)
-        if definition and definition.group(1) != target:
-            extra.append(_expand(dart, definition.group(1), depth + 1))
-        typed = re.search(rf"\b(DocumentReference|CollectionReference|DatabaseReference)\b[\w<>?, ]*\s{re.escape(name)}\b",
-                          dart.code)
-        if typed:
-            extra.append(typed.group(1))
-    return " ".join([target, *extra])
+    found = (definition(dart, name) for name in set(IDENTIFIER.findall(target)) - DART_WORDS)
+    return " ".join([target, *(_expand(dart, d, depth + 1) for d in found if d and d != target)])
 
 
 def _entries(data: str, offset: int) -> list[tuple[str, str, int]]:
@@ -143,6 +137,8 @@ def _writes(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str,
 def _rest_writes(dart: DartSource) -> list[tuple[str, str, str, int, str]]:
     """(collection or path, field, value, offset, api) of REST writes to Firestore or the Realtime Database."""
     found = []
+    if not REST_WRITE_HOST.search(dart.code):
+        return found
     for literal in dart.tokens.strings:
         value = dart.tokens.value(literal)
         host = REST_WRITE_HOST.search(value)
@@ -173,6 +169,9 @@ class ClientWritesBackendState(ClientCodeCheck):
                    "client to profile fields, and deny the state fields in the rules (`affectedKeys().hasOnly`).")
     what = "client write(s) of backend-owned billing/entitlement/role state"
     trigger = TRIGGER
+    # A file that writes to a data store names one: its API, a FlutterFlow record, a reference or REST host.
+    requires = (re.compile(r"Firestore|firestore|Database|Record|Reference|Ref\b|Doc\b|\.ref\(|\.doc\(|\.child\(|"
+                           r"firebaseio|firebasedatabase|Ref\.|Ref!|Ref\?"),)
 
     def prepare(self, ctx, app) -> dict:
         own = app.root / "firestore.rules"   # a Firebase project keeps its rules beside the app

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from launchready.checks.catalog.client.dart import definition
 from launchready.checks.secrets.app_scan import AppScan, DartSource
 
 DART_DEFINE = re.compile(r"""String\.fromEnvironment\s*\(\s*['"]([\w.-]+)['"]""")
@@ -60,11 +61,8 @@ def _named(app: AppScan, dart: DartSource, dotted: str, min_length: int, depth: 
     name = re.findall(r"\w+", dotted)[-1] if re.search(r"\w", dotted) else ""
     if not name or depth >= 2:
         return None
-    definition = re.compile(rf"\b{re.escape(name)}\s*(?:=>|=(?![=>]))\s*([^;]+);")
     for source in [dart, *(d for d in app.dart if d is not dart)]:
-        if name not in source.source:
-            continue
-        found = definition.search(source.code)
+        found = definition(source, name) if name in source.source else None
         if found:
-            return origin(app, source, found.group(1), min_length, depth + 1)
+            return origin(app, source, found, min_length, depth + 1)
     return None
