@@ -284,6 +284,11 @@ class OrderRepository {
     await _db.ref().child('orders').child(orderId).child('status').set('paid'); // FIND:client.state.backend_owned
   }
 
+  Future<void> refundViaRest(String orderId) async {
+    await http.patch(Uri.parse('https://shoply-prod-default-rtdb.firebaseio.com/orders/$orderId.json'),
+        body: jsonEncode({'status': 'paid'})); // FIND:client.state.backend_owned
+  }
+
   Future<void> saveCart(String uid, List<Map<String, Object>> items) async {
     await _db.ref('carts/$uid').set({'items': items, 'status': 'open'});
   }
@@ -347,7 +352,7 @@ class MailService {
     final smtp = SmtpServer('smtp.zoho.eu',
         port: 465,
         ssl: true,
-        username: 'orders@shoply.app', // FIND:client.credentials.shipped
+        username: 'orders@shoply.app',
         password: 'Sh0ply-Orders-2024'); // FIND:client.credentials.shipped
     final fallback = gmail(_sender, _appPassword); // FIND:client.credentials.shipped
     await send(Message()..recipients.add(to), smtp);

@@ -121,12 +121,12 @@ class ShippedCredentials(ClientCodeCheck):
         for call in SMTP_SERVER.finditer(dart.code):
             args, _ = self._args(dart, call)
             host = args[0].strip().strip("'\"") if args and ":" not in args[0] else "server"
-            for arg in args:
+            for arg in args:   # the password is the credential; a username alone is not reported
                 name, _, expr = arg.partition(":")
-                if name.strip() in ("password", "username") and expr:
+                if name.strip() == "password" and expr:
                     at = dart.code.find(arg.strip(), call.end())
-                    findings += self._report(dart, app, at, expr, f"the SMTP {name.strip()}",
-                                             f"SMTP ({host})", min_length=4)
+                    findings += self._report(dart, app, at, expr, "the SMTP password", f"SMTP ({host})",
+                                             min_length=4)
         for call in SMTP_HELPER.finditer(dart.code):
             args, _ = self._args(dart, call)
             if len(args) >= 2:

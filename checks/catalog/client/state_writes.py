@@ -146,10 +146,11 @@ def _rest_writes(dart: DartSource) -> list[tuple[str, str, str, int, str]]:
             continue
         path = value[host.end():].split("/documents/")[-1].split("?")[0]
         segments = [s for s in path.strip("/").replace(".json", "").split("/") if s and "$" not in s]
-        start = statement_start(dart.tokens, literal.start)
-        open_at = dart.code.find("(", start)
-        end = balanced_end(dart.tokens, open_at) if 0 <= open_at < literal.start else literal.end
-        statement = dart.code[start:end]
+        code = dart.code   # the whole statement holding the URL: from the last `;`/`{`/`}` to the next `;`
+        start = max(code.rfind(c, 0, literal.start) for c in ";{}") + 1
+        end = code.find(";", literal.end)
+        end = len(code) if end < 0 else end
+        statement = code[start:end]
         if not re.search(r"(?i)\b(?:post|put|patch)\b", statement):
             continue
         for key in STRING_KEY.finditer(dart.code, literal.end, end):
