@@ -11,15 +11,19 @@ import re
 
 # Matched against the name lower-cased with `_`, `-` and `.` removed (`stripe_customer_id` -> stripecustomerid).
 _ANYWHERE = r"premium|subscription|stripe|billing|entitlement|revenuecat|purchasetoken|crmcontact|supporttier"
-_PREFIX = (r"plan(?!n|et)|paid|paymentstatus|paymentid|paymentintent|payment$|ispaid|ispro$|pro$|vip|"
-           r"credits?$|creditbalance|coins|tokenbalance|walletbalance|balance$|tier$|trial|customerid|"
-           r"isadmin|issuperadmin|superadmin|admin$|issubscribed|subscribed$|license|licence|membership|"
-           r"haspaid|hasaccess|unlocked|lifetime")
+# Exact or anchored where a looser word has everyday meanings: `paidBy` (who paid a shared expense),
+# `customerId` (the buyer on an order), `licensePlate`, `balance` of a split bill.
+_PREFIX = (r"plan(?!n|et)|paid$|paidat$|paiduntil|paymentstatus|paymentid|paymentintent|payment$|ispaid|ispro$|"
+           r"pro$|vip|credits?$|creditbalance|coins|tokenbalance|walletbalance|tier$|trial|"
+           r"isadmin|issuperadmin|superadmin|admin$|issubscribed|subscribed$|licen[cs]e(?:key|status|expir\w*)?$|"
+           r"membership|haspaid|hasaccess|unlocked|lifetime")
 STATE_FIELD = re.compile(rf"(?:{_ANYWHERE})|^(?:is|has|current|active|user|account)?(?:{_PREFIX})")
 ROLE_FIELD = re.compile(r"^(?:user|account)?(?:role|roles|type|usertype|accounttype|accesslevel)$")
 STATUS_FIELD = re.compile(r"^(?:order|payment|account|user)?(?:status|state)$")
 GRANTING_ROLE = re.compile(r"""^['"](?:admin|superadmin|super_admin|owner|moderator|staff)['"]$""", re.I)
-GRANTING_STATUS = re.compile(r"""^['"](?:paid|active|premium|pro|trialing|succeeded|subscribed)['"]$""", re.I)
+GRANTING_STATUS = re.compile(r"""^['"](?:paid|premium|pro|trialing|succeeded|subscribed)['"]$""", re.I)
+# A value only a payment provider issues (Stripe customer, subscription, price, payment intent ids).
+PROVIDER_ID = re.compile(r"""^['"](?:cus|sub|price|pi|in|ch)_[A-Za-z0-9]{6,}""")
 # A literal default written at sign-up (`isPremium: false`, `credits: 0`) grants nothing.
 NEUTRAL_VALUE = re.compile(r"""^(?:false|0|0\.0|null|''|""|'(?:free|none|inactive|user)'|"(?:free|none|inactive|user)")$""")
 
@@ -35,7 +39,7 @@ def is_state_field(name: str, value: str | None = None, extra: frozenset[str] = 
     value = (value or "").strip()
     if value and NEUTRAL_VALUE.match(value):
         return False
-    if key in extra or STATE_FIELD.search(key):
+    if key in extra or STATE_FIELD.search(key) or PROVIDER_ID.match(value):
         return True
     if ROLE_FIELD.match(key):
         return bool(GRANTING_ROLE.match(value))
