@@ -220,9 +220,12 @@ def state_fields(rules: Ruleset, source: str = "") -> dict[str, set[str]]:
     return found
 
 
-def billing_self_grant(rules: Ruleset) -> list[Issue]:
-    """A client create/update on a collection whose billing fields the condition never pins down."""
+def billing_self_grant(rules: Ruleset, backend: dict[str, set[str]] | None = None) -> list[Issue]:
+    """A client create/update on a collection whose billing fields the condition never pins down.
+    `backend` adds, per collection, the fields the project's payment backend writes."""
     issues, state = [], state_fields(rules)
+    for collection, names in (backend or {}).items():
+        state.setdefault(collection, set()).update(names)
     for allow, cond in _grants(rules):
         segments = allow.match.document_segments
         fields = state.get(segments[0], set()) if segments and len(segments) == 2 else set()
@@ -233,6 +236,8 @@ def billing_self_grant(rules: Ruleset) -> list[Issue]:
         if "hasOnly" in mentioned:
             continue
         for name in sorted(fields - mentioned):
+            why = "the payment backend writes it" if name in (backend or {}).get(segments[0], ()) else \
+                "billing/entitlement state the rules rely on"
             issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client set "
-                                            f"{segments[0]}.{name}, billing/entitlement state the rules rely on"))
+                                            f"{segments[0]}.{name} ({why})"))
     return issues

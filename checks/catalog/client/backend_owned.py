@@ -28,17 +28,28 @@ class BackendOwned:
     closed_collections: dict[str, int]     # collection -> line of the rule that closes it
 
 
-def backend_fields(texts: dict[str, str]) -> frozenset[str]:
-    """Keys the project's payment backend writes (see the module docstring)."""
-    found: set[str] = set()
+BACKEND_COLLECTION = re.compile(r"""collection\s*\(\s*['"]([\w-]+)['"]""")
+NOT_FIELDS = frozenset({"merge", "timeout"})
+
+
+def backend_writes(texts: dict[str, str]) -> dict[str, set[str]]:
+    """collection -> keys the project's payment backend writes there ("" when the collection is not
+    named in the statement); see the module docstring."""
+    found: dict[str, set[str]] = {}
     for rel, text in texts.items():
         if not BACKEND_SOURCE.search(rel) or not PAYMENT_CODE.search(text):
             continue
         for call in BACKEND_WRITE.finditer(text):
             window = text[call.end():call.end() + 800]
-            body = window[:_object_end(window)]
-            found.update(normalise(key) for key in OBJECT_KEY.findall(body))
-    return frozenset(found - {"merge", "timeout"})
+            named = BACKEND_COLLECTION.findall(text[max(0, call.start() - 300):call.start()])
+            keys = set(OBJECT_KEY.findall(window[:_object_end(window)])) - NOT_FIELDS
+            found.setdefault(named[-1] if named else "", set()).update(keys)
+    return found
+
+
+def backend_fields(texts: dict[str, str]) -> frozenset[str]:
+    """Normalised names of every key the project's payment backend writes, in any collection."""
+    return frozenset(normalise(key) for keys in backend_writes(texts).values() for key in keys)
 
 
 def _object_end(window: str) -> int:

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import inspect
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, ClassVar
 
+from launchready.checks.catalog.client.backend_owned import backend_writes
 from launchready.checks.catalog.rules.source import rules_source
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
 from launchready.checks.rules_analysis import audits
 from launchready.checks.rules_analysis.audits import Issue
 from launchready.checks.rules_analysis.model import Ruleset
+from launchready.checks.secrets.walk import iter_files
 
 
 @register
@@ -54,6 +57,7 @@ class RulesAudit(Check):
         if rules is None:
             return self.skipped(f"{source.problem or f'{source.display} does not parse'} (see rules.static.syntax)")
         self.notes: list[Issue] = []
+        self.rules_path = source.path
         issues = self.issues(rules)
         not_raised = {"not_raised": [f"line {n.line}: {n.message}" for n in self.notes]} if self.notes else {}
         evidence = {"rules_file": source.display, "lines": [i.line for i in issues], **not_raised}
@@ -181,8 +185,20 @@ class RulesBillingSelfGrant(RulesAudit):
     id = "rules.static.billing_self_grant"
     title = "No client can set the billing/entitlement fields the rules rely on"
     severity = Severity.CRITICAL
-    audit = audits.billing_self_grant
     ok_message = "every client create/update leaves billing/entitlement fields alone"
     remediation = ("Only the backend (Admin SDK, from verified payment events) may set these fields. Pin them in "
                    "the rule: `request.resource.data.diff(resource.data).affectedKeys().hasOnly([<profile fields>])`"
                    " or move the state to a document clients cannot write.")
+
+    def issues(self, rules: Ruleset) -> list[Issue]:
+        """Fields the payment backend beside the rules file (`functions/`) writes count as billing state."""
+        functions = Path(self.rules_path).parent / "functions"
+        texts = {f"functions/{rel}": _read(path) for path, rel in iter_files(functions)} if functions.is_dir() else {}
+        return audits.billing_self_grant(rules, backend_writes(texts))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
