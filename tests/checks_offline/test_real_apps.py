@@ -70,6 +70,7 @@ def test_credentials_name_service_and_origin_never_the_value(apps) -> None:
     assert any("SMTP password for SMTP (smtp.zoho.eu)" in m for m in messages)
     assert any("SMTP password for Gmail SMTP" in m for m in messages)
     assert any("createUserWithEmailAndPassword" in m and "a string literal" in m for m in messages)
+    assert any("key= query parameter for Google APIs (maps.googleapis.com)" in m and "PLACES_KEY" in m for m in messages)
     assert shoply.severity is Severity.CRITICAL
     text = json.dumps(shoply.to_dict())
     assert "Sh0ply-Orders-2024" not in text and RAPIDAPI_KEY not in text

@@ -102,7 +102,7 @@ class ShippedCredentials(ClientCodeCheck):
             value = dart.tokens.value(literal)
             for query in QUERY_IN_URL.finditer(value):
                 raw = query.group(2)
-                expr = raw if raw.startswith("$") else f"'{raw}'"
+                expr = raw.lstrip("$").strip("{}") if raw.startswith("$") else f"'{raw}'"
                 findings += self._report(dart, app, literal.start, expr, f"the {query.group(1)}= query parameter",
                                          _service(dart, literal.start))
         for entry in QUERY_ENTRY.finditer(dart.code):

@@ -19,6 +19,7 @@ DOTENV = re.compile(r"""\b(?:dotenv|DotEnv\(\))\s*\.\s*(?:env\s*\[|get\s*\(|mayb
 STRING = re.compile(r"""^r?(['"]{1,3})(.*)\1$""", re.S)
 INTERPOLATED = re.compile(r"\$\{?([\w.!?]+)")
 SCHEME = re.compile(r"^(?i:bearer|basic|token|key|apikey)\s+")
+TOKEN_LIKE = re.compile(r"^[\w\-.~+/=:]+$")
 PLACEHOLDER = re.compile(r"(?i)your|xxxx|<|example|replace|changeme|\*\*\*|dummy|\.\.\.")
 
 
@@ -46,9 +47,10 @@ def origin(app: AppScan, dart: DartSource, expr: str, min_length: int = 12, dept
         content = literal.group(2)
         if "$" not in content:
             value = SCHEME.sub("", content).strip()
-            # A token has no spaces; a password may (Gmail app passwords are four groups of four).
+            # A password may hold anything, spaces too (Gmail app passwords are four groups of four).
             spaced_ok = min_length < 12
-            plausible = len(value) >= min_length and (spaced_ok or " " not in value) and not PLACEHOLDER.search(value)
+            shaped = spaced_ok or bool(TOKEN_LIKE.match(value))   # a token is one run of token characters
+            plausible = len(value) >= min_length and shaped and not PLACEHOLDER.search(value)
             return Origin("literal", "") if plausible else None
         names = INTERPOLATED.findall(content)
         return next(filter(None, (_named(app, dart, n, min_length, depth) for n in names)), None)
