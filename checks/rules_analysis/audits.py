@@ -220,22 +220,38 @@ def state_fields(rules: Ruleset, source: str = "") -> dict[str, set[str]]:
     return found
 
 
+BILLING_COLLECTION = re.compile(r"(?i)subscription|payment|billing|stripe|premium|entitlement|purchase|invoice|"
+                                r"credit|wallet")
+
+
+def _billing_collection(match: Match) -> bool:
+    """A collection that is billing state by name, or `customers/{uid}` keyed by its owner (the Stripe
+    extension's and launchready's customer record)."""
+    segments = match.document_segments
+    return bool(BILLING_COLLECTION.search(segments[0])) or (
+        segments[0].lower() == "customers" and bool(_owner_wildcards(match)))
+
+
 def billing_self_grant(rules: Ruleset, backend: dict[str, set[str]] | None = None) -> list[Issue]:
-    """A client create/update on a collection whose billing fields the condition never pins down.
-    `backend` adds, per collection, the fields the project's payment backend writes."""
+    """A client create/update on billing state the condition never pins down: on a billing collection,
+    or touching fields of a collection that the rules rely on or the payment backend writes (`backend`:
+    collection -> field names)."""
     issues, state = [], state_fields(rules)
     for collection, names in (backend or {}).items():
         state.setdefault(collection, set()).update(names)
     for allow, cond in _grants(rules):
         segments = allow.match.document_segments
-        fields = state.get(segments[0], set()) if segments and len(segments) == 2 else set()
-        if not fields or not allow.operations & {"create", "update"}:
+        if len(segments) != 2 or "{" in segments[0] or not allow.operations & {"create", "update"}:
             continue
         mentioned = {str(t).strip("'\"") for t in (cond.scan_values(lambda v: True) if cond is not None else [])}
         mentioned |= {(dotted(s) or "").rpartition(".")[2] for s in subtrees(cond)}
         if "hasOnly" in mentioned:
             continue
-        for name in sorted(fields - mentioned):
+        if _billing_collection(allow.match):
+            issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client write any field of "
+                                            f"{segments[0]}, a billing record"))
+            continue
+        for name in sorted(state.get(segments[0], set()) - mentioned):
             why = "the payment backend writes it" if name in (backend or {}).get(segments[0], ()) else \
                 "billing/entitlement state the rules rely on"
             issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client set "

@@ -19,7 +19,7 @@ EXPECTED = {
         "rules.behaviour.profile_fields": {10},     # the owner can no longer edit their profile
     },
     "owner_writes_plan_status.rules": {
-        "rules.static.write_validation": {8},
+        "rules.static.write_validation": {8}, "rules.static.billing_self_grant": {8},
         "rules.behaviour.protected_fields": {8}, "rules.behaviour.profile_fields": {8},
     },
     "test_mode_open.rules": {

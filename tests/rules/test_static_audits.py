@@ -131,3 +131,21 @@ def test_matches_and_allows_for_a_path():
     assert [a.methods for a in parsed.allows_for("customers/alice", "get")] == [("get",)]
     assert parsed.allows_for("customers", "list") == []
     assert [m.path for m in parsed.matches_for("customers/alice/private/internal", "delete")] == ["/private/{doc}"]
+
+
+def test_billing_self_grant_names_the_field_or_the_billing_record():
+    source = rules("    match /users/{uid} {\n      allow update: if request.auth.uid == uid;\n"
+                   "      allow create: if request.auth.uid == uid\n"
+                   "        && request.resource.data.keys().hasOnly(['name']);\n    }\n"
+                   "    match /courses/{id} {\n"
+                   "      allow read: if get(/databases/$(database)/documents/users/$(request.auth.uid)).data.planId != null;\n"
+                   "    }\n"
+                   "    match /subscriptions/{uid} {\n      allow create: if request.auth.uid == uid;\n    }\n"
+                   "    match /notes/{id} {\n      allow update: if request.auth.uid == resource.data.owner;\n    }")
+    found = audits.billing_self_grant(parse_rules(source))
+    assert [(i.line, i.message.split(": ", 1)[1]) for i in found] == [
+        (5, "`allow update` on /users/{uid} lets a client set users.planId (billing/entitlement state the rules rely on)"),
+        (13, "`allow create` on /subscriptions/{uid} lets a client write any field of subscriptions, a billing record")]
+    backend = audits.billing_self_grant(parse_rules(source), {"notes": {"unlockedAt"}})
+    assert (16, "`allow update` on /notes/{id} lets a client set notes.unlockedAt (the payment backend writes it)") in \
+        [(i.line, i.message.split(": ", 1)[1]) for i in backend]

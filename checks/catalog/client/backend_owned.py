@@ -29,7 +29,10 @@ class BackendOwned:
 
 
 BACKEND_COLLECTION = re.compile(r"""collection\s*\(\s*['"]([\w-]+)['"]""")
-NOT_FIELDS = frozenset({"merge", "timeout"})
+# Keys every backend writes somewhere (identity, bookkeeping): never evidence of billing state.
+NOT_FIELDS = frozenset({"merge", "timeout", "email", "uid", "userId", "user_id", "id", "name", "displayName",
+                        "display_name", "photoUrl", "photo_url", "status", "type", "created", "createdAt", "created_at",
+                        "updated", "updatedAt", "updated_at", "timestamp", "data", "metadata", "message", "error"})
 
 
 def backend_writes(texts: dict[str, str]) -> dict[str, set[str]]:
@@ -42,7 +45,7 @@ def backend_writes(texts: dict[str, str]) -> dict[str, set[str]]:
         for call in BACKEND_WRITE.finditer(text):
             window = text[call.end():call.end() + 800]
             named = BACKEND_COLLECTION.findall(text[max(0, call.start() - 300):call.start()])
-            keys = set(OBJECT_KEY.findall(window[:_object_end(window)])) - NOT_FIELDS
+            keys = {k for k in OBJECT_KEY.findall(window[:_object_end(window)]) if k not in NOT_FIELDS and len(k) > 3}
             found.setdefault(named[-1] if named else "", set()).update(keys)
     return found
 
