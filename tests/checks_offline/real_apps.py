@@ -123,6 +123,19 @@ Future<void> saveReceipt(String url) async {
   await currentUserReference!.update({'receiptUrl': url}); // FIND:client.state.backend_owned
 }
 """,
+    "lib/pages/rewards/rewards_widget.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+
+Future<void> claimDailyReward(String uid) async {
+  final userRef = FirebaseFirestore.instance.collection('users').doc(uid);
+  final batch = FirebaseFirestore.instance.batch();
+  batch.update(userRef, {'credits': FieldValue.increment(50), 'lastClaim': FieldValue.serverTimestamp()}); // FIND:client.state.backend_owned
+  await batch.commit();
+  await FirebaseFirestore.instance.runTransaction((tx) async {
+    tx.set(userRef, {'unlockedCourses': FieldValue.arrayUnion(['advanced'])}, SetOptions(merge: true)); // FIND:client.state.backend_owned
+  });
+}
+""",
     "lib/pages/profile/profile_widget.dart": """\
 import '/backend/backend.dart';
 
