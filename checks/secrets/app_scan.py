@@ -58,9 +58,10 @@ class AppScan:
     files: list[str] = field(default_factory=list)   # every walked file (binary ones too), POSIX, relative
     texts: dict[str, str] = field(default_factory=dict, repr=False)  # small non-Dart text files by path
 
-    def dart_with(self, *triggers: re.Pattern[str]) -> list[DartSource]:
-        """The shipped Dart files in which every trigger occurs (comments included: a cheap filter)."""
-        return [dart for dart in self.dart if all(t.search(dart.source) for t in triggers)]
+    def dart_with(self, *groups: tuple[str, ...]) -> list[DartSource]:
+        """The shipped Dart files that hold a word of every group (comments included: a cheap filter;
+        plain substring search runs at memory speed, far ahead of any regex)."""
+        return [dart for dart in self.dart if all(any(w in dart.source for w in words) for words in groups)]
 
 
 # Non-Dart text other checks read: signing config, .env files, and the backend's own sources.

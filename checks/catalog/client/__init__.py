@@ -18,8 +18,8 @@ class ClientCodeCheck(Check):
     """One result over the shipped Dart files: pass, or fail with a finding per offending line."""
 
     what: ClassVar[str]  # what a finding is, plural-able: "direct CRM/support API call(s)"
-    trigger: ClassVar[re.Pattern[str]]  # a cheap filter: files without it cannot hold a finding
-    requires: ClassVar[tuple[re.Pattern[str], ...]] = ()   # further words such a file must hold
+    trigger: ClassVar[tuple[str, ...]]   # literal words: a file with none of them cannot hold a finding
+    requires: ClassVar[tuple[tuple[str, ...], ...]] = ()   # further word groups such a file must hold
 
     def findings_in(self, dart: DartSource, app: AppScan) -> list[Finding]:
         raise NotImplementedError

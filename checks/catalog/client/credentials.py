@@ -30,11 +30,11 @@ SERVICES = {"docuseal": "DocuSeal", "rapidapi": "RapidAPI", "openai": "OpenAI", 
             "sendgrid": "SendGrid", "mailgun": "Mailgun", "twilio": "Twilio", "anthropic": "Anthropic",
             "googleapis": "Google APIs", "airtable": "Airtable", "notion": "Notion", "github": "GitHub",
             "revenuecat": "RevenueCat", "onesignal": "OneSignal", "algolia": "Algolia", "supabase": "Supabase"}
-# Literal alternatives only (no (?i), no leading class): the engine then skips ahead by first character.
-TRIGGER = re.compile("|".join(re.escape(word) for word in (
+# Literal words, searched as plain substrings (case variants spelled out).
+TRIGGER = (
     "Authorization", "authorization", "AUTHORIZATION", "apiKey", "ApiKey", "api_key", "api-key", "Api-Key", "API-Key",
     "API_KEY", "apikey", "APIKEY", "token", "Token", "TOKEN", "secret", "Secret", "SECRET", "SmtpServer", "gmail(",
-    "hotmail(", "yahoo(", "yandex(", "mailgun(", "qq(", "zoho(", "AndPassword(", "?key=", "&key=")))
+    "hotmail(", "yahoo(", "yandex(", "mailgun(", "qq(", "zoho(", "AndPassword(", "?key=", "&key=")
 
 
 def _value_end(code: str, start: int) -> int:

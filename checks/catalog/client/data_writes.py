@@ -14,7 +14,8 @@ from launchready.checks.secrets.app_scan import AppScan, DartSource
 
 WRITE_CALL = re.compile(r"\.(set|update|add|push|setData|updateData)\s*\(")
 REST_WRITE_HOST = re.compile(r"firestore\.googleapis\.com|firebaseio\.com|firebasedatabase\.app")
-TRIGGER = re.compile(f"{WRITE_CALL.pattern}|{REST_WRITE_HOST.pattern}")
+TRIGGER = (".set(", ".update(", ".add(", ".push(", ".setData(", ".updateData(", "firestore.googleapis.com",
+           "firebaseio.com", "firebasedatabase.app")
 # Receivers whose first argument is the document (Transaction.update(ref, data), WriteBatch.set(ref, data)).
 TWO_ARG_RECEIVERS = re.compile(r"(?i)(?:transaction|batch|\btxn?|\btx|\bt)\s*!?\s*$")
 FIRESTORE_HINT = re.compile(r"\.collection\s*\(|\.doc\s*\(|FirebaseFirestore|Document(?:Reference|Snapshot)|"

@@ -41,7 +41,7 @@ class DirectCrmSupportCalls(ClientCodeCheck):
     remediation = ("Call the backend instead (e.g. the support-request callable); only backend functions hold "
                    "the HubSpot/Zendesk/Intercom tokens, in Secret Manager. If a call sent a token, rotate it.")
     what = "direct CRM/support API call(s)"
-    trigger = re.compile(r"hubapi|hubspot|zendesk|intercom")
+    trigger = ("hubapi", "hubspot", "zendesk", "intercom")
 
     def findings_in(self, dart, app):
         findings = []
@@ -62,7 +62,7 @@ class DirectStripeSecretCalls(ClientCodeCheck):
     remediation = ("Create Checkout Sessions, PaymentIntents and portal links in a backend function; the app "
                    "may hold only the publishable key (pk_). Rotate the secret key the app carried.")
     what = "Stripe secret-key API call(s)"
-    trigger = STRIPE_API
+    trigger = ("api.stripe.com",)
 
     def findings_in(self, dart, app):
         if not STRIPE_SECRET_USE.search(dart.code):

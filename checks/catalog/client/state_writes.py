@@ -9,8 +9,6 @@ its collection to clients (see `backend_owned.py`). Each finding names the flow.
 """
 from __future__ import annotations
 
-import re
-
 from launchready.checks.billing_state import is_state_field, normalise
 from launchready.checks.catalog.client import ClientCodeCheck
 from launchready.checks.catalog.client.backend_owned import backend_fields, closed_collections
@@ -30,8 +28,8 @@ class ClientWritesBackendState(ClientCodeCheck):
     what = "client write(s) of backend-owned billing/entitlement/role state"
     trigger = TRIGGER
     # A file that writes to a data store names one: its API, a FlutterFlow record, a reference or REST host.
-    requires = (re.compile(r"Firestore|firestore|Database|Record|Reference|Ref\b|Doc\b|\.ref\(|\.doc\(|\.child\(|"
-                           r"firebaseio|firebasedatabase|Ref\.|Ref!|Ref\?"),)
+    requires = (("Firestore", "firestore", "Database", "Record", "Reference", "Ref", "Doc", ".ref(", ".doc(",
+                  ".child(", "firebaseio", "firebasedatabase"),)
 
     def prepare(self, ctx, app) -> dict:
         own = app.root / "firestore.rules"   # a Firebase project keeps its rules beside the app
