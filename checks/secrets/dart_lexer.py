@@ -44,7 +44,12 @@ class DartTokens:
 
     source: str
     comments: list[tuple[int, int]] = field(default_factory=list)
-    strings: list[StringLiteral] = field(default_factory=list)
+    spans: list[tuple[int, int, int, int, bool, bool]] = field(default_factory=list)  # StringLiteral fields
+
+    @cached_property
+    def strings(self) -> list[StringLiteral]:
+        """Every string literal (nested ones inside `${...}` too), in source order."""
+        return [StringLiteral._make(span) for span in self.spans]
 
     @cached_property
     def code(self) -> str:
@@ -77,13 +82,13 @@ class DartTokens:
 
     @cached_property
     def string_starts(self) -> list[int]:
-        return [s.start for s in self.strings]
+        return [span[0] for span in self.spans]
 
 
 def lex(source: str) -> DartTokens:
     tokens = DartTokens(source)
     _Lexer(source, tokens).run()
-    tokens.strings.sort(key=lambda s: s.start)
+    tokens.spans.sort()
     return tokens
 
 
@@ -93,7 +98,7 @@ class _Lexer:
 
     def run(self) -> None:
         pos, search, src = 0, _NEXT.search, self.src
-        comments, strings = self.out.comments.append, self.out.strings.append
+        comments, strings = self.out.comments.append, self.out.spans.append
         while True:
             match = search(src, pos)
             if match is None:
@@ -104,7 +109,7 @@ class _Lexer:
                 if start > 0 and src[start - 1] in "rR" and (start < 2 or not _IDENT_CHAR.match(src[start - 2])):
                     pos = self._string(start)            # raw: `\` and `$` mean themselves, re-lex
                 else:
-                    strings(StringLiteral(start, pos, start + 1, pos - 1, False, "$" in match.group()))
+                    strings((start, pos, start + 1, pos - 1, False, "$" in match.group()))
             elif first == "/" and src[start + 1] == "/":
                 comments((start, pos))
             else:
@@ -142,10 +147,10 @@ class _Lexer:
         content_start = at + len(quote)
         if raw:
             content_end, end = self._raw_end(quote, content_start)
-            self.out.strings.append(StringLiteral(start, end, content_start, content_end, True, False))
+            self.out.spans.append((start, end, content_start, content_end, True, False))
             return end
         content_end, end, interpolated = self._string_body(quote, content_start)
-        self.out.strings.append(StringLiteral(start, end, content_start, content_end, False, interpolated))
+        self.out.spans.append((start, end, content_start, content_end, False, interpolated))
         return end
 
     def _raw_end(self, quote: str, pos: int) -> tuple[int, int]:

@@ -16,10 +16,10 @@ def _string_around(tokens: DartTokens, offset: int) -> tuple[int, int] | None:
     starts = tokens.string_starts
     i = bisect.bisect_right(starts, offset) - 1
     while i >= 0:
-        literal = tokens.strings[i]
-        if literal.end > offset:
-            return literal.start, literal.end
-        if literal.start < offset - 4096:   # no literal that starts this far back can still be open
+        start, end = tokens.spans[i][:2]
+        if end > offset:
+            return start, end
+        if start < offset - 4096:   # no literal that starts this far back can still be open
             return None
         i -= 1
     return None
