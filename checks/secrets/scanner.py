@@ -44,6 +44,7 @@ class ScanResult:
     skipped_binary: int = 0
     skipped_large: list[str] = field(default_factory=list)
     public_by_design: int = 0
+    public_files: list[str] = field(default_factory=list)   # where those were: shown so a reviewer can check
     unreadable: list[str] = field(default_factory=list)
     asset_problem: str | None = None
 
@@ -94,6 +95,8 @@ def scan_file(result: ScanResult, rel: str, data: bytes, ships: bool, detectors:
     for line, detector in scan_bytes(data, detectors):
         if is_public(detector, name) or (detector.firebase_config and is_firebase_config(name, data, line)):
             result.public_by_design += 1
+            if rel not in result.public_files:
+                result.public_files.append(rel)
         else:
             result.hits.append(SecretHit(rel, line, detector, ships))
 

@@ -83,6 +83,9 @@ def test_firebase_config_is_public_by_design_under_any_name(apps) -> None:
     # flavor options x2, per-flavor google-services.json and plist, web firebaseConfig: silent; a Maps key
     # in ordinary code is still reported, and so is the Stripe key in a bearer header.
     assert shoply.evidence["public_by_design_ignored"] == 5
+    assert sorted(shoply.evidence["public_by_design_files"]) == [
+        "android/app/src/development/google-services.json", "ios/config/production/GoogleService-Info.plist",
+        "lib/firebase_options_development.dart", "lib/firebase_options_production.dart", "web/index.html"]
     assert found(shoply) == expected(SHOPLY, "secrets.app.scan")
 
 
