@@ -60,6 +60,13 @@ def test_billing_writes_name_the_flow(apps) -> None:
     assert "'status' to orders via firebase_database .set()" in messages[14]
 
 
+def test_zendesk_anonymous_requests_are_silent_and_say_so(apps) -> None:
+    [result] = run_check(DirectCrmSupportCalls, app_dir=apps["tutorly"])
+    assert result.status is Status.PASS
+    assert result.evidence["not_raised"] == ["lib/backend/api_requests/api_calls.dart:22: Zendesk's anonymous "
+                                             "Requests API, no credential sent"]
+
+
 def test_credentials_name_service_and_origin_never_the_value(apps) -> None:
     [tutorly] = run_check(ShippedCredentials, app_dir=apps["tutorly"])
     [docuseal] = tutorly.findings
