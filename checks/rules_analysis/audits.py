@@ -9,14 +9,18 @@ from typing import Iterator
 
 from lark import Tree
 
-from launchready.checks.rules_analysis.expressions import (compares_to_auth_uid, constrains_identity, hardcoded_identities,
+from launchready.checks.rules_analysis.expressions import (compares_to_auth_uid, dotted, constrains_identity, hardcoded_identities,
                                                inline, is_auth_present, never_holds, reads_incoming_data,
                                                satisfied_by, subtrees, test_mode_date)
+from launchready.checks.billing_state import is_state_field
 from launchready.checks.rules_analysis.model import Allow, Match, Ruleset, Wildcard, node_line
 
 OWNER_NAMES = re.compile(r"^(uid|userid|user_?id|user|owner|owner_?(id|uid)|account_?id|customer_?id|member_?id)$",
                          re.IGNORECASE)
 OWNER_COLLECTIONS = frozenset({"users", "customers", "profiles", "accounts", "members", "people"})
+# Collection names that hold someone's data: never treated as public content, whatever the rules say.
+PRIVATE_NAMES = re.compile(r"(?i)user|customer|order|payment|invoice|message|chat|private|account|profile|member|"
+                           r"subscri|billing|admin|secret|token|email|contact|ticket|request|booking|address")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,34 @@ class Issue:
     line: int
     message: str
     expired: bool = False   # test mode only: the gate's date has passed (everything is denied)
+
+
+Notes = list[Issue] | None   # where an audit says why it did NOT raise something (shown as evidence)
+WRITES = frozenset({"create", "update", "delete"})
+
+
+def _note(notes: Notes, allow: Allow, reason: str) -> None:
+    if notes is not None:
+        notes.append(Issue(allow.line, f"{_label(allow)}: not raised: {reason}"))
+
+
+def _owner_only_subtree(allow: Allow, cond: Tree | None) -> bool:
+    """A grant below an owner's document (`users/{uid}/notes/{id}`) that checks the owner: private data."""
+    if any(w.recursive for w in allow.match.wildcards):
+        return False   # {path=**} also matches the owner's document and backend-only subcollections
+    return any(w.index < len(allow.match.document_segments) - 1 and compares_to_auth_uid(cond, w.name)
+               for w in _owner_wildcards(allow.match))
+
+
+def _public_content(rules: Ruleset, allow: Allow) -> bool:
+    """A read-only grant on a collection that is nobody's own data and that no client may write."""
+    segments = allow.match.document_segments
+    if allow.operations & WRITES or _owner_wildcards(allow.match) or not segments:
+        return False
+    if PRIVATE_NAMES.search(segments[0]) or "{" in segments[0]:
+        return False
+    same = [a for a in rules.allows() if a.match.document_segments == segments]
+    return not any(a.operations & WRITES and not never_holds(a.condition) for a in same)
 
 
 def _grants(rules: Ruleset) -> Iterator[tuple[Allow, Tree | None]]:
@@ -47,10 +79,17 @@ def version(rules: Ruleset) -> list[Issue]:
     return []
 
 
-def always_true(rules: Ruleset) -> list[Issue]:
-    return [Issue(a.line, f"{_label(a)} is granted to everyone "
-                          f"({'no condition' if a.condition is None else 'the condition is always true'})")
-            for a, cond in _grants(rules) if satisfied_by(cond)]
+def always_true(rules: Ruleset, notes: Notes = None) -> list[Issue]:
+    issues = []
+    for a, cond in _grants(rules):
+        if not satisfied_by(cond):
+            continue
+        if _public_content(rules, a):
+            _note(notes, a, "a public read-only collection (no client may write it, nobody's own data)")
+            continue
+        issues.append(Issue(a.line, f"{_label(a)} is granted to everyone "
+                                    f"({'no condition' if a.condition is None else 'the condition is always true'})"))
+    return issues
 
 
 def test_mode(rules: Ruleset, today: date) -> list[Issue]:
@@ -82,11 +121,17 @@ def recursive_wildcard_write(rules: Ruleset) -> list[Issue]:
     return issues
 
 
-def auth_only(rules: Ruleset) -> list[Issue]:
-    return [Issue(a.line, f"{_label(a)} only checks `request.auth != null`: any signed-in user "
-                          "(anyone can sign up) reaches every document this wildcard matches")
-            for a, cond in _grants(rules)
-            if a.match.wildcards and not satisfied_by(cond) and satisfied_by(cond, (is_auth_present,))]
+def auth_only(rules: Ruleset, notes: Notes = None) -> list[Issue]:
+    issues = []
+    for a, cond in _grants(rules):
+        if not (a.match.wildcards and not satisfied_by(cond) and satisfied_by(cond, (is_auth_present,))):
+            continue
+        if _public_content(rules, a):
+            _note(notes, a, "read-only shared content behind sign-in (e.g. anonymous auth), nobody's own data")
+            continue
+        issues.append(Issue(a.line, f"{_label(a)} only checks `request.auth != null`: any signed-in user "
+                                    "(anyone can sign up) reaches every document this wildcard matches"))
+    return issues
 
 
 def _owner_wildcards(match: Match) -> list[Wildcard]:
@@ -138,8 +183,77 @@ def read_instead_of_get(rules: Ruleset) -> list[Issue]:
     return issues
 
 
-def write_validation(rules: Ruleset) -> list[Issue]:
-    return [Issue(a.line, f"{_label(a)} grants {'/'.join(sorted(a.operations & {'create', 'update'}))} without "
-                          "validating request.resource.data: a client can write any field with any value")
-            for a, cond in _grants(rules)
-            if a.operations & {"create", "update"} and not reads_incoming_data(cond)]
+def write_validation(rules: Ruleset, notes: Notes = None) -> list[Issue]:
+    issues = []
+    for a, cond in _grants(rules):
+        if not a.operations & {"create", "update"} or reads_incoming_data(cond):
+            continue
+        if _owner_only_subtree(a, cond):
+            _note(notes, a, "an owner-only private subtree: only its owner writes it (billing state on the "
+                            "owner's document is judged by billing_self_grant)")
+            continue
+        issues.append(Issue(a.line, f"{_label(a)} grants {'/'.join(sorted(a.operations & {'create', 'update'}))} "
+                                    "without validating request.resource.data: a client can write any field with "
+                                    "any value"))
+    return issues
+
+
+_GET_FIELD = re.compile(r"documents/([\w-]+)/[^;]*?\)\)?\s*\.data\.(\w+)")
+
+
+def state_fields(rules: Ruleset, source: str = "") -> dict[str, set[str]]:
+    """Billing/entitlement/role fields the rules themselves read, per top-level collection: from
+    `resource.data.X` in that collection's rules and `get(.../documents/C/...).data.X` anywhere."""
+    found: dict[str, set[str]] = {}
+    for allow in rules.allows():
+        segments = allow.match.document_segments
+        if not segments or "{" in segments[0] or allow.condition is None:
+            continue
+        for sub in subtrees(inline(allow.condition, allow.match.scope())):
+            name = dotted(sub) or ""
+            for prefix in ("request.resource.data.", "resource.data."):
+                if name.startswith(prefix) and is_state_field(name[len(prefix):]):
+                    found.setdefault(segments[0], set()).add(name[len(prefix):].split(".")[0])
+    for collection, name in _GET_FIELD.findall(source or rules.source):
+        if is_state_field(name):
+            found.setdefault(collection, set()).add(name)
+    return found
+
+
+BILLING_COLLECTION = re.compile(r"(?i)subscription|payment|billing|stripe|premium|entitlement|purchase|invoice|"
+                                r"credit|wallet")
+
+
+def _billing_collection(match: Match) -> bool:
+    """A collection that is billing state by name, or `customers/{uid}` keyed by its owner (the Stripe
+    extension's and launchready's customer record)."""
+    segments = match.document_segments
+    return bool(BILLING_COLLECTION.search(segments[0])) or (
+        segments[0].lower() == "customers" and bool(_owner_wildcards(match)))
+
+
+def billing_self_grant(rules: Ruleset, backend: dict[str, set[str]] | None = None) -> list[Issue]:
+    """A client create/update on billing state the condition never pins down: on a billing collection,
+    or touching fields of a collection that the rules rely on or the payment backend writes (`backend`:
+    collection -> field names)."""
+    issues, state = [], state_fields(rules)
+    for collection, names in (backend or {}).items():
+        state.setdefault(collection, set()).update(names)
+    for allow, cond in _grants(rules):
+        segments = allow.match.document_segments
+        if len(segments) != 2 or "{" in segments[0] or not allow.operations & {"create", "update"}:
+            continue
+        mentioned = {str(t).strip("'\"") for t in (cond.scan_values(lambda v: True) if cond is not None else [])}
+        mentioned |= {(dotted(s) or "").rpartition(".")[2] for s in subtrees(cond)}
+        if "hasOnly" in mentioned:
+            continue
+        if _billing_collection(allow.match):
+            issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client write any field of "
+                                            f"{segments[0]}, a billing record"))
+            continue
+        for name in sorted(state.get(segments[0], set()) - mentioned):
+            why = "the payment backend writes it" if name in (backend or {}).get(segments[0], ()) else \
+                "billing/entitlement state the rules rely on"
+            issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client set "
+                                            f"{segments[0]}.{name} ({why})"))
+    return issues

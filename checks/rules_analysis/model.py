@@ -102,6 +102,7 @@ class Ruleset:
     version: str | None
     version_line: int | None
     root: Match   # the services' bodies hang off a synthetic root with an empty path
+    source: str = ""
 
     def matches(self):
         yield from (m for m in self.root.walk() if m is not self.root)
@@ -169,7 +170,7 @@ def parse_rules(source: str) -> Ruleset:
             version, version_line = node.children[0][1:-1], node.meta.line
         else:
             _fill(root, node.children[1:])
-    return Ruleset(version, version_line, root)
+    return Ruleset(version, version_line, root, source)
 
 
 def _fill(block: Match, items: list[Tree]) -> None:

@@ -13,8 +13,6 @@ from launchready.checks.framework.base import Severity
 
 _PEM_BLOCK = r"[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-# Firebase client config is meant to ship inside the app (access is governed by rules, not the key).
-FIREBASE_CONFIG_FILES = ("firebase_options.dart", "google-services.json", "GoogleService-Info.plist")
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,8 @@ class Detector:
     body: str
     severity: Severity
     public_in: tuple[str, ...] = ()
+    generic: bool = False   # a shape, not an issuer: never claims a match a known-format detector owns
+    firebase_config: bool = False   # public by design inside Firebase client config (see firebase_config.py)
 
 
 DETECTORS: tuple[Detector, ...] = (
@@ -49,8 +49,8 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("google-oauth-client-secret", "Google OAuth client secret", ("GOCSPX-",), r"[0-9A-Za-z_-]{28}",
              Severity.HIGH),
     Detector("google-api-key", "Google/Firebase API key", ("AIza",), r"[0-9A-Za-z_-]{35}", Severity.LOW,
-             public_in=FIREBASE_CONFIG_FILES),
+             firebase_config=True),
     Detector("bearer-token", "hard-coded bearer token", ("Bearer ", "bearer "),
              r"(?=[0-9A-Za-z._~+/=-]*[0-9])[0-9A-Za-z._~+/=-]{20,}",
-             Severity.HIGH),
+             Severity.HIGH, generic=True),
 )

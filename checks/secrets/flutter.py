@@ -5,7 +5,7 @@ bundles files as-is (a listed folder bundles the files directly in it, not its s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -19,6 +19,7 @@ class FlutterAssets:
     folders: frozenset[str]   # each ends with "/"
     problem: str | None = None
     is_app: bool = True       # False when there is no pubspec.yaml: nothing ships
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # entry -> its line in pubspec.yaml
 
     def bundles(self, rel: str) -> bool:
         folder = rel.rpartition("/")[0] + "/" if "/" in rel else ""
@@ -37,7 +38,8 @@ def read_assets(app_root: Path) -> FlutterAssets:
     if not pubspec.is_file():
         return NO_ASSETS
     try:
-        document = yaml.safe_load(pubspec.read_text(encoding="utf-8")) or {}
+        text = pubspec.read_text(encoding="utf-8")
+        document = yaml.safe_load(text) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         return FlutterAssets(frozenset(), frozenset(), f"pubspec.yaml is not valid YAML: {type(exc).__name__}")
     flutter = document.get("flutter") if isinstance(document, dict) else None
@@ -49,4 +51,14 @@ def read_assets(app_root: Path) -> FlutterAssets:
         if isinstance(path, str) and path.strip():
             path = path.strip().removeprefix("./")
             (folders if path.endswith("/") else files).add(path)
-    return FlutterAssets(frozenset(files), frozenset(folders))
+    return FlutterAssets(frozenset(files), frozenset(folders), lines=_entry_lines(text, files | folders))
+
+
+def _entry_lines(text: str, entries: set[str]) -> dict[str, int]:
+    """The 1-based line of each asset entry (`- .env`, `- path: assets/`) in the pubspec text."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        value = line.split(" #")[0].strip().removeprefix("-").strip().removeprefix("path:").strip().strip("'\"").removeprefix("./")
+        if value in entries:
+            lines.setdefault(value, number)
+    return lines

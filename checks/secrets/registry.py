@@ -23,12 +23,21 @@ def _validated(detector: Detector) -> Detector:
     return detector
 
 
+def _bodies(detectors: tuple[Detector, ...]) -> dict[str, str]:
+    """Each detector's body; a generic one (e.g. `Bearer <token>`) refuses a value that starts with a
+    known issuer's prefix, so a Stripe key in a bearer header is found, and named, as a Stripe key."""
+    known = sorted({p for d in detectors if not d.generic for p in d.prefixes}, key=len, reverse=True)
+    refuse = f"(?!{'|'.join(map(re.escape, known))})" if known else ""
+    return {d.name: (refuse + d.body if d.generic else d.body) for d in detectors}
+
+
 def pattern_source(detectors: tuple[Detector, ...] = DETECTORS) -> str:
     """The combined pattern's source text: `c(?:rest-of-prefix body|...)` per distinct first character."""
     by_first: dict[str, list[str]] = {}
+    bodies = _bodies(detectors)
     for detector in map(_validated, detectors):
         for prefix in detector.prefixes:
-            by_first.setdefault(prefix[0], []).append(re.escape(prefix[1:]) + detector.body)
+            by_first.setdefault(prefix[0], []).append(re.escape(prefix[1:]) + bodies[detector.name])
     return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in by_first.items())
 
 
@@ -40,7 +49,8 @@ class DetectorSet:
         source = pattern_source(detectors)
         self.bytes_pattern = re.compile(source.encode("ascii"))
         self.text_pattern = re.compile(source)
-        self._each = [(d, re.compile("|".join(re.escape(p) + d.body for p in d.prefixes).encode("ascii")))
+        bodies = _bodies(detectors)
+        self._each = [(d, re.compile("|".join(re.escape(p) + bodies[d.name] for p in d.prefixes).encode("ascii")))
                       for d in detectors]
 
     def identify(self, data: bytes, start: int) -> Detector:

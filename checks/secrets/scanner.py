@@ -6,6 +6,7 @@ from pathlib import Path
 
 from launchready.checks.framework.base import Severity
 from launchready.checks.secrets.detectors import Detector
+from launchready.checks.secrets.firebase_config import is_firebase_config
 from launchready.checks.secrets.flutter import FlutterAssets, read_assets
 from launchready.checks.secrets.registry import DetectorSet, default_set, is_public
 from launchready.checks.secrets.walk import iter_files
@@ -43,6 +44,7 @@ class ScanResult:
     skipped_binary: int = 0
     skipped_large: list[str] = field(default_factory=list)
     public_by_design: int = 0
+    public_files: list[str] = field(default_factory=list)   # where those were: shown so a reviewer can check
     unreadable: list[str] = field(default_factory=list)
     asset_problem: str | None = None
 
@@ -69,6 +71,36 @@ def scan_bytes(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[
     return found
 
 
+def read_candidate(path: Path, rel: str, result: ScanResult, max_file_bytes: int = MAX_FILE_BYTES) -> bytes | None:
+    """The bytes of a text file worth scanning; None (and the reason counted in `result`) otherwise."""
+    try:
+        if path.stat().st_size > max_file_bytes:
+            result.skipped_large.append(rel)
+            return None
+        data = path.read_bytes()
+    except OSError:
+        result.unreadable.append(rel)
+        return None
+    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+        result.skipped_binary += 1
+        return None
+    return data
+
+
+def scan_file(result: ScanResult, rel: str, data: bytes, ships: bool, detectors: DetectorSet | None = None) -> None:
+    """Add the hits of one file's bytes to `result`; public-by-design hits are counted, not reported."""
+    result.files_scanned += 1
+    result.bytes_scanned += len(data)
+    name = rel.rpartition("/")[2]
+    for line, detector in scan_bytes(data, detectors):
+        if is_public(detector, name) or (detector.firebase_config and is_firebase_config(name, data, line)):
+            result.public_by_design += 1
+            if rel not in result.public_files:
+                result.public_files.append(rel)
+        else:
+            result.hits.append(SecretHit(rel, line, detector, ships))
+
+
 def scan_tree(root: Path, *, detectors: DetectorSet | None = None, max_file_bytes: int = MAX_FILE_BYTES,
               flutter_assets: FlutterAssets | None = None) -> ScanResult:
     """Scan every non-ignored text file below `root`; public-by-design hits are counted, not reported."""
@@ -76,25 +108,10 @@ def scan_tree(root: Path, *, detectors: DetectorSet | None = None, max_file_byte
     assets = read_assets(root) if flutter_assets is None else flutter_assets
     result = ScanResult(asset_problem=assets.problem)
     for path, rel in iter_files(root):
-        try:
-            if path.stat().st_size > max_file_bytes:
-                result.skipped_large.append(rel)
-                continue
-            data = path.read_bytes()
-        except OSError:
-            result.unreadable.append(rel)
-            continue
-        if b"\0" in data[:BINARY_SNIFF_BYTES]:
-            result.skipped_binary += 1
-            continue
-        result.files_scanned += 1
-        result.bytes_scanned += len(data)
-        for line, detector in scan_bytes(data, detectors):
-            if is_public(detector, path.name):
-                result.public_by_design += 1
-            else:
-                result.hits.append(SecretHit(rel, line, detector, assets.ships(rel)))
+        data = read_candidate(path, rel, result, max_file_bytes)
+        if data is not None:
+            scan_file(result, rel, data, assets.ships(rel), detectors)
     return result
 
 
-__all__ = ["SecretHit", "ScanResult", "scan_bytes", "scan_tree"]
+__all__ = ["SecretHit", "ScanResult", "read_candidate", "scan_bytes", "scan_file", "scan_tree"]

@@ -24,7 +24,7 @@ BINARY_SUFFIXES = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".icns", ".bmp", ".ttf", ".otf", ".woff", ".woff2",
     ".mp3", ".mp4", ".wav", ".ogg", ".mov", ".zip", ".gz", ".tgz", ".xz", ".jar", ".aar", ".apk", ".aab",
     ".ipa", ".so", ".dylib", ".a", ".o", ".class", ".dex", ".pdf", ".car", ".riv", ".pyc", ".keystore",
-    ".jks",
+    ".jks", ".p12", ".mobileprovision",
 })
 
 
@@ -36,8 +36,9 @@ def _load_spec(path: Path) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
-def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """Yield (absolute path, POSIX path relative to root) of every file a scan should read."""
+def iter_files(root: Path, *, skip_binary_suffixes: bool = True) -> Iterator[tuple[Path, str]]:
+    """Yield (absolute path, POSIX path relative to root) of every file a scan should read (with
+    `skip_binary_suffixes=False`, also images, archives and keystores: their names matter)."""
     root = Path(root)
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []  # (folder relative to root, spec)
     own = _load_spec(root / IGNORE_FILE)
@@ -56,7 +57,8 @@ def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
                          and not _ignored(specs, f"{rel_dir}{d}/"))
         for name in sorted(files):
             rel = rel_dir + name
-            if os.path.splitext(name)[1].lower() in BINARY_SUFFIXES or _ignored(specs, rel):
+            binary = skip_binary_suffixes and os.path.splitext(name)[1].lower() in BINARY_SUFFIXES
+            if binary or _ignored(specs, rel):
                 continue
             yield Path(folder) / name, rel
 

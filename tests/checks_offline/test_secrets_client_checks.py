@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from launchready.checks.catalog.client.direct_api import DirectCrmSupportCalls, DirectStripeSecretCalls
-from launchready.checks.catalog.client.firestore_writes import ClientWritesProtectedFields
+from launchready.checks.catalog.client.state_writes import ClientWritesBackendState
 from launchready.checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled
 from launchready.checks.catalog.secrets.repo import RepoSecretsScan
 from launchready.checks.framework import Severity, Status
@@ -40,14 +40,14 @@ def test_app_checks_skip_without_app_dir(tmp_path: Path, monkeypatch) -> None:
     shutil.copytree(REPO / "stacks", tmp_path / "stacks")
     monkeypatch.chdir(tmp_path)
     for check in (AppSecretsScan, EnvFileBundled, DirectCrmSupportCalls, DirectStripeSecretCalls,
-                  ClientWritesProtectedFields):
+                  ClientWritesBackendState):
         [result] = run_check(check)
         assert result.status is Status.SKIP and "--app-dir" in result.message
 
 
 def test_app_dir_that_is_a_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "main.dart").write_text("void main() {}\n")
-    for check in (AppSecretsScan, EnvFileBundled, ClientWritesProtectedFields):
+    for check in (AppSecretsScan, EnvFileBundled, ClientWritesBackendState):
         [result] = run_check(check, app_dir=tmp_path / "main.dart")
         assert result.status is Status.ERROR and "is not a folder" in result.message
 
@@ -56,6 +56,9 @@ def test_env_file_listed_as_asset(flutter_app: Path) -> None:
     [result] = run_check(EnvFileBundled, app_dir=flutter_app)
     assert result.status is Status.FAIL
     assert result.evidence["bundled_env_files"] == [".env.production"]
+    pubspec = (flutter_app / "pubspec.yaml").read_text().splitlines()
+    [finding] = result.findings
+    assert pubspec[finding.line - 1].strip() == "- .env.production"
 
 
 def test_clean_app_passes(tmp_path: Path) -> None:
@@ -63,7 +66,7 @@ def test_clean_app_passes(tmp_path: Path) -> None:
     (tmp_path / "pubspec.yaml").write_text("name: x\nflutter:\n  assets:\n    - assets/\n")
     (tmp_path / "lib" / "main.dart").write_text("void main() {}\n")
     for check in (AppSecretsScan, EnvFileBundled, DirectCrmSupportCalls, DirectStripeSecretCalls,
-                  ClientWritesProtectedFields):
+                  ClientWritesBackendState):
         [result] = run_check(check, app_dir=tmp_path)
         assert result.status is Status.PASS, (check.id, result.message)
 
@@ -111,15 +114,15 @@ def test_stripe_secret_calls_only_where_a_secret_key_is_used(flutter_app: Path) 
 
 
 def test_protected_customer_field_writes(flutter_app: Path) -> None:
-    [result] = run_check(ClientWritesProtectedFields, app_dir=flutter_app)
+    [result] = run_check(ClientWritesBackendState, app_dir=flutter_app)
     assert result.status is Status.FAIL
-    # update() on the chain, set() through a variable, transaction.update(ref, ...); not the profile-only
-    # update, not another collection, not List.add, not the commented-out write.
-    assert lines_of(result) == {("account.dart", 9), ("account.dart", 11), ("account.dart", 13)}
-    assert {f.message for f in result.findings} == {
-        "writes backend-owned field 'plan_status' to customers",
-        "writes backend-owned field 'support_tier' to customers",
-        "writes backend-owned field 'plan_id' to customers"}
+    # update() on the chain, set() through a variable, transaction.update(ref, ...), and billing state in
+    # another collection (it follows the data, not the name); not the profile-only update, not List.add,
+    # not the commented-out write.
+    assert lines_of(result) == {("account.dart", 9), ("account.dart", 11), ("account.dart", 13), ("account.dart", 16)}
+    messages = sorted(f.message.split(" via ")[0] for f in result.findings)
+    assert messages == ["writes 'plan_id' to customers", "writes 'plan_status' to customers",
+                        "writes 'plan_status' to profiles", "writes 'support_tier' to customers"]
 
 
 def test_cli_blocks_on_app_secrets_without_leaking(flutter_app: Path, tmp_path: Path) -> None:

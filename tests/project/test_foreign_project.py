@@ -40,7 +40,11 @@ def test_init_check_plan_handover_on_a_foreign_app(project, capsys, monkeypatch,
     assert all(r["status"] == "pass" for r in results["config.values.placeholders"])
     assert results["rules.behaviour.app"][0]["status"] == "pass"     # init's seeded rows hold
     not_ok = {i for i, rs in results.items() for r in rs if r["status"] in ("fail", "error")}
-    assert not_ok <= {"rules.static.auth_only", "rules.static.delete_any_user", "rules.static.write_validation"}
+    # any signed-in user may write invoices: also a billing self-grant
+    assert not_ok <= {"rules.static.auth_only", "rules.static.delete_any_user", "rules.static.write_validation",
+                      "rules.static.billing_self_grant"}
+    [grant] = results["rules.static.billing_self_grant"][0]["findings"]
+    assert (grant["line"], "invoices, a billing record" in grant["message"]) == (WEAK_LINE, True)
 
     monkeypatch.chdir(tmp_path)              # anywhere: --project-dir
     code, out, err = cli(capsys, "--project-dir", str(project), "plan", "--stack", "prod", "--format", "json")

@@ -55,7 +55,7 @@ def test_missing_or_old_version():
 
 
 def test_unconditional_grants():
-    source = rules("    match /a/{id} {\n      allow read;\n      allow get: if true || request.auth.uid == id;\n"
+    source = rules("    match /orders/{id} {\n      allow read;\n      allow get: if true || request.auth.uid == id;\n"
                    "      allow list: if false || true;\n      allow write: if false;\n    }")
     assert lines(audits.always_true, source) == [5, 6, 7]
 
@@ -80,7 +80,7 @@ def test_recursive_wildcard_write_but_not_read_or_false():
 
 def test_auth_only_follows_functions_and_ignores_real_checks():
     source = rules("    function signedIn() { return request.auth != null; }\n"
-                   "    match /a/{id} {\n      allow get: if signedIn();\n"
+                   "    match /messages/{id} {\n      allow get: if signedIn();\n"
                    "      allow list: if signedIn() && resource.data.public == true;\n    }\n"
                    "    match /fixed {\n      allow get: if null != request.auth;\n    }")
     assert lines(audits.auth_only, source) == [6]
@@ -131,3 +131,21 @@ def test_matches_and_allows_for_a_path():
     assert [a.methods for a in parsed.allows_for("customers/alice", "get")] == [("get",)]
     assert parsed.allows_for("customers", "list") == []
     assert [m.path for m in parsed.matches_for("customers/alice/private/internal", "delete")] == ["/private/{doc}"]
+
+
+def test_billing_self_grant_names_the_field_or_the_billing_record():
+    source = rules("    match /users/{uid} {\n      allow update: if request.auth.uid == uid;\n"
+                   "      allow create: if request.auth.uid == uid\n"
+                   "        && request.resource.data.keys().hasOnly(['name']);\n    }\n"
+                   "    match /courses/{id} {\n"
+                   "      allow read: if get(/databases/$(database)/documents/users/$(request.auth.uid)).data.planId != null;\n"
+                   "    }\n"
+                   "    match /subscriptions/{uid} {\n      allow create: if request.auth.uid == uid;\n    }\n"
+                   "    match /notes/{id} {\n      allow update: if request.auth.uid == resource.data.owner;\n    }")
+    found = audits.billing_self_grant(parse_rules(source))
+    assert [(i.line, i.message.split(": ", 1)[1]) for i in found] == [
+        (5, "`allow update` on /users/{uid} lets a client set users.planId (billing/entitlement state the rules rely on)"),
+        (13, "`allow create` on /subscriptions/{uid} lets a client write any field of subscriptions, a billing record")]
+    backend = audits.billing_self_grant(parse_rules(source), {"notes": {"unlockedAt"}})
+    assert (16, "`allow update` on /notes/{id} lets a client set notes.unlockedAt (the payment backend writes it)") in \
+        [(i.line, i.message.split(": ", 1)[1]) for i in backend]

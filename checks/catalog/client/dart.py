@@ -1,104 +1,42 @@
-"""Just enough Dart reading for line-accurate client checks: comments blanked, strings kept.
-
-Not a parser: a character scan that knows Dart's comment and string forms, so a URL or a field name in
-a comment is never reported, and offsets still map to the original lines.
-"""
+"""Bracket and statement bounds in comment-blanked Dart code, skipping string literals by the lexer's
+spans (see `checks.secrets.dart_lexer`). Used only around a candidate call a check already found."""
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
-from typing import Iterator
 
-from launchready.checks.secrets.walk import iter_files
+from launchready.checks.secrets.app_scan import DartSource
+from launchready.checks.secrets.dart_lexer import DartTokens
 
-# Code that never ships in the app.
-NOT_SHIPPED = ("test/", "integration_test/", "test_driver/")
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
 
 
-@dataclass
-class DartFile:
-    path: Path
-    rel: str
-    code: str  # comments replaced by spaces (newlines kept)
-
-    @cached_property
-    def _newlines(self) -> list[int]:
-        return [m.start() for m in re.finditer("\n", self.code)]
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_right(self._newlines, offset - 1) + 1
-
-
-def blank_comments(source: str) -> str:
-    out, i, n = list(source), 0, len(source)
-    while i < n:
-        two = source[i:i + 2]
-        if two == "//":
-            end = source.find("\n", i)
-            end = n if end < 0 else end
-            out[i:end] = " " * (end - i)
-            i = end
-        elif two == "/*":
-            end, depth, j = i + 2, 1, i + 2   # Dart block comments nest
-            while j < n and depth:
-                if source.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif source.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            end = j
-            out[i:end] = [c if c == "\n" else " " for c in source[i:end]]
-            i = end
-        elif source[i] in "'\"":
-            i = _string_end(source, i)
-        else:
-            i += 1
-    return "".join(out)
+def _string_around(tokens: DartTokens, offset: int) -> tuple[int, int] | None:
+    """(start, end) of the string literal holding `offset`, if any."""
+    starts = tokens.string_starts
+    i = bisect.bisect_right(starts, offset) - 1
+    while i >= 0:
+        start, end = tokens.spans[i][:2]
+        if end > offset:
+            return start, end
+        if start < offset - 4096:   # no literal that starts this far back can still be open
+            return None
+        i -= 1
+    return None
 
 
-def _string_end(source: str, i: int) -> int:
-    raw = i > 0 and source[i - 1] == "r"
-    quote = source[i:i + 3] if source[i:i + 3] in ("'''", '"""') else source[i]
-    j = i + len(quote)
-    while j < len(source):
-        if not raw and source[j] == "\\":
-            j += 2
-        elif source.startswith(quote, j):
-            return j + len(quote)
-        elif len(quote) == 1 and source[j] == "\n":
-            return j  # unterminated single-line string: stop at the line end
-        else:
-            j += 1
-    return j
-
-
-def dart_files(app_dir: Path) -> Iterator[DartFile]:
-    """The app's shipped Dart sources (tests excluded), .gitignore-aware."""
-    for path, rel in iter_files(app_dir):
-        if rel.endswith(".dart") and not rel.startswith(NOT_SHIPPED):
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            yield DartFile(path, rel, blank_comments(text))
-
-
-def balanced_end(code: str, open_at: int) -> int:
-    """Offset just past the bracket that closes the one at `open_at` (strings respected)."""
-    pairs, depth, i = {"(": ")", "[": "]", "{": "}"}, 0, open_at
-    closers = set(pairs.values())
+def balanced_end(tokens: DartTokens, open_at: int) -> int:
+    """Offset just past the bracket that closes the one at `open_at` (strings skipped)."""
+    code, depth, i = tokens.code, 0, open_at
     while i < len(code):
         char = code[i]
         if char in "'\"":
-            i = _string_end(code, i)
+            around = _string_around(tokens, i)
+            i = around[1] if around else i + 1
             continue
-        if char in pairs:
+        if char in _PAIRS:
             depth += 1
-        elif char in closers:
+        elif char in ")]}":
             depth -= 1
             if depth == 0:
                 return i + 1
@@ -106,11 +44,16 @@ def balanced_end(code: str, open_at: int) -> int:
     return len(code)
 
 
-def statement_start(code: str, pos: int) -> int:
+def statement_start(tokens: DartTokens, pos: int) -> int:
     """Start of the statement or expression that contains `pos` (back to `;`, `{` or `}` at depth 0)."""
-    depth, i = 0, pos - 1
+    code, depth, i = tokens.code, 0, pos - 1
     while i >= 0:
         char = code[i]
+        if char in "'\"":
+            around = _string_around(tokens, i)
+            if around:
+                i = around[0] - 1
+                continue
         if char in ")]":
             depth += 1
         elif char in "([":
@@ -121,3 +64,46 @@ def statement_start(code: str, pos: int) -> int:
             return i + 1
         i -= 1
     return 0
+
+
+def split_top_level(args: str) -> list[str]:
+    """An argument list's inner text split at depth-0 commas (brackets in strings are rare enough)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(args):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(args[start:i])
+            start = i + 1
+    parts.append(args[start:])
+    return parts
+
+
+_ASSIGNED = re.compile(r"[ \t]*(?:=>|=(?![=>]))\s*([^;]{0,1000});")
+_TYPED = r"(DocumentReference|CollectionReference|DatabaseReference|Query)\b[\w<>?, ]*?\s{name}\b"
+_WORD = re.compile(r"[\w$]")
+
+
+def definition(dart: DartSource, name: str) -> str | None:
+    """The expression first assigned to `name` in the file (`x = ...;`, `get x => ...;`), or the
+    reference type it is declared with; cached per file and name."""
+    cache = dart.facts.setdefault("definitions", {})
+    if name not in cache:
+        cache[name] = _find_definition(dart.code, name)
+    return cache[name]
+
+
+def _find_definition(code: str, name: str) -> str | None:
+    at = code.find(name)
+    while at >= 0:
+        end = at + len(name)
+        bounded = (at == 0 or not _WORD.match(code[at - 1])) and (end == len(code) or not _WORD.match(code[end]))
+        if bounded:
+            assigned = _ASSIGNED.match(code, end)
+            if assigned:
+                return assigned.group(1)
+        at = code.find(name, end)
+    typed = re.search(_TYPED.format(name=re.escape(name)), code)
+    return typed.group(1) if typed else None

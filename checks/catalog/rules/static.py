@@ -5,15 +5,19 @@ the functions the rules define, so `isOwner(uid)` counts as the comparison it co
 """
 from __future__ import annotations
 
+import inspect
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, ClassVar
 
+from launchready.checks.catalog.client.backend_owned import backend_writes
 from launchready.checks.catalog.rules.source import rules_source
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
 from launchready.checks.rules_analysis import audits
 from launchready.checks.rules_analysis.audits import Issue
 from launchready.checks.rules_analysis.model import Ruleset
+from launchready.checks.secrets.walk import iter_files
 
 
 @register
@@ -43,6 +47,8 @@ class RulesAudit(Check):
     ok_message: ClassVar[str]
 
     def issues(self, rules: Ruleset) -> list[Issue]:
+        if "notes" in inspect.signature(type(self).audit).parameters:
+            return type(self).audit(rules, notes=self.notes)
         return type(self).audit(rules)
 
     def run(self, ctx):
@@ -50,10 +56,13 @@ class RulesAudit(Check):
         rules, error = source.parse()
         if rules is None:
             return self.skipped(f"{source.problem or f'{source.display} does not parse'} (see rules.static.syntax)")
+        self.notes: list[Issue] = []
+        self.rules_path = source.path
         issues = self.issues(rules)
-        evidence = {"rules_file": source.display, "lines": [i.line for i in issues]}
+        not_raised = {"not_raised": [f"line {n.line}: {n.message}" for n in self.notes]} if self.notes else {}
+        evidence = {"rules_file": source.display, "lines": [i.line for i in issues], **not_raised}
         if not issues:
-            return self.passed(f"{source.display}: {self.ok_message}", {"rules_file": source.display})
+            return self.passed(f"{source.display}: {self.ok_message}", {"rules_file": source.display, **not_raised})
         findings = [Finding(source.display, i.line, i.message) for i in issues]
         return self.failed(f"{source.display}: {len(issues)} finding(s): {issues[0].message}"
                            f"{' (line %d)' % issues[0].line}", evidence, findings=findings,
@@ -169,3 +178,27 @@ class RulesWriteValidation(RulesAudit):
     ok_message = "every create/update grant validates request.resource.data"
     remediation = ("Restrict writable fields with `request.resource.data.diff(resource.data).affectedKeys()"
                    ".hasOnly([...])` and check each field's type and size.")
+
+
+@register
+class RulesBillingSelfGrant(RulesAudit):
+    id = "rules.static.billing_self_grant"
+    title = "No client can set the billing/entitlement fields the rules rely on"
+    severity = Severity.CRITICAL
+    ok_message = "every client create/update leaves billing/entitlement fields alone"
+    remediation = ("Only the backend (Admin SDK, from verified payment events) may set these fields. Pin them in "
+                   "the rule: `request.resource.data.diff(resource.data).affectedKeys().hasOnly([<profile fields>])`"
+                   " or move the state to a document clients cannot write.")
+
+    def issues(self, rules: Ruleset) -> list[Issue]:
+        """Fields the payment backend beside the rules file (`functions/`) writes count as billing state."""
+        functions = Path(self.rules_path).parent / "functions"
+        texts = {f"functions/{rel}": _read(path) for path, rel in iter_files(functions)} if functions.is_dir() else {}
+        return audits.billing_self_grant(rules, backend_writes(texts))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -29,6 +29,7 @@ class SecretScanCheck(Check):
     def report(self, scan: ScanResult, root: Path | None, scope: str) -> Result:
         evidence = {"files_scanned": scan.files_scanned, "bytes_scanned": scan.bytes_scanned,
                     "secrets_by_kind": scan.by_kind(), "public_by_design_ignored": scan.public_by_design,
+                    "public_by_design_files": scan.public_files,
                     "skipped_binary_files": scan.skipped_binary, "skipped_large_files": scan.skipped_large,
                     "unreadable_files": scan.unreadable}
         if scan.asset_problem:

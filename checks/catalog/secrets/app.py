@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from launchready.checks.catalog.secrets import SecretScanCheck, app_dir_unusable
 from launchready.checks.framework import Finding, Severity, register
-from launchready.checks.secrets import scan_tree
-from launchready.checks.secrets.flutter import read_assets
-from launchready.checks.secrets.walk import iter_files
+from launchready.checks.secrets.app_scan import app_scan
 
 
 @register
@@ -18,7 +16,7 @@ class AppSecretsScan(SecretScanCheck):
         unusable = app_dir_unusable(self, ctx, "the Flutter app was not scanned")
         if unusable:
             return unusable
-        return self.report(scan_tree(ctx.app_dir), ctx.app_dir, f"the app ({ctx.app_dir})")
+        return self.report(app_scan(ctx).secrets, ctx.app_dir, f"the app ({ctx.app_dir})")
 
 
 @register
@@ -36,11 +34,11 @@ class EnvFileBundled(SecretScanCheck):
         unusable = app_dir_unusable(self, ctx, "pubspec.yaml assets were not read")
         if unusable:
             return unusable
-        assets = read_assets(ctx.app_dir)
+        app = app_scan(ctx)
+        assets = app.assets
         if assets.problem:
             return self.errored(assets.problem, {"pubspec": str(ctx.app_dir / "pubspec.yaml")})
-        bundled = [rel for _, rel in iter_files(ctx.app_dir)
-                   if rel.rpartition("/")[2].startswith(".env") and assets.bundles(rel)]
+        bundled = [rel for rel in app.files if rel.rpartition("/")[2].startswith(".env") and assets.bundles(rel)]
         listed = sorted(p for p in assets.files if p.rpartition("/")[2].startswith(".env"))
         env_files = sorted(set(bundled) | set(listed))
         if not env_files:
@@ -48,4 +46,11 @@ class EnvFileBundled(SecretScanCheck):
         pubspec = str(ctx.app_dir / "pubspec.yaml")
         return self.failed(f"{len(env_files)} .env file(s) bundled into the app: {', '.join(env_files)}",
                            {"bundled_env_files": env_files},
-                           findings=[Finding(pubspec, None, f"{rel} is bundled as an asset") for rel in env_files])
+                           findings=[Finding(pubspec, assets.lines.get(_entry_for(rel, assets), 1),
+                                             f"{rel} is bundled as an asset (entry `{_entry_for(rel, assets)}`)")
+                                     for rel in env_files])
+
+
+def _entry_for(rel: str, assets) -> str:
+    """The pubspec asset entry that bundles `rel`: the file itself, or the folder holding it."""
+    return rel if rel in assets.files else rel.rpartition("/")[0] + "/"
