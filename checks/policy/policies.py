@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
+from launchready.functions.backend.callers import VERIFIED_CALLERS
+from launchready.infra.components.functions import AUDIT_LOG_TYPES, BUILD_ROLES
 from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
-from launchready.infra.dns_records import SPF_LOOKUP_LIMIT, spf_lookup_estimate
+from launchready.infra.dns_records import SPF_LOOKUP_LIMIT, single_valued_role, spf_lookup_estimate
 
 ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
 DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
@@ -22,11 +24,20 @@ FIRESTORE_DATABASE = "gcp:firestore/database:Database"
 BACKUP_SCHEDULE = "gcp:firestore/backupSchedule:BackupSchedule"
 ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 UPTIME_CHECK = "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig"
+LOG_METRIC = "gcp:logging/metric:Metric"
+SLEEP = "time:index/sleep:Sleep"
+AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
+PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
+STRIPE_ENDPOINT = "pulumi-python:dynamic:Resource"
+AUDIT_LOG_EVENT = "google.cloud.audit.log.v1.written"
+FIRESTORE_EVENT_PREFIX = "google.cloud.firestore."
+# Resource types whose API needs a quota project when the deployer uses user credentials.
+QUOTA_PROJECT_TYPES = re.compile(r"^gcp:(firebase|identityplatform|firebaserules)/")
+LOG_METRIC_REF = re.compile(r'logging\.googleapis\.com/user/([^"\s]+)')
 PROJECT_LEVEL_IAM = re.compile(r"^gcp:(projects|folder|organizations)/i[aA][mM]")
 PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
 SECRET_ROLES = {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin"}
-WEBHOOK_ENTRY_POINT = "stripe_webhook"
 HSTS_MIN_MAX_AGE = 15552000      # 180 days, the usual floor for an A+ grade
 TLS_ORDER = ("1.0", "1.1", "1.2", "1.3")
 MIN_TLS = "1.2"
@@ -114,6 +125,26 @@ def _iam_members(resource: Resource) -> list[str]:
     return [m for m in [member, *members] if isinstance(m, str)]
 
 
+def _closure(resource: Resource) -> list[Resource]:
+    """Everything `resource` waits for, directly or through other resources (depends_on and inputs)."""
+    seen: dict[str, Resource] = {}
+    stack = list(getattr(resource, "dependencies", None) or [])
+    while stack:
+        dep = stack.pop()
+        if dep.urn not in seen:
+            seen[dep.urn] = dep
+            stack.extend(getattr(dep, "dependencies", None) or [])
+    return list(seen.values())
+
+
+def _waits_for(resource: Resource, predicate: Callable[[Resource], bool]) -> bool:
+    return any(predicate(dep) for dep in _closure(resource))
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
 def _is_iam(resource: Resource) -> bool:
     return "iam" in resource.resource_type.split(":")[-1].lower() and _prop(resource, "role") is not None
 
@@ -188,15 +219,136 @@ def single_spf(resources: Sequence[Resource]) -> Iterator[Violation]:
                 yield Violation(f"SPF at {name} needs ~{lookups} DNS lookups (limit {SPF_LOOKUP_LIMIT})", record.urn)
 
 
-def webhook_only_public(resources: Sequence[Resource]) -> Iterator[Violation]:
-    webhooks = {_prop(f, "name") for f in _of(resources, FUNCTION)
-                if _prop(f, "buildConfig", "entryPoint") == WEBHOOK_ENTRY_POINT}
+def _function_services(resources: Sequence[Resource]) -> dict[str, Resource]:
+    """Cloud Run service name -> gen2 function (a function's service carries the function's name)."""
+    return {str(_prop(f, "name")): f for f in _of(resources, FUNCTION) if _prop(f, "name")}
+
+
+def public_functions_verify_callers(resources: Sequence[Resource]) -> Iterator[Violation]:
+    functions = _function_services(resources)
+    public_targets: set[str] = set()
     for resource in filter(_is_iam, resources):
         public = PUBLIC_MEMBERS.intersection(_iam_members(resource))
         target = _prop(resource, "name") or _prop(resource, "service") or _prop(resource, "cloudFunction")
-        if public and target not in webhooks:
+        if not public:
+            continue
+        public_targets.add(str(target))
+        function = functions.get(str(target))
+        entry = _prop(function, "buildConfig", "entryPoint") if function else None
+        if entry not in VERIFIED_CALLERS:
             yield Violation(f"{resource.name} makes {target or resource.resource_type} public "
-                            f"({', '.join(sorted(public))}); only the Stripe webhook may be", resource.urn)
+                            f"({', '.join(sorted(public))}) but it is not a function that verifies its caller "
+                            f"(declared: {', '.join(sorted(VERIFIED_CALLERS))})", resource.urn)
+    for name, function in sorted(functions.items()):
+        entry = _prop(function, "buildConfig", "entryPoint")
+        if entry in VERIFIED_CALLERS and not _prop(function, "eventTrigger") and name not in public_targets:
+            yield Violation(f"function {name} ({entry}) verifies its callers itself but nobody may invoke it: "
+                            "Cloud Run rejects the app's requests before its code runs", function.urn)
+
+
+def build_service_account(resources: Sequence[Resource]) -> Iterator[Violation]:
+    for function in _of(resources, FUNCTION):
+        grants = [d for d in _closure(function) if d.resource_type == PROJECT_IAM_MEMBER
+                  and _prop(d, "role") in BUILD_ROLES]
+        account = _prop(function, "buildConfig", "serviceAccount")
+        fn = _prop(function, "name")
+        if not grants:
+            yield Violation(f"function {fn} builds without a build service account holding "
+                            f"{', '.join(BUILD_ROLES)}: on projects created after May 2024 the Compute default "
+                            "account Cloud Build falls back to has no roles and the build fails", function.urn)
+            continue
+        holders = {m for g in grants for m in _iam_members(g)}
+        if account is None and holders:  # holders known but no account named: the build runs as the default
+            yield Violation(f"function {fn} does not name its build service account (buildConfig.serviceAccount)",
+                            function.urn)
+        elif isinstance(account, str) and holders:  # both unknown in a first preview
+            email = account.rsplit("/", 1)[-1]
+            if f"serviceAccount:{email}" not in holders:
+                yield Violation(f"function {fn} builds as {email}, which holds none of {', '.join(BUILD_ROLES)}",
+                                function.urn)
+
+
+def _audit_configs(resources: Sequence[Resource]) -> dict[str, set[str]]:
+    configs: dict[str, set[str]] = {}
+    for config in _of(resources, AUDIT_CONFIG):
+        types = {str(c.get("logType")) for c in _prop(config, "auditLogConfigs") or [] if isinstance(c, Mapping)}
+        configs.setdefault(str(_prop(config, "service")), set()).update(types)
+    return configs
+
+
+def event_triggers_ready(resources: Sequence[Resource]) -> Iterator[Violation]:
+    audits = _audit_configs(resources)
+    for function in _of(resources, FUNCTION):
+        trigger, fn = _prop(function, "eventTrigger"), _prop(function, "name")
+        if not isinstance(trigger, Mapping):
+            continue
+        event = str(trigger.get("eventType") or "")
+        if not _waits_for(function, lambda d: d.resource_type == SLEEP):
+            yield Violation(f"function {fn} ({event}) is created without waiting for the Eventarc service "
+                            "agents to propagate (no time Sleep after the APIs are enabled)", function.urn)
+        if event.startswith(FIRESTORE_EVENT_PREFIX) and not _waits_for(
+                function, lambda d: d.resource_type == FIRESTORE_DATABASE):
+            yield Violation(f"function {fn} triggers on Firestore but does not wait for the database", function.urn)
+        if event == AUDIT_LOG_EVENT:
+            service = next((str(f.get("value")) for f in trigger.get("eventFilters") or []
+                            if isinstance(f, Mapping) and f.get("attribute") == "serviceName"), None)
+            have = audits.get(str(service), set()) | audits.get("allServices", set())
+            missing = sorted(set(AUDIT_LOG_TYPES) - have)
+            if missing:
+                yield Violation(f"function {fn} triggers on {service} audit logs but no IAMAuditConfig enables "
+                                f"{', '.join(missing)} for it: the trigger never fires", function.urn)
+
+
+def log_metric_alerts_wait(resources: Sequence[Resource]) -> Iterator[Violation]:
+    metrics = {str(_prop(m, "name")): m for m in _of(resources, LOG_METRIC)}
+    for policy in _of(resources, ALERT_POLICY):
+        referenced = set(LOG_METRIC_REF.findall(str(_prop(policy, "conditions"))))
+        sleeps = [d for d in _closure(policy) if d.resource_type == SLEEP]
+        for name in sorted(referenced & set(metrics)):
+            metric_urn = metrics[name].urn
+            if not any(metric_urn in {d.urn for d in _closure(sleep)} for sleep in sleeps):
+                yield Violation(f"alert policy {policy.name} uses log metric {name} created in the same run without "
+                                "a wait after it: Monitoring answers `Cannot find metric(s)`", policy.urn)
+
+
+def quota_project_provider(resources: Sequence[Resource]) -> Iterator[Violation]:
+    for resource in resources:
+        if not QUOTA_PROJECT_TYPES.match(resource.resource_type):
+            continue
+        provider = getattr(resource, "provider", None)
+        props = provider.props if provider is not None else {}
+        if not _truthy(props.get("userProjectOverride")) or ("project" in props and not props.get("billingProject")):
+            yield Violation(f"{resource.name} ({resource.resource_type.split(':')[1]}) is not created through a "
+                            "provider with user_project_override and billing_project: with user credentials the "
+                            "API answers `requires a quota project`", resource.urn)
+
+
+def dns_stable_names(resources: Sequence[Resource]) -> Iterator[Violation]:
+    for record in _of(resources, DNS_RECORD):
+        role = single_valued_role(str(_prop(record, "type")), str(_prop(record, "content") or ""))
+        expected = f"{str(_prop(record, 'type')).lower()}-{role}-{str(_prop(record, 'name')).replace('.', '-')}"
+        if role and not record.name.endswith(expected):
+            yield Violation(f"{role.upper()} record {_prop(record, 'name')} is named {record.name}, not by its role "
+                            f"(…{expected}): a new value would be created beside the old one", record.urn)
+
+
+def pinned_secret_versions(resources: Sequence[Resource]) -> Iterator[Violation]:
+    for function in _of(resources, FUNCTION):
+        for variable in _prop(function, "serviceConfig", "secretEnvironmentVariables") or []:
+            if isinstance(variable, Mapping) and str(variable.get("version")) == "latest":
+                yield Violation(f"function {_prop(function, 'name')} reads {variable.get('key')} at version `latest`: "
+                                "a new secret version deploys no new revision and warm instances keep the old value",
+                                function.urn)
+
+
+def prod_protected(resources: Sequence[Resource]) -> Iterator[Violation]:
+    if environment(resources) != "prod":
+        return
+    for resource in [*_of(resources, DNS_RECORD), *_of(resources, STRIPE_ENDPOINT)]:
+        opts = getattr(resource, "opts", None)
+        if not getattr(opts, "protect", False):
+            yield Violation(f"prod {resource.name} is not protected: `pulumi destroy` or a rename would delete it",
+                            resource.urn)
 
 
 def no_primitive_roles(resources: Sequence[Resource]) -> Iterator[Violation]:
@@ -274,10 +426,39 @@ POLICIES: tuple[LaunchPolicy, ...] = (
                  f"Exactly one SPF record per name, within {SPF_LOOKUP_LIMIT} DNS lookups.", "high",
                  "Merge senders into `launchready:email.spfIncludes` and drop includes you no longer use.",
                  single_spf),
-    LaunchPolicy("webhook-only-public", "infra.policy.public_access",
-                 "Only the Stripe webhook function is invokable by allUsers.", "critical",
-                 "Remove public (allUsers/allAuthenticatedUsers) grants from everything but the webhook.",
-                 webhook_only_public),
+    LaunchPolicy("public-functions-verify-callers", "infra.policy.public_access",
+                 "Only functions that verify their caller in code (backend.callers.VERIFIED_CALLERS) are invokable "
+                 "by allUsers, and each of those is.", "critical",
+                 "Remove public grants from anything else; grant roles/run.invoker to allUsers on each declared "
+                 "verified-caller function (or add a new one to VERIFIED_CALLERS with its verification).",
+                 public_functions_verify_callers),
+    LaunchPolicy("build-service-account", "infra.policy.build_account",
+                 "Every gen2 function names a build service account that holds the build roles.", "critical",
+                 "Set build_config.service_account to a dedicated account granted "
+                 f"{', '.join(BUILD_ROLES)}.", build_service_account),
+    LaunchPolicy("event-triggers-ready", "infra.policy.event_triggers",
+                 "Event-triggered functions wait for service agents and their source, and audit-log triggers have "
+                 "the Data Access audit logs they read.", "critical",
+                 "Depend on the service-agent Sleep and the Firestore database; add an IAMAuditConfig with "
+                 f"{'/'.join(AUDIT_LOG_TYPES)} for the trigger's service.", event_triggers_ready),
+    LaunchPolicy("log-metric-alerts-wait", "infra.policy.log_metric_wait",
+                 "No alert policy is created right after a log metric it uses without a wait.", "high",
+                 "Make alert policies depend on a pulumiverse-time Sleep that depends on the log metrics.",
+                 log_metric_alerts_wait),
+    LaunchPolicy("quota-project-provider", "infra.policy.quota_project",
+                 "Firebase, Identity Platform and Rules resources bill a quota project (user_project_override).",
+                 "high", "Create them through a gcp.Provider with user_project_override=True and billing_project "
+                         "set to the environment's project.", quota_project_provider),
+    LaunchPolicy("dns-stable-names", "infra.policy.dns_stable_names",
+                 "Single-valued DNS records (SPF, DMARC, DKIM, Hosting verification) are named by role, not content.",
+                 "high", "Name the record's resource by its role (DnsRecordSpec.key) so a new value updates in place.",
+                 dns_stable_names),
+    LaunchPolicy("pinned-secret-versions", "infra.policy.secret_versions",
+                 "Functions pin the secret version they read, so a new version rolls out a new revision.", "high",
+                 "Pass the SecretVersion's `version` output instead of `latest`.", pinned_secret_versions),
+    LaunchPolicy("prod-protected", "infra.policy.prod_protected",
+                 "Prod DNS records and the Stripe webhook endpoint are protected from deletion.", "high",
+                 "Create them with ResourceOptions(protect=True) in prod.", prod_protected),
     LaunchPolicy("no-primitive-roles", "infra.policy.primitive_roles",
                  "No service account holds roles/owner or roles/editor.", "critical",
                  "Grant the specific predefined roles the service account needs instead.", no_primitive_roles),

@@ -113,6 +113,7 @@ class StripeWebhookArgs:
     api_version: str
     description: str
     signing_secret: gcp.secretmanager.Secret   # where the signing secret is stored
+    protect: bool = False                      # prod: a `pulumi destroy` must not delete the live endpoint
 
 
 class StripeWebhook(pulumi.ComponentResource):
@@ -124,7 +125,7 @@ class StripeWebhook(pulumi.ComponentResource):
             "api_key": pulumi.Output.secret(args.api_key), "url": args.url,
             "enabled_events": list(args.enabled_events), "api_version": args.api_version,
             "description": args.description, "metadata": {"managed_by": "launchready"},
-        }, opts=pulumi.ResourceOptions(parent=self))
+        }, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.signing_secret_version = gcp.secretmanager.SecretVersion(
             f"{name}-signing-secret", secret=args.signing_secret.id,
             secret_data=pulumi.Output.secret(endpoint.secret), opts=pulumi.ResourceOptions(parent=self))
