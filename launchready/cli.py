@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from launchready.commands import check, demo, handover, plan, sandbox
+from launchready.commands import check, demo, handover, plan, preflight, sandbox
 from launchready.errors import UsageError
 from launchready.infra.config import ConfigError
 
@@ -19,6 +19,7 @@ app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False
                   help="Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over.")
 app.command("check")(check.command)
 app.command("plan")(plan.command)
+app.command("preflight")(preflight.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.add_typer(sandbox.app, name="sandbox")
