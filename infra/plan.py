@@ -44,6 +44,7 @@ class PlannedResource:
     dependencies: tuple[str, ...] = field(default=(), compare=False)   # URNs it waits for (depends_on + inputs)
     provider: str | None = field(default=None, compare=False)          # explicit provider URN, if any
     protect: bool = field(default=False, compare=False)
+    delete_before_replace: bool = field(default=False, compare=False)
 
     def get(self, path: str, default: Any = None) -> Any:
         """`get("service_config.max_instance_count")`-style lookup into the inputs (camelCase keys
@@ -61,7 +62,8 @@ class PlannedResource:
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, "name": self.name, "urn": self.urn, "parent": self.parent,
                 "custom": self.custom, "inputs": self.inputs, "dependencies": list(self.dependencies),
-                "provider": self.provider, "protect": self.protect}
+                "provider": self.provider, "protect": self.protect,
+                "delete_before_replace": self.delete_before_replace}
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> 
                     custom=bool(request.custom), inputs=_redact(inputs),
                     dependencies=tuple(sorted(set(request.dependencies))),
                     provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
-                    protect=bool(request.protect)))
+                    protect=bool(request.protect), delete_before_replace=bool(request.deleteBeforeReplace)))
             return response
 
     loop = asyncio.new_event_loop()

@@ -29,6 +29,7 @@ SLEEP = "time:index/sleep:Sleep"
 AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
 STRIPE_ENDPOINT = "pulumi-python:dynamic:Resource"
+RULES_RELEASE = "gcp:firebaserules/release:Release"
 AUDIT_LOG_EVENT = "google.cloud.audit.log.v1.written"
 FIRESTORE_EVENT_PREFIX = "google.cloud.firestore."
 # Resource types whose API needs a quota project when the deployer uses user credentials.
@@ -341,6 +342,13 @@ def pinned_secret_versions(resources: Sequence[Resource]) -> Iterator[Violation]
                                 function.urn)
 
 
+def rules_release_replace(resources: Sequence[Resource]) -> Iterator[Violation]:
+    for release in _of(resources, RULES_RELEASE):
+        if not getattr(getattr(release, "opts", None), "delete_before_replace", False):
+            yield Violation(f"rules release {_prop(release, 'name')} is replaced create-before-delete: the next rules "
+                            "change fails with `already exists` (the release name is fixed)", release.urn)
+
+
 def prod_protected(resources: Sequence[Resource]) -> Iterator[Violation]:
     if environment(resources) != "prod":
         return
@@ -456,6 +464,9 @@ POLICIES: tuple[LaunchPolicy, ...] = (
     LaunchPolicy("pinned-secret-versions", "infra.policy.secret_versions",
                  "Functions pin the secret version they read, so a new version rolls out a new revision.", "high",
                  "Pass the SecretVersion's `version` output instead of `latest`.", pinned_secret_versions),
+    LaunchPolicy("rules-release-replace", "infra.policy.rules_release",
+                 "The Firestore rules release is replaced delete-before-create (its name is fixed).", "high",
+                 "Create the Release with ResourceOptions(delete_before_replace=True).", rules_release_replace),
     LaunchPolicy("prod-protected", "infra.policy.prod_protected",
                  "Prod DNS records and the Stripe webhook endpoint are protected from deletion.", "high",
                  "Create them with ResourceOptions(protect=True) in prod.", prod_protected),

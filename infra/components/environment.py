@@ -61,7 +61,8 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         rules_source=_read(REPO_ROOT / fs.rules_file, "Firestore rules"),
         indexes=json.loads(_read(REPO_ROOT / fs.indexes_file, "Firestore indexes")).get("indexes", [])),
         opts=after_apis)
-    Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames), opts=after_apis)
+    Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames, allow_localhost=env == "dev"),
+         opts=after_apis)
 
     secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels), opts=after_apis)
     webhook = StripeWebhook("stripe-webhook", StripeWebhookArgs(

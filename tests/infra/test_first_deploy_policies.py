@@ -12,7 +12,7 @@ from tests.infra.conftest import ENVIRONMENTS
 BY_ID = {p.check_id: p for p in P.POLICIES}
 NEW = ("infra.policy.build_account", "infra.policy.event_triggers", "infra.policy.public_access",
        "infra.policy.log_metric_wait", "infra.policy.quota_project", "infra.policy.dns_stable_names",
-       "infra.policy.secret_versions", "infra.policy.prod_protected")
+       "infra.policy.secret_versions", "infra.policy.prod_protected", "infra.policy.rules_release")
 
 
 def messages(items: list, check_id: str) -> list[str]:
@@ -135,3 +135,11 @@ def test_unprotected_prod_records_fail_and_dev_may_be_unprotected(plans):
     dev = subjects(plans["dev"])
     assert not any(s.opts.protect for s in dev if s.resource_type == P.DNS_RECORD)
     assert messages(dev, "infra.policy.prod_protected") == []
+
+
+def test_rules_release_replaced_create_before_delete_fails(plans):
+    items = subjects(plans["staging"])
+    next(s for s in items if s.resource_type == P.RULES_RELEASE).opts.delete_before_replace = False
+    assert messages(items, "infra.policy.rules_release") == [
+        "rules release cloud.firestore is replaced create-before-delete: the next rules change fails with "
+        "`already exists` (the release name is fixed)"]

@@ -100,7 +100,8 @@ def test_two_spf_records_and_missing_records_are_violations(plans):
 def policy_resources(plan, props=lambda r: r.inputs) -> list:
     """The plan as CrossGuard hands it to a stack policy: PolicyResources with options, provider and
     dependencies (themselves PolicyResources)."""
-    options = {r.urn: pulumi_policy.PolicyResourceOptions(r.protect, [], None, [], None, []) for r in plan.resources}
+    options = {r.urn: pulumi_policy.PolicyResourceOptions(r.protect, [], r.delete_before_replace, [], None, [])
+               for r in plan.resources}
     providers = {r.urn: pulumi_policy.PolicyProviderResource(r.type, r.inputs, r.urn, r.name)
                  for r in plan.resources if r.type.startswith("pulumi:providers:")}
     made = {r.urn: pulumi_policy.PolicyResource(r.type, props(r), r.urn, r.name, options[r.urn],

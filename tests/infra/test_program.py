@@ -84,7 +84,9 @@ def test_firestore_protection_rules_and_indexes(plans, env, protected):
 def test_auth_allows_only_the_apps_hostnames_and_firebase_domains(plans, configs, env):
     config, auth = configs[env], plans[env].named("auth-config")
     project = config.gcp.project_id
-    assert auth.get("authorizedDomains") == [*config.app_hostnames, f"{project}.firebaseapp.com", f"{project}.web.app"]
+    local = ["localhost"] if env == "dev" else []   # `flutter run -d chrome` signs in from localhost in dev only
+    assert auth.get("authorizedDomains") == [*config.app_hostnames, f"{project}.firebaseapp.com", f"{project}.web.app",
+                                             *local]
     assert auth.get("signIn.email") == {"enabled": True, "passwordRequired": True}
 
 

@@ -9,10 +9,10 @@ from launchready.infra.plan import Plan, PlanError
 
 
 class SubjectOptions:
-    __slots__ = ("protect",)
+    __slots__ = ("protect", "delete_before_replace")
 
-    def __init__(self, protect: bool = False):
-        self.protect = protect
+    def __init__(self, protect: bool = False, delete_before_replace: bool = False):
+        self.protect, self.delete_before_replace = protect, delete_before_replace
 
 
 class PlannedSubject:
@@ -22,15 +22,17 @@ class PlannedSubject:
     __slots__ = ("resource_type", "props", "name", "urn", "dependencies", "provider", "opts")
 
     def __init__(self, resource_type: str, props: dict, name: str, urn: str, dependencies: list | None = None,
-                 provider: "PlannedSubject | None" = None, protect: bool = False):
+                 provider: "PlannedSubject | None" = None, protect: bool = False,
+                 delete_before_replace: bool = False):
         self.resource_type, self.props, self.name, self.urn = resource_type, props, name, urn
         self.dependencies = dependencies if dependencies is not None else []
-        self.provider, self.opts = provider, SubjectOptions(protect)
+        self.provider, self.opts = provider, SubjectOptions(protect, delete_before_replace)
 
 
 def subjects(plan: Plan) -> list[PlannedSubject]:
     """The plan's custom resources, linked to the subjects they depend on and their provider."""
-    made = {r.urn: PlannedSubject(r.type, r.inputs, r.name, r.urn, protect=r.protect)
+    made = {r.urn: PlannedSubject(r.type, r.inputs, r.name, r.urn, protect=r.protect,
+                                  delete_before_replace=r.delete_before_replace)
             for r in plan.resources if r.custom}
     for resource in plan.resources:
         subject = made.get(resource.urn)
