@@ -34,7 +34,7 @@ def command(
     oauth_api_base: Optional[str] = _api("oauth", "Google OAuth token info"),
     cloudflare_api_base: Optional[str] = _api("cloudflare", "Cloudflare"),
 ) -> None:
-    """Check credentials, quota project, billing, org policies, APIs, permissions and the Cloudflare token."""
+    """Check credentials, quota project, billing, org policies, APIs, permissions, the Cloudflare token and the Stripe key mode."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     config = load_stack(stacks_dir, stack)

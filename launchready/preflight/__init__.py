@@ -6,10 +6,11 @@ from launchready.preflight.model import BLOCKING, Endpoints, Finding
 
 
 def run(config: EnvironmentConfig, endpoints: Endpoints) -> list[Finding]:
-    """Every probe's findings, Google first, then Cloudflare."""
-    from launchready.preflight import cloudflare, google
+    """Every probe's findings: Google, then Cloudflare, then the Stripe key."""
+    from launchready.preflight import cloudflare, google, stripe_key
 
-    return [*google.GoogleProbes(config, endpoints).findings(), *cloudflare.probe(config, endpoints)]
+    return [*google.GoogleProbes(config, endpoints).findings(), *cloudflare.probe(config, endpoints),
+            stripe_key.probe(config)]
 
 
 def ready(findings: list[Finding]) -> bool:

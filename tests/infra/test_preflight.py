@@ -56,6 +56,7 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
     monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT", raising=False)
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", CF_TOKEN)
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_" + "t" * 24)   # prod runs in live mode
     state = prepared_state()
     tokens = {CF_TOKEN: CloudflareToken("tok-41c2", list(DEPLOY_PERMISSIONS), [ZONE_ID])}
     with GoogleAdminApisStub(state) as google, CloudflareApiStub(tokens) as cloudflare:
@@ -171,6 +172,14 @@ def test_existing_project_is_tested_for_every_permission_the_plan_needs(env, cap
     assert code == 0 and by_id(report)["google.project"]["message"].startswith("project exists")
 
 
+def test_test_mode_stripe_key_for_a_live_stack_blocks(env, capsys, monkeypatch):
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "rk_test_" + "t" * 24)
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["stripe.key_mode"]
+    assert code == 1 and finding["message"] == "the Stripe key is a test-mode key but the stack runs in live mode"
+    assert "t" * 24 not in json.dumps(report)
+
+
 def test_closed_billing_account_blocks(env, capsys):
     env["state"].billing_accounts[BILLING] = False
     code, report = preflight(env, capsys)
@@ -191,7 +200,9 @@ def test_missing_credentials_and_bad_format(env, capsys, monkeypatch):
     monkeypatch.delenv("GOOGLE_OAUTH_ACCESS_TOKEN")
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(Path(env["adc"]).with_name("absent.json")))
     monkeypatch.delenv("CLOUDFLARE_API_TOKEN")
+    monkeypatch.delenv("STRIPE_SECRET_KEY")
     code, report = preflight(env, capsys)
-    assert code == 1 and [f["id"] for f in report["findings"]] == ["google.credentials", "cloudflare.token"]
+    assert code == 1 and [(f["id"], f["status"]) for f in report["findings"]] == [
+        ("google.credentials", "fail"), ("cloudflare.token", "fail"), ("stripe.key_mode", "warn")]
     assert main(["preflight", "--stack", "prod", "--stacks-dir", str(env["stacks"]), "--format", "xml"]) == 2
     assert capsys.readouterr().err.strip() == "launchready: --format: expected one of text, json, got 'xml'"
