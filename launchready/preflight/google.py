@@ -75,9 +75,9 @@ class GoogleProbes:
             return Finding(finding_id, "error", f"{label} API: {exc}",
                            f"Check network access to {url.split('/v')[0]} (or the --*-api-base flag).")
         except ApiError as exc:
-            if exc.status in (401, 403, 404):
+            if exc.status < 500:  # the caller knows what a refusal means for its probe
                 raise
-            return Finding(finding_id, "error", f"{label} API answered {exc}", None)
+            return Finding(finding_id, "error", f"{label} API answered {exc}", "Retry later; see status.cloud.google.com.")
 
     @property
     def parent(self) -> str | None:

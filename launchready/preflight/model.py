@@ -65,6 +65,8 @@ def _error_message(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return response.text[:200]
+    if isinstance(body, dict) and body.get("error_description"):  # OAuth endpoints
+        return str(body["error_description"])
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         return str(error.get("message", ""))

@@ -206,3 +206,12 @@ def test_missing_credentials_and_bad_format(env, capsys, monkeypatch):
         ("google.credentials", "fail"), ("cloudflare.token", "fail"), ("stripe.key_mode", "warn")]
     assert main(["preflight", "--stack", "prod", "--stacks-dir", str(env["stacks"]), "--format", "xml"]) == 2
     assert capsys.readouterr().err.strip() == "launchready: --format: expected one of text, json, got 'xml'"
+
+
+def test_an_expired_token_is_one_clear_failure(env, capsys, monkeypatch):
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.expired")
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["google.credentials"]
+    assert code == 1 and finding == {"id": "google.credentials", "status": "fail",
+                                     "message": "the access token is not valid (Invalid Value)",
+                                     "remediation": "Refresh the credentials (`gcloud auth application-default login`)."}
