@@ -60,11 +60,14 @@ class WebhookEndpointProvider(ResourceProvider):
             replaces.append("api_key")
         if olds.get("api_key") != news.get("api_key"):
             changed.append("api_key")
+        if olds.get("status") == "disabled":  # Stripe disabled it (failing deliveries) or someone did by hand
+            changed.append("status")
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False,
                           stables=[] if replaces else ["secret", "livemode"])
 
     def update(self, id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        endpoint = _client(news).v1.webhook_endpoints.update(id, params=_params(news))
+        # `disabled: false` on every update: the program wants the endpoint delivering, whatever disabled it.
+        endpoint = _client(news).v1.webhook_endpoints.update(id, params={**_params(news), "disabled": False})
         return UpdateResult(_outputs(news, endpoint, olds["secret"]))
 
     def delete(self, id: str, props: dict[str, Any]) -> None:
