@@ -9,56 +9,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
-from launchready.functions.backend.callers import VERIFIED_CALLERS
-from launchready.infra.components.functions import AUDIT_LOG_TYPES, BUILD_ROLES
+from launchready.checks.policy.first_deploy import (AUDIT_CONFIG, AUDIT_LOG_TYPES, BUILD_ROLES, LOG_METRIC,
+                                                    RULES_RELEASE, SLEEP, STRIPE_ENDPOINT, build_service_account,
+                                                    dns_stable_names, event_triggers_ready, log_metric_alerts_wait,
+                                                    pinned_secret_versions, prod_protected,
+                                                    public_functions_verify_callers, quota_project_provider,
+                                                    rules_release_replace)
+from launchready.checks.policy.resources import (ALERT_POLICY, BACKUP_SCHEDULE, DNS_RECORD, FIRESTORE_DATABASE,
+                                                 FUNCTION, SECRET_IAM_MEMBER, UPTIME_CHECK, ZONE_SETTING, Resource,
+                                                 Validate, Violation, _iam_members, _is_iam, _of, _prop,
+                                                 _require_setting, _txt, environment)
 from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
-from launchready.infra.dns_records import SPF_LOOKUP_LIMIT, single_valued_role, spf_lookup_estimate
+from launchready.infra.dns_records import SPF_LOOKUP_LIMIT, spf_lookup_estimate
 
-ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
-DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
-FUNCTION = "gcp:cloudfunctionsv2/function:Function"
-SECRET_IAM_MEMBER = "gcp:secretmanager/secretIamMember:SecretIamMember"
-FIRESTORE_DATABASE = "gcp:firestore/database:Database"
-BACKUP_SCHEDULE = "gcp:firestore/backupSchedule:BackupSchedule"
-ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
-UPTIME_CHECK = "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig"
-LOG_METRIC = "gcp:logging/metric:Metric"
-SLEEP = "time:index/sleep:Sleep"
-AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
-PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
-STRIPE_ENDPOINT = "pulumi-python:dynamic:Resource"
-RULES_RELEASE = "gcp:firebaserules/release:Release"
-AUDIT_LOG_EVENT = "google.cloud.audit.log.v1.written"
-FIRESTORE_EVENT_PREFIX = "google.cloud.firestore."
-# Resource types whose API needs a quota project when the deployer uses user credentials.
-QUOTA_PROJECT_TYPES = re.compile(r"^gcp:(firebase|identityplatform|firebaserules)/")
-LOG_METRIC_REF = re.compile(r'logging\.googleapis\.com/user/([^"\s]+)')
+__all__ = ["POLICIES", "LaunchPolicy", "Violation", "AUDIT_CONFIG", "LOG_METRIC", "RULES_RELEASE", "SLEEP",
+           "STRIPE_ENDPOINT", "BUILD_ROLES", "AUDIT_LOG_TYPES", "DNS_RECORD", "FUNCTION", "ZONE_SETTING",
+           "SECRET_IAM_MEMBER", "ALERT_POLICY", "FIRESTORE_DATABASE", "BACKUP_SCHEDULE", "UPTIME_CHECK"]
+
 PROJECT_LEVEL_IAM = re.compile(r"^gcp:(projects|folder|organizations)/i[aA][mM]")
-PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
 SECRET_ROLES = {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin"}
 HSTS_MIN_MAX_AGE = 15552000      # 180 days, the usual floor for an A+ grade
 TLS_ORDER = ("1.0", "1.1", "1.2", "1.3")
 MIN_TLS = "1.2"
 STRICT_DMARC = ("quarantine", "reject")
-
-
-class Resource(Protocol):
-    resource_type: str
-    props: Mapping[str, Any]
-    name: str
-    urn: str
-
-
-@dataclass(frozen=True)
-class Violation:
-    message: str
-    urn: str | None = None
-
-
-Validate = Callable[[Sequence[Resource]], Iterable[Violation]]
 
 
 @dataclass(frozen=True)
@@ -74,80 +50,6 @@ class LaunchPolicy:
 
     def violations(self, resources: Sequence[Resource]) -> list[Violation]:
         return list(self.validate(resources))
-
-
-# ------------------------------------------------------------------ helpers
-
-def _of(resources: Sequence[Resource], *types: str) -> list[Resource]:
-    return [r for r in resources if r.resource_type in types]
-
-
-def _prop(resource: Resource, *path: str) -> Any:
-    value: Any = resource.props
-    for key in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def environment(resources: Sequence[Resource]) -> str | None:
-    """The stack's environment, from the `environment` label every labelled resource carries."""
-    for resource in resources:
-        labels = _prop(resource, "labels") or _prop(resource, "userLabels")
-        if isinstance(labels, Mapping) and isinstance(labels.get("environment"), str):
-            return labels["environment"]
-    return None
-
-
-def _settings(resources: Sequence[Resource], setting_id: str) -> list[Resource]:
-    return [r for r in _of(resources, ZONE_SETTING) if _prop(r, "settingId") == setting_id]
-
-
-def _require_setting(resources: Sequence[Resource], setting_id: str,
-                     ok: Callable[[Any], bool], expected: str) -> Iterator[Violation]:
-    found = _settings(resources, setting_id)
-    if not found:
-        yield Violation(f"no Cloudflare `{setting_id}` zone setting is managed (expected {expected})")
-    for resource in found:
-        value = _prop(resource, "value")
-        if not ok(value):
-            yield Violation(f"Cloudflare `{setting_id}` is {value!r}, expected {expected}", resource.urn)
-
-
-def _txt(resources: Sequence[Resource], prefix: str) -> list[Resource]:
-    return [r for r in _of(resources, DNS_RECORD)
-            if _prop(r, "type") == "TXT" and str(_prop(r, "content") or "").strip('"').startswith(prefix)]
-
-
-def _iam_members(resource: Resource) -> list[str]:
-    member = _prop(resource, "member")
-    members = _prop(resource, "members") or []
-    return [m for m in [member, *members] if isinstance(m, str)]
-
-
-def _closure(resource: Resource) -> list[Resource]:
-    """Everything `resource` waits for, directly or through other resources (depends_on and inputs)."""
-    seen: dict[str, Resource] = {}
-    stack = list(getattr(resource, "dependencies", None) or [])
-    while stack:
-        dep = stack.pop()
-        if dep.urn not in seen:
-            seen[dep.urn] = dep
-            stack.extend(getattr(dep, "dependencies", None) or [])
-    return list(seen.values())
-
-
-def _waits_for(resource: Resource, predicate: Callable[[Resource], bool]) -> bool:
-    return any(predicate(dep) for dep in _closure(resource))
-
-
-def _truthy(value: Any) -> bool:
-    return value is True or str(value).lower() == "true"
-
-
-def _is_iam(resource: Resource) -> bool:
-    return "iam" in resource.resource_type.split(":")[-1].lower() and _prop(resource, "role") is not None
 
 
 # ------------------------------------------------------------------ the policies
@@ -218,145 +120,6 @@ def single_spf(resources: Sequence[Resource]) -> Iterator[Violation]:
             lookups, _unknown = _spf_lookups(str(_prop(record, "content")).strip('"'))
             if lookups > SPF_LOOKUP_LIMIT:
                 yield Violation(f"SPF at {name} needs ~{lookups} DNS lookups (limit {SPF_LOOKUP_LIMIT})", record.urn)
-
-
-def _function_services(resources: Sequence[Resource]) -> dict[str, Resource]:
-    """Cloud Run service name -> gen2 function (a function's service carries the function's name)."""
-    return {str(_prop(f, "name")): f for f in _of(resources, FUNCTION) if _prop(f, "name")}
-
-
-def public_functions_verify_callers(resources: Sequence[Resource]) -> Iterator[Violation]:
-    functions = _function_services(resources)
-    public_targets: set[str] = set()
-    for resource in filter(_is_iam, resources):
-        public = PUBLIC_MEMBERS.intersection(_iam_members(resource))
-        target = _prop(resource, "name") or _prop(resource, "service") or _prop(resource, "cloudFunction")
-        if not public:
-            continue
-        public_targets.add(str(target))
-        function = functions.get(str(target))
-        entry = _prop(function, "buildConfig", "entryPoint") if function else None
-        if entry not in VERIFIED_CALLERS:
-            yield Violation(f"{resource.name} makes {target or resource.resource_type} public "
-                            f"({', '.join(sorted(public))}) but it is not a function that verifies its caller "
-                            f"(declared: {', '.join(sorted(VERIFIED_CALLERS))})", resource.urn)
-    for name, function in sorted(functions.items()):
-        entry = _prop(function, "buildConfig", "entryPoint")
-        if entry in VERIFIED_CALLERS and not _prop(function, "eventTrigger") and name not in public_targets:
-            yield Violation(f"function {name} ({entry}) verifies its callers itself but nobody may invoke it: "
-                            "Cloud Run rejects the app's requests before its code runs", function.urn)
-
-
-def build_service_account(resources: Sequence[Resource]) -> Iterator[Violation]:
-    for function in _of(resources, FUNCTION):
-        grants = [d for d in _closure(function) if d.resource_type == PROJECT_IAM_MEMBER
-                  and _prop(d, "role") in BUILD_ROLES]
-        account = _prop(function, "buildConfig", "serviceAccount")
-        fn = _prop(function, "name")
-        if not grants:
-            yield Violation(f"function {fn} builds without a build service account holding "
-                            f"{', '.join(BUILD_ROLES)}: on projects created after May 2024 the Compute default "
-                            "account Cloud Build falls back to has no roles and the build fails", function.urn)
-            continue
-        holders = {m for g in grants for m in _iam_members(g)}
-        if account is None and holders:  # holders known but no account named: the build runs as the default
-            yield Violation(f"function {fn} does not name its build service account (buildConfig.serviceAccount)",
-                            function.urn)
-        elif isinstance(account, str) and holders:  # both unknown in a first preview
-            email = account.rsplit("/", 1)[-1]
-            if f"serviceAccount:{email}" not in holders:
-                yield Violation(f"function {fn} builds as {email}, which holds none of {', '.join(BUILD_ROLES)}",
-                                function.urn)
-
-
-def _audit_configs(resources: Sequence[Resource]) -> dict[str, set[str]]:
-    configs: dict[str, set[str]] = {}
-    for config in _of(resources, AUDIT_CONFIG):
-        types = {str(c.get("logType")) for c in _prop(config, "auditLogConfigs") or [] if isinstance(c, Mapping)}
-        configs.setdefault(str(_prop(config, "service")), set()).update(types)
-    return configs
-
-
-def event_triggers_ready(resources: Sequence[Resource]) -> Iterator[Violation]:
-    audits = _audit_configs(resources)
-    for function in _of(resources, FUNCTION):
-        trigger, fn = _prop(function, "eventTrigger"), _prop(function, "name")
-        if not isinstance(trigger, Mapping):
-            continue
-        event = str(trigger.get("eventType") or "")
-        if not _waits_for(function, lambda d: d.resource_type == SLEEP):
-            yield Violation(f"function {fn} ({event}) is created without waiting for the Eventarc service "
-                            "agents to propagate (no time Sleep after the APIs are enabled)", function.urn)
-        if event.startswith(FIRESTORE_EVENT_PREFIX) and not _waits_for(
-                function, lambda d: d.resource_type == FIRESTORE_DATABASE):
-            yield Violation(f"function {fn} triggers on Firestore but does not wait for the database", function.urn)
-        if event == AUDIT_LOG_EVENT:
-            service = next((str(f.get("value")) for f in trigger.get("eventFilters") or []
-                            if isinstance(f, Mapping) and f.get("attribute") == "serviceName"), None)
-            have = audits.get(str(service), set()) | audits.get("allServices", set())
-            missing = sorted(set(AUDIT_LOG_TYPES) - have)
-            if missing:
-                yield Violation(f"function {fn} triggers on {service} audit logs but no IAMAuditConfig enables "
-                                f"{', '.join(missing)} for it: the trigger never fires", function.urn)
-
-
-def log_metric_alerts_wait(resources: Sequence[Resource]) -> Iterator[Violation]:
-    metrics = {str(_prop(m, "name")): m for m in _of(resources, LOG_METRIC)}
-    for policy in _of(resources, ALERT_POLICY):
-        referenced = set(LOG_METRIC_REF.findall(str(_prop(policy, "conditions"))))
-        sleeps = [d for d in _closure(policy) if d.resource_type == SLEEP]
-        for name in sorted(referenced & set(metrics)):
-            metric_urn = metrics[name].urn
-            if not any(metric_urn in {d.urn for d in _closure(sleep)} for sleep in sleeps):
-                yield Violation(f"alert policy {policy.name} uses log metric {name} created in the same run without "
-                                "a wait after it: Monitoring answers `Cannot find metric(s)`", policy.urn)
-
-
-def quota_project_provider(resources: Sequence[Resource]) -> Iterator[Violation]:
-    for resource in resources:
-        if not QUOTA_PROJECT_TYPES.match(resource.resource_type):
-            continue
-        provider = getattr(resource, "provider", None)
-        props = provider.props if provider is not None else {}
-        if not _truthy(props.get("userProjectOverride")) or ("project" in props and not props.get("billingProject")):
-            yield Violation(f"{resource.name} ({resource.resource_type.split(':')[1]}) is not created through a "
-                            "provider with user_project_override and billing_project: with user credentials the "
-                            "API answers `requires a quota project`", resource.urn)
-
-
-def dns_stable_names(resources: Sequence[Resource]) -> Iterator[Violation]:
-    for record in _of(resources, DNS_RECORD):
-        role = single_valued_role(str(_prop(record, "type")), str(_prop(record, "content") or ""))
-        expected = f"{str(_prop(record, 'type')).lower()}-{role}-{str(_prop(record, 'name')).replace('.', '-')}"
-        if role and not record.name.endswith(expected):
-            yield Violation(f"{role.upper()} record {_prop(record, 'name')} is named {record.name}, not by its role "
-                            f"(…{expected}): a new value would be created beside the old one", record.urn)
-
-
-def pinned_secret_versions(resources: Sequence[Resource]) -> Iterator[Violation]:
-    for function in _of(resources, FUNCTION):
-        for variable in _prop(function, "serviceConfig", "secretEnvironmentVariables") or []:
-            if isinstance(variable, Mapping) and str(variable.get("version")) == "latest":
-                yield Violation(f"function {_prop(function, 'name')} reads {variable.get('key')} at version `latest`: "
-                                "a new secret version deploys no new revision and warm instances keep the old value",
-                                function.urn)
-
-
-def rules_release_replace(resources: Sequence[Resource]) -> Iterator[Violation]:
-    for release in _of(resources, RULES_RELEASE):
-        if not getattr(getattr(release, "opts", None), "delete_before_replace", False):
-            yield Violation(f"rules release {_prop(release, 'name')} is replaced create-before-delete: the next rules "
-                            "change fails with `already exists` (the release name is fixed)", release.urn)
-
-
-def prod_protected(resources: Sequence[Resource]) -> Iterator[Violation]:
-    if environment(resources) != "prod":
-        return
-    for resource in [*_of(resources, DNS_RECORD), *_of(resources, STRIPE_ENDPOINT)]:
-        opts = getattr(resource, "opts", None)
-        if not getattr(opts, "protect", False):
-            yield Violation(f"prod {resource.name} is not protected: `pulumi destroy` or a rename would delete it",
-                            resource.urn)
 
 
 def no_primitive_roles(resources: Sequence[Resource]) -> Iterator[Violation]:
