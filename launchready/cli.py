@@ -1,6 +1,6 @@
 """The `launchready` command line. Exit codes: 0 ready, 1 blocking findings, 2 usage or config error.
 
-Each subcommand lives in `checks/commands/<name>.py`; this module only wires them together and turns
+Each subcommand lives in `launchready/commands/<name>.py`; this module only wires them together and turns
 known errors into one clear line on stderr (never a traceback).
 """
 from __future__ import annotations
@@ -8,21 +8,34 @@ from __future__ import annotations
 import os
 import sys
 
+from pathlib import Path
+from typing import Optional
+
 import typer
 
-from launchready.commands import check, demo, handover, plan, preflight, sandbox
+from launchready.commands import check, demo, handover, init, plan, preflight, sandbox
 from launchready.errors import UsageError
 from launchready.infra.config import ConfigError
 
 app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
                   help="Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over.")
+app.command("init")(init.command)
 app.command("check")(check.command)
 app.command("plan")(plan.command)
 app.command("preflight")(preflight.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.add_typer(sandbox.app, name="sandbox")
+
+
+@app.callback()
+def _project(project_dir: Optional[Path] = typer.Option(
+        None, "--project-dir", help="The project (folder holding Pulumi.yaml); default: found walking up from the "
+                                    "working directory. Relative paths in flags and config resolve against it.")) -> None:
+    """Fix the project every subcommand works on (discovery happens lazily, so `init` needs none)."""
+    from launchready.project import select
+    select(project_dir)
 
 
 def fail(lines: list[str] | str, code: int = 2) -> None:

@@ -9,10 +9,10 @@ from typing import Optional
 
 import typer
 
-from launchready.checks.framework.context import REPO_ROOT
 from launchready.errors import UsageError
 from launchready.infra.config import load_stack
 from launchready.preflight import Endpoints, Finding, ready, run
+from launchready.project import current, stacks_folder
 
 FORMATS = ("text", "json")
 MARK = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "error": "ERR "}
@@ -26,7 +26,8 @@ def _api(name: str, label: str):
 def command(
     stack: str = typer.Option(..., "--stack", help="Stack (environment) about to be deployed."),
     fmt: str = typer.Option("text", "--format", help="Output format: text|json."),
-    stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
+    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
+                                              "(default: the project's stackConfigDir)."),
     resource_manager_api_base: Optional[str] = _api("resource_manager", "Cloud Resource Manager"),
     org_policy_api_base: Optional[str] = _api("org_policy", "Org Policy"),
     billing_api_base: Optional[str] = _api("billing", "Cloud Billing"),
@@ -37,7 +38,7 @@ def command(
     """Check credentials, quota project, billing, org policies, APIs, permissions, the Cloudflare token and the Stripe key mode."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    config = load_stack(stacks_dir, stack)
+    config = load_stack(stacks_folder(current(), stacks_dir), stack)
     endpoints = Endpoints.resolve(
         resource_manager=resource_manager_api_base, org_policy=org_policy_api_base, billing=billing_api_base,
         service_usage=service_usage_api_base, oauth=oauth_api_base, cloudflare=cloudflare_api_base)
