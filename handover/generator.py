@@ -22,6 +22,7 @@ DOCS: tuple[tuple[str, str], ...] = (
     ("data-model.md", "data-model.md.j2"),
     ("alerts.md", "alerts.md.j2"),
     ("runbooks.md", "runbooks.md.j2"),
+    ("first-deploy.md", "first-deploy.md.j2"),
     ("readiness.md", "readiness.md.j2"),
 )
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -66,11 +67,24 @@ def open_findings(report: dict[str, Any] | None) -> list[dict[str, Any]]:
     return sorted(problems, key=key)
 
 
+def first_deploy_facts(config: EnvironmentConfig) -> dict[str, Any]:
+    """What the first-deploy runbook prints: the same facts preflight and the launch policies use."""
+    from launchready.checks.policy.policies import POLICIES
+    from launchready.functions.backend.callers import VERIFIED_CALLERS
+    from launchready.infra import first_deploy
+    from launchready.infra.components.functions import AUDIT_LOG_TYPES, BUILD_ROLES
+
+    return {"facts": first_deploy, "policies": POLICIES, "verified_callers": VERIFIED_CALLERS,
+            "build_roles": BUILD_ROLES, "audit_log_types": AUDIT_LOG_TYPES,
+            "cloudflare": first_deploy.cloudflare_permissions(config.domain.www_redirect)}
+
+
 def render_docs(inv: Inventory) -> dict[str, str]:
     """File name -> Markdown. Every file passes the secret filter on its way out."""
     env = _environment()
     report = inv.report
     context = {
+        **first_deploy_facts(inv.config),
         "inv": inv, "cfg": inv.config, "stack": inv.config.stack or inv.config.environment,
         "source_name": Path(inv.config.source).name or "the stack config",
         "docs": [name for name, _ in DOCS], "findings": open_findings(report), "report": report,

@@ -41,11 +41,41 @@ class DnsRecordSpec:
     ttl: int = 300
 
     @property
+    def role(self) -> str | None:
+        """`spf`/`dmarc`/`dkim`/`hosting-verify` for a record that must be the only one of its kind at
+        its name, else None (MX, CAA: several values share a name)."""
+        return single_valued_role(self.type, self.content)
+
+    @property
     def key(self) -> str:
-        """Stable, collision-free resource suffix, e.g. `txt-_dmarc-dev-acmenotes-com`."""
+        """Stable, collision-free resource suffix. A single-valued record is named by its role, e.g.
+        `txt-spf-dev-acmenotes-com`, so a new value updates it in place: named by content, a change
+        created the new record before deleting the old one and the domain briefly published two SPF
+        (a permerror) or two DMARC records. Multi-valued records keep a content digest."""
+        name = self.name.replace(".", "-")
+        if self.role:
+            return f"{self.type.lower()}-{self.role}-{name}"
+        return self.legacy_key
+
+    @property
+    def legacy_key(self) -> str:
+        """The content-hash name every TXT/CAA/MX record had before role names (kept as an alias)."""
         digest = abs(hash_content(self.content)) % 10_000 if self.type in ("TXT", "CAA", "MX") else None
         base = f"{self.type.lower()}-{self.name.replace('.', '-')}"
         return f"{base}-{digest:04d}" if digest is not None else base
+
+
+# TXT content prefix -> role of records that must be unique at their name.
+SINGLE_VALUED_TXT: dict[str, str] = {
+    "v=spf1": "spf", "v=DMARC1": "dmarc", "v=DKIM1": "dkim", "hosting-site=": "hosting-verify",
+}
+
+
+def single_valued_role(record_type: str, content: str) -> str | None:
+    if record_type != "TXT":
+        return None
+    text = content.strip('"')
+    return next((role for prefix, role in SINGLE_VALUED_TXT.items() if text.startswith(prefix)), None)
 
 
 def hash_content(content: str) -> int:

@@ -46,6 +46,10 @@ class PlannedResource:
     parent: str | None
     custom: bool
     inputs: dict[str, Any] = field(default_factory=dict, compare=False)
+    dependencies: tuple[str, ...] = field(default=(), compare=False)   # URNs it waits for (depends_on + inputs)
+    provider: str | None = field(default=None, compare=False)          # explicit provider URN, if any
+    protect: bool = field(default=False, compare=False)
+    delete_before_replace: bool = field(default=False, compare=False)
 
     def get(self, path: str, default: Any = None) -> Any:
         """`get("service_config.max_instance_count")`-style lookup into the inputs (camelCase keys
@@ -62,7 +66,9 @@ class PlannedResource:
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, "name": self.name, "urn": self.urn, "parent": self.parent,
-                "custom": self.custom, "inputs": self.inputs}
+                "custom": self.custom, "inputs": self.inputs, "dependencies": list(self.dependencies),
+                "provider": self.provider, "protect": self.protect,
+                "delete_before_replace": self.delete_before_replace}
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,8 @@ def _mock_state(typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[
     resource_id = f"{name}-id"
     if typ == "gcp:serviceaccount/account:Account":
         state["email"] = f"{inputs['accountId']}@{project}.iam.gserviceaccount.com"
+    elif typ == "gcp:secretmanager/secretVersion:SecretVersion":
+        state["version"] = "1"
     elif typ == "gcp:secretmanager/secret:Secret":
         resource_id = f"projects/{project}/secrets/{inputs['secretId']}"
     elif typ == "gcp:cloudfunctionsv2/function:Function":
@@ -192,7 +200,10 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str], roo
                 inputs = rpc.deserialize_properties(request.object)
                 records.append(PlannedResource(
                     type=request.type, name=request.name, urn=response.urn, parent=request.parent or None,
-                    custom=bool(request.custom), inputs=_redact(inputs)))
+                    custom=bool(request.custom), inputs=_redact(inputs),
+                    dependencies=tuple(sorted(set(request.dependencies))),
+                    provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
+                    protect=bool(request.protect), delete_before_replace=bool(request.deleteBeforeReplace)))
             return response
 
     loop = asyncio.new_event_loop()

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from launchready.commands import check, demo, handover, init, plan, rules, sandbox
+from launchready.commands import check, demo, handover, init, plan, preflight, rules, sandbox
 from launchready.errors import UsageError
 from launchready.infra.config import ConfigError
 
@@ -23,6 +23,7 @@ app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False
 app.command("init")(init.command)
 app.command("check")(check.command)
 app.command("plan")(plan.command)
+app.command("preflight")(preflight.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.add_typer(sandbox.app, name="sandbox")

@@ -9,46 +9,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from launchready.functions.backend.events import is_supported, supported_range
+from launchready.checks.policy.first_deploy import (AUDIT_CONFIG, AUDIT_LOG_TYPES, BUILD_ROLES, LOG_METRIC,
+                                                    RULES_RELEASE, SLEEP, STRIPE_ENDPOINT, build_service_account,
+                                                    dns_stable_names, event_triggers_ready, log_metric_alerts_wait,
+                                                    pinned_secret_versions, prod_protected,
+                                                    public_functions_verify_callers, quota_project_provider,
+                                                    rules_release_replace)
+from launchready.checks.policy.resources import (ALERT_POLICY, BACKUP_SCHEDULE, DNS_RECORD, FIRESTORE_DATABASE,
+                                                 FUNCTION, SECRET_IAM_MEMBER, UPTIME_CHECK, ZONE_SETTING, Resource,
+                                                 Validate, Violation, _iam_members, _is_iam, _of, _prop,
+                                                 _require_setting, _txt, environment)
 from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
 from launchready.infra.dns_records import SPF_LOOKUP_LIMIT, spf_lookup_estimate
 
-ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
-DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
-FUNCTION = "gcp:cloudfunctionsv2/function:Function"
-SECRET_IAM_MEMBER = "gcp:secretmanager/secretIamMember:SecretIamMember"
-FIRESTORE_DATABASE = "gcp:firestore/database:Database"
-BACKUP_SCHEDULE = "gcp:firestore/backupSchedule:BackupSchedule"
-ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
-UPTIME_CHECK = "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig"
-DYNAMIC = "pulumi-python:dynamic:Resource"
+__all__ = ["POLICIES", "LaunchPolicy", "Violation", "AUDIT_CONFIG", "LOG_METRIC", "RULES_RELEASE", "SLEEP",
+           "STRIPE_ENDPOINT", "BUILD_ROLES", "AUDIT_LOG_TYPES", "DNS_RECORD", "FUNCTION", "ZONE_SETTING",
+           "SECRET_IAM_MEMBER", "ALERT_POLICY", "FIRESTORE_DATABASE", "BACKUP_SCHEDULE", "UPTIME_CHECK"]
+
 PROJECT_LEVEL_IAM = re.compile(r"^gcp:(projects|folder|organizations)/i[aA][mM]")
-PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
 SECRET_ROLES = {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin"}
-WEBHOOK_ENTRY_POINT = "stripe_webhook"
 HSTS_MIN_MAX_AGE = 15552000      # 180 days, the usual floor for an A+ grade
 TLS_ORDER = ("1.0", "1.1", "1.2", "1.3")
 MIN_TLS = "1.2"
 STRICT_DMARC = ("quarantine", "reject")
-
-
-class Resource(Protocol):
-    resource_type: str
-    props: Mapping[str, Any]
-    name: str
-    urn: str
-
-
-@dataclass(frozen=True)
-class Violation:
-    message: str
-    urn: str | None = None
-
-
-Validate = Callable[[Sequence[Resource]], Iterable[Violation]]
 
 
 @dataclass(frozen=True)
@@ -64,60 +51,6 @@ class LaunchPolicy:
 
     def violations(self, resources: Sequence[Resource]) -> list[Violation]:
         return list(self.validate(resources))
-
-
-# ------------------------------------------------------------------ helpers
-
-def _of(resources: Sequence[Resource], *types: str) -> list[Resource]:
-    return [r for r in resources if r.resource_type in types]
-
-
-def _prop(resource: Resource, *path: str) -> Any:
-    value: Any = resource.props
-    for key in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def environment(resources: Sequence[Resource]) -> str | None:
-    """The stack's environment, from the `environment` label every labelled resource carries."""
-    for resource in resources:
-        labels = _prop(resource, "labels") or _prop(resource, "userLabels")
-        if isinstance(labels, Mapping) and isinstance(labels.get("environment"), str):
-            return labels["environment"]
-    return None
-
-
-def _settings(resources: Sequence[Resource], setting_id: str) -> list[Resource]:
-    return [r for r in _of(resources, ZONE_SETTING) if _prop(r, "settingId") == setting_id]
-
-
-def _require_setting(resources: Sequence[Resource], setting_id: str,
-                     ok: Callable[[Any], bool], expected: str) -> Iterator[Violation]:
-    found = _settings(resources, setting_id)
-    if not found:
-        yield Violation(f"no Cloudflare `{setting_id}` zone setting is managed (expected {expected})")
-    for resource in found:
-        value = _prop(resource, "value")
-        if not ok(value):
-            yield Violation(f"Cloudflare `{setting_id}` is {value!r}, expected {expected}", resource.urn)
-
-
-def _txt(resources: Sequence[Resource], prefix: str) -> list[Resource]:
-    return [r for r in _of(resources, DNS_RECORD)
-            if _prop(r, "type") == "TXT" and str(_prop(r, "content") or "").strip('"').startswith(prefix)]
-
-
-def _iam_members(resource: Resource) -> list[str]:
-    member = _prop(resource, "member")
-    members = _prop(resource, "members") or []
-    return [m for m in [member, *members] if isinstance(m, str)]
-
-
-def _is_iam(resource: Resource) -> bool:
-    return "iam" in resource.resource_type.split(":")[-1].lower() and _prop(resource, "role") is not None
 
 
 # ------------------------------------------------------------------ the policies
@@ -188,17 +121,6 @@ def single_spf(resources: Sequence[Resource]) -> Iterator[Violation]:
             lookups, _unknown = _spf_lookups(str(_prop(record, "content")).strip('"'))
             if lookups > SPF_LOOKUP_LIMIT:
                 yield Violation(f"SPF at {name} needs ~{lookups} DNS lookups (limit {SPF_LOOKUP_LIMIT})", record.urn)
-
-
-def webhook_only_public(resources: Sequence[Resource]) -> Iterator[Violation]:
-    webhooks = {_prop(f, "name") for f in _of(resources, FUNCTION)
-                if _prop(f, "buildConfig", "entryPoint") == WEBHOOK_ENTRY_POINT}
-    for resource in filter(_is_iam, resources):
-        public = PUBLIC_MEMBERS.intersection(_iam_members(resource))
-        target = _prop(resource, "name") or _prop(resource, "service") or _prop(resource, "cloudFunction")
-        if public and target not in webhooks:
-            yield Violation(f"{resource.name} makes {target or resource.resource_type} public "
-                            f"({', '.join(sorted(public))}); only the Stripe webhook may be", resource.urn)
 
 
 def no_primitive_roles(resources: Sequence[Resource]) -> Iterator[Violation]:
@@ -287,10 +209,42 @@ POLICIES: tuple[LaunchPolicy, ...] = (
                  f"Exactly one SPF record per name, within {SPF_LOOKUP_LIMIT} DNS lookups.", "high",
                  "Merge senders into `launchready:email.spfIncludes` and drop includes you no longer use.",
                  single_spf),
-    LaunchPolicy("webhook-only-public", "infra.policy.public_access",
-                 "Only the Stripe webhook function is invokable by allUsers.", "critical",
-                 "Remove public (allUsers/allAuthenticatedUsers) grants from everything but the webhook.",
-                 webhook_only_public),
+    LaunchPolicy("public-functions-verify-callers", "infra.policy.public_access",
+                 "Only functions that verify their caller in code (backend.callers.VERIFIED_CALLERS) are invokable "
+                 "by allUsers, and each of those is.", "critical",
+                 "Remove public grants from anything else; grant roles/run.invoker to allUsers on each declared "
+                 "verified-caller function (or add a new one to VERIFIED_CALLERS with its verification).",
+                 public_functions_verify_callers),
+    LaunchPolicy("build-service-account", "infra.policy.build_account",
+                 "Every gen2 function names a build service account that holds the build roles.", "critical",
+                 "Set build_config.service_account to a dedicated account granted "
+                 f"{', '.join(BUILD_ROLES)}.", build_service_account),
+    LaunchPolicy("event-triggers-ready", "infra.policy.event_triggers",
+                 "Event-triggered functions wait for service agents and their source, and audit-log triggers have "
+                 "the Data Access audit logs they read.", "critical",
+                 "Depend on the service-agent Sleep and the Firestore database; add an IAMAuditConfig with "
+                 f"{'/'.join(AUDIT_LOG_TYPES)} for the trigger's service.", event_triggers_ready),
+    LaunchPolicy("log-metric-alerts-wait", "infra.policy.log_metric_wait",
+                 "No alert policy is created right after a log metric it uses without a wait.", "high",
+                 "Make alert policies depend on a pulumiverse-time Sleep that depends on the log metrics.",
+                 log_metric_alerts_wait),
+    LaunchPolicy("quota-project-provider", "infra.policy.quota_project",
+                 "Firebase, Identity Platform and Rules resources bill a quota project (user_project_override).",
+                 "high", "Create them through a gcp.Provider with user_project_override=True and billing_project "
+                         "set to the environment's project.", quota_project_provider),
+    LaunchPolicy("dns-stable-names", "infra.policy.dns_stable_names",
+                 "Single-valued DNS records (SPF, DMARC, DKIM, Hosting verification) are named by role, not content.",
+                 "high", "Name the record's resource by its role (DnsRecordSpec.key) so a new value updates in place.",
+                 dns_stable_names),
+    LaunchPolicy("pinned-secret-versions", "infra.policy.secret_versions",
+                 "Functions pin the secret version they read, so a new version rolls out a new revision.", "high",
+                 "Pass the SecretVersion's `version` output instead of `latest`.", pinned_secret_versions),
+    LaunchPolicy("rules-release-replace", "infra.policy.rules_release",
+                 "The Firestore rules release is replaced delete-before-create (its name is fixed).", "high",
+                 "Create the Release with ResourceOptions(delete_before_replace=True).", rules_release_replace),
+    LaunchPolicy("prod-protected", "infra.policy.prod_protected",
+                 "Prod DNS records and the Stripe webhook endpoint are protected from deletion.", "high",
+                 "Create them with ResourceOptions(protect=True) in prod.", prod_protected),
     LaunchPolicy("no-primitive-roles", "infra.policy.primitive_roles",
                  "No service account holds roles/owner or roles/editor.", "critical",
                  "Grant the specific predefined roles the service account needs instead.", no_primitive_roles),

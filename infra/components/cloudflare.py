@@ -23,6 +23,7 @@ class CloudflareArgs:
     hsts_max_age: int
     hsts_include_subdomains: bool
     www_redirect: bool
+    protect: bool = False     # prod: a `pulumi destroy` must not take the live domain's records down
 
 
 class CloudflareZone(pulumi.ComponentResource):
@@ -33,7 +34,10 @@ class CloudflareZone(pulumi.ComponentResource):
             cloudflare.ZoneSetting(f"{name}-setting-{setting_id}", zone_id=args.zone_id, setting_id=setting_id,
                                    value=value, opts=child)
         for spec in args.records:
-            cloudflare.DnsRecord(f"{name}-{spec.key}", zone_id=args.zone_id, **record_args(spec), opts=child)
+            # Aliases carry records named by the old content-hash scheme over without a replace.
+            aliases = [pulumi.Alias(name=f"{name}-{spec.legacy_key}")] if spec.legacy_key != spec.key else []
+            cloudflare.DnsRecord(f"{name}-{spec.key}", zone_id=args.zone_id, **record_args(spec),
+                                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect, aliases=aliases))
         if args.www_redirect:
             cloudflare.Ruleset(
                 f"{name}-www-redirect", zone_id=args.zone_id, kind="zone", phase="http_request_dynamic_redirect",

@@ -77,25 +77,30 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     project = Project("project", ProjectArgs(
         project_id=gcp_cfg.project_id, create=gcp_cfg.create_project, billing_account=gcp_cfg.billing_account,
         folder_id=gcp_cfg.folder_id, org_id=gcp_cfg.org_id, protect=prod, labels=labels))
-    after_apis = pulumi.ResourceOptions(depends_on=project.ready)
+    # Everything after the project bills its API calls to the project itself (see Project.provider).
+    after_apis = pulumi.ResourceOptions(depends_on=project.ready, providers=[project.provider])
     pid = project.project_id
 
     fs = config.firestore
-    Firestore("firestore", FirestoreArgs(
+    firestore = Firestore("firestore", FirestoreArgs(
         project_id=pid, location=gcp_cfg.firestore_location, delete_protection=bool(fs.delete_protection),
         point_in_time_recovery=bool(fs.point_in_time_recovery), backups=bool(fs.backups),
         rules_source=_read(config, source, "rules_file", "Firestore rules file"), indexes=_indexes(config, source)),
         opts=after_apis)
-    Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames), opts=after_apis)
+    Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames, allow_localhost=env == "dev"),
+         opts=after_apis)
 
     secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels,
                                              optional_ids=overlap_secret_ids(config)), opts=after_apis)
-    webhooks, webhook_secrets = stripe_endpoints(config, secret_values[STRIPE_SECRET_KEY], secrets.secrets)
+    signing_versions, webhook_secrets = stripe_endpoints(config, secret_values[STRIPE_SECRET_KEY], secrets.secrets,
+                                                         protect=prod, provider=project.provider)
 
     fn = config.functions
     functions = Functions("functions", FunctionsArgs(
         project_id=pid, region=gcp_cfg.region, firestore_location=gcp_cfg.firestore_location,
         source_dir=source.functions_dir, secrets=secrets.secrets, labels=labels, protect_source=prod,
+        secret_versions={**secrets.versions, **signing_versions},
+        ready=project.agents_ready, database=firestore.database,
         max_instances=fn.max_instances, timeout_seconds=fn.timeout_seconds, memory=fn.memory,
         env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base,
              "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base,
@@ -103,7 +108,8 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
              "SUPPORT_ALLOWED_ORIGINS": ",".join(f"https://{host}" for host in config.app_hostnames)},
         extra_secrets={WEBHOOK.name: webhook_secrets}),
         opts=pulumi.ResourceOptions(depends_on=[*project.ready, *secrets.versions.values(),
-                                                *(w.signing_secret_version for w in webhooks)]))
+                                                *signing_versions.values()],
+                                    providers=[project.provider]))
 
     hostnames = sorted({domain.app_host, domain.api_host})
     Hosting("hosting", HostingArgs(
@@ -116,7 +122,7 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         zone_id=domain.cloudflare_zone_id, zone=domain.zone, records=desired_records(config),
         ssl_mode=tls.ssl_mode, min_tls_version=tls.min_tls_version, tls13=tls.tls13,
         always_use_https=tls.always_use_https, hsts_max_age=tls.hsts_max_age,
-        hsts_include_subdomains=tls.hsts_include_subdomains, www_redirect=domain.www_redirect))
+        hsts_include_subdomains=tls.hsts_include_subdomains, www_redirect=domain.www_redirect, protect=prod))
 
     Monitoring("monitoring", MonitoringArgs(
         project_id=pid, emails=list(config.alerts.emails), app_host=domain.app_host, environment=env,

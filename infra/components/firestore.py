@@ -44,7 +44,9 @@ class Firestore(pulumi.ComponentResource):
             f"{name}-rules-release", project=args.project_id, name="cloud.firestore",
             ruleset_name=pulumi.Output.all(args.project_id, ruleset.name).apply(
                 lambda parts: f"projects/{parts[0]}/rulesets/{parts[1]}"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[ruleset]))
+            # A new ruleset replaces the release (ruleset_name is ForceNew) and the name is fixed, so the
+            # old release must go first: create-before-delete fails with "already exists".
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ruleset], delete_before_replace=True))
         for spec in args.indexes:
             gcp.firestore.Index(
                 f"{name}-index-{index_key(spec)}", project=args.project_id, database=self.database.name,

@@ -1,5 +1,7 @@
 """Cloud Functions gen2 for `functions/`: one function per entry point, each with its own service
-account holding only the roles and secrets it needs. Only the Stripe webhook is public."""
+account holding only the roles and secrets it needs, built by a build account of their own. Public
+(allUsers may invoke) are exactly the entry points in `backend.callers.VERIFIED_CALLERS`, whose code
+verifies the caller."""
 from __future__ import annotations
 
 import hashlib
@@ -10,6 +12,7 @@ from typing import Literal
 import pulumi
 import pulumi_gcp as gcp
 
+from launchready.functions.backend.callers import VERIFIED_CALLERS
 from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
                                                   SUPPORT_API_TOKEN)
 
@@ -17,6 +20,12 @@ RUNTIME = "python311"
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
 SYNC_TASKS_PATTERN = "sync_tasks/{task_id}"
 SIGN_UP_METHOD = "google.cloud.identitytoolkit.v1.AuthenticationService.SignUp"
+SIGN_UP_SERVICE = "identitytoolkit.googleapis.com"
+# Audit-log triggers only see Data Access logs that are switched on (off by default for every service).
+AUDIT_LOG_TYPES: tuple[str, ...] = ("DATA_READ", "DATA_WRITE")
+# Projects created after May 2024 give the Compute default account no roles, so builds need their own.
+BUILD_ROLES: tuple[str, ...] = ("roles/cloudbuild.builds.builder",)
+BUILD_ACCOUNT_ID = "fn-build"
 
 
 @dataclass(frozen=True)
@@ -29,13 +38,17 @@ class FunctionSpec:
     roles: tuple[str, ...]
     secrets: dict[str, str] = field(default_factory=dict)      # env var -> secret id
     env: tuple[str, ...] = ()                                   # names of config-derived env vars
-    public: bool = False
+
+    @property
+    def public(self) -> bool:
+        """Invokable by allUsers: only entry points that verify their caller in code."""
+        return self.entry_point in VERIFIED_CALLERS
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("stripe-webhook", "stripe_webhook", "http", ("roles/datastore.user",),
                  # the Stripe key resolves links newer API versions leave out of the payload (stripe_lookup)
-                 {"STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET, "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY}, public=True),
+                 {"STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET, "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY}),
     FunctionSpec("sync-worker", "sync_worker", "firestore",
                  ("roles/datastore.user", "roles/eventarc.eventReceiver"),
                  {"CRM_API_TOKEN": CRM_API_TOKEN, "SUPPORT_API_TOKEN": SUPPORT_API_TOKEN},
@@ -55,6 +68,9 @@ class FunctionsArgs:
     firestore_location: str
     source_dir: Path
     secrets: dict[str, gcp.secretmanager.Secret]
+    # secret id -> the version its readers pin: a new version changes the function and so rolls out a
+    # new revision (with `latest`, warm instances kept the old value, e.g. after a webhook secret rotation)
+    secret_versions: dict[str, gcp.secretmanager.SecretVersion]
     env: dict[str, str]                 # every config-derived variable; each function gets its own subset
     max_instances: int
     timeout_seconds: int
@@ -62,6 +78,8 @@ class FunctionsArgs:
     labels: dict[str, str] = field(default_factory=dict)
     protect_source: bool = False
     extra_secrets: dict[str, dict[str, str]] = field(default_factory=dict)   # function -> env var -> secret id
+    ready: list[pulumi.Resource] = field(default_factory=list)   # waits (service agents) functions follow
+    database: pulumi.Resource | None = None                       # what the Firestore trigger listens on
 
 
 class Functions(pulumi.ComponentResource):
@@ -79,6 +97,8 @@ class Functions(pulumi.ComponentResource):
         source = gcp.storage.BucketObject(
             f"{name}-source-archive", bucket=bucket.name, name=f"functions-{digest[:16]}.zip",
             source=pulumi.AssetArchive(assets), opts=child)
+        self._builder = self._build_account()
+        self._audit = [self._audit_config()] if any(s.trigger == "sign_up" for s in FUNCTIONS) else []
         self.functions = {spec.name: self._function(spec, bucket, source) for spec in FUNCTIONS}
         self.register_outputs({"urls": {k: f.url for k, f in self.functions.items()}})
 
@@ -107,7 +127,7 @@ class Functions(pulumi.ComponentResource):
         function = gcp.cloudfunctionsv2.Function(
             name, project=args.project_id, location=args.region, name=spec.name, labels=args.labels,
             description=f"launchready entry point {spec.entry_point}",
-            build_config={"runtime": RUNTIME, "entry_point": spec.entry_point,
+            build_config={"runtime": RUNTIME, "entry_point": spec.entry_point, "service_account": self._builder[0],
                           "source": {"storage_source": {"bucket": bucket.name, "object": source.name}}},
             service_config={
                 "max_instance_count": args.max_instances, "min_instance_count": 0,
@@ -116,10 +136,10 @@ class Functions(pulumi.ComponentResource):
                 "ingress_settings": "ALLOW_ALL" if spec.trigger == "http" else "ALLOW_INTERNAL_ONLY",
                 "secret_environment_variables": [
                     {"key": key, "project_id": args.project_id, "secret": args.secrets[sid].secret_id,
-                     "version": "latest"} for key, sid in secrets.items()],
+                     "version": args.secret_versions[sid].version} for key, sid in secrets.items()],
             },
             event_trigger=self._trigger(spec, account),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=grants))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants, *self._builder[1], *self._after(spec)]))
         invoker = "allUsers" if spec.public else (member if spec.trigger != "http" else None)
         if invoker is not None:
             # The literal service name (known even in a first preview, where policies read it).
@@ -128,6 +148,33 @@ class Functions(pulumi.ComponentResource):
                 role="roles/run.invoker", member=invoker,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[function]))
         return function
+
+    def _after(self, spec: FunctionSpec) -> list[pulumi.Resource]:
+        """What a function must wait for beyond its grants: the service agents' propagation, the
+        database its trigger watches, the audit logs its sign-up trigger reads."""
+        extra = {"firestore": [self._args.database] if self._args.database else [], "sign_up": self._audit}
+        return [*self._args.ready, *extra.get(spec.trigger, [])]
+
+    def _build_account(self) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
+        """The account Cloud Build runs function builds as (its full name) and its role grants."""
+        args, child = self._args, pulumi.ResourceOptions(parent=self)
+        account = gcp.serviceaccount.Account(
+            f"{self._name}-build-sa", project=args.project_id, account_id=BUILD_ACCOUNT_ID,
+            display_name="Cloud Functions builds", opts=child)
+        grants = [gcp.projects.IAMMember(f"{self._name}-build-{role.split('/')[-1]}", project=args.project_id,
+                                         role=role, member=account.email.apply(lambda e: f"serviceAccount:{e}"),
+                                         opts=child)
+                  for role in BUILD_ROLES]
+        name = pulumi.Output.all(args.project_id, account.email).apply(
+            lambda parts: f"projects/{parts[0]}/serviceAccounts/{parts[1]}")
+        return name, grants
+
+    def _audit_config(self) -> gcp.projects.IAMAuditConfig:
+        """Data Access audit logs for Identity Platform: without them no SignUp entry is ever written."""
+        return gcp.projects.IAMAuditConfig(
+            f"{self._name}-audit-{SIGN_UP_SERVICE.split('.')[0]}", project=self._args.project_id,
+            service=SIGN_UP_SERVICE, audit_log_configs=[{"log_type": t} for t in AUDIT_LOG_TYPES],
+            opts=pulumi.ResourceOptions(parent=self))
 
     def _trigger(self, spec: FunctionSpec, account: gcp.serviceaccount.Account) -> dict | None:
         if spec.trigger == "firestore":
@@ -141,7 +188,7 @@ class Functions(pulumi.ComponentResource):
             return {"trigger_region": "global", "event_type": "google.cloud.audit.log.v1.written",
                     "retry_policy": "RETRY_POLICY_DO_NOT_RETRY", "service_account_email": account.email,
                     "event_filters": [
-                        {"attribute": "serviceName", "value": "identitytoolkit.googleapis.com"},
+                        {"attribute": "serviceName", "value": SIGN_UP_SERVICE},
                         {"attribute": "methodName", "value": SIGN_UP_METHOD}]}
         return None
 

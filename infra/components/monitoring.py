@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumiverse_time as time
 
 from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_ALERT_MESSAGES, WEBHOOK_EVENT_UNMATCHED
+from launchready.infra.first_deploy import WAITS
 
 ALERT_LABEL = "launchready-alert"
 RUN = 'resource.type="cloud_run_revision"'
@@ -151,7 +153,12 @@ class Monitoring(pulumi.ComponentResource):
                                                            {"status_class": "STATUS_CLASS_3XX"}]},
             monitored_resource={"type": "uptime_url", "labels": {"host": args.app_host, "project_id": args.project_id}},
             opts=child)
-        after_metrics = pulumi.ResourceOptions(parent=self, depends_on=metrics)
+        # Monitoring sees a new log metric only after a while; an alert created at once fails with
+        # "Cannot find metric(s)" even with depends_on. The sleep runs on creation only.
+        settled = time.Sleep(f"{name}-log-metrics-propagation", create_duration=WAITS["log-metrics"].duration,
+                             triggers={m.name: m.filter for m in log_metrics(args.services)},
+                             opts=pulumi.ResourceOptions(parent=self, depends_on=metrics))
+        after_metrics = pulumi.ResourceOptions(parent=self, depends_on=[settled])
         for spec in alert_specs(uptime.uptime_check_id.apply(uptime_filter)):
             gcp.monitoring.AlertPolicy(
                 f"{name}-alert-{spec.key}", project=args.project_id, display_name=f"{spec.display_name} ({args.environment})",

@@ -1,10 +1,17 @@
-"""The GCP project of one environment: created (or adopted), billed, APIs on, Firebase added."""
+"""The GCP project of one environment: created (or adopted), billed, APIs on, Firebase added.
+
+`provider` bills every later call to the environment's own project (`user_project_override`): with
+user credentials (`gcloud auth application-default login`) Firebase and Identity Platform calls
+otherwise fail with "API requires a quota project"."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumiverse_time as time
+
+from launchready.infra.first_deploy import WAITS
 
 # Every API the environment's resources call; enabling them is the first thing `pulumi up` does.
 REQUIRED_APIS: tuple[str, ...] = (
@@ -30,6 +37,8 @@ class Project(pulumi.ComponentResource):
 
     project_id: pulumi.Output[str]
     ready: list[pulumi.Resource]
+    provider: gcp.Provider
+    agents_ready: list[pulumi.Resource]
 
     def __init__(self, name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("launchready:gcp:Project", name, None, opts)
@@ -55,7 +64,16 @@ class Project(pulumi.ComponentResource):
                                  opts=pulumi.ResourceOptions(parent=self, depends_on=base))
             for api in REQUIRED_APIS
         ]
+        self.provider = gcp.Provider(f"{name}-billed", project=self.project_id, billing_project=self.project_id,
+                                     user_project_override=True,
+                                     opts=pulumi.ResourceOptions(parent=self, depends_on=services))
         firebase = gcp.firebase.Project(f"{name}-firebase", project=self.project_id,
-                                        opts=pulumi.ResourceOptions(parent=self, depends_on=services))
+                                        opts=pulumi.ResourceOptions(parent=self, depends_on=services,
+                                                                    provider=self.provider))
         self.ready = [*services, firebase]
+        # Eventarc/Pub/Sub/Cloud Build service agents appear and get their roles some time after their
+        # APIs are enabled; event-triggered functions created at once fail on the first run.
+        self.agents_ready = [time.Sleep(f"{name}-service-agents-propagation",
+                                        create_duration=WAITS["service-agents"].duration,
+                                        opts=pulumi.ResourceOptions(parent=self, depends_on=services))]
         self.register_outputs({"project_id": self.project_id})

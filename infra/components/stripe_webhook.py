@@ -63,11 +63,14 @@ class WebhookEndpointProvider(ResourceProvider):
             replaces.append("api_key")
         if olds.get("api_key") != news.get("api_key"):
             changed.append("api_key")
+        if olds.get("status") == "disabled":  # Stripe disabled it (failing deliveries) or someone did by hand
+            changed.append("status")
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False,
                           stables=[] if replaces else ["secret", "livemode"])
 
     def update(self, id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        endpoint = _client(news).v1.webhook_endpoints.update(id, params=_params(news))
+        # `disabled: false` on every update: the program wants the endpoint delivering, whatever disabled it.
+        endpoint = _client(news).v1.webhook_endpoints.update(id, params={**_params(news), "disabled": False})
         return UpdateResult(_outputs(news, endpoint, olds["secret"]))
 
     def delete(self, id: str, props: dict[str, Any]) -> None:
@@ -116,6 +119,7 @@ class StripeWebhookArgs:
     api_version: str
     description: str
     signing_secret: gcp.secretmanager.Secret   # where the signing secret is stored
+    protect: bool = False                      # prod: a `pulumi destroy` must not delete the live endpoint
 
 
 class StripeWebhook(pulumi.ComponentResource):
@@ -127,7 +131,7 @@ class StripeWebhook(pulumi.ComponentResource):
             "api_key": pulumi.Output.secret(args.api_key), "url": args.url,
             "enabled_events": list(args.enabled_events), "api_version": args.api_version,
             "description": args.description, "metadata": {"managed_by": "launchready"},
-        }, opts=pulumi.ResourceOptions(parent=self))
+        }, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.signing_secret_version = gcp.secretmanager.SecretVersion(
             f"{name}-signing-secret", secret=args.signing_secret.id,
             secret_data=pulumi.Output.secret(endpoint.secret), opts=pulumi.ResourceOptions(parent=self))
@@ -142,10 +146,13 @@ def overlap_secret_ids(config: "EnvironmentConfig") -> tuple[str, ...]:
 
 
 def stripe_endpoints(config: "EnvironmentConfig", api_key: pulumi.Input[str],
-                     secrets: dict[str, gcp.secretmanager.Secret]) -> tuple[list[StripeWebhook], dict[str, str]]:
+                     secrets: dict[str, gcp.secretmanager.Secret], *, protect: bool = False,
+                     provider: pulumi.ProviderResource | None = None,
+                     ) -> tuple[dict[str, gcp.secretmanager.SecretVersion], dict[str, str]]:
     """The pinned endpoint, plus — while `stripe.nextApiVersion` is set — a second endpoint on the same
-    URL pinned to the next version (the upgrade's dual run); and the webhook function's extra secret
-    env (`STRIPE_WEBHOOK_SECRET_NEXT`), so it verifies deliveries from either endpoint."""
+    URL pinned to the next version (the upgrade's dual run). Returns each endpoint's signing-secret
+    version by secret id (the function pins them) and the webhook function's extra secret env
+    (`STRIPE_WEBHOOK_SECRET_NEXT`), so it verifies deliveries from either endpoint."""
     from launchready.functions.backend.events import HANDLED_EVENTS
     from launchready.infra.components.secrets import STRIPE_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET_NEXT
 
@@ -154,9 +161,11 @@ def stripe_endpoints(config: "EnvironmentConfig", api_key: pulumi.Input[str],
     if config.stripe.next_api_version:
         versions.append(("stripe-webhook-next", config.stripe.next_api_version, STRIPE_WEBHOOK_SECRET_NEXT,
                          f" (upgrade to {config.stripe.next_api_version})"))
-    webhooks = [StripeWebhook(name, StripeWebhookArgs(
+    opts = pulumi.ResourceOptions(providers=[provider] if provider else None)
+    signing = {secret_id: StripeWebhook(name, StripeWebhookArgs(
         api_key=api_key, url=config.webhook_url, enabled_events=list(HANDLED_EVENTS), api_version=version,
-        description=description + note, signing_secret=secrets[secret_id]))
-        for name, version, secret_id, note in versions]
+        description=description + note, signing_secret=secrets[secret_id], protect=protect),
+        opts=opts).signing_secret_version
+        for name, version, secret_id, note in versions}
     extra = {"STRIPE_WEBHOOK_SECRET_NEXT": STRIPE_WEBHOOK_SECRET_NEXT} if config.stripe.next_api_version else {}
-    return webhooks, extra
+    return signing, extra

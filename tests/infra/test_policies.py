@@ -70,9 +70,9 @@ def test_iam_policies_catch_what_the_program_never_does(plans):
     user_owner = _subject("gcp:projects/iAMMember:IAMMember", "lee-owner", role="roles/owner", member="user:lee@acmenotes.com")
     assert violations([*base, user_owner], "infra.policy.primitive_roles") == []
 
-    public = _subject("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "support-public", name="request-support",
+    public = _subject("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "sync-public", name="sync-worker",
                       role="roles/run.invoker", member="allUsers")
-    assert "support-public makes request-support public" in violations([*base, public], "infra.policy.public_access")[0]
+    assert "sync-public makes sync-worker public" in violations([*base, public], "infra.policy.public_access")[0]
     bucket = _subject("gcp:storage/bucketIAMMember:BucketIAMMember", "source-public", bucket="b",
                       role="roles/storage.objectViewer", member="allAuthenticatedUsers")
     assert len(violations([*base, bucket], "infra.policy.public_access")) == 1
@@ -97,6 +97,22 @@ def test_two_spf_records_and_missing_records_are_violations(plans):
     assert len(violations(no_settings, "infra.policy.ssl_strict")) == 2
 
 
+def policy_resources(plan, props=lambda r: r.inputs) -> list:
+    """The plan as CrossGuard hands it to a stack policy: PolicyResources with options, provider and
+    dependencies (themselves PolicyResources)."""
+    options = {r.urn: pulumi_policy.PolicyResourceOptions(r.protect, [], r.delete_before_replace, [], None, [])
+               for r in plan.resources}
+    providers = {r.urn: pulumi_policy.PolicyProviderResource(r.type, r.inputs, r.urn, r.name)
+                 for r in plan.resources if r.type.startswith("pulumi:providers:")}
+    made = {r.urn: pulumi_policy.PolicyResource(r.type, props(r), r.urn, r.name, options[r.urn],
+                                                providers.get(r.provider), None, [], {})
+            for r in plan.resources if r.custom and r.urn not in providers}
+    for r in plan.resources:
+        if r.urn in made:
+            made[r.urn].dependencies = [made[u] for u in r.dependencies if u in made]
+    return list(made.values())
+
+
 def test_crossguard_pack_runs_the_same_policies(plans, monkeypatch):
     captured: dict = {}
     monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kwargs: captured.update(kwargs))
@@ -104,10 +120,8 @@ def test_crossguard_pack_runs_the_same_policies(plans, monkeypatch):
     pack = {p.name: p for p in captured["policies"]}
     assert set(pack) == {p.name for p in P.POLICIES}
     assert captured["enforcement_level"] == pulumi_policy.EnforcementLevel.MANDATORY
-    broken = [r for r in plans["prod"].resources if r.custom]
-    resources = [pulumi_policy.PolicyResource(
-        r.type, dict(r.inputs, value="flexible") if r.get("settingId") == "ssl" else r.inputs, r.urn, r.name,
-        None, None, None, [], {}) for r in broken]
+    resources = policy_resources(plans["prod"], lambda r: dict(r.inputs, value="flexible")
+                                 if r.get("settingId") == "ssl" else r.inputs)
     reported: list[tuple[str, str | None]] = []
     args = pulumi_policy.StackValidationArgs(resources)
     for policy in pack.values():

@@ -87,3 +87,16 @@ def test_mode_follows_the_key_and_bad_keys_fail_clearly(stub, props):
     assert stub.endpoints[live.id]["livemode"] is True and live.outs["livemode"] is True
     with pytest.raises(stripe.AuthenticationError):
         provider.create({**props, "api_key": "pk_test_publishable"})
+
+
+def test_a_disabled_endpoint_is_enabled_again_on_the_next_up(stub, props):
+    provider = WebhookEndpointProvider()
+    created = provider.create(props)
+    stub.endpoints[created.id]["status"] = "disabled"      # Stripe disables endpoints that keep failing
+    refreshed = provider.read(created.id, created.outs)
+    assert refreshed.outs["status"] == "disabled"
+    diff = provider.diff(created.id, refreshed.outs, dict(props))
+    assert diff.changes is True and diff.replaces == []
+    updated = provider.update(created.id, refreshed.outs, dict(props))
+    assert updated.outs["status"] == "enabled" and stub.endpoints[created.id]["status"] == "enabled"
+    assert provider.diff(created.id, updated.outs, dict(props)).changes is False

@@ -8,17 +8,39 @@ from launchready.infra.config import ConfigError
 from launchready.infra.plan import Plan, PlanError
 
 
+class SubjectOptions:
+    __slots__ = ("protect", "delete_before_replace")
+
+    def __init__(self, protect: bool = False, delete_before_replace: bool = False):
+        self.protect, self.delete_before_replace = protect, delete_before_replace
+
+
 class PlannedSubject:
-    """A planned resource in the shape pulumi_policy hands to policies."""
+    """A planned resource in the shape pulumi_policy hands to policies (PolicyResource: dependencies
+    and provider are subjects themselves, `opts.protect` as registered)."""
 
-    __slots__ = ("resource_type", "props", "name", "urn")
+    __slots__ = ("resource_type", "props", "name", "urn", "dependencies", "provider", "opts")
 
-    def __init__(self, resource_type: str, props: dict, name: str, urn: str):
+    def __init__(self, resource_type: str, props: dict, name: str, urn: str, dependencies: list | None = None,
+                 provider: "PlannedSubject | None" = None, protect: bool = False,
+                 delete_before_replace: bool = False):
         self.resource_type, self.props, self.name, self.urn = resource_type, props, name, urn
+        self.dependencies = dependencies if dependencies is not None else []
+        self.provider, self.opts = provider, SubjectOptions(protect, delete_before_replace)
 
 
 def subjects(plan: Plan) -> list[PlannedSubject]:
-    return [PlannedSubject(r.type, r.inputs, r.name, r.urn) for r in plan.resources if r.custom]
+    """The plan's custom resources, linked to the subjects they depend on and their provider."""
+    made = {r.urn: PlannedSubject(r.type, r.inputs, r.name, r.urn, protect=r.protect,
+                                  delete_before_replace=r.delete_before_replace)
+            for r in plan.resources if r.custom}
+    for resource in plan.resources:
+        subject = made.get(resource.urn)
+        if subject is None:
+            continue
+        subject.dependencies = [made[u] for u in resource.dependencies if u in made]
+        subject.provider = made.get(resource.provider) if resource.provider else None
+    return [s for s in made.values() if not s.resource_type.startswith("pulumi:providers:")]
 
 
 class PolicyCheck(Check):

@@ -1,0 +1,62 @@
+"""`launchready preflight --stack NAME`: the deployer's prerequisites for `pulumi up`, checked live
+and read-only against Google Cloud and Cloudflare. Exit 0 ready, 1 something blocks the first run,
+2 usage/config error. Runs before `pulumi preview`; nothing here needs the environment to exist."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from launchready.errors import UsageError
+from launchready.infra.config import load_stack
+from launchready.preflight import Endpoints, Finding, ready, run
+from launchready.project import current, stacks_folder
+
+FORMATS = ("text", "json")
+MARK = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "error": "ERR "}
+
+
+def _api(name: str, label: str):
+    env = f"LAUNCHREADY_{name.upper()}_API_BASE"
+    return typer.Option(None, f"--{name.replace('_', '-')}-api-base", help=f"{label} API base URL (or ${env}).")
+
+
+def command(
+    stack: str = typer.Option(..., "--stack", help="Stack (environment) about to be deployed."),
+    fmt: str = typer.Option("text", "--format", help="Output format: text|json."),
+    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
+                                              "(default: the project's stackConfigDir)."),
+    resource_manager_api_base: Optional[str] = _api("resource_manager", "Cloud Resource Manager"),
+    org_policy_api_base: Optional[str] = _api("org_policy", "Org Policy"),
+    billing_api_base: Optional[str] = _api("billing", "Cloud Billing"),
+    service_usage_api_base: Optional[str] = _api("service_usage", "Service Usage"),
+    oauth_api_base: Optional[str] = _api("oauth", "Google OAuth token info"),
+    cloudflare_api_base: Optional[str] = _api("cloudflare", "Cloudflare"),
+) -> None:
+    """Check credentials, quota project, billing, org policies, APIs, permissions, the Cloudflare token and the Stripe key mode."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    config = load_stack(stacks_folder(current(), stacks_dir), stack)
+    endpoints = Endpoints.resolve(
+        resource_manager=resource_manager_api_base, org_policy=org_policy_api_base, billing=billing_api_base,
+        service_usage=service_usage_api_base, oauth=oauth_api_base, cloudflare=cloudflare_api_base)
+    findings = run(config, endpoints)
+    ok = ready(findings)
+    if fmt == "json":
+        typer.echo(json.dumps({"stack": stack, "ready": ok, "findings": [f.to_dict() for f in findings]}, indent=2))
+    else:
+        typer.echo(render_text(stack, findings, ok))
+    raise typer.Exit(0 if ok else 1)
+
+
+def render_text(stack: str, findings: list[Finding], ok: bool) -> str:
+    lines = [f"preflight for stack {stack}"]
+    for finding in findings:
+        lines.append(f"  {MARK[finding.status]} {finding.id}: {finding.message}")
+        if finding.remediation and finding.status != "pass":
+            lines.append(f"         fix: {finding.remediation}")
+    blocking = sum(f.status in ("fail", "error") for f in findings)
+    lines.append("ready for `pulumi up`" if ok else f"not ready: {blocking} blocking finding(s)")
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""Live, read-only Cloudflare probe: the deploy token is active and holds the permission groups the
+plan's Cloudflare resources need on the stack's zone (`infra.first_deploy.cloudflare_permissions`)."""
+from __future__ import annotations
+
+import os
+from typing import Any, Iterator
+
+from launchready.infra.config import EnvironmentConfig
+from launchready.infra.first_deploy import cloudflare_permissions
+from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable
+
+TOKEN_ENV = "CLOUDFLARE_API_TOKEN"   # what the Pulumi Cloudflare provider reads too
+READ_TOKENS = "API Tokens Read"
+
+
+def _covers_zone(resources: dict[str, Any], zone_id: str) -> bool:
+    """A policy's resources name the zone, every zone, or an account whose nested map does."""
+    for key, value in resources.items():
+        if key in (f"com.cloudflare.api.account.zone.{zone_id}", "com.cloudflare.api.account.zone.*"):
+            return True
+        if isinstance(value, dict) and _covers_zone(value, zone_id):
+            return True
+    return False
+
+
+def granted(policies: list[dict[str, Any]], zone_id: str) -> set[str]:
+    """Permission group names allowed (and not denied) on the zone."""
+    allow, deny = set(), set()
+    for policy in policies:
+        if not _covers_zone(policy.get("resources") or {}, zone_id):
+            continue
+        names = {g.get("name") for g in policy.get("permission_groups") or []}
+        (deny if policy.get("effect") == "deny" else allow).update(names)
+    return allow - deny
+
+
+def probe(config: EnvironmentConfig, endpoints: Endpoints) -> Iterator[Finding]:
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        yield Finding("cloudflare.token", "fail", f"${TOKEN_ENV} is not set",
+                      f"Export the deploy token as {TOKEN_ENV} (the Pulumi Cloudflare provider reads it too).")
+        return
+    base = f"{endpoints.cloudflare}/client/v4/user/tokens"
+    try:
+        with Client({"Authorization": f"Bearer {token}"}) as client:
+            verified = client.call("GET", f"{base}/verify").get("result") or {}
+            if verified.get("status") != "active":
+                yield Finding("cloudflare.token", "fail", f"the Cloudflare token is {verified.get('status')}",
+                              "Create a new API token (see the README's Cloudflare token permissions).")
+                return
+            yield Finding("cloudflare.token", "pass", f"Cloudflare token {verified.get('id')} is active")
+            details = client.call("GET", f"{base}/{verified.get('id')}").get("result") or {}
+    except Unreachable as exc:
+        yield Finding("cloudflare.token", "error", f"Cloudflare API: {exc}",
+                      "Check network access to api.cloudflare.com (or --cloudflare-api-base).")
+        return
+    except ApiError as exc:
+        if exc.status == 403:
+            yield Finding("cloudflare.permissions", "warn", f"the token may not read its own permissions "
+                          f"({exc.message}), so they were not checked",
+                          f"Add `{READ_TOKENS}` to the token, or compare it by hand with the README's list.")
+        else:
+            yield Finding("cloudflare.token", "fail", f"Cloudflare rejected the token ({exc.message})",
+                          "Create a new API token (see the README's Cloudflare token permissions).")
+        return
+    yield _judge(details.get("policies") or [], config)
+
+
+def _judge(policies: list[dict[str, Any]], config: EnvironmentConfig) -> Finding:
+    zone_id = config.domain.cloudflare_zone_id
+    needed = cloudflare_permissions(config.domain.www_redirect)
+    missing = [name for name in needed if name not in granted(policies, zone_id)]
+    if missing:
+        return Finding("cloudflare.permissions", "fail",
+                       f"the token lacks {', '.join(missing)} on zone {config.domain.zone} ({zone_id})",
+                       "Edit the token: add " + "; ".join(f"`{m}` for {needed[m]}" for m in missing) + ".")
+    return Finding("cloudflare.permissions", "pass",
+                   f"the token holds {', '.join(needed)} on zone {config.domain.zone}")

@@ -1,0 +1,58 @@
+"""A local stand-in for the Cloudflare API calls `launchready preflight` makes with the deploy token:
+`GET /client/v4/user/tokens/verify` and `GET /client/v4/user/tokens/{id}` (the token's policies; the
+real API lets a token read itself only with the "API Tokens Read" permission), in Cloudflare's
+envelope `{"success", "errors", "messages", "result"}`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from launchready.sandbox.stubs.http_stub import StubServer, json_response
+
+READ_TOKENS = "API Tokens Read"
+
+
+def envelope(result: Any = None, errors: list[dict[str, Any]] | None = None, status: int = 200) -> Response:
+    return json_response({"success": not errors, "errors": errors or [], "messages": [], "result": result}, status)
+
+
+@dataclass
+class CloudflareToken:
+    id: str
+    permissions: list[str]                     # permission group names, e.g. "DNS Write"
+    zones: list[str] = field(default_factory=list)   # zone ids the policy covers; empty = every zone
+    status: str = "active"
+
+    def policy(self) -> dict[str, Any]:
+        scope = {f"com.cloudflare.api.account.zone.{z}": "*" for z in self.zones} or \
+            {"com.cloudflare.api.account.zone.*": "*"}
+        return {"id": f"{self.id}-policy", "effect": "allow", "resources": scope,
+                "permission_groups": [{"id": f"pg-{i}", "name": n} for i, n in enumerate(self.permissions)]}
+
+
+class CloudflareApiStub(StubServer):
+    def __init__(self, tokens: dict[str, CloudflareToken], port: int = 0):
+        super().__init__(port)
+        self.tokens = tokens
+
+    def wsgi(self, environ, start_response):
+        return self._answer(Request(environ))(environ, start_response)
+
+    def _answer(self, request: Request) -> Response:
+        header = request.headers.get("Authorization", "")
+        token = self.tokens.get(header[7:]) if header.startswith("Bearer ") else None
+        if token is None:
+            return envelope(errors=[{"code": 1000, "message": "Invalid API Token"}], status=401)
+        path = request.path.rstrip("/")
+        if path == "/client/v4/user/tokens/verify":
+            return envelope({"id": token.id, "status": token.status, "expires_on": None, "not_before": None})
+        if path == f"/client/v4/user/tokens/{token.id}":
+            if READ_TOKENS not in token.permissions:
+                return envelope(errors=[{"code": 9109, "message": "Unauthorized to access requested resource"}],
+                                status=403)
+            return envelope({"id": token.id, "name": "launchready deploy", "status": token.status,
+                             "policies": [token.policy()]})
+        return envelope(errors=[{"code": 7003, "message": "Could not route to " + path}], status=404)

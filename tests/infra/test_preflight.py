@@ -1,0 +1,217 @@
+"""`launchready preflight` against local stand-ins of Resource Manager, Org Policy, Cloud Billing,
+Service Usage, OAuth token info and Cloudflare's token API, for an app that is not the example
+(Tidepool, its own org, folder, billing account and zone; `www` redirect on)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from launchready.cli import main
+from launchready.infra.first_deploy import BOOTSTRAP_APIS, PARENT_GRANTS, PROJECT_GRANTS
+from launchready.sandbox.processes import free_port
+from launchready.sandbox.stubs.cloudflare_api import CloudflareApiStub, CloudflareToken
+from launchready.sandbox.stubs.google_admin_apis import GoogleAdminApisStub, GoogleAdminState
+from tests.infra.conftest import write_stack
+
+TOKEN = "ya29.a0-tidepool-deployer"
+CF_TOKEN = "cf-tidepool-deploy-7f3a"
+PROJECT, QUOTA, FOLDER, ORG = "tidepool-prod-7731", "tidepool-admin", "folders/880021", "organizations/4410"
+BILLING = "0B7C1D-22EE4F-9A0B11"
+ZONE_ID = "9c0e1b2a3d4f5e6a7b8c9d0e1f2a3b4c"
+DEPLOY_PERMISSIONS = ["DNS Write", "Zone Settings Write", "Dynamic URL Redirects Write", "API Tokens Read"]
+
+
+def _edit(config: dict) -> None:
+    config["launchready:gcp"].update(projectId=PROJECT, folderId=FOLDER.split("/")[1], billingAccount=BILLING,
+                                     region="europe-west3", firestoreLocation="eur3")
+    config["launchready:domain"].update(zone="tidepool.app", cloudflareZoneId=ZONE_ID, appHost="tidepool.app",
+                                        apiHost="api.tidepool.app", mailDomain="tidepool.app", wwwRedirect=True)
+
+
+def prepared_state() -> GoogleAdminState:
+    return GoogleAdminState(
+        tokens={TOKEN: "rosa@tidepool.app"},
+        projects={QUOTA: ORG}, parents={FOLDER: ORG},
+        permissions={FOLDER: {g.permission for g in PARENT_GRANTS},
+                     f"billingAccounts/{BILLING}": {"billing.resourceAssociations.create"}},
+        policies={ORG: {"iam.disableServiceAccountKeyCreation": {"rules": [{"enforce": True}]},
+                        "gcp.resourceLocations": {"rules": [{"values": {"allowedValues": ["in:eu-locations"]}}]},
+                        "iam.allowedPolicyMemberDomains": {"rules": [{"values": {"allowedValues": ["C03xk2q9z"]}}]}},
+                  FOLDER: {"iam.allowedPolicyMemberDomains": {"rules": [{"allowAll": True}]}}},
+        billing_accounts={BILLING: True},
+        services={QUOTA: {*BOOTSTRAP_APIS, "compute.googleapis.com", "firebase.googleapis.com"}})
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """The prepared environment: stand-ins up, credentials and a quota project in the ADC file."""
+    stacks = tmp_path / "stacks"
+    write_stack(stacks, "prod", _edit)
+    adc = tmp_path / "adc.json"
+    adc.write_text(json.dumps({"type": "authorized_user", "client_id": "x.apps.googleusercontent.com",
+                               "refresh_token": "unused-offline", "quota_project_id": QUOTA}))
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT", raising=False)
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", CF_TOKEN)
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_" + "t" * 24)   # prod runs in live mode
+    state = prepared_state()
+    tokens = {CF_TOKEN: CloudflareToken("tok-41c2", list(DEPLOY_PERMISSIONS), [ZONE_ID])}
+    with GoogleAdminApisStub(state) as google, CloudflareApiStub(tokens) as cloudflare:
+        yield {"stacks": stacks, "state": state, "google": google, "cloudflare": cloudflare, "adc": adc,
+               "cf_tokens": tokens}
+
+
+def preflight(env, capsys, *, google_url: str | None = None, cloudflare_url: str | None = None,
+              fmt: str = "json") -> tuple[int, dict]:
+    google = google_url or env["google"].base_url
+    args = ["preflight", "--stack", "prod", "--stacks-dir", str(env["stacks"]), "--format", fmt,
+            "--resource-manager-api-base", google, "--org-policy-api-base", google, "--billing-api-base", google,
+            "--service-usage-api-base", google, "--oauth-api-base", env["google"].base_url,
+            "--cloudflare-api-base", cloudflare_url or env["cloudflare"].base_url]
+    code = main(args)
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err + out.out
+    return code, json.loads(out.out) if fmt == "json" else {"text": out.out, "err": out.err}
+
+
+def by_id(report: dict) -> dict[str, dict]:
+    return {f["id"]: f for f in report["findings"]}
+
+
+def test_prepared_environment_passes(env, capsys):
+    code, report = preflight(env, capsys)
+    assert code == 0 and report["ready"] is True
+    assert {f["status"] for f in report["findings"]} == {"pass"}, report
+    found = by_id(report)
+    assert found["google.credentials"]["message"] == "deploying as user:rosa@tidepool.app"
+    assert found["google.project"]["message"] == f"project {PROJECT} will be created in {FOLDER}"
+    assert "allows what the plan needs" in found["google.org_policy.gcp.resourceLocations"]["message"]
+    assert "not restricted" in found["google.org_policy.iam.allowedPolicyMemberDomains"]["message"]
+    # every Google call carried the quota project, as user credentials must
+    assert {quota for _, path, quota in env["google"].requests if path != "/tokeninfo"} == {QUOTA}
+
+
+def test_domain_restricted_sharing_without_exception_blocks(env, capsys):
+    del env["state"].policies[FOLDER]
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["google.org_policy.iam.allowedPolicyMemberDomains"]
+    assert code == 1 and finding["status"] == "fail"
+    assert "allUsers may not hold roles on stripe-webhook, request-support" in finding["message"]
+    assert "allowAll: true" in finding["remediation"]
+
+
+def test_locations_outside_the_allowed_group_block(env, capsys):
+    env["state"].policies[ORG]["gcp.resourceLocations"] = {"rules": [{"values": {"allowedValues": ["in:us-locations"]}}]}
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["google.org_policy.gcp.resourceLocations"]
+    assert code == 1 and finding["message"].endswith(
+        "blocks the plan: locations eur3, europe-west3 are not allowed (the functions, bucket and Firestore database "
+        "are created in the stack's region and location)")
+
+
+def test_user_credentials_without_quota_project_block(env, capsys):
+    env["adc"].write_text(json.dumps({"type": "authorized_user", "client_id": "x", "refresh_token": "unused"}))
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["google.quota_project"]
+    assert code == 1 and finding["status"] == "fail" and "requires a quota project" in finding["message"]
+    assert "set-quota-project" in finding["remediation"]
+
+
+def test_quota_project_missing_bootstrap_apis_blocks(env, capsys):
+    env["state"].services[QUOTA] -= {"orgpolicy.googleapis.com", "cloudbilling.googleapis.com"}
+    code, report = preflight(env, capsys)
+    assert code == 1
+    assert by_id(report)["google.bootstrap_apis"]["remediation"] == (
+        f"gcloud services enable cloudbilling.googleapis.com orgpolicy.googleapis.com --project {QUOTA}")
+
+
+def test_cloudflare_token_without_redirect_permission_blocks(env, capsys):
+    env["cf_tokens"][CF_TOKEN].permissions.remove("Dynamic URL Redirects Write")
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["cloudflare.permissions"]
+    assert code == 1 and finding["message"] == f"the token lacks Dynamic URL Redirects Write on zone tidepool.app ({ZONE_ID})"
+    assert "Single Redirect" in finding["remediation"]
+
+
+def test_cloudflare_token_for_another_zone_blocks(env, capsys):
+    env["cf_tokens"][CF_TOKEN].zones[:] = ["0" * 32]
+    code, report = preflight(env, capsys)
+    assert code == 1 and "lacks Zone Settings Write, DNS Write, Dynamic URL Redirects Write on" in by_id(report)["cloudflare.permissions"]["message"]
+
+
+def test_token_that_cannot_read_itself_is_a_warning(env, capsys):
+    env["cf_tokens"][CF_TOKEN].permissions.remove("API Tokens Read")
+    code, report = preflight(env, capsys)
+    assert code == 0 and by_id(report)["cloudflare.permissions"]["status"] == "warn"
+
+
+def test_missing_deployer_permission_on_the_folder_blocks(env, capsys):
+    env["state"].permissions[FOLDER] = set()
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["google.permissions"]
+    assert code == 1 and finding["message"] == \
+        f"user:rosa@tidepool.app lacks resourcemanager.projects.create on {FOLDER}"
+    assert finding["remediation"].startswith(f"Grant roles/resourcemanager.projectCreator on {FOLDER} to user:rosa@")
+
+
+def test_existing_project_is_tested_for_every_permission_the_plan_needs(env, capsys):
+    state = env["state"]
+    state.projects[PROJECT] = FOLDER
+    state.project_billing[PROJECT] = BILLING
+    state.permissions[f"projects/{PROJECT}"] = {g.permission for g in PROJECT_GRANTS} - {"run.services.setIamPolicy"}
+    code, report = preflight(env, capsys, fmt="text")
+    assert code == 1
+    assert f"FAIL google.permissions: user:rosa@tidepool.app lacks run.services.setIamPolicy on projects/{PROJECT}" \
+        in report["text"]
+    assert "fix: Grant roles/run.admin" in report["text"] and "not ready: 1 blocking finding(s)" in report["text"]
+    state.permissions[f"projects/{PROJECT}"].add("run.services.setIamPolicy")
+    code, report = preflight(env, capsys)
+    assert code == 0 and by_id(report)["google.project"]["message"].startswith("project exists")
+
+
+def test_test_mode_stripe_key_for_a_live_stack_blocks(env, capsys, monkeypatch):
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "rk_test_" + "t" * 24)
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["stripe.key_mode"]
+    assert code == 1 and finding["message"] == "the Stripe key is a test-mode key but the stack runs in live mode"
+    assert "t" * 24 not in json.dumps(report)
+
+
+def test_closed_billing_account_blocks(env, capsys):
+    env["state"].billing_accounts[BILLING] = False
+    code, report = preflight(env, capsys)
+    assert code == 1 and by_id(report)["google.billing"]["message"] == f"billing account {BILLING} is closed"
+
+
+def test_unreachable_apis_are_one_error_each(env, capsys):
+    dead = f"http://127.0.0.1:{free_port()}"
+    code, report = preflight(env, capsys, google_url=dead, cloudflare_url=dead)
+    errors = [f for f in report["findings"] if f["status"] == "error"]
+    assert code == 1
+    assert [f["id"] for f in errors] == ["google.bootstrap_apis", "google.project", "google.billing",
+                                         "google.org_policy.iam.allowedPolicyMemberDomains", "cloudflare.token"]
+    assert all("unreachable (ConnectError)" in f["message"] for f in errors), errors
+
+
+def test_missing_credentials_and_bad_format(env, capsys, monkeypatch):
+    monkeypatch.delenv("GOOGLE_OAUTH_ACCESS_TOKEN")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(Path(env["adc"]).with_name("absent.json")))
+    monkeypatch.delenv("CLOUDFLARE_API_TOKEN")
+    monkeypatch.delenv("STRIPE_SECRET_KEY")
+    code, report = preflight(env, capsys)
+    assert code == 1 and [(f["id"], f["status"]) for f in report["findings"]] == [
+        ("google.credentials", "fail"), ("cloudflare.token", "fail"), ("stripe.key_mode", "warn")]
+    assert main(["preflight", "--stack", "prod", "--stacks-dir", str(env["stacks"]), "--format", "xml"]) == 2
+    assert capsys.readouterr().err.strip() == "launchready: --format: expected one of text, json, got 'xml'"
+
+
+def test_an_expired_token_is_one_clear_failure(env, capsys, monkeypatch):
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.expired")
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["google.credentials"]
+    assert code == 1 and finding == {"id": "google.credentials", "status": "fail",
+                                     "message": "the access token is not valid (Invalid Value)",
+                                     "remediation": "Refresh the credentials (`gcloud auth application-default login`)."}
