@@ -1,27 +1,47 @@
 """The `launchready` command line. Exit codes: 0 ready, 1 blocking findings, 2 usage or config error.
 
-Each subcommand lives in `checks/commands/<name>.py`; this module only wires them together and turns
+Each subcommand lives in `launchready/commands/<name>.py`; this module only wires them together and turns
 known errors into one clear line on stderr (never a traceback).
 """
 from __future__ import annotations
 
 import os
 import sys
+import warnings
 
-import typer
+# google-api-core announces its Python support calendar on import (a FutureWarning on every run):
+# third-party notices are not ours to print on a gate's stdout/stderr.
+warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 
-from launchready.commands import check, demo, handover, plan, sandbox
-from launchready.errors import UsageError
-from launchready.infra.config import ConfigError
+import typer  # noqa: E402
+
+from launchready.commands import catalog, check, demo, handover, plan, sandbox  # noqa: E402
+from launchready.errors import UsageError  # noqa: E402
+from launchready.infra.config import ConfigError  # noqa: E402
 
 app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
                   help="Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over.")
 app.command("check")(check.command)
+app.command("checks")(catalog.list_command)
+app.command("explain")(catalog.explain_command)
 app.command("plan")(plan.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.add_typer(sandbox.app, name="sandbox")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from launchready.checks.framework.report import tool_version
+        typer.echo(f"launchready {tool_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                       help="Print the version and exit.")) -> None:
+    """Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over."""
 
 
 def fail(lines: list[str] | str, code: int = 2) -> None:

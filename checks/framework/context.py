@@ -12,9 +12,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from launchready.infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack
+from launchready.infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
 
 if TYPE_CHECKING:
+    from launchready.checks.framework.waivers import Waiver
     from launchready.infra.plan import Plan
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +43,9 @@ class CheckOptions:
     stripe_api_base: str | None = None
     monitoring_api_base: str | None = None  # Cloud Monitoring API base (a local stand-in in tests)
     sandbox: bool = False
+    strict: bool | None = None             # None: strict in CI (CI=true) and for prod
+    waivers_file: Path | None = None       # None: launchready.yaml at the project root
+    baseline: Path | None = None           # fingerprints of accepted findings (--baseline)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,27 @@ class CheckContext:
                 from launchready.infra.plan import build_plan
                 self._plan = build_plan(self.config)
             return self._plan
+
+    @property
+    def stack_file(self) -> Path:
+        return stack_file(self.options.stacks_dir, self.stack)
+
+    @property
+    def strict(self) -> bool:
+        """Skipped checks at a blocking severity block (default in CI and for prod)."""
+        from launchready.checks.framework.policy import default_strict
+        return default_strict(self.config.environment) if self.options.strict is None else self.options.strict
+
+    @cached_property
+    def waivers(self) -> "list[Waiver]":
+        """The project's waivers (`waivers:` in launchready.yaml at the project root)."""
+        from launchready.checks.framework.waivers import PROJECT_FILE, load_waivers
+        return load_waivers(self.options.waivers_file or self.repo_root / PROJECT_FILE)
+
+    @cached_property
+    def baseline(self) -> frozenset[str]:
+        from launchready.checks.framework.baseline import load_baseline
+        return load_baseline(self.options.baseline) if self.options.baseline else frozenset()
 
     @property
     def rules_file(self) -> Path:

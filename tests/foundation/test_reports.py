@@ -35,14 +35,17 @@ def report():
 
 def test_json_schema_is_stable(report) -> None:
     data = json.loads(render(report, "json"))
-    assert list(data) == ["schema_version", "stack", "started_at", "duration_s", "ready",
-                          "blocking_severities", "summary", "results"]
-    assert data["schema_version"] == 1 and data["stack"] == "prod" and data["ready"] is False
-    assert set(data["summary"]) == {"pass", "fail", "warn", "skip", "error", "blocking"}
-    assert sum(v for k, v in data["summary"].items() if k != "blocking") == len(data["results"])
+    assert list(data) == ["schema_version", "tool", "stack", "started_at", "duration_s", "ready", "strict",
+                          "blocking_severities", "summary", "notices", "results"]
+    assert data["schema_version"] == 2 and data["stack"] == "prod" and data["ready"] is False
+    assert data["tool"]["name"] == "launchready" and data["tool"]["version"]
+    counts = {"pass", "fail", "warn", "skip", "error"}
+    assert set(data["summary"]) == counts | {"blocking", "blocking_skips", "waived"}
+    assert sum(v for k, v in data["summary"].items() if k in counts) == len(data["results"])
     for result in data["results"]:
         assert list(result) == ["id", "title", "severity", "status", "blocking", "live", "message",
-                                "evidence", "remediation", "findings", "duration_s"]
+                                "evidence", "remediation", "findings", "duration_s", "subject", "waived",
+                                "location"]
         assert result["status"] in {"pass", "fail", "warn", "skip", "error"}
         assert result["severity"] in {"critical", "high", "medium", "low", "info"}
         for finding in result["findings"]:
