@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from launchready.checks.framework.base import Result, Status
+from launchready.checks.framework.base import Check, Result, Status
 
 SCHEMA_VERSION = 2
 
@@ -31,6 +31,7 @@ class Report:
     strict: bool = False
     notices: list[str] = field(default_factory=list)   # expired/unmatched waivers, unused declarations
     project_root: str = "."
+    checks: dict[str, type[Check]] = field(default_factory=dict, repr=False)  # id -> class, for rule docs
 
     @property
     def blocking(self) -> list[Result]:
@@ -60,9 +61,16 @@ class Report:
     def blocking_skips(self) -> list[Result]:
         return [r for r in self.blocking if r.status is Status.SKIP]
 
-    def skip_reasons(self) -> list[tuple[str, int]]:
-        """Why blocking checks were skipped, most frequent first: ("no --app-dir given: ...", 3)."""
-        return Counter(r.message for r in self.blocking_skips()).most_common()
+    def allowed_skips(self) -> list[Result]:
+        """Skips at a blocking severity that did not block (--allow-skips): said out loud."""
+        return [r for r in self.results if r.status is Status.SKIP and not r.blocking and r.waiver is None
+                and r.severity.value in self.blocking_severities]
+
+    @staticmethod
+    def reasons(results: list[Result]) -> str:
+        """Why checks were skipped, most frequent first: "no --app-dir given: ... ×3; ..."."""
+        return "; ".join(f"{reason}{f' ×{n}' if n > 1 else ''}"
+                         for reason, n in Counter(r.message for r in results).most_common())
 
     def summary_line(self) -> str:
         """Counts, plus how many blocking checks were skipped and why (the gate did not look)."""
@@ -75,8 +83,11 @@ class Report:
         mode = "strict: skips block" if self.strict else "--allow-skips: skips do not block"
         line += f" (blocking severities: {', '.join(self.blocking_severities) or 'none'}; {mode})"
         if s["blocking_skips"]:
-            why = "; ".join(f"{reason}{f' ×{n}' if n > 1 else ''}" for reason, n in self.skip_reasons())
-            line += f"\n{s['blocking_skips']} blocking check(s) skipped: {why}"
+            line += f"\n{s['blocking_skips']} blocking check(s) skipped: {self.reasons(self.blocking_skips())}"
+        allowed = self.allowed_skips()
+        if allowed:
+            line += (f"\n{len(allowed)} check(s) at a blocking severity skipped and allowed by --allow-skips "
+                     f"(the gate did not look): {self.reasons(allowed)}")
         return line
 
     def ordered(self) -> list[Result]:

@@ -91,7 +91,8 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
     notices += policy.apply(results, ran={cls.id for cls in selected}, known={cls.id for cls in registry.all()})
     return Report(stack=ctx.stack, started_at=started_at, duration_s=time.perf_counter() - t0,
                   results=results, blocking_severities=list(ctx.config.blocking_severities or []),
-                  strict=ctx.strict, notices=notices, project_root=str(ctx.repo_root))
+                  strict=ctx.strict, notices=notices, project_root=str(ctx.repo_root),
+                  checks={cls.id: cls for cls in selected})
 
 
 def _run_or_declare(cls: type[Check], ctx: CheckContext, reason: str | None) -> list[Result]:

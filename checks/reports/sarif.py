@@ -10,7 +10,7 @@ import inspect
 import json
 from pathlib import Path
 
-from launchready.checks.framework.base import Finding, Result, Severity, Status
+from launchready.checks.framework.base import Check, Finding, Result, Severity, Status
 from launchready.checks.framework.baseline import finding_fingerprint
 from launchready.checks.framework.locations import relative_path
 from launchready.checks.framework.report import Report, tool_version
@@ -26,19 +26,19 @@ SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.ME
                      Severity.LOW: "3.0", Severity.INFO: "1.0"}
 
 
-def _describe_check(result: Result) -> tuple[str, str]:
-    """(what the check verifies, how to fix it) from the registered class, else from the result."""
-    from launchready.checks.framework.registry import registry
-    try:
-        cls = registry.get(result.check_id)
-    except KeyError:
-        return result.title, result.remediation
-    doc = inspect.getdoc(cls) or ""
-    return (doc if doc and doc != inspect.getdoc(cls.__mro__[1]) else result.title), cls.remediation or result.remediation
+def describe_check(cls: type[Check] | None, result: Result | None = None) -> tuple[str, str]:
+    """(what the check verifies and why, how to fix it): the class docstring (else its module's) and
+    remediation; from the result when the class is unknown."""
+    if cls is None:
+        return (result.title, result.remediation) if result else ("", "")
+    doc = inspect.getdoc(cls)
+    if not doc or doc == inspect.getdoc(Check):
+        doc = inspect.getdoc(inspect.getmodule(cls)) or cls.title
+    return doc, cls.remediation or (result.remediation if result else "")
 
 
-def _rule(result: Result) -> dict:
-    what, fix = _describe_check(result)
+def _rule(result: Result, cls: type[Check] | None) -> dict:
+    what, fix = describe_check(cls, result)
     explain = f"launchready explain {result.check_id}"
     fix_text = f"Fix: {fix}\n\nMore: `{explain}`" if fix else f"More: `{explain}`"
     return {
@@ -95,7 +95,7 @@ def render(report: Report) -> str:
     for result in report.results:
         if result.check_id not in index:
             index[result.check_id] = len(rules)
-            rules.append(_rule(result))
+            rules.append(_rule(result, report.checks.get(result.check_id)))
         if _reported(result):
             results.extend(_results(result, index[result.check_id], root))
     version = tool_version()

@@ -3,7 +3,6 @@ where documented): the catalog, readable without running anything."""
 from __future__ import annotations
 
 import difflib
-import inspect
 import json
 
 import typer
@@ -11,7 +10,7 @@ import typer
 from launchready.checks.framework.base import Check
 from launchready.checks.framework.locations import config_key
 from launchready.checks.framework.registry import registry
-from launchready.checks.reports.sarif import HELP_URI
+from launchready.checks.reports.sarif import HELP_URI, describe_check
 from launchready.errors import UsageError
 
 
@@ -55,14 +54,12 @@ def explain_command(check_id: str = typer.Argument(..., metavar="ID", help="A ch
 
 
 def explain_text(cls: type[Check]) -> str:
-    doc = inspect.getdoc(cls)
-    module_doc = inspect.getdoc(inspect.getmodule(cls)) or ""
-    why = doc if doc and doc != inspect.getdoc(Check) else module_doc
+    why, fix = describe_check(cls)
     key = config_key(cls)
     lines = [f"{cls.id} — {cls.title}", f"severity: {cls.severity.value} · {_kind(cls)}"
              + (f" · driven by launchready:{key}" if key else ""), "",
-             "What and why:", *[f"  {line}" for line in (why or cls.title).splitlines()], ""]
-    lines += ["How to fix a failure:", f"  {cls.remediation or 'follow the evidence and message of the failing result'}", ""]
+             "What and why:", *[f"  {line}" for line in why.splitlines()], ""]
+    lines += ["How to fix a failure:", f"  {fix or 'follow the evidence and message of the failing result'}", ""]
     lines += [f"Docs: {HELP_URI}",
               f"Waive (launchready.yaml): waivers: [{{check: {cls.id}, reason: ..., owner: ..., expires: YYYY-MM-DD}}]"]
     return "\n".join(lines)

@@ -66,7 +66,7 @@ def test_junit_has_one_testcase_per_result(report, tmp_path) -> None:
     assert suite.failures == summary["fail"]
     assert suite.errors == summary["error"]
     assert suite.skipped == summary["skip"]
-    assert {c.classname for c in cases} == {r.check_id for r in report.results}
+    assert {c.classname for c in cases} == {f"launchready.{r.check_id}" for r in report.results}
 
 
 def test_sarif_shape(report) -> None:
@@ -80,12 +80,12 @@ def test_sarif_shape(report) -> None:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["level"] in {"error", "warning", "note", "none"}
         assert result["message"]["text"]
-        for location in result.get("locations", []):
+        for location in result["locations"]:
             physical = location["physicalLocation"]
             assert physical["artifactLocation"]["uri"]
             assert physical["region"]["startLine"] >= 1
-    located = [r for r in run["results"] if r.get("locations")]
-    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in located} == {"a.txt", "lib/main.dart"}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"a.txt", "lib/main.dart", "stacks/Pulumi.prod.yaml"}  # no file of its own: the stack file
     failing = {r.check_id for r in report.results if r.status.value in ("fail", "error", "warn")}
     assert {r["ruleId"] for r in run["results"]} == failing
 
