@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from launchready.infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from launchready.infra.plan import Plan
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 RULES_API_ENV = "LAUNCHREADY_FIREBASE_RULES_API"  # Firebase Rules API base outside the sandbox (tests, proxies)
 
 
@@ -75,6 +76,7 @@ class CheckContext:
         self.config = config or load_stack(options.stacks_dir, options.stack)
         self._lock = threading.Lock()
         self._plan: "Plan | None" = None
+        self._shared: dict[str, tuple[threading.Lock, list]] = {}
 
     @property
     def stack(self) -> str:
@@ -99,6 +101,22 @@ class CheckContext:
                 from launchready.infra.plan import build_plan
                 self._plan = build_plan(self.config)
             return self._plan
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per run for every check that asks (one API call, and one failure to
+        report, per service); an exception is kept and raised again to each caller."""
+        with self._lock:
+            lock, slot = self._shared.setdefault(key, (threading.Lock(), []))
+        with lock:
+            if not slot:
+                try:
+                    slot.append((compute(), None))
+                except Exception as exc:  # noqa: BLE001 - handed to every caller
+                    slot.append((None, exc))
+        value, error = slot[0]
+        if error is not None:
+            raise error
+        return value
 
     @property
     def stack_file(self) -> Path:

@@ -120,3 +120,15 @@ def test_rejected_key_and_unreachable_api_are_clear_failures(stripe_api, monkeyp
     ctx = context(make_config(), stripe_api_base=f"http://127.0.0.1:{free_port()}")
     down = run_check("stripe.endpoint.exists", ctx)[0]
     assert down.status is Status.FAIL and "unreachable" in down.message
+
+
+def test_an_unreachable_stripe_api_is_said_once_in_a_few_words(monkeypatch):
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_" + "x" * 24)
+    ctx = context(make_config(), stripe_api_base=f"http://127.0.0.1:{free_port()}", only=("stripe.endpoint",))
+    report = run_checks(ctx)
+    failed = [r for r in report.results if r.status is Status.FAIL]
+    assert [r.check_id for r in failed] == ["stripe.endpoint.exists"]
+    assert failed[0].message.endswith("unreachable (Connection refused)")
+    others = [r for r in report.results if r.check_id != "stripe.endpoint.exists" and r.check_id != "stripe.endpoint.key_mode"]
+    assert others and all(r.status is Status.SKIP and "see stripe.endpoint.exists" in r.message for r in others)
+    assert not any("Max retries" in r.message or "HTTPConnectionPool" in r.message for r in report.results)
