@@ -87,3 +87,10 @@ def test_version_checks_and_explain() -> None:
         assert part in explained.stdout
     typo = cli("explain", "rules.static.testmode")
     assert typo.returncode == 2 and "did you mean rules.static.test_mode" in typo.stderr
+
+
+def test_third_party_import_warnings_stay_off_the_terminal() -> None:
+    # google-api-core warns about the Python support calendar on import (the firestore/functions checks import it)
+    code = "import launchready.cli, google.api_core"
+    proc = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Warning" not in proc.stderr, proc.stderr
