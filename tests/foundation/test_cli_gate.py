@@ -94,3 +94,15 @@ def test_third_party_import_warnings_stay_off_the_terminal() -> None:
     code = "import launchready.cli, google.api_core"
     proc = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "Warning" not in proc.stderr, proc.stderr
+
+
+def test_without_java_a_prod_gate_names_the_emulator_checks_it_could_not_run(tmp_path) -> None:
+    env = {**os.environ, "CI": "", "PATH": str(tmp_path)}   # no java on PATH
+    args = [sys.executable, "-m", "launchready.cli", "check", "--stack", "prod", "--offline",
+            "--only", "functions.webhook.contract"]
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "SKIP ■ critical functions.webhook.contract" in proc.stdout
+    assert "1 blocking check(s) skipped: Firestore emulator unavailable: Java is not installed" in proc.stdout
+    allowed = subprocess.run([*args, "--allow-skips"], capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
+    assert allowed.returncode == 0 and "READY" in allowed.stdout and "allowed by --allow-skips" in allowed.stdout
