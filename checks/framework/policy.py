@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 
 from launchready.checks.framework.base import Result, Severity, Status, Waived
 from launchready.checks.framework.baseline import BASELINED, fingerprint
+from launchready.checks.framework.registry import matches
 from launchready.checks.framework.waivers import Waiver
 
 BLOCKING_STATUSES = (Status.FAIL, Status.ERROR)
@@ -77,8 +78,4 @@ class GatePolicy:
 
 def not_applicable(check_id: str, declared: Mapping[str, str]) -> str | None:
     """The reason the stack gives for a check (by id prefix on whole segments), or None."""
-    for prefix, reason in declared.items():
-        prefix = prefix.rstrip(".*")
-        if check_id == prefix or check_id.startswith(prefix + "."):
-            return reason
-    return None
+    return next((reason for prefix, reason in declared.items() if matches(check_id, prefix)), None)

@@ -12,7 +12,7 @@ from launchready.checks.framework.base import Check, Result, Status, Waived
 from launchready.checks.framework.context import CheckContext
 from launchready.checks.framework.locations import fallback_location
 from launchready.checks.framework.policy import GatePolicy, not_applicable
-from launchready.checks.framework.registry import CheckRegistry, registry as default_registry
+from launchready.checks.framework.registry import CheckRegistry, matches, registry as default_registry
 from launchready.checks.framework.report import Report
 from launchready.checks.redact import redact, redact_text
 
@@ -64,7 +64,7 @@ def _redact_result(result: Result) -> None:
 def _unused_declarations(ctx: CheckContext, registry: CheckRegistry) -> list[str]:
     ids = [cls.id for cls in registry.all()]
     return [f"launchready:notApplicable: {prefix!r} matches no check (see `launchready checks`)"
-            for prefix in ctx.config.not_applicable if not any(not_applicable(i, {prefix: "-"}) for i in ids)]
+            for prefix in ctx.config.not_applicable if not any(matches(i, prefix) for i in ids)]
 
 
 def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry, max_workers: int = 16,
