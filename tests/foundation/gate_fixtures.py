@@ -16,7 +16,7 @@ def app_project(root: Path, *, app: str = "Fernhill Tutors", zone: str = "fernhi
                 extra: dict | None = None, waivers: list | None = None) -> Path:
     """A project folder for another app: Pulumi.yaml, stacks/Pulumi.{dev,prod}.yaml, launchready.yaml."""
     (root / "stacks").mkdir(parents=True, exist_ok=True)
-    (root / "Pulumi.yaml").write_text("name: fernhill\nruntime: python\nconfig:\n  stackConfigDir: stacks\n")
+    (root / "Pulumi.yaml").write_text("name: fernhill\nruntime: python\nmain: infra/\nstackConfigDir: stacks\n")
     for stack in ("dev", "prod"):
         doc = yaml.safe_load((EXAMPLE_STACKS / f"Pulumi.{stack}.yaml").read_text())
         text = yaml.safe_dump(doc, sort_keys=False).replace("Acme Notes", app).replace("acmenotes.com", zone)

@@ -26,8 +26,8 @@ def app_repository(root: Path) -> Path:
     """A FlutterFlow-style app repo: Flutter app under app/, Pulumi project under deploy/ with its stacks
     in deploy/stacks, the launchready action vendored under .github/actions/ as users pin it."""
     project = app_project(root / "deploy")
-    (project / "Pulumi.yaml").write_text("name: fernhill-tutors\nruntime: python\nmain: infra/\n"
-                                         "config:\n  stackConfigDir: 'stacks'\n")
+    (project / "Pulumi.yaml").write_text("name: fernhill-tutors\nruntime:\n  name: python\nmain: infra/\n"
+                                         "stackConfigDir: 'stacks'  # quoted, with a comment\n")
     (project / "firestore.rules").write_text("rules_version = '2';\nservice cloud.firestore {\n"
                                              "  match /databases/{database}/documents {\n"
                                              "    match /{document=**} { allow read, write: if false; }\n  }\n}\n")
