@@ -20,6 +20,8 @@ from launchready.checks.framework.waivers import Waiver
 
 BLOCKING_STATUSES = (Status.FAIL, Status.ERROR)
 WAIVABLE = (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIP)
+SKIP_FIX = ("Let the check run (the reason says what it lacks), declare it `launchready:notApplicable` in the stack, "
+            "or waive it in launchready.yaml with reason, owner and expiry; --allow-skips lets skips through.")
 
 
 def running_in_ci() -> bool:

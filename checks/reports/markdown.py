@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from launchready.checks.framework.base import Result, Status
+from launchready.checks.framework.policy import SKIP_FIX
 from launchready.checks.framework.report import Report
 
 ICONS = {Status.PASS: "✅", Status.FAIL: "❌", Status.WARN: "⚠️", Status.SKIP: "⏭️", Status.ERROR: "💥"}
@@ -43,8 +44,9 @@ def _details(r: Result) -> list[str]:
              _cell(r.message), ""]
     if r.waiver:
         lines += [f"**Waived:** {_cell(r.waiver.describe())}", ""]
-    if r.remediation:
-        lines += [f"**Remediation:** {_cell(r.remediation)}", ""]
+    fix = SKIP_FIX if r.blocking and r.status is Status.SKIP else r.remediation
+    if fix:
+        lines += [f"**Remediation:** {_cell(fix)}", ""]
     lines += [f"- `{f.path}{':' + str(f.line) if f.line else ''}` {_cell(f.message)}" for f in r.findings]
     if r.evidence:
         lines += ["", "```json", json.dumps(r.evidence, indent=2, sort_keys=True), "```"]

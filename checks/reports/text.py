@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from launchready.checks.framework.base import Result, Status
+from launchready.checks.framework.policy import SKIP_FIX
 from launchready.checks.framework.report import Report
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim",
@@ -51,6 +52,8 @@ def _print_result(r: Result, console: Console) -> None:
     if r.waiver:
         console.print(f"  {r.waiver.describe()}", markup=False)
     if r.status is Status.SKIP:
+        if r.blocking:
+            console.print(f"  fix: {SKIP_FIX}", markup=False)
         return
     for f in r.findings:
         console.print(f"  {f.path}{':' + str(f.line) if f.line else ''}: {f.message}", markup=False)

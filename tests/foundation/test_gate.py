@@ -120,3 +120,12 @@ def test_a_damaged_baseline_is_one_clear_error(tmp_path) -> None:
     (tmp_path / "b.json").write_text("[1, 2]")
     with pytest.raises(ConfigError, match="is not a launchready baseline"):
         run_checks(gate_context(app_project(tmp_path / "p"), baseline=tmp_path / "b.json"), registry=gate_registry())
+
+
+def test_a_blocking_skip_says_how_to_unblock_it(tmp_path) -> None:
+    from launchready.checks.framework.policy import SKIP_FIX
+    from launchready.checks.reports import render
+
+    report = run_checks(gate_context(app_project(tmp_path)), registry=gate_registry())
+    for fmt in ("text", "markdown"):
+        assert SKIP_FIX.split(" (")[0] in render(report, fmt).replace("\\", "")
