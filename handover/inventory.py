@@ -13,6 +13,8 @@ from typing import Any
 
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack
+from launchready.handover.app_model import AppCollection, app_collections
+from launchready.handover.plan_facts import AlertEntry, alert_entries, plan_counts, secret_readers
 from launchready.infra.dns_records import DnsRecordSpec, desired_records
 
 FUNCTIONS: dict[str, str] = {
@@ -36,13 +38,6 @@ class SecretEntry:
     rotation: str
 
 
-@dataclass(frozen=True)
-class AlertEntry:
-    name: str
-    condition: str
-    notifies: tuple[str, ...]
-
-
 @dataclass
 class Inventory:
     config: EnvironmentConfig
@@ -58,6 +53,7 @@ class Inventory:
     handled_events: tuple[str, ...] = HANDLED_EVENTS
     api_version: str = STRIPE_API_VERSION
     extras: dict[str, Any] = field(default_factory=dict)
+    collections: list[AppCollection] = field(default_factory=list)   # the app's own, from rules + matrix
 
 
 def _owner(config: EnvironmentConfig, area: str) -> str:
@@ -122,8 +118,6 @@ def load_report(path: Path | None, stack: str) -> tuple[dict[str, Any] | None, s
 
 def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None,
            plan: Any | None = None, plan_note: str | None = None) -> Inventory:
-    from launchready.handover.plan_facts import alert_entries, plan_counts, secret_readers
-
     stacks: dict[str, EnvironmentConfig | ConfigError] = {}
     for name in list_stacks(stacks_dir):
         try:
@@ -136,5 +130,5 @@ def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None
         secrets=secret_entries(config, secret_readers(plan) if plan is not None else None),
         functions=dict(FUNCTIONS), alerts=alert_entries(plan, config) if plan is not None else [],
         plan_note=plan_note, plan_counts=plan_counts(plan) if plan is not None else {},
-        report=report, report_note=report_note,
+        report=report, report_note=report_note, collections=app_collections(config),
     )

@@ -6,10 +6,17 @@ Only named, non-secret fields are read from resource inputs; nothing here copies
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Iterable
 
-from launchready.handover.inventory import AlertEntry
 from launchready.infra.config import EnvironmentConfig
+
+
+@dataclass(frozen=True)
+class AlertEntry:
+    name: str
+    condition: str
+    notifies: tuple[str, ...]
 
 FUNCTION_TYPE = "gcp:cloudfunctionsv2/function:Function"
 ALERT_TYPE = "gcp:monitoring/alertPolicy:AlertPolicy"

@@ -17,14 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from launchready.infra.config import NAMESPACE, EnvironmentConfig
+
+if TYPE_CHECKING:
+    from launchready.project import Project
 
 SECRET = "[secret]"
 PROJECT = "launchready"
-REPO_ROOT = Path(__file__).resolve().parents[1]
-PROGRAM = REPO_ROOT / "infra" / "__main__.py"
-# What the program reads besides the config: a change to any of these invalidates cached plans.
-SOURCES = ("infra", "functions", "firestore.rules", "firestore.indexes.json")
+INFRA_DIR = Path(__file__).resolve().parent   # the program ships inside the package
+PROGRAM = INFRA_DIR / "__main__.py"
 _DYNAMIC = "pulumi-python:dynamic:Resource"
 PLAN_TIMEOUT_S = 120  # a program that never settles is an error, not a hung check run
 
@@ -165,7 +168,7 @@ def _redact(value: Any) -> Any:
     return repr(value)
 
 
-def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> list[PlannedResource]:
+def _run_program(stack: str, values: dict[str, str], secret_keys: list[str], root: Path) -> list[PlannedResource]:
     """Runs in a fresh thread + context: configure mocks, run infra/__main__.py, collect resources."""
     import pulumi.runtime as runtime
     from pulumi.runtime import mocks, rpc
@@ -195,6 +198,8 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> 
     try:
         runtime.set_mocks(Mocks(), project=PROJECT, stack=stack, preview=False, monitor=Recorder(Mocks()))
         runtime.set_all_config(values, secret_keys)
+        from pulumi.runtime.settings import SETTINGS
+        SETTINGS.root_directory = str(root)  # as the engine sets it: where Pulumi.yaml is
         loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
     finally:
         loop.close()
@@ -209,29 +214,39 @@ CACHE_SIZE = 32
 _CACHE: dict[str, Plan] = {}
 
 
-def source_digest(root: Path = REPO_ROOT) -> str:
+def sources(config: EnvironmentConfig, project: "Project") -> list[Path]:
+    """What the program reads besides the config: a change to any of these invalidates cached plans."""
+    fs = config.firestore
+    return [INFRA_DIR, project.functions_dir, project.root / fs.rules_file, project.root / fs.indexes_file]
+
+
+def source_digest(paths: list[Path]) -> str:
     digest = hashlib.sha256()
-    for entry in SOURCES:
-        path = root / entry
+    for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
             if path.is_dir() else [path] if path.is_file() else []
         for file in files:
-            digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
+            digest.update(str(file).encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
 
 
-def build_plan(config: EnvironmentConfig) -> Plan:
-    """Every resource `pulumi up` would register for this environment, offline, sorted by type/name."""
+def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> Plan:
+    """Every resource `pulumi up` would register for this environment, offline, sorted by type/name.
+    The program reads the project's files (rules, indexes, functions) as `pulumi up` run there would."""
+    from launchready.project import current
+
+    project = project or current()
     stack = config.stack or config.environment
     values, secret_keys = pulumi_config(config)
-    key = hashlib.sha256(json.dumps([stack, values, source_digest()], sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([stack, values, str(project.root), source_digest(sources(config, project))],
+                                    sort_keys=True).encode()).hexdigest()
     with _LOCK:
         if key not in _CACHE:
             outcome: dict[str, Any] = {}
 
             def work() -> None:
                 try:
-                    outcome["records"] = _run_program(stack, values, secret_keys)
+                    outcome["records"] = _run_program(stack, values, secret_keys, project.root)
                 except BaseException as exc:  # re-raised in the caller's thread
                     outcome["error"] = exc
 

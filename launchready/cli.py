@@ -9,19 +9,23 @@ import os
 import sys
 import warnings
 
+from pathlib import Path
+from typing import Optional
+
 # google-api-core announces its Python support calendar on import (a FutureWarning on every run):
 # third-party notices are not ours to print on a gate's stdout/stderr.
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 
 import typer  # noqa: E402
 
-from launchready.commands import catalog, check, demo, handover, plan, sandbox  # noqa: E402
+from launchready.commands import catalog, check, demo, handover, init, plan, sandbox  # noqa: E402
 from launchready.errors import UsageError  # noqa: E402
 from launchready.infra.config import ConfigError  # noqa: E402
 
 app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
                   help="Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over.")
+app.command("init")(init.command)
 app.command("check")(check.command)
 app.command("checks")(catalog.list_command)
 app.command("explain")(catalog.explain_command)
@@ -39,9 +43,14 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
-                                       help="Print the version and exit.")) -> None:
-    """Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over."""
+def _project(project_dir: Optional[Path] = typer.Option(
+        None, "--project-dir", help="The project (folder holding Pulumi.yaml); default: found walking up from the "
+                                    "working directory. Relative paths in flags and config resolve against it."),
+             version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                          help="Print the version and exit.")) -> None:
+    """Fix the project every subcommand works on (discovery happens lazily, so `init` needs none)."""
+    from launchready.project import select
+    select(project_dir)
 
 
 def fail(lines: list[str] | str, code: int = 2) -> None:

@@ -26,7 +26,7 @@ from launchready.infra.dns_records import desired_records
 from launchready.sandbox import firestore_emulator, knot
 from launchready.sandbox.external_dns import spf_include_zones
 from launchready.sandbox.processes import ServiceError, free_port, pid_alive, port_open, spawn, stop_pid, wait_until
-from launchready.sandbox.state import REPO_ROOT, clear_state, save_state, state_dir, state_file
+from launchready.sandbox.state import clear_state, save_state, state_dir, state_file
 
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
 FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
@@ -115,12 +115,19 @@ def _python() -> str:
     return sys.executable
 
 
+def _project():
+    """The project the sandbox replicates (its rules, its functions source, its build/ folder)."""
+    from launchready.project import current
+    return current()
+
+
 def missing_prerequisites() -> list[str]:
     problems = [r for r in (firestore_emulator.unavailable_reason(), knot.unavailable_reason()) if r]
     if importlib.util.find_spec("functions_framework") is None:
         problems.append("functions-framework is not installed in this environment (run `make venv`)")
-    if not (REPO_ROOT / "functions" / "main.py").is_file():
-        problems.append(f"{REPO_ROOT / 'functions' / 'main.py'} not found: the functions cannot be served")
+    main = _project().functions_dir / "main.py"
+    if not main.is_file():
+        problems.append(f"{main} not found: the functions cannot be served")
     return problems
 
 
@@ -153,7 +160,7 @@ def _wait_http(url: str, what: str, proc, log: Path) -> None:
 def _spawn(launch: Launch, name: str, argv: list[str], port: int, detail: str,
            env: dict[str, str] | None = None):
     log = launch.logs / f"{name}.log"
-    proc = spawn(argv, log, env=env, cwd=REPO_ROOT)
+    proc = spawn(argv, log, env=env, cwd=_project().root)
     service = Service.of(name, proc.pid, [port], detail, log)
     launch.record(service)
     return service, proc, log
@@ -171,7 +178,7 @@ def _start_process(launch: Launch, name: str, argv: list[str], port: int, detail
 
 def _rules_file(launch: Launch) -> Path | None:
     """The stack's rules file, loaded into the emulator and released by the Rules API stand-in."""
-    rules = REPO_ROOT / launch.config.firestore.rules_file
+    rules = _project().resolve(launch.config.firestore.rules_file, "launchready:firestore.rulesFile")
     return rules if rules.is_file() else None
 
 
@@ -297,7 +304,7 @@ def start_functions(launch: Launch) -> None:
     started = []
     for target, port_name in FUNCTION_PORTS.items():
         port = launch.ports[port_name]
-        argv = [_python(), "-m", "functions_framework", "--source", str(REPO_ROOT / "functions" / "main.py"),
+        argv = [_python(), "-m", "functions_framework", "--source", str(_project().functions_dir / "main.py"),
                 "--target", target, "--host", "127.0.0.1", "--port", str(port)]
         started.append((target, port, *_spawn(launch, target, argv, port, f"functions-framework: {target}", env)))
     for target, port, _service, proc, log in started:
@@ -409,7 +416,7 @@ def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float
     env = {**os.environ, **state["function_env"], "SYNC_BACKOFF_SECONDS": str(backoff_seconds),
            "SYNC_HTTP_TIMEOUT_SECONDS": "2"}
     code = f"import json; from launchready.functions.backend.sync.worker import drain; print(json.dumps(drain(timeout={timeout!r})))"
-    done = subprocess.run([_python(), "-c", code], env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+    done = subprocess.run([_python(), "-c", code], env=env, cwd=_project().root, capture_output=True, text=True,
                           timeout=timeout + 30)
     if done.returncode != 0:
         tail = " ".join(done.stderr.strip().splitlines()[-3:])

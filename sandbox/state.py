@@ -4,24 +4,30 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready.infra.config import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+if TYPE_CHECKING:
+    from launchready.project import Project
 
 
-def state_dir() -> Path:
-    return Path(os.environ.get("LAUNCHREADY_SANDBOX_DIR", REPO_ROOT / "build" / "sandbox"))
+def state_dir(project: "Project | None" = None) -> Path:
+    """`LAUNCHREADY_SANDBOX_DIR`, else the project's `build/sandbox`."""
+    explicit = os.environ.get("LAUNCHREADY_SANDBOX_DIR")
+    if explicit:
+        return Path(explicit)
+    from launchready.project import current
+    return (project or current()).build_dir / "sandbox"
 
 
-def state_file() -> Path:
-    return state_dir() / "state.json"
+def state_file(project: "Project | None" = None) -> Path:
+    return state_dir(project) / "state.json"
 
 
-def load_state() -> dict[str, Any]:
+def load_state(project: "Project | None" = None) -> dict[str, Any]:
     """The running sandbox's state; a clear ConfigError when none runs."""
-    path = state_file()
+    path = state_file(project)
     if not path.is_file():
         raise ConfigError([f"--sandbox: no local sandbox is running (no {path}); start one with `launchready sandbox up`"])
     return json.loads(path.read_text())

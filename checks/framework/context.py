@@ -12,13 +12,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from launchready.infra.config import ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
+from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
 
 if TYPE_CHECKING:
     from launchready.checks.framework.waivers import Waiver
     from launchready.infra.plan import Plan
+    from launchready.project import Project
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 RULES_API_ENV = "LAUNCHREADY_FIREBASE_RULES_API"  # Firebase Rules API base outside the sandbox (tests, proxies)
 
@@ -28,7 +28,7 @@ class CheckOptions:
     """The CLI's flags; `None` means "take it from the stack config"."""
 
     stack: str
-    stacks_dir: Path = REPO_ROOT / "stacks"
+    stacks_dir: Path | None = None         # None: the project's stackConfigDir
     offline: bool = False
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
@@ -70,13 +70,21 @@ class LiveTargets:
 
 class CheckContext:
     def __init__(self, options: CheckOptions, config: EnvironmentConfig | None = None,
-                 repo_root: Path = REPO_ROOT):
-        self.options = options
-        self.repo_root = repo_root
-        self.config = config or load_stack(options.stacks_dir, options.stack)
+                 project: "Project | None" = None):
+        from launchready.project import current
+
+        self.project = project or current()
+        self.options = replace(options, stacks_dir=options.stacks_dir or self.project.stacks_dir)
+        self.config = config or load_stack(self.options.stacks_dir, options.stack)
+        self.rules_file  # a rules path outside the project is a config error now (exit 2), not N check errors
         self._lock = threading.Lock()
         self._plan: "Plan | None" = None
         self._shared: dict[str, tuple[threading.Lock, list]] = {}
+
+    @property
+    def repo_root(self) -> Path:
+        """The project root: what the repository secret scan walks and what paths are shown relative to."""
+        return self.project.root
 
     @property
     def stack(self) -> str:
@@ -99,7 +107,7 @@ class CheckContext:
         with self._lock:
             if self._plan is None:
                 from launchready.infra.plan import build_plan
-                self._plan = build_plan(self.config)
+                self._plan = build_plan(self.config, self.project)
             return self._plan
 
     def shared(self, key: str, compute: Callable[[], T]) -> T:
@@ -139,13 +147,14 @@ class CheckContext:
         from launchready.checks.framework.baseline import load_baseline
         return load_baseline(self.options.baseline) if self.options.baseline else frozenset()
 
-    @property
+    @cached_property
     def rules_file(self) -> Path:
-        return self.options.rules_file or self.repo_root / self.config.firestore.rules_file
+        return self.options.rules_file or self.project.resolve(self.config.firestore.rules_file,
+                                                               f"{NAMESPACE}:firestore.rulesFile")
 
     @property
     def app_dir(self) -> Path | None:
-        return self.options.app_dir
+        return self.options.app_dir or self.project.app_dir
 
     @cached_property
     def targets(self) -> LiveTargets:
@@ -153,7 +162,7 @@ class CheckContext:
         state: dict[str, Any] = {}
         if opts.sandbox:
             from launchready.sandbox.state import load_state
-            running = load_state()
+            running = load_state(self.project)
             if running.get("stack") not in (None, self.stack):
                 raise ConfigError([f"--sandbox: the running sandbox replicates stack '{running['stack']}', "
                                    f"not '{self.stack}' (`launchready sandbox down`, then `sandbox up --stack {self.stack}`)"])
@@ -177,7 +186,7 @@ class CheckContext:
         )
 
     def with_options(self, **changes: Any) -> "CheckContext":
-        return CheckContext(replace(self.options, **changes), self.config, self.repo_root)
+        return CheckContext(replace(self.options, **changes), self.config, self.project)
 
 
 def _host_port(value: str) -> tuple[str, int]:

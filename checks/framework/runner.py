@@ -2,6 +2,7 @@
 crash becomes one `error` result, then mark what blocks the release under the stack's policy."""
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +38,7 @@ def run_one(cls: type[Check], ctx: CheckContext) -> list[Result]:
         result.duration_s = elapsed
         result.subject = result.subject or _subject(result)
         _redact_result(result)
+        _relative_paths(result, str(ctx.project.root))
     return results
 
 
@@ -52,6 +54,23 @@ def not_applicable_result(cls: type[Check], ctx: CheckContext, reason: str) -> R
     result = cls().skipped(f"not applicable to stack {ctx.stack}: {reason} (launchready:notApplicable)")
     result.waiver = Waived("not-applicable", reason)
     return result
+
+
+def _relative_paths(result: Result, root: str) -> None:
+    """Reports name the project's files relative to its root (they travel to CI logs and handovers)."""
+    inside, itself = re.compile(re.escape(root) + "/"), re.compile(re.escape(root) + r"(?![\w.-])")
+
+    def strip(value):
+        if isinstance(value, str):
+            return itself.sub(".", inside.sub("", value))
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [strip(v) for v in value]
+        return value
+    result.message = strip(result.message)
+    result.evidence = strip(result.evidence)
+    result.findings = [type(f)(strip(f.path), f.line, strip(f.message)) for f in result.findings]
 
 
 def _redact_result(result: Result) -> None:

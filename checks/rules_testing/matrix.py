@@ -1,4 +1,5 @@
 """The access matrix for the canonical data model (DESIGN.md): who may do what to which document.
+These are the built-in rows; an app's own collections come from its access file (access_file.py).
 
 Each row is (actor, operation, path, data) -> allow|deny. `run_matrix` seeds the emulator with
 rules bypassed, then runs the rows concurrently in three phases (reads, then writes, then deletes)
@@ -96,7 +97,7 @@ PROTECTED_FIELDS: dict[str, Any] = {
     "last_synced_at": datetime(2099, 1, 1, tzinfo=timezone.utc),
 }
 PROFILE_FIELDS = {"display_name": "Alice A.", "photo_url": "https://cdn.example.com/alice.png",
-                  "marketing_opt_in": True}
+                  "marketing_opt_in": True}  # the example's (Acme Notes) rows: its launchready.access.yaml
 
 
 def _customer(uid: str) -> dict[str, Any]:
@@ -152,6 +153,7 @@ def _protected_fields() -> list[Expectation]:
 
 
 def _profile_fields() -> list[Expectation]:
+    """Acme Notes' own profile rows, kept here only to generate the example's access file."""
     g = "profile_fields"
     rows = [Expectation(g, OWNER, "update", "customers/alice", "allow", {name: value})
             for name, value in PROFILE_FIELDS.items()]
@@ -201,7 +203,7 @@ def _default_deny() -> list[Expectation]:
 
 
 ACCESS_MATRIX: tuple[Expectation, ...] = tuple(
-    _customer_read() + _protected_fields() + _profile_fields() + _backend_only() + _default_deny())
+    _customer_read() + _protected_fields() + _backend_only() + _default_deny())
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(e.group for e in ACCESS_MATRIX))
 
 

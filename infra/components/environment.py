@@ -19,9 +19,9 @@ from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_K
 from launchready.infra.components.stripe_webhook import StripeWebhook, StripeWebhookArgs
 from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
 from launchready.infra.dns_records import desired_records, hosting_site_id
+from launchready.project import Project as LaunchProject
+from launchready.project import current as current_project
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS_DIR = REPO_ROOT / "functions"
 SECRET_CONFIG = {STRIPE_SECRET_KEY: "stripeSecretKey", CRM_API_TOKEN: "crmApiToken",
                  SUPPORT_API_TOKEN: "supportApiToken"}
 
@@ -31,8 +31,14 @@ def deploy() -> None:
     config = from_pulumi(pulumi.get_stack())
     settings = pulumi.Config(NAMESPACE)
     secret_values = {sid: settings.require_secret(key) for sid, key in SECRET_CONFIG.items()}
-    for key, value in build(config, secret_values).items():
+    for key, value in build(config, secret_values, _project()).items():
         pulumi.export(key, value)
+
+
+def _project() -> LaunchProject:
+    """The user's project: where the engine found Pulumi.yaml (the offline plan sets the same)."""
+    root = pulumi.runtime.get_root_directory()
+    return LaunchProject.load(Path(root)) if root else current_project()
 
 
 def _read(path: Path, what: str) -> str:
@@ -42,8 +48,10 @@ def _read(path: Path, what: str) -> str:
         raise ConfigError([f"{path}: cannot read the {what}: {exc.strerror}"]) from None
 
 
-def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]]) -> dict[str, object]:
-    """Every component of the environment; returns the stack outputs."""
+def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]],
+          source: LaunchProject) -> dict[str, object]:
+    """Every component of the environment; returns the stack outputs. `source` is the user's project:
+    its rules, indexes and (own or packaged) functions are what gets deployed."""
     env, gcp_cfg, domain = config.environment, config.gcp, config.domain
     prod = env == "prod"
     labels = {"environment": env, "managed-by": "launchready"}
@@ -57,8 +65,9 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     Firestore("firestore", FirestoreArgs(
         project_id=pid, location=gcp_cfg.firestore_location, delete_protection=bool(fs.delete_protection),
         point_in_time_recovery=bool(fs.point_in_time_recovery), backups=bool(fs.backups),
-        rules_source=_read(REPO_ROOT / fs.rules_file, "Firestore rules"),
-        indexes=json.loads(_read(REPO_ROOT / fs.indexes_file, "Firestore indexes")).get("indexes", [])),
+        rules_source=_read(source.resolve(fs.rules_file, f"{NAMESPACE}:firestore.rulesFile"), "Firestore rules"),
+        indexes=json.loads(_read(source.resolve(fs.indexes_file, f"{NAMESPACE}:firestore.indexesFile"),
+                                 "Firestore indexes")).get("indexes", [])),
         opts=after_apis)
     Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames), opts=after_apis)
 
@@ -72,7 +81,7 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     fn = config.functions
     functions = Functions("functions", FunctionsArgs(
         project_id=pid, region=gcp_cfg.region, firestore_location=gcp_cfg.firestore_location,
-        source_dir=FUNCTIONS_DIR, secrets=secrets.secrets, labels=labels, protect_source=prod,
+        source_dir=source.functions_dir, secrets=secrets.secrets, labels=labels, protect_source=prod,
         max_instances=fn.max_instances, timeout_seconds=fn.timeout_seconds, memory=fn.memory,
         env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base,
              "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base,

@@ -8,7 +8,8 @@ from typing import List, Optional
 import typer
 
 from launchready.errors import UsageError
-from launchready.checks.framework.context import REPO_ROOT, CheckContext, CheckOptions
+from launchready.project import current, stacks_folder
+from launchready.checks.framework.context import CheckContext, CheckOptions
 from launchready.checks.framework.registry import registry
 from launchready.checks.reports import RENDERERS, render
 from launchready.checks.reports.text import build_console, print_report
@@ -29,7 +30,7 @@ def command(
     output: List[Path] = typer.Option([], "--output", help="Write the report here instead of stdout (one per --format)."),
     app_dir: Optional[Path] = typer.Option(None, "--app-dir", help="Flutter app tree to scan."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Firestore rules file (default: the stack's)."),
-    stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
+    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
     domain: Optional[str] = typer.Option(None, "--domain", help="Domain for DNS/email checks."),
     nameserver: Optional[str] = typer.Option(None, "--nameserver", help="Resolve via HOST:PORT."),
     https_port: Optional[int] = typer.Option(None, "--https-port", help="HTTPS port for TLS checks."),
@@ -52,12 +53,15 @@ def command(
     targets = pair_outputs(fmt, output)
     if quiet and verbose:
         raise UsageError("--quiet/--verbose: choose one")
+    project = current()
+    app_dir, rules, ca_file = project.flag(app_dir), project.flag(rules), project.flag(ca_file)
+    waivers, baseline, write_baseline = project.flag(waivers), project.flag(baseline), project.flag(write_baseline)
+    targets = [(name, project.flag(path)) for name, path in targets]
     for flag, path in (("--app-dir", app_dir), ("--rules", rules), ("--ca-file", ca_file),
                        ("--waivers", waivers), ("--baseline", baseline)):
         if path is not None and not path.exists():
             raise UsageError(f"{flag}: {path} does not exist")
-    if not stacks_dir.is_dir():
-        raise UsageError(f"--stacks-dir: {stacks_dir} is not a folder")
+    stacks_dir = stacks_folder(project, stacks_dir)
     options = CheckOptions(
         stack=stack, stacks_dir=stacks_dir, offline=offline, only=_prefixes(only), skip=_prefixes(skip),
         app_dir=app_dir, rules_file=rules, domain=domain, nameserver=nameserver, https_port=https_port,

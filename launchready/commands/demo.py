@@ -7,16 +7,15 @@ from pathlib import Path
 
 import typer
 
-from launchready.checks.framework.context import REPO_ROOT
+from launchready.project import current
 
 STACK = "dev"
-EXAMPLE_APP = REPO_ROOT / "examples" / "acme_notes_app"  # the Flutter client the client.*/secrets.app.* checks read
 REPORT_FORMATS = ("text", "json", "junit", "markdown")
 
 
 def command(
     keep: bool = typer.Option(False, "--keep", help="Leave the sandbox running afterwards."),
-    out: Path = typer.Option(REPO_ROOT / "build", "--out", help="Folder for reports/ and handover/."),
+    out: Path = typer.Option(Path("build"), "--out", help="Folder for reports/ and handover/ (relative to the project root)."),
 ) -> None:
     """Run the whole toolkit locally: sandbox up, a customer lifecycle, `check`, reports, handover."""
     from launchready.commands.sandbox import print_state
@@ -24,7 +23,9 @@ def command(
     from launchready.sandbox import lifecycle, manager
 
     started = time.monotonic()
-    config = load_stack(REPO_ROOT / "stacks", STACK)
+    project = current()
+    out = project.flag(out)
+    config = load_stack(project.stacks_dir, STACK)
     typer.echo(f"launchready demo — {config.app.name}, stack {STACK}, everything on 127.0.0.1")
     state = manager.up(config)
     try:
@@ -54,8 +55,8 @@ def command(
 
 
 def check_and_document(config, out: Path):
-    """Run `check --stack dev --sandbox --app-dir examples/acme_notes_app` in-process, write its
-    reports, then the handover docs."""
+    """Run `check --stack dev --sandbox` in-process on the project (its app dir from Pulumi.yaml),
+    write its reports, then the handover docs."""
     import warnings
 
     from launchready.commands.check import run
@@ -66,8 +67,8 @@ def check_and_document(config, out: Path):
     # google-api-core announces its Python support calendar on import: noise in a demo's narrative
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\..*")
 
-    report = run(CheckOptions(stack=STACK, stacks_dir=REPO_ROOT / "stacks", sandbox=True,
-                              app_dir=EXAMPLE_APP if EXAMPLE_APP.is_dir() else None))
+    project = current()
+    report = run(CheckOptions(stack=STACK, stacks_dir=project.stacks_dir, sandbox=True))
     reports = out / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -75,7 +76,7 @@ def check_and_document(config, out: Path):
         path = reports / f"{STACK}.{EXTENSIONS[fmt]}"
         path.write_text(render(report, fmt), encoding="utf-8")
         paths.append((fmt, path))
-    generate(config, stacks_dir=REPO_ROOT / "stacks", out_dir=out / "handover",
+    generate(config, stacks_dir=project.stacks_dir, out_dir=out / "handover",
                     report_path=reports / f"{STACK}.json")
     paths.append(("handover", out / "handover" / "README.md"))
     return report, paths

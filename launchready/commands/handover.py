@@ -7,13 +7,6 @@ from typing import Optional
 
 import typer
 
-from launchready.checks.framework.context import REPO_ROOT
-
-
-def default_report(stack: str) -> Path:
-    """Where `launchready demo` (and the README's CI example) write the JSON report."""
-    return REPO_ROOT / "build" / "reports" / f"{stack}.json"
-
 
 def command(
     stack: str = typer.Option(..., "--stack", help="Stack to document."),
@@ -21,20 +14,24 @@ def command(
     report: Optional[Path] = typer.Option(None, "--report", help="JSON report of `launchready check` "
                                           "(default: build/reports/<stack>.json when it exists)."),
     html: bool = typer.Option(False, "--html", help="Also write one self-contained handover.html."),
-    stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
+    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
 ) -> None:
     """Write handover docs: environments, DNS, secrets inventory, integrations, alerts, runbooks."""
-    from launchready.cli import UsageError
+    from launchready.errors import UsageError
     from launchready.handover.generator import generate
     from launchready.infra.config import load_stack
+    from launchready.project import current, stacks_folder
 
+    project = current()
+    report, out = project.flag(report), project.flag(out)
+    stacks_dir = stacks_folder(project, stacks_dir)
     if report is not None and not report.is_file():
         raise UsageError(f"--report: {report} does not exist")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {out} exists and is not a folder")
     config = load_stack(stacks_dir, stack)
-    written = generate(config, stacks_dir=stacks_dir, out_dir=out, report_path=report or default_report(stack),
+    written = generate(config, stacks_dir=stacks_dir, out_dir=out, report_path=report or project.report_path(stack),
                        html=html)
-    typer.echo(f"handover docs for stack {stack}: {len(written)} files in {out}")
+    typer.echo(f"handover docs for stack {stack}: {len(written)} files in {project.display(out)}")
     for path in written:
-        typer.echo(f"  {path}")
+        typer.echo(f"  {project.display(path)}")

@@ -8,7 +8,6 @@ from typing import Any, Optional
 
 import typer
 
-from launchready.checks.framework.context import REPO_ROOT
 from launchready.infra.config import load_stack
 
 FORMATS = ("table", "json")
@@ -47,16 +46,17 @@ def command(
     stack: str = typer.Option(..., "--stack", help="Stack to plan."),
     fmt: str = typer.Option("table", "--format", help="table|json"),
     diff: Optional[str] = typer.Option(None, "--diff", help="Show how this stack differs from OTHER."),
-    stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
+    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
 ) -> None:
     """Print every resource the stack would create, offline (no Pulumi CLI or cloud needed)."""
-    from launchready.cli import UsageError
+    from launchready.errors import UsageError
     from launchready.infra.plan import build_plan, diff_plans
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    if not stacks_dir.is_dir():
-        raise UsageError(f"--stacks-dir: {stacks_dir} is not a folder")
+    from launchready.project import current, stacks_folder
+
+    stacks_dir = stacks_folder(current(), stacks_dir)
     plan = build_plan(load_stack(stacks_dir, stack))
     if diff is None:
         if fmt == "json":

@@ -6,7 +6,6 @@ from typing import Optional
 
 import typer
 
-from launchready.checks.framework.context import REPO_ROOT
 
 app = typer.Typer(help="A local replica of one environment, every part real, on 127.0.0.1.", no_args_is_help=True)
 
@@ -40,7 +39,7 @@ def state_path() -> Path:
 @app.command("up")
 def up(
     stack: str = typer.Option("dev", "--stack", help="Stack whose plan the sandbox replicates."),
-    stacks_dir: Path = typer.Option(REPO_ROOT / "stacks", "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files."),
+    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
     dns_port: Optional[int] = typer.Option(None, "--dns-port", help="Fix Knot's port (default: a free one)."),
     https_port: Optional[int] = typer.Option(None, "--https-port", help="Fix the HTTPS port."),
     http_port: Optional[int] = typer.Option(None, "--http-port", help="Fix the HTTP (redirect) port."),
@@ -50,7 +49,9 @@ def up(
     from launchready.infra.config import load_stack
     from launchready.sandbox import manager
 
-    config = load_stack(stacks_dir, stack)
+    from launchready.project import current, stacks_folder
+
+    config = load_stack(stacks_folder(current(), stacks_dir), stack)
     state = manager.up(config, ports=_ports(dns=dns_port, https=https_port, http=http_port, webhook=webhook_port))
     print_state(state)
 

@@ -8,6 +8,7 @@ import pytest
 
 from launchready.checks.framework import CheckContext, CheckOptions
 from launchready.checks.framework.runner import run_one
+from launchready.project import Project
 from tests.checks_offline.flutter_fixture import build_flutter_app
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
@@ -41,5 +42,5 @@ def line_in(stacks_dir: Path, stack: str, needle: str) -> int:
 
 def run_check(check_cls, stacks_dir: Path = STACKS, stack: str = "dev", app_dir: Path | None = None, repo_root=None):
     options = CheckOptions(stack=stack, stacks_dir=stacks_dir, app_dir=app_dir, offline=True)
-    ctx = CheckContext(options) if repo_root is None else CheckContext(options, repo_root=repo_root)
+    ctx = CheckContext(options) if repo_root is None else CheckContext(options, project=Project(Path(repo_root).resolve()))
     return run_one(check_cls, ctx)

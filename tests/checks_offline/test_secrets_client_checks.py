@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,11 @@ def test_app_scan_fails_critical_with_path_line_kind(flutter_app: Path) -> None:
     assert not any(value in text for value in ALL_SECRET_VALUES)
 
 
-def test_app_checks_skip_without_app_dir() -> None:
+def test_app_checks_skip_without_app_dir(tmp_path: Path, monkeypatch) -> None:
+    """A project with no pubspec.yaml at its root and no launchready:appDir has no app to read."""
+    (tmp_path / "Pulumi.yaml").write_text("name: backend-only\nruntime: python\n")
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    monkeypatch.chdir(tmp_path)
     for check in (AppSecretsScan, EnvFileBundled, DirectCrmSupportCalls, DirectStripeSecretCalls,
                   ClientWritesProtectedFields):
         [result] = run_check(check)

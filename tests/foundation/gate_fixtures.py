@@ -29,7 +29,8 @@ def app_project(root: Path, *, app: str = "Fernhill Tutors", zone: str = "fernhi
 
 
 def gate_context(root: Path, stack: str = "prod", **options) -> CheckContext:
-    return CheckContext(CheckOptions(stack=stack, stacks_dir=root / "stacks", **options), repo_root=root)
+    from launchready.project import Project
+    return CheckContext(CheckOptions(stack=stack, stacks_dir=root / "stacks", **options), project=Project.load(root))
 
 
 def gate_registry() -> CheckRegistry:

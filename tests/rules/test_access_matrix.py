@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from launchready.checks.catalog.rules.behaviour import MatrixGroupCheck
+from launchready.checks.rules_testing.access_file import GROUP as APP_GROUP
 from launchready.checks.rules_testing.matrix import ACCESS_MATRIX, ANON, OTHER, OWNER, PROTECTED_FIELDS, SEED, run_matrix
 
 PROTECTED = {"plan_status", "plan_id", "billing_provider_id", "stripe_subscription_id", "crm_contact_id",
@@ -37,7 +38,7 @@ def test_every_seeded_collection_is_covered_and_every_group_has_a_check():
     collections = {path.split("/")[-2] for path in SEED}
     covered = {e.path.split("/")[-2] if e.operation != "list" else e.path.split("/")[-1] for e in ACCESS_MATRIX}
     assert collections <= covered
-    assert {c.group for c in MatrixGroupCheck.__subclasses__()} == {e.group for e in ACCESS_MATRIX}
+    assert {c.group for c in MatrixGroupCheck.__subclasses__()} == {e.group for e in ACCESS_MATRIX} | {APP_GROUP}
 
 
 def test_repo_rules_satisfy_the_whole_matrix(rules_env):

@@ -10,6 +10,7 @@ import pytest
 from launchready.checks.catalog.rules.deployed import API_ENV, TOKEN_ENV, DeployedRulesMatch
 from launchready.checks.framework import Status
 from launchready.checks.framework.context import CheckContext, CheckOptions
+from launchready.project import Project
 
 PROJECT = "acme-notes-dev"
 
@@ -60,7 +61,7 @@ def api(monkeypatch):
 
 @pytest.fixture
 def check(repo_root):
-    ctx = CheckContext(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks"), repo_root=repo_root)
+    ctx = CheckContext(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks"), project=Project.load(repo_root))
     assert ctx.config.gcp.project_id == PROJECT
     return lambda: DeployedRulesMatch().run(ctx)
 

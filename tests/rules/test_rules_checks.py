@@ -16,21 +16,21 @@ EXPECTED = {
     "signed_in_reads_any_customer.rules": {
         "rules.static.auth_only": {11}, "rules.static.owner_segment": {11},
         "rules.behaviour.customer_read": {11},
-        "rules.behaviour.profile_fields": {10},     # the owner can no longer edit their profile
+        "rules.behaviour.app": {10},     # the owner can no longer edit their profile
     },
     "owner_writes_plan_status.rules": {
         "rules.static.write_validation": {8},
-        "rules.behaviour.protected_fields": {8}, "rules.behaviour.profile_fields": {8},
+        "rules.behaviour.protected_fields": {8}, "rules.behaviour.app": {8},
     },
     "test_mode_open.rules": {
         "rules.static.test_mode": {7}, "rules.static.recursive_wildcard_write": {7},
         "rules.static.delete_any_user": {7}, "rules.static.write_validation": {7},
-        **{f"rules.behaviour.{g}": {7} for g in ("customer_read", "protected_fields", "profile_fields",
+        **{f"rules.behaviour.{g}": {7} for g in ("customer_read", "protected_fields", "app",
                                                   "backend_only", "default_deny")},
     },
     "recursive_wildcard_write.rules": {
         "rules.static.recursive_wildcard_write": {10}, "rules.static.write_validation": {10},
-        "rules.behaviour.protected_fields": {10}, "rules.behaviour.profile_fields": {10},
+        "rules.behaviour.protected_fields": {10}, "rules.behaviour.app": {10},
         "rules.behaviour.backend_only": {10}, "rules.behaviour.default_deny": {10},
     },
 }

@@ -20,7 +20,9 @@ from launchready.checks.framework.base import Check
 from launchready.checks.framework.context import CheckContext
 from launchready.checks.rules_analysis.model import Ruleset
 from launchready.checks.rules_testing import RulesCompileError, RulesHarnessError, RulesTestEnvironment
-from launchready.checks.rules_testing.matrix import Verdict, run_matrix
+from launchready.checks.rules_testing.access_file import GROUP as APP_GROUP
+from launchready.checks.rules_testing.access_file import AccessFileError, AccessMatrix, load_access_matrix
+from launchready.checks.rules_testing.matrix import ACCESS_MATRIX, SEED, Verdict, run_matrix
 from launchready.sandbox.firestore_emulator import unavailable_reason
 from launchready.sandbox.processes import ServiceError
 
@@ -36,6 +38,8 @@ class MatrixRun:
     failure: str | None = None     # the rules cannot be loaded (missing, do not compile)
     failure_line: int | None = None
     error: str | None = None       # the harness itself broke
+    app: AccessMatrix | None = None  # the project's own rows (None: its access file is unusable)
+    app_problem: str | None = None
 
 
 class _RunCache:
@@ -58,9 +62,19 @@ class _RunCache:
 _runs = _RunCache()
 
 
+def _app_matrix(ctx: CheckContext, run: MatrixRun) -> AccessMatrix:
+    try:
+        run.app = load_access_matrix(ctx.project.matrix_file)
+    except AccessFileError as exc:
+        run.app_problem = str(exc)
+        run.app = AccessMatrix(None)
+    return run.app
+
+
 def _execute(ctx: CheckContext) -> MatrixRun:
     source = rules_source(ctx)
     run = MatrixRun(source, rules=source.parse()[0])
+    app = _app_matrix(ctx, run)
     reason = unavailable_reason()
     if reason:
         run.skip = f"cannot run the access matrix: {reason}"
@@ -70,7 +84,7 @@ def _execute(ctx: CheckContext) -> MatrixRun:
         with tempfile.TemporaryDirectory(prefix="launchready-rules-") as log_dir:
             try:
                 with RulesTestEnvironment(source.text, log_dir=Path(log_dir)) as env:
-                    run.verdicts = run_matrix(env)
+                    run.verdicts = run_matrix(env, [*ACCESS_MATRIX, *app.expectations()], {**SEED, **app.seed})
             except RulesCompileError as exc:
                 run.failure = f"the emulator rejects {source.display}: {exc}"
                 found = EMULATOR_LINE.search(str(exc))
@@ -141,12 +155,24 @@ class ProtectedFieldsBehaviour(MatrixGroupCheck):
 
 
 @register
-class ProfileFieldsBehaviour(MatrixGroupCheck):
-    id = "rules.behaviour.profile_fields"
-    title = "The owner may edit profile fields, with type and size validation"
-    group = "profile_fields"
-    remediation = ("Allow the owner to update display_name (string ≤ 100), photo_url (https string ≤ 2048) "
-                   "and marketing_opt_in (bool), and reject other types and sizes.")
+class AppMatrixBehaviour(MatrixGroupCheck):
+    """The project's own rows (its access file): the app's collections, fields and roles."""
+
+    id = "rules.behaviour.app"
+    title = "The app's own access matrix (launchready.access.yaml) holds on its rules"
+    group = APP_GROUP
+    remediation = ("Change the rules (at the reported line) so each listed request gets the expected answer, "
+                   "or correct the row in the access file if the expectation was wrong.")
+
+    def run(self, ctx):
+        run = _runs.get(ctx)
+        if run.app_problem:
+            return self.errored(run.app_problem)
+        if run.app is not None and run.app.path is None and not (run.skip or run.error or run.failure):
+            return self.warned(f"no access matrix at {ctx.project.display(ctx.project.matrix_file)}: the app's own "
+                               "collections are not tested", remediation="Run `launchready init` (it seeds one from "
+                               "the rules) or write the file (format: docs/access-matrix.md).")
+        return super().run(ctx)
 
 
 @register

@@ -11,7 +11,7 @@ from launchready.checks.rules_analysis.model import Ruleset, RulesSyntaxError, p
 @dataclass(frozen=True)
 class RulesSource:
     path: Path
-    display: str              # repo-relative when inside the repo: what findings name
+    display: str              # project-relative when inside the project: what findings name
     text: str | None          # None when the file cannot be read
     problem: str | None = None
 
@@ -26,10 +26,7 @@ class RulesSource:
 
 def rules_source(ctx: CheckContext) -> RulesSource:
     path = Path(ctx.rules_file)
-    try:
-        display = str(path.resolve().relative_to(Path(ctx.repo_root).resolve()))
-    except ValueError:
-        display = str(path)
+    display = ctx.project.display(path)
     try:
         return RulesSource(path, display, path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -13,7 +13,7 @@ SUPPRESS_HINT = ("A reviewed false positive: add `launchready: allow-secret` in 
 def app_dir_unusable(check: Check, ctx, unread: str) -> Result | None:
     """The skip/error result when `--app-dir` is missing or not a folder; None when it can be read."""
     if ctx.app_dir is None:
-        return check.skipped(f"no --app-dir given: {unread}")
+        return check.skipped(f"no app dir (--app-dir, or launchready:appDir in Pulumi.yaml, or a pubspec.yaml at the project root): {unread}")
     if not ctx.app_dir.is_dir():
         return check.errored(f"--app-dir {ctx.app_dir} is not a folder", {"app_dir": str(ctx.app_dir)})
     return None

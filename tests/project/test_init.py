@@ -1,0 +1,120 @@
+"""`launchready init` in a foreign Flutter app: what it reads, what it writes, what it refuses."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.project.conftest import INIT, ZONE_ID, cli
+from tests.project.foreign_app import PROJECTS
+
+
+def _stack(root: Path, env: str) -> dict:
+    return yaml.safe_load((root / "stacks" / f"Pulumi.{env}.yaml").read_text())
+
+
+def test_init_yes_domain_needs_no_prompt_and_reads_the_app(app_repo, capsys, monkeypatch):
+    monkeypatch.chdir(app_repo)
+    monkeypatch.setattr("sys.stdin", None)   # any prompt would crash: `--yes --domain` must not ask
+    code, out, err = cli(capsys, "init", "--yes", "--domain", "tidalplanner.io")
+    assert code == 0, err
+    for env in ("dev", "staging", "prod"):
+        doc = _stack(app_repo, env)
+        assert "encryptionsalt" not in doc
+        assert "secure:" not in (app_repo / "stacks" / f"Pulumi.{env}.yaml").read_text()
+        cfg = doc["config"]
+        assert cfg["launchready:gcp"]["projectId"] == PROJECTS[env] == cfg["gcp:project"]
+        assert cfg["launchready:firestore"] == {"rulesFile": "firebase/firestore.rules",
+                                                "indexesFile": "firebase/firestore.indexes.json"}
+        assert cfg["launchready:app"]["name"].startswith("Tidal Planner")
+        assert f"pulumi config set --secret launchready:stripeSecretKey <value> --stack {env}" in out
+        assert f"pulumi config set --secret cloudflare:apiToken <value> --stack {env}" in out
+    assert _stack(app_repo, "prod")["config"]["launchready:domain"]["appHost"] == "tidalplanner.io"
+    assert _stack(app_repo, "staging")["config"]["launchready:domain"]["apiHost"] == "api.staging.tidalplanner.io"
+    project = yaml.safe_load((app_repo / "Pulumi.yaml").read_text())
+    assert project["main"] == "deploy/" and project["stackConfigDir"] == "stacks"
+    assert "deploy()" in (app_repo / "deploy" / "__main__.py").read_text()
+    matrix = yaml.safe_load((app_repo / "launchready.access.yaml").read_text())
+    assert {row["path"].split("/")[0] for row in matrix["rows"]} == {"boards", "invoices"}
+    assert "REPLACE-ME" in out   # no zone id / DKIM key given: init says what is left
+
+
+def test_init_is_idempotent_and_never_overwrites_without_force(app_repo, capsys, monkeypatch):
+    monkeypatch.chdir(app_repo)
+    assert cli(capsys, *INIT)[0] == 0
+    before = {p: p.read_bytes() for p in app_repo.rglob("*") if p.is_file()}
+    code, out, _ = cli(capsys, *INIT)
+    assert code == 0 and "nothing to write" in out
+    assert {p: p.read_bytes() for p in app_repo.rglob("*") if p.is_file()} == before
+    code, out, _ = cli(capsys, *[a if a != "tidalplanner.io" else "other.dev" for a in INIT])
+    assert code == 0 and "kept" in out and "--force" in out
+    assert {p: p.read_bytes() for p in app_repo.rglob("*") if p.is_file()} == before
+    code, out, _ = cli(capsys, *[a if a != "tidalplanner.io" else "other.dev" for a in INIT], "--force")
+    assert code == 0 and _stack(app_repo, "prod")["config"]["launchready:domain"]["zone"] == "other.dev"
+
+
+@pytest.mark.parametrize("path, content, problem", [
+    (".firebaserc", '{"projects": {"default": "x"', "not valid JSON (line 1"),
+    ("firebase.json", '{"firestore": ["rules"]}', "firestore"),
+    ("lib/firebase_options_production.dart", "class DefaultFirebaseOptions {}\n", "no `FirebaseOptions(...)`"),
+    ("ios/config/staging/GoogleService-Info.plist", "<plist><dict><key>PROJECT_ID</key>", "not a valid property list"),
+    ("android/app/src/production/google-services.json", '{"client": []}', "project_info.project_id"),
+])
+def test_malformed_app_files_are_one_line_exit_2_and_nothing_written(app_repo, capsys, monkeypatch, path, content,
+                                                                     problem):
+    (app_repo / path).write_text(content)
+    monkeypatch.chdir(app_repo)
+    code, out, err = cli(capsys, *INIT)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and path.split("/")[-1] in err and problem in err, err
+    assert "Traceback" not in err
+    assert not (app_repo / "Pulumi.yaml").exists() and not (app_repo / "stacks").exists()
+
+
+def test_yes_without_domain_is_a_usage_error(app_repo, capsys, monkeypatch):
+    monkeypatch.chdir(app_repo)
+    code, _, err = cli(capsys, "init", "--yes")
+    assert code == 2 and "--domain is required with --yes" in err
+    assert not (app_repo / "Pulumi.yaml").exists()
+
+
+def test_init_without_firebase_files_derives_project_ids_from_the_name(tmp_path, capsys, monkeypatch):
+    (tmp_path / "pubspec.yaml").write_text("name: harbor_log\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "init", "--yes", "--domain", "harborlog.app", "--cloudflare-zone-id", ZONE_ID)
+    assert code == 0, err
+    assert [_stack(tmp_path, e)["config"]["launchready:gcp"]["projectId"] for e in ("dev", "staging", "prod")] == \
+        ["harbor-log-dev", "harbor-log-staging", "harbor-log-prod"]
+    assert json.loads(json.dumps(yaml.safe_load((tmp_path / "launchready.access.yaml").read_text())))["rows"] == []
+
+
+def test_interactive_init_asks_only_what_it_cannot_find(app_repo):
+    """Without --yes: only what the app does not say is asked (with a default); Enter accepts it."""
+    import subprocess
+    import sys
+    import shutil
+    (app_repo / "lib" / "firebase_options_production.dart").unlink()
+    shutil.rmtree(app_repo / "android" / "app" / "src" / "production")
+    (app_repo / ".firebaserc").write_text(json.dumps({"projects": {"default": PROJECTS["dev"],
+                                                                   "staging": PROJECTS["staging"]}}))
+    launchready = Path(sys.executable).with_name("launchready")
+    answers = "tidal-planner-live-9\ncaptain@tidalplanner.io\n"
+    done = subprocess.run([str(launchready), "init", "--domain", "tidalplanner.io"], input=answers, text=True,
+                          capture_output=True, cwd=app_repo, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "GCP/Firebase project id for prod [tidal-planner-prod-3021]" in done.stdout   # derived from dev's
+    for known in ("App name", "project id for dev", "project id for staging", "Domain"):
+        assert known not in done.stdout
+    prod = _stack(app_repo, "prod")["config"]
+    assert prod["launchready:gcp"]["projectId"] == "tidal-planner-live-9"
+    assert prod["launchready:owners"]["dns"] == "captain@tidalplanner.io"
+    assert _stack(app_repo, "staging")["config"]["launchready:gcp"]["projectId"] == PROJECTS["staging"]
+
+
+def test_answers_a_stack_cannot_hold_are_refused_before_writing(app_repo, capsys, monkeypatch):
+    monkeypatch.chdir(app_repo)
+    code, _, err = cli(capsys, "init", "--yes", "--domain", "localhost")
+    assert code == 2 and "expected a fully qualified hostname" in err and len(err.strip().splitlines()) == 1
+    assert not (app_repo / "Pulumi.yaml").exists()

@@ -1,0 +1,68 @@
+"""The installed tool: a wheel built from this repository, installed into a fresh venv, works on a
+project outside the repository (the program, templates, grammar and default functions ship inside).
+
+No download: the wheel is built without build isolation and installed with --no-deps; its
+dependencies come from this venv's site-packages on PYTHONPATH (which does not carry our editable
+install: .pth files are not read from PYTHONPATH).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from tests.project.conftest import INIT
+from tests.project.foreign_app import build_app, set_secrets
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=600, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """bin/ of a fresh venv holding only the launchready wheel."""
+    work = tmp_path_factory.mktemp("wheel")
+    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                  "-w", str(work / "dist"), str(REPO)])
+    assert built.returncode == 0, built.stderr
+    [wheel] = (work / "dist").glob("launchready-*.whl")
+    venv = work / "venv"
+    assert _run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
+    done = _run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
+                 "--no-deps", "--no-index", str(wheel)])
+    assert done.returncode == 0, done.stderr
+    return venv / "bin"
+
+
+def test_installed_launchready_runs_on_a_project_outside_the_repo(installed, tmp_path):
+    env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    where = _run([str(installed / "python"), "-c", "import launchready.infra, launchready.functions as f; "
+                  "print(launchready.infra.__file__); print(f.__file__)"], env=env, cwd=tmp_path)
+    assert where.returncode == 0, where.stderr
+    assert all(line.startswith(str(installed.parent)) for line in where.stdout.split()), where.stdout
+
+    assert _run([str(installed / "launchready"), "--help"], env=env, cwd=tmp_path).returncode == 0
+    app = build_app(tmp_path / "harbor")
+    init = _run([str(installed / "launchready"), *INIT], env=env, cwd=app)
+    assert init.returncode == 0, init.stderr
+    set_secrets(app)
+    check = _run([str(installed / "launchready"), "check", "--stack", "staging", "--offline", "--skip",
+                  "rules.behaviour", "--format", "json"], env=env, cwd=app / "lib")
+    assert check.returncode == 1, check.stderr     # the app's weak invoices rule
+    report = json.loads(check.stdout)
+    assert str(REPO) not in check.stdout
+    ids = {r["id"]: r for r in report["results"]}
+    assert ids["rules.static.auth_only"]["findings"][0]["path"] == "firebase/firestore.rules"
+    assert ids["infra.policy.spf"]["status"] == "pass"     # the packaged program planned under mocks
+    plan = _run([str(installed / "launchready"), "plan", "--stack", "staging", "--format", "json"], env=env, cwd=app)
+    assert plan.returncode == 0, plan.stderr
+    functions = [r for r in json.loads(plan.stdout)["resources"] if r["type"] == "gcp:cloudfunctionsv2/function:Function"]
+    assert functions, "the packaged default backend is deployed when the project has no functions/"
