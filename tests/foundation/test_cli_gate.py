@@ -9,10 +9,19 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
+from tests.foundation.gate_fixtures import app_project
+
 REPO = Path(__file__).resolve().parents[2]
-APP_CHECKS = "client,secrets.app"   # offline checks that read --app-dir; they skip without it
+APP_CHECKS = "client.api,client.firestore,secrets.app"   # offline checks that read the Flutter app; they skip without it
+
+
+@pytest.fixture
+def project(tmp_path) -> str:
+    """Another app's project with no Flutter app in it (the backend repo sits beside the app's)."""
+    return str(app_project(tmp_path / "fernhill"))
 
 
 def cli(*args: str, ci: str = "", cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -21,41 +30,41 @@ def cli(*args: str, ci: str = "", cwd: Path = REPO) -> subprocess.CompletedProce
                           cwd=cwd, timeout=300, env=env)
 
 
-def test_without_the_app_a_prod_gate_is_not_ready_and_names_the_skips() -> None:
-    proc = cli("check", "--stack", "prod", "--offline", "--only", APP_CHECKS)
+def test_without_the_app_a_prod_gate_is_not_ready_and_names_the_skips(project) -> None:
+    proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS)
     assert proc.returncode == 1, proc.stderr
-    assert "NOT READY" in proc.stdout and "blocking check(s) skipped: no --app-dir given" in proc.stdout
+    assert "NOT READY" in proc.stdout and "5 blocking check(s) skipped: no app dir" in proc.stdout
     assert "SKIP ■ critical secrets.app.scan" in proc.stdout
-    allowed = cli("check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--allow-skips")
+    allowed = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--allow-skips")
     assert allowed.returncode == 0, allowed.stdout
     assert "READY" in allowed.stdout and "skipped and allowed by --allow-skips" in allowed.stdout
 
 
-def test_ci_makes_dev_strict_too() -> None:
-    args = ("check", "--stack", "dev", "--offline", "--only", "secrets.app.scan", "--format", "json")
+def test_ci_makes_dev_strict_too(project) -> None:
+    args = ("--project-dir", project, "check", "--stack", "dev", "--offline", "--only", "secrets.app.scan", "--format", "json")
     assert cli(*args, ci="").returncode == 0
     strict = cli(*args, ci="true")
     assert strict.returncode == 1 and json.loads(strict.stdout)["strict"] is True
 
 
-def test_a_waiver_file_accepts_the_skips_with_reasons(tmp_path) -> None:
+def test_a_waiver_file_accepts_the_skips_with_reasons(tmp_path, project) -> None:
     expires = (date.today() + timedelta(days=14)).isoformat()
     waivers = [{"check": c, "reason": "the Flutter app is built in the mobile repository", "owner": "mobile@fernhill.io",
                 "expires": expires} for c in ("secrets.app.scan", "secrets.app.env_asset", "client.api.stripe_secret",
                                               "client.api.crm_support", "client.firestore.protected_fields")]
-    (tmp_path / "launchready.yaml").write_text(yaml.safe_dump({"waivers": waivers}))
-    proc = cli("check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--waivers", str(tmp_path / "launchready.yaml"))
+    (Path(project) / "launchready.yaml").write_text(yaml.safe_dump({"waivers": waivers}))
+    proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS)
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout.count("waiver: the Flutter app is built in the mobile repository") == 5
     bad = tmp_path / "bad.yaml"
     bad.write_text("waivers:\n  - check: secrets.app.scan\n    reason: later\n")
-    broken = cli("check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--waivers", str(bad))
+    broken = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--waivers", str(bad))
     assert broken.returncode == 2 and "waivers[0].owner: missing" in broken.stderr and "Traceback" not in broken.stderr
 
 
-def test_text_on_stdout_and_json_to_a_file_in_one_run(tmp_path) -> None:
+def test_text_on_stdout_and_json_to_a_file_in_one_run(tmp_path, project) -> None:
     out = tmp_path / "r.json"
-    proc = cli("check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--format", "text",
+    proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--format", "text",
                "--format", "json", "--output", str(out), "--quiet")
     assert proc.stdout.startswith("launchready check — stack prod") and "NOT READY" in proc.stdout
     assert json.loads(out.read_text())["summary"]["blocking_skips"] == 5
