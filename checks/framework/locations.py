@@ -36,12 +36,13 @@ def key_line(stack_file: Path, key: str) -> int:
     return 1
 
 
-def fallback_location(result: Result, cls: type[Check], stack_file: Path) -> Finding | None:
+def fallback_location(result: Result, cls: type[Check], stack_file: Path, root: Path) -> Finding | None:
+    """The stack file (relative to the project root when inside it) at the driving key's line."""
     if result.findings:
         return None
     key = config_key(cls)
     message = f"driven by launchready:{key}" if key else "the stack this check ran against"
-    return Finding(str(stack_file), key_line(stack_file, key), message)
+    return Finding(relative_path(str(stack_file), root) or str(stack_file), key_line(stack_file, key), message)
 
 
 def relative_path(path: str, root: Path) -> str | None:

@@ -100,7 +100,7 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
         for cls, future in futures:
             done = future.result()
             for result in done:
-                result.location = fallback_location(result, cls, ctx.stack_file)
+                result.location = fallback_location(result, cls, ctx.stack_file, ctx.repo_root)
             if on_done:
                 on_done(cls, done)
             results.extend(done)

@@ -107,8 +107,11 @@ def tmp_path_factory_root(report):
 
 def test_a_stack_file_outside_the_project_is_an_absolute_file_uri(report, tmp_path) -> None:
     from dataclasses import replace
-    moved = replace(report, project_root=str(tmp_path / "elsewhere"))
-    doc = json.loads(render(moved, "sarif"))
+
+    from launchready.checks.framework.base import Finding
+    outside = [replace(r, location=Finding(str(tmp_path / "shared-stacks" / "Pulumi.prod.yaml"), 3, "stack"))
+               if r.location else r for r in report.results]
+    doc = json.loads(render(replace(report, results=outside), "sarif"))
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in doc["runs"][0]["results"]]
     stack = [u for u in uris if u["uri"].endswith("Pulumi.prod.yaml")]
     assert stack and all(u["uri"].startswith("file:///") and "uriBaseId" not in u for u in stack)
