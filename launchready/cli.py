@@ -7,21 +7,28 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 from pathlib import Path
 from typing import Optional
 
-import typer
+# google-api-core announces its Python support calendar on import (a FutureWarning on every run):
+# third-party notices are not ours to print on a gate's stdout/stderr.
+warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 
-from launchready.commands import check, demo, handover, init, plan, preflight, rules, sandbox
-from launchready.errors import UsageError
-from launchready.infra.config import ConfigError
+import typer  # noqa: E402
+
+from launchready.commands import catalog, check, demo, handover, init, plan, preflight, rules, sandbox  # noqa: E402
+from launchready.errors import UsageError  # noqa: E402
+from launchready.infra.config import ConfigError  # noqa: E402
 
 app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
                   help="Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over.")
 app.command("init")(init.command)
 app.command("check")(check.command)
+app.command("checks")(catalog.list_command)
+app.command("explain")(catalog.explain_command)
 app.command("plan")(plan.command)
 app.command("preflight")(preflight.command)
 app.command("handover")(handover.command)
@@ -30,10 +37,19 @@ app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(rules.app, name="rules")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from launchready.checks.framework.report import tool_version
+        typer.echo(f"launchready {tool_version()}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _project(project_dir: Optional[Path] = typer.Option(
         None, "--project-dir", help="The project (folder holding Pulumi.yaml); default: found walking up from the "
-                                    "working directory. Relative paths in flags and config resolve against it.")) -> None:
+                                    "working directory. Relative paths in flags and config resolve against it."),
+             version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                          help="Print the version and exit.")) -> None:
     """Fix the project every subcommand works on (discovery happens lazily, so `init` needs none)."""
     from launchready.project import select
     select(project_dir)

@@ -58,6 +58,19 @@ class Result:
     live: bool = False
     blocking: bool = False
     duration_s: float = 0.0
+    subject: str = ""                       # what this result is about (hostname, stack, ...); "" = the check
+    waiver: "Waived | None" = None          # set by the gate policy when a waiver or baseline accepts it
+    location: Finding | None = None         # fallback place (stack file, config key) when no findings
+
+    @property
+    def name(self) -> str:
+        """`id` or `id:subject`: what waivers match and what JUnit names a testcase."""
+        return f"{self.check_id}:{self.subject}" if self.subject else self.check_id
+
+    @property
+    def places(self) -> list[Finding]:
+        """Where to point a reader: the findings, else the fallback location, else nothing."""
+        return self.findings or ([self.location] if self.location else [])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,7 +78,27 @@ class Result:
             "status": self.status.value, "blocking": self.blocking, "live": self.live,
             "message": self.message, "evidence": self.evidence, "remediation": self.remediation,
             "findings": [f.to_dict() for f in self.findings], "duration_s": round(self.duration_s, 4),
+            "subject": self.subject, "waived": self.waiver.to_dict() if self.waiver else None,
+            "location": self.location.to_dict() if self.location else None,
         }
+
+
+@dataclass(frozen=True)
+class Waived:
+    """Why a non-passing result does not block: a waiver (reason, owner, expiry), a baseline entry,
+    or a prerequisite the stack declares not applicable."""
+
+    kind: str            # "waiver" | "baseline" | "not-applicable"
+    reason: str
+    owner: str = ""
+    expires: str = ""    # ISO date, "" when it never expires
+
+    def describe(self) -> str:
+        extra = ", ".join(filter(None, [self.owner and f"owner {self.owner}", self.expires and f"expires {self.expires}"]))
+        return f"{self.kind}: {self.reason}" + (f" ({extra})" if extra else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "reason": self.reason, "owner": self.owner, "expires": self.expires}
 
 
 class Check:
@@ -80,6 +113,9 @@ class Check:
     severity: ClassVar[Severity]
     live: ClassVar[bool] = False
     remediation: ClassVar[str] = ""
+    # The stack config key that drives the check (without the `launchready:` prefix): where SARIF and
+    # JUnit point when a result has no file of its own. "" = take it from the check's area.
+    config_key: ClassVar[str] = ""
 
     def run(self, ctx: "CheckContext") -> Result | Iterable[Result]:
         raise NotImplementedError

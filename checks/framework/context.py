@@ -10,14 +10,16 @@ import threading
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, list_stacks, load_stack
+from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
 
 if TYPE_CHECKING:
+    from launchready.checks.framework.waivers import Waiver
     from launchready.infra.plan import Plan
     from launchready.project import Project
 
+T = TypeVar("T")
 RULES_API_ENV = "LAUNCHREADY_FIREBASE_RULES_API"  # Firebase Rules API base outside the sandbox (tests, proxies)
 
 
@@ -43,6 +45,9 @@ class CheckOptions:
     monitoring_api_base: str | None = None  # Cloud Monitoring API base (a local stand-in in tests)
     sandbox: bool = False
     rules_engine: str = "builtin"           # rules.behaviour.*: builtin engine, or the emulator to cross-check
+    strict: bool | None = None             # None: strict in CI (CI=true) and for prod
+    waivers_file: Path | None = None       # None: launchready.yaml at the project root
+    baseline: Path | None = None           # fingerprints of accepted findings (--baseline)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class CheckContext:
         self.rules_file  # a rules path outside the project is a config error now (exit 2), not N check errors
         self._lock = threading.Lock()
         self._plan: "Plan | None" = None
+        self._shared: dict[str, tuple[threading.Lock, list]] = {}
 
     @property
     def repo_root(self) -> Path:
@@ -104,6 +110,43 @@ class CheckContext:
                 from launchready.infra.plan import build_plan
                 self._plan = build_plan(self.config, self.project)
             return self._plan
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per run for every check that asks (one API call, and one failure to
+        report, per service); an exception is kept and raised again to each caller."""
+        with self._lock:
+            lock, slot = self._shared.setdefault(key, (threading.Lock(), []))
+        with lock:
+            if not slot:
+                try:
+                    slot.append((compute(), None))
+                except Exception as exc:  # noqa: BLE001 - handed to every caller
+                    slot.append((None, exc))
+        value, error = slot[0]
+        if error is not None:
+            raise error
+        return value
+
+    @property
+    def stack_file(self) -> Path:
+        return stack_file(self.options.stacks_dir, self.stack)
+
+    @property
+    def strict(self) -> bool:
+        """Skipped checks at a blocking severity block (default in CI and for prod)."""
+        from launchready.checks.framework.policy import default_strict
+        return default_strict(self.config.environment) if self.options.strict is None else self.options.strict
+
+    @cached_property
+    def waivers(self) -> "list[Waiver]":
+        """The project's waivers (`waivers:` in launchready.yaml at the project root)."""
+        from launchready.checks.framework.waivers import PROJECT_FILE, load_waivers
+        return load_waivers(self.options.waivers_file or self.repo_root / PROJECT_FILE)
+
+    @cached_property
+    def baseline(self) -> frozenset[str]:
+        from launchready.checks.framework.baseline import load_baseline
+        return load_baseline(self.options.baseline) if self.options.baseline else frozenset()
 
     @cached_property
     def rules_file(self) -> Path:

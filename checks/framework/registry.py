@@ -39,9 +39,9 @@ class CheckRegistry:
         only, skip = [p for p in only if p], [p for p in skip if p]
         chosen = []
         for cls in self.all():
-            if only and not any(_matches(cls.id, p) for p in only):
+            if only and not any(matches(cls.id, p) for p in only):
                 continue
-            if any(_matches(cls.id, p) for p in skip):
+            if any(matches(cls.id, p) for p in skip):
                 continue
             if offline and cls.live:
                 continue
@@ -55,7 +55,8 @@ class CheckRegistry:
             importlib.import_module(info.name)
 
 
-def _matches(check_id: str, prefix: str) -> bool:
+def matches(check_id: str, prefix: str) -> bool:
+    """A check-id prefix matches on whole segments: `email` and `email.spf` match `email.spf.valid`."""
     prefix = prefix.rstrip(".*")
     return check_id == prefix or check_id.startswith(prefix + ".")
 

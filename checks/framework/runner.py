@@ -7,15 +7,18 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Callable
 
-from launchready.checks.framework.base import Check, Result, Severity, Status
+from launchready.checks.framework.base import Check, Result, Status, Waived
 from launchready.checks.framework.context import CheckContext
-from launchready.checks.framework.registry import CheckRegistry, registry as default_registry
+from launchready.checks.framework.locations import fallback_location
+from launchready.checks.framework.policy import GatePolicy, not_applicable
+from launchready.checks.framework.registry import CheckRegistry, matches, registry as default_registry
 from launchready.checks.framework.report import Report
 from launchready.checks.redact import redact, redact_text
 
-BLOCKING_STATUSES = (Status.FAIL, Status.ERROR)
+# Evidence keys that name what one of several results of a check is about, most specific first.
+SUBJECT_KEYS = ("hostname", "domain", "selector", "url", "resource", "stack")
 
 
 def run_one(cls: type[Check], ctx: CheckContext) -> list[Result]:
@@ -33,9 +36,24 @@ def run_one(cls: type[Check], ctx: CheckContext) -> list[Result]:
     elapsed = (time.perf_counter() - started) / len(results)
     for result in results:
         result.duration_s = elapsed
+        result.subject = result.subject or _subject(result)
         _redact_result(result)
         _relative_paths(result, str(ctx.project.root))
     return results
+
+
+def _subject(result: Result) -> str:
+    for key in SUBJECT_KEYS:
+        value = result.evidence.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def not_applicable_result(cls: type[Check], ctx: CheckContext, reason: str) -> Result:
+    result = cls().skipped(f"not applicable to stack {ctx.stack}: {reason} (launchready:notApplicable)")
+    result.waiver = Waived("not-applicable", reason)
+    return result
 
 
 def _relative_paths(result: Result, root: str) -> None:
@@ -62,10 +80,10 @@ def _redact_result(result: Result) -> None:
     result.findings = [type(f)(f.path, f.line, redact_text(f.message)) for f in result.findings]
 
 
-def mark_blocking(results: Iterable[Result], blocking_severities: Iterable[str]) -> None:
-    blocking = {Severity(s) for s in blocking_severities}
-    for result in results:
-        result.blocking = result.status in BLOCKING_STATUSES and result.severity in blocking
+def _unused_declarations(ctx: CheckContext, registry: CheckRegistry) -> list[str]:
+    ids = [cls.id for cls in registry.all()]
+    return [f"launchready:notApplicable: {prefix!r} matches no check (see `launchready checks`)"
+            for prefix in ctx.config.not_applicable if not any(matches(i, prefix) for i in ids)]
 
 
 def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry, max_workers: int = 16,
@@ -75,12 +93,15 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
     selected = registry.select(only=opts.only, skip=opts.skip, offline=opts.offline)
     started_at = datetime.now(timezone.utc)
     t0 = time.perf_counter()
+    declared = ctx.config.not_applicable
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check")
     try:
-        futures = [(cls, pool.submit(run_one, cls, ctx)) for cls in selected]
+        futures = [(cls, pool.submit(_run_or_declare, cls, ctx, not_applicable(cls.id, declared))) for cls in selected]
         results: list[Result] = []
         for cls, future in futures:
             done = future.result()
+            for result in done:
+                result.location = fallback_location(result, cls, ctx.stack_file, ctx.repo_root)
             if on_done:
                 on_done(cls, done)
             results.extend(done)
@@ -88,6 +109,15 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    mark_blocking(results, ctx.config.blocking_severities or [])
+    policy = GatePolicy(ctx.config.blocking_severities or [], strict=ctx.strict, waivers=ctx.waivers,
+                        baseline=ctx.baseline, project_root=ctx.repo_root)
+    notices = _unused_declarations(ctx, registry)
+    notices += policy.apply(results, ran={cls.id for cls in selected}, known={cls.id for cls in registry.all()})
     return Report(stack=ctx.stack, started_at=started_at, duration_s=time.perf_counter() - t0,
-                  results=results, blocking_severities=list(ctx.config.blocking_severities or []))
+                  results=results, blocking_severities=list(ctx.config.blocking_severities or []),
+                  strict=ctx.strict, notices=notices, project_root=str(ctx.repo_root),
+                  checks={cls.id: cls for cls in selected})
+
+
+def _run_or_declare(cls: type[Check], ctx: CheckContext, reason: str | None) -> list[Result]:
+    return [not_applicable_result(cls, ctx, reason)] if reason else run_one(cls, ctx)

@@ -1,64 +1,113 @@
-"""SARIF 2.1.0 for code scanning: one rule per check, one result per finding (or per failing check
-when it has no file location). SARIF is plain JSON; the shape follows the OASIS 2.1.0 schema."""
+"""SARIF 2.1.0 for GitHub code scanning: one rule per check, one result per finding (a result without
+a file of its own points at the stack file, at the config key that drives the check).
+
+What GitHub needs beyond the schema: a location with a relative URI and a start line on every result,
+stable `partialFingerprints`, rule `fullDescription`/`help`, a tool version. Waived results carry an
+accepted suppression with the waiver's reason, so code scanning shows them as dismissed, not new."""
 from __future__ import annotations
 
+import inspect
 import json
+from pathlib import Path
 
-from launchready.checks.framework.base import Result, Severity, Status
-from launchready.checks.framework.report import Report
+from launchready.checks.framework.base import Check, Finding, Result, Severity, Status
+from launchready.checks.framework.baseline import finding_fingerprint
+from launchready.checks.framework.locations import relative_path
+from launchready.checks.framework.report import Report, tool_version
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/launchready/launchready"
+HELP_URI = f"{INFORMATION_URI}/blob/main/README.md#the-readiness-checks"
+ROOT_ID = "PROJECTROOT"
+FINGERPRINT_KEY = "launchready/v1"
 LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
           Severity.LOW: "note", Severity.INFO: "note"}
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
                      Severity.LOW: "3.0", Severity.INFO: "1.0"}
 
 
-def _rule(result: Result) -> dict:
+def describe_check(cls: type[Check] | None, result: Result | None = None) -> tuple[str, str]:
+    """(what the check verifies and why, how to fix it): the class docstring (else its module's) and
+    remediation; from the result when the class is unknown."""
+    if cls is None:
+        return (result.title, result.remediation) if result else ("", "")
+    doc = inspect.getdoc(cls)
+    if not doc or doc == inspect.getdoc(Check):
+        doc = inspect.getdoc(inspect.getmodule(cls)) or cls.title
+    return doc, cls.remediation or (result.remediation if result else "")
+
+
+def _rule(result: Result, cls: type[Check] | None) -> dict:
+    what, fix = describe_check(cls, result)
+    explain = f"launchready explain {result.check_id}"
+    fix_text = f"Fix: {fix}\n\nMore: `{explain}`" if fix else f"More: `{explain}`"
     return {
         "id": result.check_id,
-        "name": result.check_id.replace(".", "_"),
+        "name": "".join(part.title() for part in result.check_id.replace("-", "_").replace(".", "_").split("_")),
         "shortDescription": {"text": result.title},
-        "help": {"text": result.remediation or result.title},
+        "fullDescription": {"text": " ".join(what.split())},
+        "help": {"text": fix_text.replace("`", ""), "markdown": f"**{result.title}**\n\n{fix_text}"},
+        "helpUri": HELP_URI,
         "defaultConfiguration": {"level": LEVELS[result.severity]},
-        "properties": {"security-severity": SECURITY_SEVERITY[result.severity], "tags": ["launch-readiness"]},
+        "properties": {"security-severity": SECURITY_SEVERITY[result.severity],
+                       "tags": ["security", "launch-readiness", result.check_id.split(".")[0]],
+                       "problem.severity": "error" if LEVELS[result.severity] == "error" else "warning"},
     }
 
 
-def _location(path: str, line: int | None) -> dict:
-    physical: dict = {"artifactLocation": {"uri": path.lstrip("./") or path}}
-    if line:
-        physical["region"] = {"startLine": line}
-    return {"physicalLocation": physical}
+def _location(place: Finding, root: Path) -> dict:
+    rel = relative_path(place.path, root)
+    artifact = {"uri": rel, "uriBaseId": ROOT_ID} if rel else {"uri": Path(place.path).resolve().as_uri()}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": place.line or 1}}}
 
 
-def _results(result: Result, rule_index: int) -> list[dict]:
-    level = "warning" if result.status is Status.WARN else LEVELS[result.severity]
-    base = {"ruleId": result.check_id, "ruleIndex": rule_index, "level": level}
-    if result.findings:
-        return [{**base, "message": {"text": f.message}, "locations": [_location(f.path, f.line)]}
-                for f in result.findings]
-    text = result.message + (f" Remediation: {result.remediation}" if result.remediation else "")
-    return [{**base, "message": {"text": text}}]
+def _level(result: Result) -> str:
+    return "warning" if result.status is Status.WARN else LEVELS[result.severity]
+
+
+def _results(result: Result, rule_index: int, root: Path) -> list[dict]:
+    base: dict = {"ruleId": result.check_id, "ruleIndex": rule_index, "level": _level(result),
+                  "properties": {"status": result.status.value, "severity": result.severity.value,
+                                 "blocking": result.blocking, "subject": result.subject}}
+    if result.waiver:
+        base["suppressions"] = [{"kind": "external", "status": "accepted", "justification": result.waiver.describe()}]
+    prefix = "not checked: " if result.status is Status.SKIP else ""
+    fix = f" Fix: {result.remediation}" if result.remediation else ""
+    out = []
+    for place in result.places:
+        text = place.message if result.findings else result.message
+        out.append({**base, "message": {"text": f"{prefix}{text}{fix}"}, "locations": [_location(place, root)],
+                    "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(result, place, root)}})
+    return out
+
+
+def _reported(result: Result) -> bool:
+    return result.status in (Status.FAIL, Status.ERROR, Status.WARN) or (result.status is Status.SKIP and
+                                                                         (result.blocking or result.waiver is not None
+                                                                          and result.waiver.kind != "not-applicable"))
 
 
 def render(report: Report) -> str:
+    root = Path(report.project_root)
     rules: list[dict] = []
     index: dict[str, int] = {}
     results: list[dict] = []
     for result in report.results:
         if result.check_id not in index:
             index[result.check_id] = len(rules)
-            rules.append(_rule(result))
-        if result.status in (Status.FAIL, Status.ERROR, Status.WARN):
-            results.extend(_results(result, index[result.check_id]))
+            rules.append(_rule(result, report.checks.get(result.check_id)))
+        if _reported(result):
+            results.extend(_results(result, index[result.check_id], root))
+    version = tool_version()
+    driver = {"name": "launchready", "version": version, "semanticVersion": version,
+              "informationUri": INFORMATION_URI, "rules": rules}
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "launchready", "informationUri": "https://github.com/launchready/launchready",
-                                "rules": rules}},
+            "tool": {"driver": driver},
             "automationDetails": {"id": f"launchready/{report.stack}/"},
+            "originalUriBaseIds": {ROOT_ID: {"uri": root.resolve().as_uri() + "/"}},
             "results": results,
         }],
     }

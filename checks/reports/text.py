@@ -1,4 +1,9 @@
-"""Terminal output (rich): verdict, a summary table with failures first, then what to fix.
+"""Terminal output (rich). Three views of one report:
+
+- compact (default): what needs attention first (blocking, then failures, warnings, skips, waived),
+  each with its fix, then one line for everything that passed, then the verdict;
+- quiet: failures, errors and blocking skips only, then the verdict (for CI logs);
+- verbose: the compact view plus a table of every result.
 
 Colour only on a TTY; when piped, the same content as plain text.
 """
@@ -8,13 +13,16 @@ import io
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from launchready.checks.framework.base import Status
+from launchready.checks.framework.base import Result, Status
+from launchready.checks.framework.policy import SKIP_FIX
 from launchready.checks.framework.report import Report
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim",
           Status.ERROR: "bold magenta"}
+VIEWS = ("compact", "quiet", "verbose")
 
 
 def build_console(file=None, *, force_terminal: bool | None = None) -> Console:
@@ -24,33 +32,67 @@ def build_console(file=None, *, force_terminal: bool | None = None) -> Console:
                    soft_wrap=not tty)
 
 
-def print_report(report: Report, console: Console) -> None:
-    s = report.summary()
-    table = Table(title=f"launchready check — stack {report.stack}", title_justify="left", show_lines=False)
+def _label(r: Result) -> str:
+    label = "WAIVED" if r.waiver and r.status is not Status.PASS else r.status.value.upper()
+    return f"[{STYLES[r.status]}]{label}[/]" + (" ■" if r.blocking else "")
+
+
+def _wanted(r: Result, view: str) -> bool:
+    if r.status is Status.PASS:
+        return False
+    if view == "quiet":
+        return r.blocking or (r.status in (Status.FAIL, Status.ERROR) and r.waiver is None)
+    return True
+
+
+def _print_result(r: Result, console: Console) -> None:
+    subject = f" [{r.subject}]" if r.subject else ""
+    console.print(f"{_label(r)} {r.severity.value} {escape(r.check_id + subject)} — {escape(r.title)}")
+    console.print(f"  {r.message}", markup=False)
+    if r.waiver:
+        console.print(f"  {r.waiver.describe()}", markup=False)
+    if r.status is Status.SKIP:
+        if r.blocking:
+            console.print(f"  fix: {SKIP_FIX}", markup=False)
+        return
+    for f in r.findings:
+        console.print(f"  {f.path}{':' + str(f.line) if f.line else ''}: {f.message}", markup=False)
+    for key, value in r.evidence.items():
+        console.print(f"  evidence {key}: {value}", markup=False)
+    if r.remediation:
+        console.print(f"  fix: {r.remediation}", markup=False)
+
+
+def _table(report: Report, console: Console) -> None:
+    table = Table(title=f"all results — stack {report.stack}", title_justify="left")
     for column in ("status", "check", "severity", "message"):
         table.add_column(column, overflow="fold")
     for r in report.ordered():
-        status = r.status.value.upper() + (" ■" if r.blocking else "")
-        table.add_row(f"[{STYLES[r.status]}]{status}[/]", r.check_id, r.severity.value, r.message)
+        table.add_row(_label(r), escape(r.name), r.severity.value, escape(r.message))
     console.print(table)
-    problems = [r for r in report.ordered() if r.status in (Status.FAIL, Status.ERROR, Status.WARN)]
-    for r in problems:
-        console.print(f"\n[{STYLES[r.status]}]{r.status.value.upper()}[/] {r.check_id} — {r.title}")
-        console.print(f"  {r.message}", markup=False)
-        for f in r.findings:
-            console.print(f"  {f.path}{':' + str(f.line) if f.line else ''}: {f.message}", markup=False)
-        if r.evidence:
-            for key, value in r.evidence.items():
-                console.print(f"  evidence {key}: {value}", markup=False)
-        if r.remediation:
-            console.print(f"  fix: {r.remediation}", markup=False)
+
+
+def print_report(report: Report, console: Console, view: str = "verbose") -> None:
+    console.print(f"launchready check — stack {report.stack}", markup=False)
+    for r in (r for r in report.ordered() if _wanted(r, view)):
+        console.print()
+        _print_result(r, console)
+    passed = [r for r in report.results if r.status is Status.PASS]
+    if view != "quiet" and passed:
+        console.print(f"\n[green]PASS[/] {len(passed)} result(s) of "
+                      f"{len({r.check_id for r in passed})} check(s)" + ("" if view == "verbose" else " (--verbose lists them)"))
+    if view == "verbose":
+        console.print()
+        _table(report, console)
+    for notice in report.notices:
+        console.print(f"\n[yellow]notice[/] {escape(notice)}")
+    s = report.summary()
     verdict = "[bold green]READY[/]" if report.ready else f"[bold red]NOT READY[/] ({s['blocking']} blocking, ■)"
-    console.print(f"\n{verdict}  pass {s['pass']} · fail {s['fail']} · warn {s['warn']} · skip {s['skip']} "
-                  f"· error {s['error']} · {report.duration_s:.1f}s "
-                  f"(blocking severities: {', '.join(report.blocking_severities) or 'none'})")
+    console.print(f"\n{verdict}  ", end="")
+    console.print(report.summary_line(), markup=False)
 
 
-def render(report: Report) -> str:
+def render(report: Report, view: str = "verbose") -> str:
     buffer = io.StringIO()
-    print_report(report, build_console(buffer, force_terminal=False))
+    print_report(report, build_console(buffer, force_terminal=False), view)
     return buffer.getvalue()

@@ -44,17 +44,24 @@ def command(
     monitoring_api_base: Optional[str] = typer.Option(None, "--monitoring-api-base", help="Cloud Monitoring API base URL."),
     sandbox: bool = typer.Option(False, "--sandbox", help="Take every live endpoint from the running local sandbox."),
     rules_engine: str = typer.Option("builtin", "--rules-engine", help="Access matrix on the built-in rules engine (no Java) or the Firestore emulator: builtin|emulator."),
+    strict: Optional[bool] = typer.Option(None, "--strict/--allow-skips", show_default=False,
+                                          help="Skipped checks at a blocking severity block (default in CI, i.e. CI=true, and for prod) / do not block."),
+    waivers: Optional[Path] = typer.Option(None, "--waivers", help="Waivers file (default: launchready.yaml at the project root)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Accept the findings recorded in this baseline file."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings' fingerprints here (adopting launchready on an existing app)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Text: only failures, errors, blocking skips and the verdict."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Text: also a table of every result."),
 ) -> None:
     """Run the readiness suite; exit 0 when ready, 1 on blocking findings, 2 on usage/config errors."""
-    for name in fmt:
-        if name not in FORMATS:
-            raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {name!r}")
-    if len(fmt) > 1 and len(output) != len(fmt) or len(output) > len(fmt):
-        raise UsageError("--format/--output: give one --output per --format when writing several formats")
+    targets = pair_outputs(fmt, output)
+    if quiet and verbose:
+        raise UsageError("--quiet/--verbose: choose one")
     project = current()
     app_dir, rules, ca_file = project.flag(app_dir), project.flag(rules), project.flag(ca_file)
-    output = [project.flag(path) for path in output]
-    for flag, path in (("--app-dir", app_dir), ("--rules", rules), ("--ca-file", ca_file)):
+    waivers, baseline, write_baseline = project.flag(waivers), project.flag(baseline), project.flag(write_baseline)
+    targets = [(name, project.flag(path)) for name, path in targets]
+    for flag, path in (("--app-dir", app_dir), ("--rules", rules), ("--ca-file", ca_file),
+                       ("--waivers", waivers), ("--baseline", baseline)):
         if path is not None and not path.exists():
             raise UsageError(f"{flag}: {path} does not exist")
     stacks_dir = stacks_folder(project, stacks_dir)
@@ -65,12 +72,35 @@ def command(
         app_dir=app_dir, rules_file=rules, domain=domain, nameserver=nameserver, https_port=https_port,
         http_port=http_port, ca_file=ca_file, connect_host=connect_host, webhook_url=webhook_url,
         stripe_api_base=stripe_api_base, monitoring_api_base=monitoring_api_base, sandbox=sandbox,
-        rules_engine=rules_engine,
+        rules_engine=rules_engine, strict=strict, waivers_file=waivers, baseline=baseline,
     )
     report = run(options, progress=sys.stderr.isatty())
-    for index, name in enumerate(fmt):
-        emit(report, name, output[index] if index < len(output) else None)
+    if write_baseline is not None:
+        from launchready.checks.framework.baseline import write_baseline as write
+        count = write(report.results, Path(report.project_root), write_baseline)
+        typer.echo(f"baseline written to {write_baseline} ({count} finding(s))", err=True)
+    view = "quiet" if quiet else "verbose" if verbose else "compact"
+    for name, path in targets:
+        emit(report, name, path, view)
+    if ("text", None) not in targets:  # the text view shows them; otherwise say them on stderr
+        for notice in report.notices:
+            typer.echo(f"launchready: notice: {notice}", err=True)
     raise typer.Exit(report.exit_code)
+
+
+def pair_outputs(fmt: list[str], output: list[Path]) -> list[tuple[str, Optional[Path]]]:
+    """Pair each --format with an --output; `text` alone may go to stdout beside files
+    (`--format text --format json --output r.json`)."""
+    for name in fmt:
+        if name not in FORMATS:
+            raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {name!r}")
+    if len(set(fmt)) != len(fmt):
+        raise UsageError("--format: each format once")
+    to_files = [name for name in fmt if name != "text"] if len(output) == len(fmt) - 1 and "text" in fmt else fmt
+    if len(output) != len(to_files) and not (len(fmt) == 1 and not output):
+        raise UsageError("--format/--output: give one --output per --format (only `--format text` may go to stdout beside files)")
+    pairs = dict(zip(to_files, output))
+    return [(name, pairs.get(name)) for name in fmt]
 
 
 def run(options: CheckOptions, *, progress: bool = False):
@@ -92,12 +122,12 @@ def run(options: CheckOptions, *, progress: bool = False):
         return run_checks(ctx, on_done=lambda cls, _: bar.update(task, advance=1, description=cls.id))
 
 
-def emit(report, fmt: str, output: Optional[Path]) -> None:
+def emit(report, fmt: str, output: Optional[Path], view: str = "compact") -> None:
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(redact_text(render(report, fmt)), encoding="utf-8")
         typer.echo(f"report written to {output} ({'ready' if report.ready else 'not ready'})", err=True)
     elif fmt == "text":
-        print_report(report, build_console(sys.stdout))
+        print_report(report, build_console(sys.stdout), view)
     else:
         sys.stdout.write(render(report, fmt))

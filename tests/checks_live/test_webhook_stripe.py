@@ -143,3 +143,15 @@ def test_during_an_upgrade_both_endpoints_on_the_url_are_judged(stripe_api, monk
     result = stripe_results(stripe_api, monkeypatch)["stripe.endpoint.api_version"]
     assert result.status is Status.FAIL and "2027-02-24.fig" in result.message
     assert len(result.evidence["overlapping_endpoints"]) == 3
+
+
+def test_an_unreachable_stripe_api_is_said_once_in_a_few_words(monkeypatch):
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_" + "x" * 24)
+    ctx = context(make_config(), stripe_api_base=f"http://127.0.0.1:{free_port()}", only=("stripe.endpoint",))
+    report = run_checks(ctx)
+    failed = [r for r in report.results if r.status is Status.FAIL]
+    assert [r.check_id for r in failed] == ["stripe.endpoint.exists"]
+    assert failed[0].message.endswith("unreachable (Connection refused)")
+    others = [r for r in report.results if r.check_id != "stripe.endpoint.exists" and r.check_id != "stripe.endpoint.key_mode"]
+    assert others and all(r.status is Status.SKIP and "see stripe.endpoint.exists" in r.message for r in others)
+    assert not any("Max retries" in r.message or "HTTPConnectionPool" in r.message for r in report.results)

@@ -50,7 +50,7 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
 
 
 def test_every_subcommand_has_help() -> None:
-    for args in (("check",), ("plan",), ("handover",), ("demo",), ("sandbox",), ("sandbox", "up"),
+    for args in (("check",), ("checks",), ("explain",), ("plan",), ("handover",), ("demo",), ("sandbox",), ("sandbox", "up"),
                  ("sandbox", "down"), ("sandbox", "status")):
         proc = cli(*args, "--help")
         assert proc.returncode == 0, (args, proc.stderr)

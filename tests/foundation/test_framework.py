@@ -142,7 +142,8 @@ def test_policy_override_from_config() -> None:
 def test_summary_counts_every_result() -> None:
     report = run_checks(context("prod"), registry=make_registry())
     summary = report.summary()
-    assert summary == {"pass": 2, "fail": 2, "warn": 1, "skip": 0, "error": 2, "blocking": 3}
+    assert summary == {"pass": 2, "fail": 2, "warn": 1, "skip": 0, "error": 2, "blocking": 3,
+                       "blocking_skips": 0, "waived": 0}
 
 
 def test_registration_rules() -> None:

@@ -35,14 +35,17 @@ def report():
 
 def test_json_schema_is_stable(report) -> None:
     data = json.loads(render(report, "json"))
-    assert list(data) == ["schema_version", "stack", "started_at", "duration_s", "ready",
-                          "blocking_severities", "summary", "results"]
-    assert data["schema_version"] == 1 and data["stack"] == "prod" and data["ready"] is False
-    assert set(data["summary"]) == {"pass", "fail", "warn", "skip", "error", "blocking"}
-    assert sum(v for k, v in data["summary"].items() if k != "blocking") == len(data["results"])
+    assert list(data) == ["schema_version", "tool", "stack", "started_at", "duration_s", "ready", "strict",
+                          "blocking_severities", "summary", "notices", "results"]
+    assert data["schema_version"] == 2 and data["stack"] == "prod" and data["ready"] is False
+    assert data["tool"]["name"] == "launchready" and data["tool"]["version"]
+    counts = {"pass", "fail", "warn", "skip", "error"}
+    assert set(data["summary"]) == counts | {"blocking", "blocking_skips", "waived"}
+    assert sum(v for k, v in data["summary"].items() if k in counts) == len(data["results"])
     for result in data["results"]:
         assert list(result) == ["id", "title", "severity", "status", "blocking", "live", "message",
-                                "evidence", "remediation", "findings", "duration_s"]
+                                "evidence", "remediation", "findings", "duration_s", "subject", "waived",
+                                "location"]
         assert result["status"] in {"pass", "fail", "warn", "skip", "error"}
         assert result["severity"] in {"critical", "high", "medium", "low", "info"}
         for finding in result["findings"]:
@@ -63,7 +66,7 @@ def test_junit_has_one_testcase_per_result(report, tmp_path) -> None:
     assert suite.failures == summary["fail"]
     assert suite.errors == summary["error"]
     assert suite.skipped == summary["skip"]
-    assert {c.classname for c in cases} == {r.check_id for r in report.results}
+    assert {c.classname for c in cases} == {f"launchready.{r.check_id}" for r in report.results}
 
 
 def test_sarif_shape(report) -> None:
@@ -77,12 +80,12 @@ def test_sarif_shape(report) -> None:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["level"] in {"error", "warning", "note", "none"}
         assert result["message"]["text"]
-        for location in result.get("locations", []):
+        for location in result["locations"]:
             physical = location["physicalLocation"]
             assert physical["artifactLocation"]["uri"]
             assert physical["region"]["startLine"] >= 1
-    located = [r for r in run["results"] if r.get("locations")]
-    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in located} == {"a.txt", "lib/main.dart"}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"a.txt", "lib/main.dart", "stacks/Pulumi.prod.yaml"}  # no file of its own: the stack file
     failing = {r.check_id for r in report.results if r.status.value in ("fail", "error", "warn")}
     assert {r["ruleId"] for r in run["results"]} == failing
 

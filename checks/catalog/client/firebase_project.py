@@ -20,7 +20,7 @@ class FirebaseProjectPerStack(Check):
     title = "Each environment's app build points at that environment's Firebase project"
     severity = Severity.CRITICAL
     remediation = ("Regenerate the flavor's Firebase config for the stack's project, e.g. "
-                   "`flutterfire configure --project=<gcp.projectId> --out=lib/firebase_options_<flavor>.dart`, "
+                   "`flutterfire configure --project=<launchready:gcp.projectId> --out=lib/firebase_options_<flavor>.dart`, "
                    "and download that project's google-services.json / GoogleService-Info.plist into the "
                    "flavor's folder.")
 

@@ -16,7 +16,7 @@ class DkimKeys(DnsCheck):
     title = "DKIM key records are valid and strong (RSA >= 2048 bits)"
     severity = Severity.HIGH
     remediation = ("Generate a 2048-bit DKIM key in your mail provider's admin console, publish its "
-                   "`v=DKIM1; k=rsa; p=...` record at `<selector>._domainkey.<domain>` (`email.dkim` in the "
+                   "`v=DKIM1; k=rsa; p=...` record at `<selector>._domainkey.<domain>` (`launchready:email.dkim` in the "
                    "stack) and run `pulumi up`.")
 
     def inspect(self, ctx):

@@ -28,7 +28,7 @@ class DmarcValid(DnsCheck):
     title = "A valid DMARC record is published"
     severity = Severity.HIGH
     remediation = ("Publish one TXT record at `_dmarc.<domain>` such as `v=DMARC1; p=quarantine; "
-                   "rua=mailto:dmarc@<domain>` (set `email.dmarcPolicy`/`email.dmarcRua` and run `pulumi up`).")
+                   "rua=mailto:dmarc@<domain>` (set `launchready:email.dmarcPolicy`/`launchready:email.dmarcRua` and run `pulumi up`).")
 
     def inspect(self, ctx):
         result, evidence = _dmarc(ctx)
@@ -55,7 +55,7 @@ class DmarcPolicy(_ValidDmarcCheck):
     id = "email.dmarc.policy"
     title = "DMARC policy fits the environment (prod and staging enforce)"
     severity = Severity.HIGH
-    remediation = ("Set `email.dmarcPolicy: quarantine` (or `reject` once reports show all your mail passes) in "
+    remediation = ("Set `launchready:email.dmarcPolicy: quarantine` (or `reject` once reports show all your mail passes) in "
                    "the prod and staging stacks and run `pulumi up`; `p=none` only monitors, spoofed mail is "
                    "still delivered.")
 
@@ -73,7 +73,7 @@ class DmarcReports(_ValidDmarcCheck):
     id = "email.dmarc.rua"
     title = "DMARC aggregate reports (rua) are sent somewhere"
     severity = Severity.MEDIUM
-    remediation = ("Add `rua=mailto:<mailbox you read>` to the DMARC record (`email.dmarcRua` in the stack): "
+    remediation = ("Add `rua=mailto:<mailbox you read>` to the DMARC record (`launchready:email.dmarcRua` in the stack): "
                    "without reports nobody sees spoofing or a misconfigured sender.")
 
     def judge(self, ctx, result, evidence):

@@ -11,7 +11,7 @@ class MxPresent(DnsCheck):
     id = "email.mx.present"
     title = "The mail domain has MX records"
     severity = Severity.HIGH
-    remediation = ("Publish the MX records of your mail provider (`email.mx` in the stack) and run `pulumi up`; "
+    remediation = ("Publish the MX records of your mail provider (`launchready:email.mx` in the stack) and run `pulumi up`; "
                    "without MX, replies to your app's mail and DMARC reports bounce.")
 
     def inspect(self, ctx):

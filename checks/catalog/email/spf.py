@@ -9,7 +9,7 @@ from launchready.checks.framework.registry import register
 from launchready.infra.dns_records import SPF_LOOKUP_LIMIT
 
 REMEDIATION = ("Publish exactly one TXT record starting `v=spf1` at the mail domain, listing your senders as "
-               "`include:` mechanisms and ending in `-all` (or `~all`); set `email.spfIncludes`/`email.spfAll` in "
+               "`include:` mechanisms and ending in `-all` (or `~all`); set `launchready:email.spfIncludes`/`launchready:email.spfAll` in "
                "the stack and run `pulumi up`.")
 
 

@@ -19,7 +19,7 @@ class HstsHeader(Check):
     title = "HSTS header present (max-age >= 1 year in prod)"
     severity = Severity.HIGH
     live = True
-    remediation = ("Set `tls.hstsMaxAge: 31536000` in the stack (Cloudflare HSTS settings, applied by `pulumi up`) "
+    remediation = ("Set `launchready:tls.hstsMaxAge: 31536000` in the stack (Cloudflare HSTS settings, applied by `pulumi up`) "
                    "or send `Strict-Transport-Security: max-age=31536000; includeSubDomains` from the host.")
 
     def run(self, ctx):

@@ -18,7 +18,7 @@ class HttpRedirectsToHttps(Check):
     title = "HTTP redirects to HTTPS"
     severity = Severity.HIGH
     live = True
-    remediation = ("Turn on `tls.alwaysUseHttps` in the stack (Cloudflare \"Always Use HTTPS\") and run "
+    remediation = ("Turn on `launchready:tls.alwaysUseHttps` in the stack (Cloudflare \"Always Use HTTPS\") and run "
                    "`pulumi up`; Firebase Hosting redirects by itself once the domain is connected.")
 
     def run(self, ctx):

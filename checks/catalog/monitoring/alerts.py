@@ -135,7 +135,7 @@ class NotificationChannelsExist(_MonitoringCheck):
     title = "The planned notification channels exist and are enabled"
     collection = "notificationChannels"
     planned_type = CHANNEL_TYPE
-    remediation = ("Run `pulumi up --stack <stack>` to create the channels for `alerts.emails`; re-enable channels "
+    remediation = ("Run `pulumi up --stack <stack>` to create the channels for `launchready:alerts.emails`; re-enable channels "
                    "switched off in the console.")
 
     def compare(self, ctx, planned, live, evidence):

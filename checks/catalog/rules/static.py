@@ -31,7 +31,7 @@ class RulesSyntax(Check):
         source = rules_source(ctx)
         if source.problem:
             return self.failed(source.problem, {"rules_file": source.display},
-                               remediation="Point the stack's firestore.rulesFile (or --rules) at the rules file.")
+                               remediation="Point `launchready:firestore.rulesFile` in the stack (or --rules) at the rules file.")
         rules, error = source.parse()
         if error:
             return self.failed(f"{source.display} does not parse: {error}", {"rules_file": source.display},

@@ -11,6 +11,7 @@ import stripe
 
 from launchready.functions.backend.events import HANDLED_EVENTS, is_supported, supported_range
 from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.network import network_reason
 from launchready.checks.framework.registry import register
 
 TIMEOUT_S = 3.0
@@ -52,13 +53,16 @@ class _EndpointCheck(Check):
         evidence: dict[str, Any] = {"webhook_url": ctx.targets.webhook_url, "api_base": ctx.targets.stripe_api_base,
                                     "key_mode": key_mode(ctx.targets.stripe_api_key)}
         try:
-            matches, seen = find_endpoints(ctx)
+            matches, seen = ctx.shared("stripe.webhook_endpoints", lambda: find_endpoints(ctx))
         except stripe.AuthenticationError as exc:
             return self.failed(f"Stripe rejected the key: {exc.user_message or exc}", evidence,
                                remediation="Use a current key of this environment's Stripe account.")
         except stripe.APIConnectionError as exc:
-            return self.failed(f"Stripe API at {ctx.targets.stripe_api_base} unreachable: {exc.user_message or exc}",
-                               evidence, remediation="Check network access to the Stripe API or --stripe-api-base.")
+            unreachable = f"Stripe API at {ctx.targets.stripe_api_base} unreachable ({network_reason(exc)})"
+            if self.id != EndpointExists.id:  # said once, by stripe.endpoint.exists
+                return self.skipped(f"{unreachable}: not checked (see stripe.endpoint.exists)")
+            return self.failed(unreachable, evidence,
+                               remediation="Check network access to the Stripe API, or point --stripe-api-base at it.")
         except stripe.StripeError as exc:
             return self.errored(f"Stripe API error: {exc.user_message or exc}", evidence)
         evidence["endpoint_urls"] = seen

@@ -16,7 +16,7 @@ class ModernTlsOnly(Check):
     title = "TLS 1.2+ negotiated and TLS 1.0/1.1 refused"
     severity = Severity.HIGH
     live = True
-    remediation = ("Set the minimum TLS version to 1.2 (`tls.minTlsVersion: \"1.2\"` in the stack, applied to the "
+    remediation = ("Set the minimum TLS version to 1.2 (`launchready:tls.minTlsVersion: \"1.2\"` in the stack, applied to the "
                    "Cloudflare zone by `pulumi up`); TLS 1.0/1.1 are deprecated (RFC 8996).")
 
     def run(self, ctx):

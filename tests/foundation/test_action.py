@@ -1,0 +1,161 @@
+"""The reusable Action and the example workflow: lint clean (actionlint + shellcheck) and work in a
+generated app repository that is not this one (the Action's shell steps run locally, as a runner would)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.foundation.action_runner import run_action
+from tests.foundation.gate_fixtures import app_project
+from tests.foundation.test_ci_reports import github_problems, sarif_schema
+
+REPO = Path(__file__).resolve().parents[2]
+ACTIONLINT = Path(sys.executable).parent / "actionlint"
+BASH = shutil.which("bash") or "/bin/bash"
+ACTION_FILES = ["action.yml", "pyproject.toml", "constraints.txt", "action"]
+
+
+def app_repository(root: Path) -> Path:
+    """A FlutterFlow-style app repo: Flutter app under app/, Pulumi project under deploy/ with its stacks
+    in deploy/stacks, the launchready action vendored under .github/actions/ as users pin it."""
+    project = app_project(root / "deploy")
+    (project / "Pulumi.yaml").write_text("name: fernhill-tutors\nruntime:\n  name: python\nmain: infra/\n"
+                                         "stackConfigDir: 'stacks'  # quoted, with a comment\n")
+    (project / "firestore.rules").write_text("rules_version = '2';\nservice cloud.firestore {\n"
+                                             "  match /databases/{database}/documents {\n"
+                                             "    match /{document=**} { allow read, write: if false; }\n  }\n}\n")
+    app = project / "app"
+    (app / "lib" / "backend" / "api_requests").mkdir(parents=True)
+    (app / "pubspec.yaml").write_text("name: fernhill_tutors\nflutter:\n  assets:\n    - assets/images/\n")
+    (app / "lib" / "main.dart").write_text("import 'package:flutter/material.dart';\nvoid main() => runApp(const App());\n")
+    (app / "lib" / "backend" / "api_requests" / "api_calls.dart").write_text(
+        "import 'package:http/http.dart' as http;\n"
+        "Future<http.Response> lessons() => http.get(Uri.parse('https://api.fernhill-tutors.io/lessons'));\n")
+    workflows = root / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    text = (REPO / ".github" / "workflows" / "launchready.yml").read_text()
+    text = text.replace("launchready/launchready@v0", "./.github/actions/launchready")
+    text = text.replace("PROJECT_DIR: .  ", "PROJECT_DIR: deploy").replace('APP_DIR: ""  ', "APP_DIR: app ")
+    (workflows / "launchready.yml").write_text(text)
+    vendored = root / ".github" / "actions" / "launchready"
+    vendored.mkdir(parents=True)
+    for name in ACTION_FILES:
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, vendored / name)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+def lint(repo: Path, *files: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(ACTIONLINT), "-shellcheck", shutil.which("shellcheck") or "", *files],
+                          cwd=repo, capture_output=True, text=True, timeout=120)
+
+
+def test_the_example_workflow_lints_clean_in_an_app_repository(tmp_path) -> None:
+    repo = app_repository(tmp_path)
+    proc = lint(repo, ".github/workflows/launchready.yml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (repo / ".github/workflows/launchready.yml").read_text()
+    assert "|| true" not in text and "make venv" not in text  # failures are not swallowed; no repo-only targets
+
+
+def test_actionlint_catches_a_wrong_input_name(tmp_path) -> None:
+    repo = app_repository(tmp_path)
+    path = repo / ".github/workflows/launchready.yml"
+    path.write_text(path.read_text().replace("app-dir: ${{ env.APP_DIR }}", "appdir: ${{ env.APP_DIR }}", 1))
+    proc = lint(repo, ".github/workflows/launchready.yml")
+    assert proc.returncode == 1 and "appdir" in proc.stdout
+
+
+def test_the_action_shell_steps_pass_shellcheck() -> None:
+    scripts = sorted(str(p) for p in (REPO / "action").glob("*.sh"))
+    proc = subprocess.run(["shellcheck", "-S", "style", *scripts], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    for step in yaml.safe_load((REPO / "action.yml").read_text())["runs"]["steps"]:
+        if "run" in step:
+            check = subprocess.run(["shellcheck", "-s", "bash", "-"], input=step["run"], capture_output=True, text=True)
+            assert check.returncode == 0, (step, check.stdout)
+
+
+def test_the_deploy_job_is_two_phase_with_per_environment_secrets() -> None:
+    workflow = yaml.safe_load((REPO / ".github/workflows/launchready.yml").read_text())
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["environment"] == "${{ matrix.stack }}"
+    assert deploy["env"]["STRIPE_SECRET_KEY"] == "${{ secrets.STRIPE_SECRET_KEY }}"  # one per GitHub Environment
+    names = [s.get("name") or s.get("id") or s["uses"] for s in deploy["steps"]]
+    order = ["Offline gate", "Preflight", "pulumi preview", "Live gate against the running", "pulumi up", "Live gate after"]
+    positions = [next(i for i, n in enumerate(names) if n.startswith(o)) for o in order]
+    assert positions == sorted(positions)
+    before = next(s for s in deploy["steps"] if (s.get("name") or "").startswith("Live gate against"))
+    assert before["if"] == "steps.state.outputs.first == 'false'"  # the first deploy has nothing live yet
+    for step in deploy["steps"]:
+        if "pulumi preview" in (step.get("name") or "") or (step.get("name") or "") == "pulumi up":
+            assert '--policy-pack "$PACK"' in step["run"]
+
+
+@pytest.fixture
+def action_env(tmp_path):
+    """A runner temp folder whose launchready virtualenv is already restored (this test venv)."""
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    (temp / "launchready-venv").symlink_to(Path(sys.executable).parent.parent)
+    return temp
+
+
+def test_the_action_runs_the_gate_in_a_generated_app_repository(tmp_path, action_env) -> None:
+    repo = app_repository(tmp_path / "repo")
+    run = run_action(repo / ".github/actions/launchready", {
+        "stack": "prod", "project-dir": "deploy", "app-dir": "app", "format": "sarif,junit,json",
+        "args": "--only secrets.app,client,config.stacks", "emulator": "auto",
+    }, workdir=repo, temp=action_env, env={"CI": "true"})
+    assert "launchready check — stack prod" in run.log
+    report = json.loads(Path(run.outputs["check"]["json"]).read_text())
+    assert report["stack"] == "prod" and report["strict"] is True
+    assert {r["id"].split(".")[0] for r in report["results"]} == {"secrets", "client", "config"}
+    assert run.outputs["check"]["exit-code"] == ("0" if report["ready"] else "1")
+    assert run.exit_code == int(run.outputs["check"]["exit-code"])  # the Verdict step fails a NOT READY gate
+    assert "emulator needed: false" in run.log  # rules found, emulator already on this machine
+    summary = (action_env / "step-summary.md").read_text()
+    assert summary.startswith("## launchready — stack `prod`")
+    sarif = json.loads(Path(run.outputs["check"]["sarif"]).read_text())
+    jsonschema.validate(sarif, sarif_schema())
+    assert github_problems(sarif) == []
+    [upload] = [u for u in run.used if u["uses"].startswith("github/codeql-action/upload-sarif")]
+    assert upload["with"]["sarif_file"] == run.outputs["check"]["sarif"]
+    assert (repo / "deploy/launchready-reports/prod.xml").is_file()
+
+
+def test_a_usage_error_fails_the_action_at_the_check_step(tmp_path, action_env) -> None:
+    repo = app_repository(tmp_path / "repo")
+    run = run_action(repo / ".github/actions/launchready", {"stack": "prod", "project-dir": "deploy",
+                                                            "strict": "sometimes"},
+                     workdir=repo, temp=action_env, env={})
+    assert run.exit_code == 2 and "strict: expected auto, true or false" in run.log
+    assert not [u for u in run.used if "upload-sarif" in u["uses"]]
+
+
+def test_emulator_detection(tmp_path) -> None:
+    script = REPO / "action" / "emulator.sh"
+    empty = tmp_path / "plain"
+    empty.mkdir()
+    for project, choice, expected in [(empty, "auto", "needed: false (no Firestore rules"),
+                                      (empty, "install", "needed: true"), (empty, "skip", "needed: false")]:
+        proc = subprocess.run([BASH, str(script), "detect"], env={"PATH": "/usr/bin:/bin", "EMULATOR": choice,
+                                                                    "PROJECT_DIR": str(project)},
+                              capture_output=True, text=True)
+        assert proc.returncode == 0 and expected in proc.stdout, proc.stdout + proc.stderr
+    (empty / "firestore.rules").write_text("rules_version = '2';\n")
+    tools = tmp_path / "bin"  # the usual tools, but no java
+    tools.mkdir()
+    for tool in ("find", "grep", "dpkg", "id"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    no_java = subprocess.run([BASH, str(script), "detect"], env={"PATH": str(tools), "EMULATOR": "auto",
+                                                                "PROJECT_DIR": str(empty)}, capture_output=True, text=True)
+    assert "needed: true (Firestore rules/functions found and no emulator" in no_java.stdout, no_java.stderr
