@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
+import importlib.util
 import json
 import runpy
 import threading
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 SECRET = "[secret]"
 PROJECT = "launchready"
 INFRA_DIR = Path(__file__).resolve().parent   # the program ships inside the package
+# the program imports the backend's event list, callers and log messages: part of the cache key
+BACKEND_DIR = Path(importlib.util.find_spec("launchready.functions.backend").origin).resolve().parent
 PROGRAM = INFRA_DIR / "__main__.py"
 _DYNAMIC = "pulumi-python:dynamic:Resource"
 PLAN_CACHE_DIR = Path("plan-cache")   # under the project's build/ dir, across runs (infra/plan_cache.py)
@@ -230,7 +233,8 @@ _CACHE: dict[str, Plan] = {}
 def sources(config: EnvironmentConfig, project: "Project") -> list[Path]:
     """What the program reads besides the config: a change to any of these invalidates cached plans."""
     fs = config.firestore
-    return [INFRA_DIR, project.functions_dir, project.root / fs.rules_file, project.root / fs.indexes_file]
+    return [INFRA_DIR, BACKEND_DIR, project.functions_dir, project.root / fs.rules_file,
+            project.root / fs.indexes_file]
 
 
 def source_digest(paths: list[Path]) -> str:
@@ -285,8 +289,8 @@ def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> P
 
 
 def _plan_from_dict(data: dict[str, Any]) -> Plan:
-    resources = tuple(PlannedResource(r["type"], r["name"], r["urn"], r["parent"], r["custom"], r["inputs"])
-                      for r in data["resources"])
+    """The inverse of `Plan.to_dict`, every field included (the launch policies read them all)."""
+    resources = tuple(PlannedResource(**{**r, "dependencies": tuple(r["dependencies"])}) for r in data["resources"])
     return Plan(stack=data["stack"], environment=data["environment"], resources=resources)
 
 

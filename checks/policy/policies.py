@@ -152,7 +152,7 @@ def secret_access_per_secret(resources: Sequence[Resource]) -> Iterator[Violatio
 
 def stripe_api_version(resources: Sequence[Resource]) -> Iterator[Violation]:
     """Every Stripe webhook endpoint delivers an API version the functions declare they parse."""
-    for endpoint in _of(resources, DYNAMIC):
+    for endpoint in _of(resources, STRIPE_ENDPOINT):
         if _prop(endpoint, "enabled_events") is None:
             continue  # another dynamic resource, not a webhook endpoint
         version = _prop(endpoint, "api_version")

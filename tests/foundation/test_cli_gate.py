@@ -15,7 +15,7 @@ import yaml
 from tests.foundation.gate_fixtures import app_project
 
 REPO = Path(__file__).resolve().parents[2]
-APP_CHECKS = "client.api,client.firestore,secrets.app"   # offline checks that read the Flutter app; they skip without it
+APP_CHECKS = "client.api,client.state,client.credentials,secrets.app"   # offline checks that read the Flutter app; they skip without it
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def cli(*args: str, ci: str = "", cwd: Path = REPO) -> subprocess.CompletedProce
 def test_without_the_app_a_prod_gate_is_not_ready_and_names_the_skips(project) -> None:
     proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS)
     assert proc.returncode == 1, proc.stderr
-    assert "NOT READY" in proc.stdout and "5 blocking check(s) skipped: no app dir" in proc.stdout
+    assert "NOT READY" in proc.stdout and "7 blocking check(s) skipped: no app dir" in proc.stdout
     assert "SKIP ■ critical secrets.app.scan" in proc.stdout
     allowed = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--allow-skips")
     assert allowed.returncode == 0, allowed.stdout
@@ -50,12 +50,13 @@ def test_ci_makes_dev_strict_too(project) -> None:
 def test_a_waiver_file_accepts_the_skips_with_reasons(tmp_path, project) -> None:
     expires = (date.today() + timedelta(days=14)).isoformat()
     waivers = [{"check": c, "reason": "the Flutter app is built in the mobile repository", "owner": "mobile@fernhill.io",
-                "expires": expires} for c in ("secrets.app.scan", "secrets.app.env_asset", "client.api.stripe_secret",
-                                              "client.api.crm_support", "client.firestore.protected_fields")]
+                "expires": expires} for c in ("secrets.app.scan", "secrets.app.env_asset", "secrets.app.signing",
+                                              "client.api.stripe_secret", "client.api.crm_support",
+                                              "client.state.backend_owned", "client.credentials.shipped")]
     (Path(project) / "launchready.yaml").write_text(yaml.safe_dump({"waivers": waivers}))
     proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS)
     assert proc.returncode == 0, proc.stdout
-    assert proc.stdout.count("waiver: the Flutter app is built in the mobile repository") == 5
+    assert proc.stdout.count("waiver: the Flutter app is built in the mobile repository") == 7
     bad = tmp_path / "bad.yaml"
     bad.write_text("waivers:\n  - check: secrets.app.scan\n    reason: later\n")
     broken = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--waivers", str(bad))
@@ -67,7 +68,7 @@ def test_text_on_stdout_and_json_to_a_file_in_one_run(tmp_path, project) -> None
     proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--format", "text",
                "--format", "json", "--output", str(out), "--quiet")
     assert proc.stdout.startswith("launchready check — stack prod") and "NOT READY" in proc.stdout
-    assert json.loads(out.read_text())["summary"]["blocking_skips"] == 5
+    assert json.loads(out.read_text())["summary"]["blocking_skips"] == 7
     assert "FutureWarning" not in proc.stderr and "Warning" not in proc.stdout
 
 

@@ -123,8 +123,8 @@ def test_latest_secret_version_fails(plans):
     fn.props = {**fn.props, "serviceConfig": {**config, "secretEnvironmentVariables": [
         {**v, "version": "latest"} for v in config["secretEnvironmentVariables"]]}}
     assert messages(items, "infra.policy.secret_versions") == [
-        "function stripe-webhook reads STRIPE_WEBHOOK_SECRET at version `latest`: a new secret version deploys no "
-        "new revision and warm instances keep the old value"]
+        f"function stripe-webhook reads {key} at version `latest`: a new secret version deploys no "
+        "new revision and warm instances keep the old value" for key in ("STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET_KEY")]
 
 
 def test_unprotected_prod_records_fail_and_dev_may_be_unprotected(plans):

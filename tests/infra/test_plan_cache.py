@@ -26,13 +26,22 @@ def test_a_rerun_reads_the_plan_from_disk_and_changes_invalidate_it(configs, fre
     monkeypatch.setattr(plan_module, "_CACHE", {})            # a new process: only the disk cache remains
     monkeypatch.setattr(plan_module, "_run_program", _no_program)
     again = plan_module.build_plan(configs["dev"])
-    assert again == built and [r.inputs for r in again.resources] == [r.inputs for r in built.resources]
+    # every field survives the disk (the launch policies read dependencies, providers, protect ...)
+    assert again == built and [r.to_dict() for r in again.resources] == [r.to_dict() for r in built.resources]
+    assert any(r.dependencies for r in again.resources) and any(r.protect for r in again.resources) is (
+        configs["dev"].environment == "prod")
     original = plan_module.source_digest
     monkeypatch.setattr(plan_module, "source_digest", lambda paths: original(paths) + "-edited")
     monkeypatch.setattr(plan_module, "_CACHE", {})
     with pytest.raises(AssertionError, match="program ran"):
         plan_module.build_plan(configs["dev"])
     assert cached_file.exists()
+
+
+def test_the_key_covers_the_backend_the_program_imports(configs):
+    from launchready.project import current
+    assert plan_module.BACKEND_DIR in plan_module.sources(configs["dev"], current())
+    assert (plan_module.BACKEND_DIR / "events.py").is_file()
 
 
 def test_a_corrupt_cache_file_is_rebuilt_and_the_cache_can_be_turned_off(configs, fresh, monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -30,8 +31,11 @@ def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
 def installed(tmp_path_factory) -> Path:
     """bin/ of a fresh venv holding only the launchready wheel."""
     work = tmp_path_factory.mktemp("wheel")
+    # From a clean copy: setuptools reuses a checkout's build/lib, where deleted modules linger.
+    source = shutil.copytree(REPO, work / "source", ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache"))
     built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                  "-w", str(work / "dist"), str(REPO)])
+                  "-w", str(work / "dist"), str(source)])
     assert built.returncode == 0, built.stderr
     [wheel] = (work / "dist").glob("launchready-*.whl")
     venv = work / "venv"
