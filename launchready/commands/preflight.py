@@ -1,5 +1,5 @@
 """`launchready preflight --stack NAME`: the deployer's prerequisites for `pulumi up`, checked live
-and read-only against Google Cloud and Cloudflare. Exit 0 ready, 1 something blocks the first run,
+and read-only against Google Cloud, Cloudflare and Stripe. Exit 0 ready, 1 something blocks the first run,
 2 usage/config error. Runs before `pulumi preview`; nothing here needs the environment to exist."""
 from __future__ import annotations
 
@@ -34,14 +34,17 @@ def command(
     service_usage_api_base: Optional[str] = _api("service_usage", "Service Usage"),
     oauth_api_base: Optional[str] = _api("oauth", "Google OAuth token info"),
     cloudflare_api_base: Optional[str] = _api("cloudflare", "Cloudflare"),
+    stripe_api_base: Optional[str] = _api("stripe", "Stripe"),
 ) -> None:
-    """Check credentials, quota project, billing, org policies, APIs, permissions, the Cloudflare token and the Stripe key mode."""
+    """Check credentials, quota project, billing, org policies, APIs, permissions, the Cloudflare token, and the
+    Stripe key's mode, account and the endpoints that account already delivers to."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     config = load_stack(stacks_folder(current(), stacks_dir), stack)
     endpoints = Endpoints.resolve(
         resource_manager=resource_manager_api_base, org_policy=org_policy_api_base, billing=billing_api_base,
-        service_usage=service_usage_api_base, oauth=oauth_api_base, cloudflare=cloudflare_api_base)
+        service_usage=service_usage_api_base, oauth=oauth_api_base, cloudflare=cloudflare_api_base,
+        stripe=stripe_api_base)
     findings = run(config, endpoints)
     ok = ready(findings)
     if fmt == "json":

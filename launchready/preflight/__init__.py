@@ -6,11 +6,11 @@ from launchready.preflight.model import BLOCKING, Endpoints, Finding
 
 
 def run(config: EnvironmentConfig, endpoints: Endpoints) -> list[Finding]:
-    """Every probe's findings: Google, then Cloudflare, then the Stripe key."""
-    from launchready.preflight import cloudflare, google, stripe_key
+    """Every probe's findings: Google, then Cloudflare, then Stripe (key mode, account, its endpoints)."""
+    from launchready.preflight import cloudflare, google, stripe_account
 
     return [*google.GoogleProbes(config, endpoints).findings(), *cloudflare.probe(config, endpoints),
-            stripe_key.probe(config)]
+            *stripe_account.probe(config, endpoints)]
 
 
 def ready(findings: list[Finding]) -> bool:

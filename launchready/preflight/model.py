@@ -38,6 +38,7 @@ class Endpoints:
     service_usage: str = "https://serviceusage.googleapis.com"
     oauth: str = "https://oauth2.googleapis.com"
     cloudflare: str = "https://api.cloudflare.com"
+    stripe: str = "https://api.stripe.com"
 
     @classmethod
     def resolve(cls, **flags: str | None) -> "Endpoints":

@@ -1,6 +1,6 @@
-"""A local stand-in for the few Stripe API endpoints launchready uses: webhook endpoints CRUD, and
-retrieval of the objects the webhook follows links through (charges, customers, subscriptions,
-invoices, payment intents; invoice payments listed by payment intent or invoice).
+"""A local stand-in for the few Stripe API endpoints launchready uses: the key's account, webhook
+endpoints CRUD, and retrieval of the objects the webhook follows links through (charges, customers,
+subscriptions, invoices, payment intents; invoice payments listed by payment intent or invoice).
 
 Keys decide the mode as on api.stripe.com: `sk_test_...` sees test-mode objects, `sk_live_...`
 live-mode ones (`livemode` on every object). The signing secret is returned only on create.
@@ -45,8 +45,13 @@ def _mapping(form: MultiDict, name: str) -> dict[str, str] | None:
 class StripeApiStub(StubServer):
     """Webhook endpoints in memory, per mode. Tests may edit `endpoints` directly."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, account_id: str = "acct_1LaunchreadyLocal", display_name: str = "Local sandbox"):
         super().__init__(port)
+        # GET /v1/account: the account the key belongs to (one account per stand-in, as one key has one)
+        self.account: dict[str, Any] = {"id": account_id, "object": "account", "type": "standard",
+                                         "settings": {"dashboard": {"display_name": display_name}},
+                                         "business_profile": {"name": display_name}}
+        self.restricted_denied: set[str] = set()   # paths a restricted key (rk_...) is refused (403)
         self.endpoints: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
         self.objects: dict[str, dict[str, Any]] = {}      # id -> object, as the API returns it
@@ -101,6 +106,11 @@ class StripeApiStub(StubServer):
             return _error(401, "Invalid API Key provided", "api_key_invalid")
         livemode = "_live_" in key
         parts = [p for p in request.path.split("/") if p]
+        if key.startswith("rk_") and request.path in self.restricted_denied:
+            return _error(403, f"The provided key '{key[:8]}***' does not have the required permissions for this "
+                               f"endpoint on account '{self.account['id']}'.", "secret_key_required")
+        if parts == ["v1", "account"] and request.method == "GET":
+            return json_response(self.account)
         if len(parts) == 3 and parts[1] in RETRIEVABLE and request.method == "GET":
             return self._retrieve(parts[1], parts[2])
         if parts == ["v1", "invoice_payments"] and request.method == "GET":

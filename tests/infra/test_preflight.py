@@ -13,6 +13,7 @@ from launchready.infra.first_deploy import BOOTSTRAP_APIS, PARENT_GRANTS, PROJEC
 from launchready.sandbox.processes import free_port
 from launchready.sandbox.stubs.cloudflare_api import CloudflareApiStub, CloudflareToken
 from launchready.sandbox.stubs.google_admin_apis import GoogleAdminApisStub, GoogleAdminState
+from launchready.sandbox.stubs.stripe_api import StripeApiStub
 from tests.infra.conftest import write_stack
 
 TOKEN = "ya29.a0-tidepool-deployer"
@@ -21,6 +22,8 @@ PROJECT, QUOTA, FOLDER, ORG = "tidepool-prod-7731", "tidepool-admin", "folders/8
 BILLING = "0B7C1D-22EE4F-9A0B11"
 ZONE_ID = "9c0e1b2a3d4f5e6a7b8c9d0e1f2a3b4c"
 DEPLOY_PERMISSIONS = ["DNS Write", "Zone Settings Write", "Dynamic URL Redirects Write", "API Tokens Read"]
+STRIPE_ACCOUNT = "acct_1TidepoolProd9"
+OUR_WEBHOOK = "https://api.tidepool.app/stripe_webhook"
 
 
 def _edit(config: dict) -> None:
@@ -59,18 +62,20 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_" + "t" * 24)   # prod runs in live mode
     state = prepared_state()
     tokens = {CF_TOKEN: CloudflareToken("tok-41c2", list(DEPLOY_PERMISSIONS), [ZONE_ID])}
-    with GoogleAdminApisStub(state) as google, CloudflareApiStub(tokens) as cloudflare:
+    with GoogleAdminApisStub(state) as google, CloudflareApiStub(tokens) as cloudflare, \
+            StripeApiStub(account_id=STRIPE_ACCOUNT, display_name="Tidepool") as stripe_api:
         yield {"stacks": stacks, "state": state, "google": google, "cloudflare": cloudflare, "adc": adc,
-               "cf_tokens": tokens}
+               "cf_tokens": tokens, "stripe": stripe_api}
 
 
 def preflight(env, capsys, *, google_url: str | None = None, cloudflare_url: str | None = None,
-              fmt: str = "json") -> tuple[int, dict]:
+              stripe_url: str | None = None, fmt: str = "json") -> tuple[int, dict]:
     google = google_url or env["google"].base_url
     args = ["preflight", "--stack", "prod", "--stacks-dir", str(env["stacks"]), "--format", fmt,
             "--resource-manager-api-base", google, "--org-policy-api-base", google, "--billing-api-base", google,
             "--service-usage-api-base", google, "--oauth-api-base", env["google"].base_url,
-            "--cloudflare-api-base", cloudflare_url or env["cloudflare"].base_url]
+            "--cloudflare-api-base", cloudflare_url or env["cloudflare"].base_url,
+            "--stripe-api-base", stripe_url or env["stripe"].base_url]
     code = main(args)
     out = capsys.readouterr()
     assert "Traceback" not in out.err + out.out
@@ -87,6 +92,9 @@ def test_prepared_environment_passes(env, capsys):
     assert {f["status"] for f in report["findings"]} == {"pass"}, report
     found = by_id(report)
     assert found["google.credentials"]["message"] == "deploying as user:rosa@tidepool.app"
+    assert found["stripe.account"]["message"] == f"the key opens Stripe account {STRIPE_ACCOUNT} (Tidepool) (live mode)"
+    assert found["stripe.account.shared"]["message"] == \
+        f"account {STRIPE_ACCOUNT} (Tidepool) delivers to no other launchready environment"
     assert found["google.project"]["message"] == f"project {PROJECT} will be created in {FOLDER}"
     assert "allows what the plan needs" in found["google.org_policy.gcp.resourceLocations"]["message"]
     assert "not restricted" in found["google.org_policy.iam.allowedPolicyMemberDomains"]["message"]
@@ -188,11 +196,12 @@ def test_closed_billing_account_blocks(env, capsys):
 
 def test_unreachable_apis_are_one_error_each(env, capsys):
     dead = f"http://127.0.0.1:{free_port()}"
-    code, report = preflight(env, capsys, google_url=dead, cloudflare_url=dead)
+    code, report = preflight(env, capsys, google_url=dead, cloudflare_url=dead, stripe_url=dead)
     errors = [f for f in report["findings"] if f["status"] == "error"]
     assert code == 1
     assert [f["id"] for f in errors] == ["google.bootstrap_apis", "google.project", "google.billing",
-                                         "google.org_policy.iam.allowedPolicyMemberDomains", "cloudflare.token"]
+                                         "google.org_policy.iam.allowedPolicyMemberDomains", "cloudflare.token",
+                                         "stripe.account"]
     assert all("unreachable (ConnectError)" in f["message"] for f in errors), errors
 
 
@@ -215,3 +224,49 @@ def test_an_expired_token_is_one_clear_failure(env, capsys, monkeypatch):
     assert code == 1 and finding == {"id": "google.credentials", "status": "fail",
                                      "message": "the access token is not valid (Invalid Value)",
                                      "remediation": "Refresh the credentials (`gcloud auth application-default login`)."}
+
+
+def _managed(stripe_api: StripeApiStub, url: str, stack: str) -> None:
+    endpoint = stripe_api.add_endpoint(url=url, enabled_events=["invoice.paid"], livemode=True)
+    endpoint.update(metadata={"managed_by": "launchready"}, description=f"Tidepool: launchready stack {stack}")
+
+
+def test_an_account_already_serving_another_environment_blocks(env, capsys):
+    _managed(env["stripe"], OUR_WEBHOOK, "prod")
+    _managed(env["stripe"], "https://api.staging.tidepool.app/stripe_webhook", "staging")
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["stripe.account.shared"]
+    assert code == 1 and finding["status"] == "fail"
+    assert finding["message"].startswith(f"account {STRIPE_ACCOUNT} (Tidepool) already delivers to another "
+                                         "launchready environment (https://api.staging.tidepool.app/stripe_webhook)")
+    assert "Sandboxes" in finding["remediation"] and "--stack prod" in finding["remediation"]
+
+
+def test_this_stacks_own_endpoint_and_a_hand_made_one_on_its_url(env, capsys):
+    _managed(env["stripe"], OUR_WEBHOOK, "prod")
+    code, report = preflight(env, capsys)
+    assert code == 0 and by_id(report)["stripe.account.shared"]["message"].endswith(
+        "(this stack's endpoint already exists)")
+    manual = env["stripe"].add_endpoint(url=OUR_WEBHOOK, enabled_events=["*"], livemode=True)
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["stripe.account.shared"]
+    assert code == 0 and finding["status"] == "warn" and finding["message"].startswith(
+        f"endpoint(s) {manual['id']} not created by launchready already deliver to {OUR_WEBHOOK}")
+
+
+def test_test_mode_endpoints_of_the_account_are_not_the_live_stacks_business(env, capsys):
+    endpoint = env["stripe"].add_endpoint(url="https://api.dev.tidepool.app/stripe_webhook",
+                                          enabled_events=["invoice.paid"], livemode=False)
+    endpoint["metadata"] = {"managed_by": "launchready"}
+    code, report = preflight(env, capsys)
+    assert code == 0 and by_id(report)["stripe.account.shared"]["status"] == "pass"
+
+
+def test_a_restricted_key_without_account_access_is_a_warning(env, capsys, monkeypatch):
+    key = "rk_live_" + "r" * 24
+    monkeypatch.setenv("STRIPE_SECRET_KEY", key)
+    env["stripe"].restricted_denied.add("/v1/account")
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["stripe.account"]
+    assert code == 0 and finding["status"] == "warn" and "required permissions" in finding["message"]
+    assert key not in json.dumps(report)
