@@ -10,16 +10,13 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
-import dns.exception
-import dns.nameserver
-import dns.rdata
-import dns.rdatatype
-import dns.resolver
-
 from launchready.checks.framework.base import Check, Result
 from launchready.infra.dns_records import DnsRecordSpec, desired_records
 
 if TYPE_CHECKING:
+    import dns.rdata
+    import dns.resolver
+
     from launchready.checks.framework.context import CheckContext, LiveTargets
 
 QUERY_TIMEOUT_S = 1.0     # per UDP attempt
@@ -53,6 +50,9 @@ class DnsCheck(Check):
 
 
 def make_resolver(targets: "LiveTargets") -> dns.resolver.Resolver:
+    import dns.nameserver   # dnspython loads in ~0.1 s: offline runs never need it
+    import dns.resolver
+
     if targets.nameserver:
         resolver = dns.resolver.Resolver(configure=False)
         host, port = targets.nameserver
@@ -74,6 +74,9 @@ def where(targets: "LiveTargets") -> str:
 
 def lookup(resolver: dns.resolver.Resolver, name: str, rdtype: str) -> list[dns.rdata.Rdata]:
     """The records of `rdtype` at `name`; [] when the name or type does not exist."""
+    import dns.exception
+    import dns.resolver
+
     try:
         return list(resolver.resolve(name, rdtype, raise_on_no_answer=False).rrset or [])
     except dns.resolver.NXDOMAIN:
@@ -89,6 +92,8 @@ def txt_values(resolver: dns.resolver.Resolver, name: str) -> list[str]:
 
 def rdata_text(record: dns.rdata.Rdata) -> str:
     """A record's value as `DnsRecordSpec.content` holds it (MX: `priority host`)."""
+    import dns.rdatatype
+
     if record.rdtype == dns.rdatatype.TXT:
         return b"".join(record.strings).decode("utf-8", "replace")
     if record.rdtype == dns.rdatatype.MX:

@@ -1,8 +1,6 @@
 """DKIM (RFC 6376): each configured selector publishes a key dkimpy can parse, RSA at least 2048-bit."""
 from __future__ import annotations
 
-import dkim
-
 from launchready.checks.catalog.dns.resolve import DnsCheck, make_resolver, txt_values, where
 from launchready.checks.framework.base import Severity
 from launchready.checks.framework.registry import register
@@ -20,6 +18,8 @@ class DkimKeys(DnsCheck):
                    "stack) and run `pulumi up`.")
 
     def inspect(self, ctx):
+        import dkim   # loads dnspython: only live runs pay for it
+
         resolver = make_resolver(ctx.targets)
         for key in ctx.config.email.dkim:
             name = f"{key.selector}._domainkey.{ctx.targets.domain}"

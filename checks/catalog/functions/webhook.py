@@ -2,25 +2,56 @@
 
 `contract` runs the real handler in-process against a Firestore emulator — the sandbox's when
 `--sandbox` names one, else a private one started (and stopped) here — in an isolated `demo-*`
-project, so it never touches a real project. `events_match_plan` compares the handler's event list
+project, so it never touches a real project. A pass on a private emulator is remembered on disk
+(`build/check-cache/`) under a digest of everything the verdict depends on — the backend's sources,
+this check, the SDK versions and the emulator JAR — so an unchanged re-run skips the JVM start-up;
+any change (and `LAUNCHREADY_PLAN_CACHE=0`) runs it again. Failures are never remembered. `events_match_plan` compares the handler's event list
 with the endpoint's `enabled_events` in the offline plan.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 import tempfile
 import time
+from datetime import datetime, timezone
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
 from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.checks.framework import Severity, register
-from launchready.checks.framework.base import Check
+from launchready.checks.framework.base import Check, Status
+from launchready.infra import plan_cache
 
 COLLECTIONS = ("stripe_events", "customers", "sync_tasks")
 CONTRACT_FIX = ("Keep functions/backend/webhook.py verifying `Stripe-Signature` with the stripe SDK (300 s "
                 "tolerance) before any write, and recording `stripe_events/{event.id}` in the same transaction "
                 "that applies the event; run `pytest tests/functions` to see the failing case.")
+
+CACHE_DIR = Path("check-cache")    # under the project's build/ dir
+VERDICT_PACKAGES = ("stripe", "google-cloud-firestore", "firebase-admin", "werkzeug", "launchready")
+
+
+def verdict_key() -> str:
+    """A digest of what a private-emulator contract verdict depends on."""
+    from launchready.functions.backend import __file__ as backend_init
+    from launchready.infra.plan import source_digest
+    from launchready.sandbox.firestore_emulator import find_jar
+    from launchready.sandbox.stubs import stripe_events
+
+    jar = find_jar()
+    versions = {}
+    for name in VERDICT_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    jar_id = [str(jar), jar.stat().st_size, jar.stat().st_mtime_ns] if jar else None
+    sources = source_digest([Path(backend_init).parent, Path(__file__), Path(stripe_events.__file__)])
+    return hashlib.sha256(json.dumps(["webhook-contract", versions, jar_id, sources],
+                                     sort_keys=True).encode()).hexdigest()
 
 
 class _Harness:
@@ -124,21 +155,28 @@ class WebhookContract(Check):
         from launchready.sandbox.processes import ServiceError
 
         host = ctx.targets.firestore_emulator_host if ctx.options.sandbox else None
-        own = None
-        if not host:
-            reason = unavailable_reason()
-            if reason:
-                return self.skipped(f"Firestore emulator unavailable: {reason}")
-            own = FirestoreEmulator(log_dir=Path(tempfile.mkdtemp(prefix="launchready-functions-check-")))
-            try:
-                host = own.start().host
-            except ServiceError as exc:
-                return self.skipped(f"Firestore emulator did not start: {exc}")
+        if host:
+            return self.judge(_Harness(host), "sandbox")
+        reason = unavailable_reason()
+        if reason:
+            return self.skipped(f"Firestore emulator unavailable: {reason}")
+        cache_dir, key = ctx.project.build_dir / CACHE_DIR, verdict_key()
+        remembered = plan_cache.load(cache_dir, key, dict)
+        if remembered is not None:
+            return self.passed(remembered["message"], {**remembered["evidence"], "remembered_from": remembered["at"]})
+        own = FirestoreEmulator(log_dir=Path(tempfile.mkdtemp(prefix="launchready-functions-check-")))
         try:
-            return self.judge(_Harness(host), "sandbox" if own is None else "private")
+            host = own.start().host
+        except ServiceError as exc:
+            return self.skipped(f"Firestore emulator did not start: {exc}")
+        try:
+            result = self.judge(_Harness(host), "private")
         finally:
-            if own is not None:
-                own.stop()
+            own.stop()
+        if result.status is Status.PASS:
+            plan_cache.store(cache_dir, key, {"message": result.message, "evidence": result.evidence,
+                                              "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        return result
 
     def judge(self, harness: _Harness, emulator: str):
         outcomes = {name: clause() for name, clause in _clauses(harness).items()}
