@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.checks.catalog.functions import webhook as webhook_check
 from launchready.checks.catalog.functions.webhook import HandledEventsMatchPlan, WebhookContract, _Harness
 from launchready.checks.framework.base import Status
 from launchready.checks.framework.context import CheckContext, CheckOptions
@@ -43,9 +44,60 @@ def test_contract_fails_when_verification_is_skipped(firestore_emulator, monkeyp
     assert clauses["rejects_expired"] != "holds" and clauses["rejects_other_methods"] == "holds"
 
 
-def test_contract_check_starts_a_private_emulator_without_a_sandbox():
+def test_contract_check_starts_a_private_emulator_without_a_sandbox(tmp_path, monkeypatch):
+    monkeypatch.setattr(webhook_check, "CACHE_DIR", tmp_path)   # nothing remembered from earlier runs
     result = WebhookContract().run(CheckContext(CheckOptions(stack="dev")))
     assert result.status is Status.PASS and result.evidence["emulator"] == "private"
+    assert "remembered_from" not in result.evidence
+
+
+def _no_emulator(monkeypatch) -> list[int]:
+    from launchready.sandbox.firestore_emulator import FirestoreEmulator
+    from launchready.sandbox.processes import ServiceError
+
+    starts: list[int] = []
+
+    def start(self, *args, **kwargs):
+        starts.append(1)
+        raise ServiceError("no JVM this time")
+    monkeypatch.setattr(FirestoreEmulator, "start", start)
+    return starts
+
+
+def test_a_private_pass_is_remembered_until_what_it_depends_on_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(webhook_check, "CACHE_DIR", tmp_path)
+    run = lambda: WebhookContract().run(CheckContext(CheckOptions(stack="dev")))  # noqa: E731
+    assert run().status is Status.PASS and len(list(tmp_path.glob("*.json"))) == 1
+    starts = _no_emulator(monkeypatch)
+    again = run()
+    assert again.status is Status.PASS and again.evidence["remembered_from"] and not starts
+    assert set(again.evidence["clauses"].values()) == {"holds"}
+    key = webhook_check.verdict_key()
+    monkeypatch.setattr(webhook_check, "verdict_key", lambda: key + "-backend-edited")
+    assert run().status is Status.SKIP and starts == [1]
+    monkeypatch.setattr(webhook_check, "verdict_key", lambda: key)
+    monkeypatch.setenv("LAUNCHREADY_PLAN_CACHE", "0")
+    assert run().status is Status.SKIP and starts == [1, 1]
+
+
+def test_the_key_changes_with_the_backend_source(monkeypatch):
+    from launchready.infra import plan as plan_module
+
+    before = webhook_check.verdict_key()
+    original = plan_module.source_digest
+    monkeypatch.setattr(plan_module, "source_digest", lambda paths: original(paths) + "x")
+    assert webhook_check.verdict_key() != before
+
+
+def test_a_failing_verdict_is_never_remembered(tmp_path, monkeypatch):
+    import json
+
+    import launchready.functions.backend.webhook as webhook
+
+    monkeypatch.setattr(webhook_check, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(webhook, "verify", lambda payload, signature, secret: json.loads(payload))
+    assert WebhookContract().run(CheckContext(CheckOptions(stack="dev"))).status is Status.FAIL
+    assert not list(tmp_path.glob("*.json"))
 
 
 def _endpoint(events):
