@@ -2,7 +2,8 @@
 # Install launchready from the action's own checkout into a virtualenv (reused when it already holds
 # this version, e.g. restored by actions/cache), and expose the binary to later steps.
 # Inputs (env): ACTION_PATH, VENV, PYTHON (default python3).
-# Outputs: bin (the launchready command), python (the venv's), policy-pack (the packaged CrossGuard pack).
+# Outputs: bin (the launchready command), python (the venv's), policy-pack (the packaged CrossGuard pack);
+# the venv's bin/ goes on GITHUB_PATH so the pack runs with its python3.
 set -euo pipefail
 
 : "${ACTION_PATH:?ACTION_PATH is not set}"
@@ -26,6 +27,8 @@ else
 fi
 "$bin" --version
 pack=$("$VENV/bin/python" -c 'import pathlib, launchready.checks.policy as p; print(pathlib.Path(p.__file__).parent)')
+# Later steps (pulumi preview/up --policy-pack) run the pack with the python3 on PATH: this venv's.
+echo "$VENV/bin" >> "${GITHUB_PATH:-/dev/null}"
 {
   echo "bin=$bin"
   echo "python=$VENV/bin/python"

@@ -16,6 +16,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.project.conftest import INIT
 from tests.project.foreign_app import build_app, set_secrets
@@ -54,6 +55,11 @@ def test_installed_launchready_runs_on_a_project_outside_the_repo(installed, tmp
     assert all(line.startswith(str(installed.parent)) for line in where.stdout.split()), where.stdout
 
     assert _run([str(installed / "launchready"), "--help"], env=env, cwd=tmp_path).returncode == 0
+    # the packaged policy pack runs with the python on PATH: a relative virtualenv would point into site-packages
+    pack = _run([str(installed / "python"), "-c", "import pathlib, launchready.checks.policy as p; "
+                 "print(pathlib.Path(p.__file__).parent / 'PulumiPolicy.yaml')"], env=env, cwd=tmp_path)
+    policy_project = yaml.safe_load(Path(pack.stdout.strip()).read_text())
+    assert policy_project["runtime"] == "python", policy_project
     app = build_app(tmp_path / "harbor")
     init = _run([str(installed / "launchready"), *INIT], env=env, cwd=app)
     assert init.returncode == 0, init.stderr
