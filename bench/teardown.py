@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.sandbox.marked import MarkedRun  # noqa: E402
 
 CASES = [
-    ("check --offline, SIGTERM", ("check", "--stack", "prod", "--offline"), signal.SIGTERM, 3),
-    ("check --offline, SIGKILL", ("check", "--stack", "prod", "--offline"), signal.SIGKILL, 3),
+    ("check --offline, SIGTERM", ("check", "--stack", "prod", "--offline"), signal.SIGTERM, 1),
+    ("check --offline, SIGKILL", ("check", "--stack", "prod", "--offline"), signal.SIGKILL, 1),
     ("demo, SIGTERM", ("demo",), signal.SIGTERM, 12),
     ("demo, SIGKILL", ("demo",), signal.SIGKILL, 12),
 ]
