@@ -17,9 +17,11 @@ from typing import NamedTuple
 
 # Whole simple strings (one line; escapes and `$name` allowed, no `${`) and line comments match in one
 # step; anything else stops at its first character and is lexed by hand.
+# Every alternative starts with a literal character, so the regex engine skips ahead to the next `/`,
+# `'` or `"` at C speed (a character class such as ['"] as one alternative turns that off: 2.5x slower).
 _NEXT = re.compile(r"""//[^\n]*|'(?!'')[^'\\$\n]*(?:(?:\\[^\n]|\$(?!\{))[^'\\$\n]*)*'"""
-                   r"""|"(?!"")[^"\\$\n]*(?:(?:\\[^\n]|\$(?!\{))[^"\\$\n]*)*"|/\*|['"]""")
-_INTERP_NEXT = re.compile(r"//|/\*|['\"{}]")
+                   r"""|"(?!"")[^"\\$\n]*(?:(?:\\[^\n]|\$(?!\{))[^"\\$\n]*)*"|/\*|'|\"""")
+_INTERP_NEXT = re.compile(r"//|/\*|'|\"|\{|\}")
 _BLOCK_NEXT = re.compile(r"/\*|\*/")
 # The body of a non-raw string up to its next special character: quote, backslash, `$`, newline.
 _BODY = {q: re.compile(r"[^\\$\n%s]*" % re.escape(q[0])) if len(q) == 1 else re.compile(r"[^\\$%s]*" % re.escape(q[0]))
