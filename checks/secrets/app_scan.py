@@ -40,6 +40,11 @@ class DartSource:
         with self._lock:
             return self.__dict__.get("tokens") or lex(self.source)
 
+    @cached_property
+    def folded(self) -> str:
+        """The source lower-cased, for the checks' case-insensitive trigger-word filter."""
+        return self.source.lower()
+
     @property
     def code(self) -> str:
         """The source with comments blanked (offsets and lines unchanged)."""
@@ -59,9 +64,11 @@ class AppScan:
     texts: dict[str, str] = field(default_factory=dict, repr=False)  # small non-Dart text files by path
 
     def dart_with(self, *groups: tuple[str, ...]) -> list[DartSource]:
-        """The shipped Dart files that hold a word of every group (comments included: a cheap filter;
-        plain substring search runs at memory speed, far ahead of any regex)."""
-        return [dart for dart in self.dart if all(any(w in dart.source for w in words) for words in groups)]
+        """The shipped Dart files that hold a word of every group, in any case (comments included: a
+        cheap filter; plain substring search runs at memory speed, far ahead of any regex, and folding
+        case once per file halves the words to look for)."""
+        folded = [tuple(dict.fromkeys(w.lower() for w in words)) for words in groups]
+        return [dart for dart in self.dart if all(any(w in dart.folded for w in words) for words in folded)]
 
 
 # Non-Dart text other checks read: signing config, .env files, and the backend's own sources.
