@@ -92,9 +92,11 @@ def definition(dart: DartSource, name: str) -> str | None:
     reference type it is declared with; cached per file and name."""
     cache = dart.facts.setdefault("definitions", {})
     if name not in cache:
-        if "typed" not in dart.facts:
-            dart.facts["typed"] = _typed_names(dart.code)
-        cache[name] = _find_definition(dart.code, name) or dart.facts["typed"].get(name)
+        cache[name] = _find_definition(dart.code, name)
+        if cache[name] is None:
+            if "typed" not in dart.facts:
+                dart.facts["typed"] = _typed_names(dart.code)
+            cache[name] = dart.facts["typed"].get(name)
     return cache[name]
 
 
