@@ -2,7 +2,9 @@
 
 Every alternative starts with a literal, so the engine skips ahead to positions holding one of those
 first characters; alternatives are grouped under their first character, so such a position tries only
-its own group. Capturing or named groups around each detector would switch that prefilter off (measured
+its own group. Those first characters (`"`, `/`, `s`, `p` ...) are common in code, so the file is first
+searched for the whole literal prefixes with RE2 (a DFA: ~0.5 GB/s whatever the text), and the combined
+pattern only runs where a prefix starts. Capturing or named groups around each detector would switch that prefilter off (measured
 ~10x slower), so which detector matched is found afterwards, only for the rare hit, by re-matching at
 the hit's offset in declaration order (the first-alternative-wins rule the combined pattern applies).
 """
@@ -11,6 +13,9 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 from functools import lru_cache
+from typing import Iterator
+
+import re2
 
 from launchready.checks.secrets.detectors import DETECTORS, Detector
 
@@ -49,9 +54,24 @@ class DetectorSet:
         source = pattern_source(detectors)
         self.bytes_pattern = re.compile(source.encode("ascii"))
         self.text_pattern = re.compile(source)
+        prefixes = sorted({p for d in detectors for p in d.prefixes}, key=len, reverse=True)
+        self._prefixes = re2.compile("|".join(map(re.escape, prefixes)).encode("ascii"))
         bodies = _bodies(detectors)
         self._each = [(d, re.compile("|".join(re.escape(p) + bodies[d.name] for p in d.prefixes).encode("ascii")))
                       for d in detectors]
+
+    def matches(self, data: bytes) -> Iterator[re.Match[bytes]]:
+        """What `bytes_pattern.finditer(data)` yields, found faster: every match starts where a literal
+        prefix does, so the pattern is tried only at the prefixes' occurrences (overlapping ones too)."""
+        search, match, resume = self._prefixes.search, self.bytes_pattern.match, 0
+        found = search(data)
+        while found is not None:
+            at = found.start()
+            hit = match(data, at) if at >= resume else None
+            if hit is not None:
+                yield hit
+                resume = hit.end()
+            found = search(data, at + 1)
 
     def identify(self, data: bytes, start: int) -> Detector:
         """The detector whose pattern matched at `start`."""

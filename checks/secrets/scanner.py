@@ -60,7 +60,7 @@ def scan_bytes(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[
     detectors = detectors or default_set()
     found: list[tuple[int, Detector]] = []
     line, counted_to = 1, 0
-    for match in detectors.bytes_pattern.finditer(data):
+    for match in detectors.matches(data):
         start = match.start()
         line += data.count(b"\n", counted_to, start)
         counted_to = start

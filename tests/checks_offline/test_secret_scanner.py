@@ -73,6 +73,21 @@ def test_allow_marker_suppresses_only_its_line() -> None:
     assert [line for line, _ in scan_bytes(data)] == [2]
 
 
+def test_the_prefix_prefilter_finds_exactly_what_the_pattern_finds() -> None:
+    """`matches` (RE2 finds the prefixes, the pattern runs there) == `bytes_pattern.finditer`, on
+    overlapping prefixes, a secret inside a bearer header, runs of dashes and random code around them."""
+    import random
+
+    compiled, rng = DetectorSet(), random.Random(7)
+    prefixes = [p for d in DETECTORS for p in d.prefixes]
+    pieces = [*prefixes, "a1" * 12, "Bearer ", "-" * 6 + "BEGIN PRIVATE" + " KEY-----", "-" * 5 + "END PRIVATE" + " KEY-----",
+              "sk_sk_live_", "pat-na1-", "0123456789abcdef-", " ", "\n", "'", '"', "/", "=", ":"]
+    samples = [f"Authorization: Bearer {STRIPE_LIVE}\nx = '{STRIPE_LIVE}'\n".encode(), b"", b"sk_live_"]
+    samples += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 400))).encode() for _ in range(300)]
+    for data in samples:
+        assert [m.span() for m in compiled.matches(data)] == [m.span() for m in compiled.bytes_pattern.finditer(data)]
+
+
 def test_huge_files_are_skipped_and_listed(tmp_path: Path) -> None:
     (tmp_path / "dump.sql").write_text(f"-- {STRIPE_LIVE}\n" + "x" * 2048)
     result = scan_tree(tmp_path, max_file_bytes=1024)
