@@ -37,6 +37,48 @@ def _pos(item: Tree | Token) -> tuple[int, int, int, int]:
             getattr(meta, "end_pos", 0))
 
 
+# The emulator refuses to compile an expression nested 100 levels deep ("Expression is too complex to
+# evaluate safely"), so such rules never deploy. Probed on the emulator: each `&&`/`||`, arithmetic,
+# comparison, `!`/`-`, global function call, ternary and list literal adds a level (a leaf is 1), so 99
+# chained `true`s compile and 100 do not; member access and constant indexes add none. Parentheses add
+# one too, but the parse tree drops them: such a file is still accepted here (README, known differences).
+MAX_NESTING = 99
+_NESTS = frozenset({"and_", "or_", "arith", "comparison", "not_", "neg", "cond", "list"})
+
+
+def nesting(tree: Tree | Token) -> tuple[int, Tree | Token]:
+    """(depth of `tree` counted as the emulator does, the deepest leaf) — iteratively, for chains of
+    any length."""
+    depth: dict[int, tuple[int, Tree | Token]] = {}
+    stack: list[tuple[Tree | Token, bool]] = [(tree, False)]
+    while stack:
+        node, expanded = stack.pop()
+        children = [c for c in node.children if isinstance(c, Tree)] if isinstance(node, Tree) else []
+        if children and not expanded:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children)
+            continue
+        if not children:
+            depth[id(node)] = (1, node)   # a leaf: a name, a literal, a path
+            continue
+        below = max((depth[id(c)] for c in children), key=lambda d: d[0])
+        adds = node.data in _NESTS or _global_call(node)
+        depth[id(node)] = (below[0] + 1, below[1]) if adds else below
+    return depth[id(tree)]
+
+
+def _global_call(node: Tree) -> bool:
+    return node.data == "call" and isinstance(node.children[0], Tree) and node.children[0].data == "var"
+
+
+def check_nesting(tree: Tree | Token) -> None:
+    """Raise RulesSyntaxError, at the deepest leaf, for an expression the emulator would not compile."""
+    levels, leaf = nesting(tree)
+    if levels > MAX_NESTING:
+        raise RulesSyntaxError(f"expression is too complex to evaluate safely: nested {levels} levels deep "
+                               f"(Firestore compiles at most {MAX_NESTING})", *_pos(leaf)[:2])
+
+
 def compile_expr(tree: Tree | Token, offset: tuple[int, int, int] | None = None) -> Node:
     """Compile one condition. `offset` (line, col, pos) relocates sub-parsed `$(...)` expressions."""
     if isinstance(tree, Tree) and tree.data in CHAINS:

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from launchready.checks.rules_analysis.model import (CAPTURE, EXPANDS, Allow, Match, RulesSyntaxError, Ruleset,
                                                      parse_rules)
-from launchready.checks.rules_engine.compiler import Node, compile_expr
+from launchready.checks.rules_engine.compiler import Node, check_nesting, compile_expr
 from launchready.checks.rules_engine.evaluator import UNKNOWN, DocumentAccess, Evaluation, Step, resource_object
 from launchready.checks.rules_engine.query import query_resources
 from launchready.checks.rules_engine.request import Database, Request, Write, apply_writes, written_document
@@ -141,6 +141,7 @@ class RulesEngine:
             self._by_first.setdefault(key, []).append(index)
         self._conditions: dict[int, Node | None] = {}
         self._functions: dict[int, dict[str, tuple]] = {}
+        _check_nesting(ruleset)
 
     @classmethod
     def from_source(cls, source: str, filename: str = "firestore.rules") -> "RulesEngine":
@@ -264,6 +265,18 @@ class RulesEngine:
             self._functions[key] = {name: (fn.params, tuple((n, compile_expr(e)) for n, e in fn.lets),
                                            compile_expr(fn.body)) for name, fn in block.scope().items()}
         return self._functions[key]
+
+
+def _check_nesting(ruleset: Ruleset) -> None:
+    """Every expression of the file compiles on the platform (RulesSyntaxError where one would not)."""
+    for block in ruleset.root.walk():
+        for allow in block.allows:
+            if allow.condition is not None:
+                check_nesting(allow.condition)
+        for fn in block.functions.values():
+            for _, expr in fn.lets:
+                check_nesting(expr)
+            check_nesting(fn.body)
 
 
 def _decisive(steps: list[Step]) -> Step | None:

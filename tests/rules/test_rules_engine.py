@@ -105,11 +105,18 @@ def test_an_unparsable_file_is_one_error_with_line_and_column():
     assert (raised.value.line, raised.value.column) == (4, 21)
 
 
-def test_a_rules_file_of_ten_thousand_lines_evaluates_without_recursion_errors():
+def _wide_rules(chain_body: str, functions: str = "") -> str:
     blocks = [f"    match /c{i}/{{id}} {{\n      allow get: if request.auth.uid == 'u{i}';\n    }}" for i in range(2600)]
-    chain = "\n".join(f"        && request.resource.data.f{i} == {i}" for i in range(2400))
-    source = ("rules_version = '2';\nservice cloud.firestore {\n  match /databases/{database}/documents {\n"
-              + "\n".join(blocks) + f"\n    match /wide/{{id}} {{\n      allow create: if true\n{chain};\n    }}\n  }}\n}}\n")
+    return ("rules_version = '2';\nservice cloud.firestore {\n  match /databases/{database}/documents {\n"
+            + functions + "\n".join(blocks) + f"\n    match /wide/{{id}} {{\n      allow create: if {chain_body};\n    }}\n  }}\n}}\n")
+
+
+def test_a_rules_file_of_ten_thousand_lines_evaluates_without_recursion_errors():
+    # 2,400 field checks, 80 per function (one `&&` chain of 2,400 would not compile on the platform)
+    functions = "".join("    function part%d() {\n      return true\n%s;\n    }\n" % (
+        p, "\n".join(f"        && request.resource.data.f{i} == {i}" for i in range(p * 80, p * 80 + 80)))
+        for p in range(30))
+    source = _wide_rules(" && ".join(f"part{p}()" for p in range(30)), functions)
     assert source.count("\n") >= 10_000
     engine = _engine(source)
     assert engine.decide(Request("get", "c2599/x", Actor("u2599")), {}).verdict == "allow"
@@ -117,6 +124,40 @@ def test_a_rules_file_of_ten_thousand_lines_evaluates_without_recursion_errors()
     assert engine.decide(Request("create", "wide/x", Actor("u"), write=Write("create", "wide/x", data)), {}).verdict == "allow"
     data["f2399"] = 0
     assert engine.decide(Request("create", "wide/x", Actor("u"), write=Write("create", "wide/x", data)), {}).verdict == "deny"
+
+
+# The deepest each shape compiles on the emulator (probed: one level more is "Expression is too complex
+# to evaluate safely"); member access and constant indexes add no level.
+NESTING_LIMITS = {
+    "and": (lambda n: " && ".join(["true"] * n), 99),
+    "or": (lambda n: " || ".join(["true"] * n), 99),
+    "arith": (lambda n: " + ".join(["1"] * n) + " > 0", 98),
+    "not": (lambda n: "!" * n + "true", 98),
+    "call": (lambda n: "f(" * n + "true" + ")" * n, 98),
+    "ternary": (lambda n: "true ? " * n + "true" + " : false" * n, 98),
+    "list": (lambda n: "[" * n + "1" + "]" * n + " != null", 97),
+}
+
+
+def nesting_rules(condition: str) -> str:
+    return ("rules_version = '2';\nservice cloud.firestore {\n  match /databases/{db}/documents {\n"
+            "    function f(x) { return x; }\n    match /t/{id} {\n      allow get: if " + condition + ";\n    }\n  }\n}\n")
+
+
+@pytest.mark.parametrize("shape", sorted(NESTING_LIMITS))
+def test_expressions_nested_deeper_than_the_platform_compiles_are_refused(shape):
+    make, deepest = NESTING_LIMITS[shape]
+    _engine(nesting_rules(make(deepest)))
+    with pytest.raises(RulesSyntaxError, match="too complex to evaluate safely") as refused:
+        _engine(nesting_rules(make(deepest + 1)))
+    assert refused.value.line == 6
+    _engine(nesting_rules("request.time" + ".a" * 400 + "['b']" * 400 + " == 1"))
+
+
+def test_a_chain_of_thousands_is_refused_in_one_line_not_a_recursion_error():
+    source = _wide_rules("true\n" + "\n".join(f"        && request.resource.data.f{i} == {i}" for i in range(2400)))
+    with pytest.raises(RulesSyntaxError, match="nested 2402 levels deep"):
+        _engine(source)
 
 
 def _cases_file(tmp_path: Path, rules: str) -> Path:

@@ -75,3 +75,29 @@ def test_rules_eval_on_the_emulator_agrees_with_the_corpus(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["engine"] == "emulator" and out["totals"]["agree"] == 8
     assert {c["verdict"] for c in out["cases"]} == {"allow", "deny"}
+
+
+def test_the_nesting_limit_is_the_emulators(decider):
+    """Where the emulator stops compiling ("Expression is too complex to evaluate safely"), the
+    built-in engine refuses too; one level less, both compile."""
+    from launchready.checks.rules_analysis.model import RulesSyntaxError
+    from launchready.checks.rules_engine import RulesEngine
+    from test_rules_engine import NESTING_LIMITS, nesting_rules
+
+    def compiles(source: str) -> tuple[bool, bool]:
+        try:
+            decider.load_rules(source)
+            emulator = True
+        except ValueError as exc:
+            assert "too complex" in str(exc)
+            emulator = False
+        try:
+            RulesEngine.from_source(source)
+            builtin = True
+        except RulesSyntaxError:
+            builtin = False
+        return emulator, builtin
+
+    for shape, (make, deepest) in NESTING_LIMITS.items():
+        assert compiles(nesting_rules(make(deepest))) == (True, True), shape
+        assert compiles(nesting_rules(make(deepest + 1))) == (False, False), shape
