@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -76,3 +77,61 @@ def test_installed_launchready_runs_on_a_project_outside_the_repo(installed, tmp
     assert plan.returncode == 0, plan.stderr
     functions = [r for r in json.loads(plan.stdout)["resources"] if r["type"] == "gcp:cloudfunctionsv2/function:Function"]
     assert functions, "the packaged default backend is deployed when the project has no functions/"
+
+
+PACKAGE_DIRS = ("launchready", "checks", "infra", "sandbox", "handover", "functions")
+OPTIONAL = {"pytest"}   # checks/rules_testing/pytest_plugin.py: loaded only by a user's pytest
+
+
+def _imported_modules() -> dict[str, str]:
+    """Dotted name -> a file importing it, for every absolute import in the shipped package."""
+    import ast
+
+    found: dict[str, str] = {}
+    for folder in PACKAGE_DIRS:
+        for path in (REPO / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    found.setdefault(name, str(path.relative_to(REPO)))
+    return found
+
+
+def _distributions_of(module: str) -> set[str]:
+    """The installed distributions providing `module` (namespace packages such as google.* resolved
+    by the files each distribution installs)."""
+    from importlib import metadata
+
+    parts = module.split(".")
+    candidates = metadata.packages_distributions().get(parts[0], [])
+    for depth in range(len(parts), 0, -1):
+        prefix = "/".join(parts[:depth])
+        owners = {name for name in candidates
+                  if any(str(f) == f"{prefix}.py" or str(f).startswith(f"{prefix}/")
+                         for f in metadata.distribution(name).files or [])}
+        if owners:
+            return {o.lower().replace("_", "-") for o in owners}
+    return set()
+
+
+def test_every_third_party_import_of_the_package_is_a_declared_dependency():
+    """An installed launchready gets only what pyproject declares: a module the package imports that no
+    declared dependency provides crashes a user's run (the dev venv would hide it)."""
+    import tomllib
+
+    declared = {re.split(r"[<>=\[;~! ]", dep)[0].lower().replace("_", "-")
+                for dep in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]}
+    missing = {}
+    for module, where in sorted(_imported_modules().items()):
+        top = module.split(".")[0]
+        if top in sys.stdlib_module_names or top in ("launchready", "backend", "__future__") or top in OPTIONAL:
+            continue
+        providers = _distributions_of(module)
+        if not providers & declared:
+            missing[module] = (where, sorted(providers))
+    assert missing == {}
