@@ -58,6 +58,12 @@ def _public_content(rules: Ruleset, allow: Allow) -> bool:
     return not any(a.operations & WRITES and not never_holds(a.condition) for a in same)
 
 
+def public_collections(rules: Ruleset) -> set[str]:
+    """Top-level collections the rules make public read-only content (the judgement the audits use
+    to leave `always_true`/`auth_only` unraised there)."""
+    return {a.match.document_segments[0] for a in rules.allows() if _public_content(rules, a)}
+
+
 def _grants(rules: Ruleset) -> Iterator[tuple[Allow, Tree | None]]:
     """Allow statements that can grant something, with their conditions inlined."""
     for allow in rules.allows():

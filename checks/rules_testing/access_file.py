@@ -112,14 +112,17 @@ def load_access_matrix(path: Path) -> AccessMatrix:
     return AccessMatrix(path, rows, {str(k).strip("/"): v for k, v in seed.items()})
 
 
-def seed_rows(collections: list[str]) -> list[dict[str, Any]]:
-    """Starting rows for collections found in the rules: nobody signed out reads or writes them.
-    The owner/other-user rows depend on the app's intent, so `init` leaves those to the team."""
+def seed_rows(collections: list[str], public: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Starting rows for collections found in the rules: nobody signed out reads or writes them — except
+    reads of public read-only content (a catalogue the rules open on purpose, as the static audits judge
+    it), where only the write is pinned. The owner/other-user rows depend on the app's intent, so `init`
+    leaves those to the team."""
     rows = []
     for name in collections:
-        rows += [{"who": "anonymous", "op": "get", "path": f"{name}/seed-doc", "expect": "deny"},
-                 {"who": "anonymous", "op": "list", "path": name, "expect": "deny"},
-                 {"who": "anonymous", "op": "create", "path": f"{name}/anon-doc", "data": {"createdBy": "anonymous"},
+        if name not in public:
+            rows += [{"who": "anonymous", "op": "get", "path": f"{name}/seed-doc", "expect": "deny"},
+                     {"who": "anonymous", "op": "list", "path": name, "expect": "deny"}]
+        rows += [{"who": "anonymous", "op": "create", "path": f"{name}/anon-doc", "data": {"createdBy": "anonymous"},
                   "expect": "deny"}]
     return rows
 

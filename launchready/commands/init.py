@@ -100,7 +100,9 @@ def command(
 
 
 def _access_matrix(rules_file: Path, answers: scaffold.Answers) -> str:
-    """The access file seeded from the collections the rules name (backend-owned ones are built in)."""
+    """The access file seeded from the collections the rules name (backend-owned ones are built in;
+    public read-only content keeps its reads)."""
+    from launchready.checks.rules_analysis.audits import public_collections
     from launchready.checks.rules_analysis.model import RulesSyntaxError, parse_rules
     from launchready.checks.rules_testing.access_file import render, seed_rows
 
@@ -114,7 +116,7 @@ def _access_matrix(rules_file: Path, answers: scaffold.Answers) -> str:
         segments = match.document_segments
         if segments and "{" not in segments[0] and segments[0] not in BACKEND_COLLECTIONS:
             collections.add(segments[0])
-    return render(seed_rows(sorted(collections)))
+    return render(seed_rows(sorted(collections), frozenset(public_collections(rules)) if rules else frozenset()))
 
 
 def _in_root(root: Path, value: Optional[str], default: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from tests.project.conftest import INIT, ZONE_ID, cli
-from tests.project.foreign_app import PROJECTS
+from tests.project.foreign_app import PROJECTS, set_secrets
 
 
 def _stack(root: Path, env: str) -> dict:
@@ -118,3 +118,34 @@ def test_answers_a_stack_cannot_hold_are_refused_before_writing(app_repo, capsys
     code, _, err = cli(capsys, "init", "--yes", "--domain", "localhost")
     assert code == 2 and "expected a fully qualified hostname" in err and len(err.strip().splitlines()) == 1
     assert not (app_repo / "Pulumi.yaml").exists()
+
+
+CATALOGUE_RULES = """rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    match /breeds/{breedId} {
+      allow read: if true;
+      allow write: if false;
+    }
+    match /bookings/{bookingId} {
+      allow read, write: if request.auth != null;
+    }
+  }
+}
+"""
+
+
+def test_the_seeded_matrix_keeps_the_reads_of_public_content_and_holds_on_the_rules(app_repo, capsys, monkeypatch):
+    """A catalogue the rules open on purpose (read-only, nobody's data — as the static audits judge
+    it) is seeded without `anonymous get/list: deny` rows, which would fail on rules that are right;
+    its writes, and every other collection's anonymous access, are still pinned to deny."""
+    (app_repo / "firebase" / "firestore.rules").write_text(CATALOGUE_RULES)
+    monkeypatch.chdir(app_repo)
+    code, _, err = cli(capsys, *INIT)
+    assert code == 0, err
+    set_secrets(app_repo)
+    rows = yaml.safe_load((app_repo / "launchready.access.yaml").read_text())["rows"]
+    assert {(r["op"], r["path"].split("/")[0]) for r in rows} == {
+        ("create", "breeds"), ("get", "bookings"), ("list", "bookings"), ("create", "bookings")}
+    code, out, _ = cli(capsys, "check", "--stack", "dev", "--offline", "--only", "rules.behaviour.app", "--format", "json")
+    assert json.loads(out)["results"][0]["status"] == "pass"
