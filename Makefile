@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml functions/requirements.txt constraints.txt
 venv: $(STAMP)
 
 system-deps:
-	@command -v knotd >/dev/null || (apt-get update -qq && apt-get install -y -qq knot >/dev/null)
+	@command -v knotd >/dev/null && command -v shellcheck >/dev/null || (apt-get update -qq && apt-get install -y -qq knot shellcheck >/dev/null)
 
 demo: venv system-deps
 	$(VENV)/bin/launchready demo

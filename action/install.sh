@@ -26,7 +26,7 @@ else
   "$VENV/bin/python" -m pip install --quiet -c "$ACTION_PATH/constraints.txt" "$ACTION_PATH"
 fi
 "$bin" --version
-pack=$("$VENV/bin/python" -c 'import pathlib, launchready.checks.policy as p; print(pathlib.Path(p.__file__).parent)')
+pack=$("$VENV/bin/python" -c 'import pathlib, launchready.policy as p; print(pathlib.Path(p.__file__).parent)')
 # Later steps (pulumi preview/up --policy-pack) run the pack with the python3 on PATH: this venv's.
 echo "$VENV/bin" >> "${GITHUB_PATH:-/dev/null}"
 {

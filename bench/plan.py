@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 STACKS = ("dev", "staging", "prod")
 CHILD = """
 import time; t0 = time.perf_counter()
-from launchready.infra.config import load_stack
+from launchready.config.model import load_stack
 from launchready.infra.plan import build_plan
 for s in {stacks!r}:
     build_plan(load_stack({stacks_dir!r}, s))
@@ -45,7 +45,7 @@ def main() -> None:
     os.environ["LAUNCHREADY_PLAN_CACHE"] = "0"
 
     from launchready.infra import plan as planner
-    from launchready.infra.config import load_stack
+    from launchready.config.model import load_stack
 
     configs = {s: load_stack(REPO_ROOT / "stacks", s) for s in STACKS}
     t0 = time.perf_counter()

@@ -25,7 +25,7 @@ def builtin_rate(repeat: int) -> tuple[float, float, float, int]:
     """Decisions/s single-threaded without and with traces (engines compiled once, as in a run), by
     the wall clock, and without traces per CPU-second (what the process itself used: on a shared
     machine the wall figure mostly measures the other processes)."""
-    from launchready.checks.rules_engine import RulesEngine, load_cases
+    from launchready.rules.engine import RulesEngine, load_cases
 
     header, cases = load_cases(CORPUS / "cases.json")
     engines = {n: RulesEngine.from_source((CORPUS / n).read_text(), n) for n in header["rules_files"]}
@@ -44,7 +44,7 @@ def builtin_rate(repeat: int) -> tuple[float, float, float, int]:
 
 def emulator_rate(limit: int) -> tuple[float, float]:
     """Decisions/s on the emulator (its round trips included) and its start-up time."""
-    from launchready.checks.rules_engine.emulator import EmulatorDecider
+    from launchready.rules.engine.emulator import EmulatorDecider
 
     records = json.loads((CORPUS / "cases.json").read_text())["cases"][:limit]
     with tempfile.TemporaryDirectory() as log_dir:

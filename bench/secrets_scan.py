@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from launchready.checks.secrets import scan_tree  # noqa: E402
+from launchready.secrets import scan_tree  # noqa: E402
 
 WORDS = ("note", "user", "account", "widget", "theme", "editor", "sync", "folder", "share", "title", "body",
          "created", "updated", "label", "color", "index", "page", "draft", "tag", "search", "cache")

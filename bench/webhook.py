@@ -29,8 +29,8 @@ sys.path.insert(0, str(REPO))
 from launchready.functions.backend import billing, stripe_shapes  # noqa: E402
 from launchready.functions.backend.customers import new_customer  # noqa: E402
 from launchready.functions.backend.store import client_for  # noqa: E402
-from launchready.sandbox.firestore_emulator import FirestoreEmulator  # noqa: E402
-from launchready.sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until  # noqa: E402
+from launchready.runtime.firestore_emulator import FirestoreEmulator  # noqa: E402
+from launchready.runtime.processes import free_port, port_open, spawn, stop_pid, wait_until  # noqa: E402
 from launchready.sandbox.stubs import stripe_events as se  # noqa: E402
 
 SECRET = "whsec_bench_" + "0" * 24

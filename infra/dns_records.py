@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launchready.infra.config import EnvironmentConfig
+from launchready.config.model import EnvironmentConfig
 
 FIREBASE_HOSTING_IPV4 = "199.36.158.100"  # Firebase Hosting's anycast address for apex custom domains
 

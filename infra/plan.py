@@ -21,7 +21,7 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from launchready.infra import plan_cache
-from launchready.infra.config import NAMESPACE, EnvironmentConfig
+from launchready.config.model import NAMESPACE, EnvironmentConfig
 
 if TYPE_CHECKING:
     from launchready.project import Project

@@ -20,7 +20,7 @@ import typer  # noqa: E402
 
 from launchready.commands import catalog, check, demo, handover, init, plan, preflight, rules, sandbox  # noqa: E402
 from launchready.errors import UsageError  # noqa: E402
-from launchready.infra.config import ConfigError  # noqa: E402
+from launchready.config.model import ConfigError  # noqa: E402
 
 app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
@@ -63,7 +63,7 @@ def fail(lines: list[str] | str, code: int = 2) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: every byte it prints passes the redaction layer."""
-    from launchready.checks.redact import RedactingStream
+    from launchready.redact import RedactingStream
 
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = RedactingStream(out), RedactingStream(err)
@@ -77,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     """Click handles usage errors (exit 2); ours become one line."""
-    from launchready.sandbox import lifetime
-    from launchready.sandbox.processes import ServiceError
+    from launchready.runtime import lifetime
+    from launchready.runtime.processes import ServiceError
 
     try:
         with lifetime.signals_handled():  # SIGINT/SIGTERM/SIGHUP stop every child this run started

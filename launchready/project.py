@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from launchready.errors import UsageError
-from launchready.infra.config import NAMESPACE, ConfigError
+from launchready.config.model import NAMESPACE, ConfigError
 
 PROJECT_FILE = "Pulumi.yaml"
 DEFAULT_STACKS_DIR = "stacks"

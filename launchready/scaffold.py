@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from launchready.errors import UsageError
-from launchready.infra.config import ENVIRONMENTS, NAMESPACE
+from launchready.config.model import ENVIRONMENTS, NAMESPACE
 
 PLACEHOLDER = "REPLACE-ME"   # config.placeholders fails on any stack value containing it
 PROGRAM_DIR = "deploy"       # Pulumi.yaml `main:`; holds a 2-line __main__.py calling the packaged program
@@ -126,7 +126,7 @@ def stack_document(a: Answers, env: str) -> dict[str, object]:
 
 def validate(a: Answers) -> None:
     """Refuse answers the stack files could not hold (a bad domain or project id) before writing any."""
-    from launchready.infra.config import ConfigError, parse_config
+    from launchready.config.model import ConfigError, parse_config
 
     problems: list[str] = []
     for env in ENVIRONMENTS:

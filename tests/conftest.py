@@ -28,7 +28,7 @@ def firestore_emulator(tmp_path_factory):
 
     Tests that need a clean database use `firestore_db` (it resets data first).
     """
-    from launchready.sandbox.firestore_emulator import FirestoreEmulator, unavailable_reason
+    from launchready.runtime.firestore_emulator import FirestoreEmulator, unavailable_reason
 
     reason = unavailable_reason()
     if reason:

@@ -116,6 +116,9 @@ class Check:
     # The stack config key that drives the check (without the `launchready:` prefix): where SARIF and
     # JUnit point when a result has no file of its own. "" = take it from the check's area.
     config_key: ClassVar[str] = ""
+    # Modules the check imports lazily (to keep offline start-up fast). The runner imports them once,
+    # in one thread, before the pool starts: concurrent first imports of one package can deadlock.
+    preload: ClassVar[tuple[str, ...]] = ()
 
     def run(self, ctx: "CheckContext") -> Result | Iterable[Result]:
         raise NotImplementedError

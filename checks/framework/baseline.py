@@ -10,7 +10,7 @@ from typing import Iterable
 
 from launchready.checks.framework.base import Finding, Result, Status
 from launchready.checks.framework.locations import relative_path
-from launchready.infra.config import ConfigError
+from launchready.config.model import ConfigError
 
 BASELINE_VERSION = 1
 BASELINED = (Status.FAIL, Status.ERROR, Status.WARN)  # a skip is waived with a reason, not baselined

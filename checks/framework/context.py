@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
+from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
 
 if TYPE_CHECKING:
     from launchready.checks.framework.waivers import Waiver
@@ -134,7 +134,7 @@ class CheckContext:
     @property
     def strict(self) -> bool:
         """Skipped checks at a blocking severity block (default in CI and for prod)."""
-        from launchready.checks.framework.policy import default_strict
+        from launchready.checks.framework.gate import default_strict
         return default_strict(self.config.environment) if self.options.strict is None else self.options.strict
 
     @cached_property

@@ -2,6 +2,7 @@
 crash becomes one `error` result, then mark what blocks the release under the stack's policy."""
 from __future__ import annotations
 
+import importlib
 import re
 import time
 import traceback
@@ -12,10 +13,10 @@ from typing import Callable
 from launchready.checks.framework.base import Check, Result, Status, Waived
 from launchready.checks.framework.context import CheckContext
 from launchready.checks.framework.locations import fallback_location
-from launchready.checks.framework.policy import GatePolicy, not_applicable
+from launchready.checks.framework.gate import GatePolicy, not_applicable
 from launchready.checks.framework.registry import CheckRegistry, matches, registry as default_registry
 from launchready.checks.framework.report import Report
-from launchready.checks.redact import redact, redact_text
+from launchready.redact import redact, redact_text
 
 # Evidence keys that name what one of several results of a check is about, most specific first.
 SUBJECT_KEYS = ("hostname", "domain", "selector", "url", "resource", "stack")
@@ -94,6 +95,7 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
     started_at = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     declared = ctx.config.not_applicable
+    _preload(selected)
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check")
     try:
         futures = [(cls, pool.submit(_run_or_declare, cls, ctx, not_applicable(cls.id, declared))) for cls in selected]
@@ -117,6 +119,17 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
                   results=results, blocking_severities=list(ctx.config.blocking_severities or []),
                   strict=ctx.strict, notices=notices, project_root=str(ctx.repo_root),
                   checks={cls.id: cls for cls in selected})
+
+
+def _preload(selected: list[type[Check]]) -> None:
+    """Import the selected checks' lazy dependencies serially (Python's per-module import locks can
+    raise `_DeadlockError` when threads first-import a package with internal cycles, e.g. checkdmarc).
+    A module that fails to import is left to the check itself, which then reports one `error`."""
+    for name in dict.fromkeys(m for cls in selected for m in cls.preload):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - surfaced by the check that needs it
+            pass
 
 
 def _run_or_declare(cls: type[Check], ctx: CheckContext, reason: str | None) -> list[Result]:

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from launchready.infra.config import ConfigError
+from launchready.config.model import ConfigError
 
 PROJECT_FILE = "launchready.yaml"
 

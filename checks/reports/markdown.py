@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from launchready.checks.framework.base import Result, Status
-from launchready.checks.framework.policy import SKIP_FIX
+from launchready.checks.framework.gate import SKIP_FIX
 from launchready.checks.framework.report import Report
 
 ICONS = {Status.PASS: "✅", Status.FAIL: "❌", Status.WARN: "⚠️", Status.SKIP: "⏭️", Status.ERROR: "💥"}

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from launchready.checks.framework.base import Result, Status
-from launchready.checks.framework.policy import SKIP_FIX
+from launchready.checks.framework.gate import SKIP_FIX
 from launchready.checks.framework.report import Report
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim",

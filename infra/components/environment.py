@@ -13,14 +13,14 @@ from launchready.infra.components.firestore import Firestore, FirestoreArgs
 from launchready.infra.components.functions import WEBHOOK, Functions, FunctionsArgs
 from launchready.infra.components.hosting import Hosting, HostingArgs
 from launchready.infra.components.monitoring import Monitoring, MonitoringArgs
-from launchready.infra.components.project import Project, ProjectArgs
+from launchready.infra.components.project import GcpProject, ProjectArgs
 from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, SUPPORT_API_TOKEN,
                                       Secrets, SecretsArgs)
 from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
-from launchready.infra.config import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
-from launchready.infra.project_files import FileProblem, read_capped
+from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
+from launchready.config.project_files import FileProblem, read_capped
 from launchready.infra.dns_records import desired_records, hosting_site_id
-from launchready.project import Project as LaunchProject
+from launchready.project import Project
 from launchready.project import current as current_project
 
 SECRET_CONFIG = {STRIPE_SECRET_KEY: "stripeSecretKey", CRM_API_TOKEN: "crmApiToken",
@@ -36,13 +36,13 @@ def deploy() -> None:
         pulumi.export(key, value)
 
 
-def _project() -> LaunchProject:
+def _project() -> Project:
     """The user's project: where the engine found Pulumi.yaml (the offline plan sets the same)."""
     root = pulumi.runtime.get_root_directory()
-    return LaunchProject.load(Path(root)) if root else current_project()
+    return Project.load(Path(root)) if root else current_project()
 
 
-def _read(config: EnvironmentConfig, source: LaunchProject, key: str, what: str) -> str:
+def _read(config: EnvironmentConfig, source: Project, key: str, what: str) -> str:
     """A file named by `launchready:firestore.<key>`: inside the project, size-capped before reading."""
     relative = getattr(config.firestore, key)
     where = f"{config.source or 'stack config'}: {NAMESPACE}:firestore.{to_camel(key)}"
@@ -53,7 +53,7 @@ def _read(config: EnvironmentConfig, source: LaunchProject, key: str, what: str)
         raise ConfigError([f"{where}: the {what} {relative!r}: {exc}"]) from None
 
 
-def _indexes(config: EnvironmentConfig, source: LaunchProject) -> list:
+def _indexes(config: EnvironmentConfig, source: Project) -> list:
     """The `indexes` list of the indexes file; a file that is not such JSON is a config error."""
     text = _read(config, source, "indexes_file", "Firestore indexes file")
     try:
@@ -68,16 +68,16 @@ def _indexes(config: EnvironmentConfig, source: LaunchProject) -> list:
 
 
 def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]],
-          source: LaunchProject) -> dict[str, object]:
+          source: Project) -> dict[str, object]:
     """Every component of the environment; returns the stack outputs. `source` is the user's project:
     its rules, indexes and (own or packaged) functions are what gets deployed."""
     env, gcp_cfg, domain = config.environment, config.gcp, config.domain
     prod = env == "prod"
     labels = {"environment": env, "managed-by": "launchready"}
-    project = Project("project", ProjectArgs(
+    project = GcpProject("project", ProjectArgs(
         project_id=gcp_cfg.project_id, create=gcp_cfg.create_project, billing_account=gcp_cfg.billing_account,
         folder_id=gcp_cfg.folder_id, org_id=gcp_cfg.org_id, protect=prod, labels=labels))
-    # Everything after the project bills its API calls to the project itself (see Project.provider).
+    # Everything after the project bills its API calls to the project itself (see GcpProject.provider).
     after_apis = pulumi.ResourceOptions(depends_on=project.ready, providers=[project.provider])
     pid = project.project_id
 

@@ -32,7 +32,7 @@ class ProjectArgs:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-class Project(pulumi.ComponentResource):
+class GcpProject(pulumi.ComponentResource):
     """`project_id` is what every other component targets; `ready` is what they depend on."""
 
     project_id: pulumi.Output[str]

@@ -14,7 +14,7 @@ import pulumi_gcp as gcp
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
 if TYPE_CHECKING:
-    from launchready.infra.config import EnvironmentConfig
+    from launchready.config.model import EnvironmentConfig
 
 DEFAULT_API_BASE = "https://api.stripe.com"
 TIMEOUT_SECONDS = 20

@@ -11,7 +11,7 @@ from launchready.errors import UsageError
 from launchready.project import current, stacks_folder
 from launchready.checks.framework.context import CheckContext, CheckOptions
 from launchready.checks.framework.registry import registry
-from launchready.checks.redact import redact_text
+from launchready.redact import redact_text
 from launchready.checks.reports import RENDERERS, render
 from launchready.checks.reports.text import build_console, print_report
 

@@ -19,8 +19,8 @@ def command(
 ) -> None:
     """Run the whole toolkit locally: sandbox up, a customer lifecycle, `check`, reports, handover."""
     from launchready.commands.sandbox import print_state
-    from launchready.infra.config import load_stack
-    from launchready.sandbox import lifecycle, manager
+    from launchready.config.model import load_stack
+    from launchready.sandbox import customer_journey, manager
 
     started = time.monotonic()
     project = current()
@@ -32,7 +32,7 @@ def command(
         typer.echo(f"[{time.monotonic() - started:4.1f}s] sandbox up: {len(state['services'])} processes "
                    f"({', '.join(s['name'] for s in state['services'])})")
         typer.echo(f"[{time.monotonic() - started:4.1f}s] customer lifecycle:")
-        outcome = lifecycle.run(state, typer.echo)
+        outcome = customer_journey.run(state, typer.echo)
         typer.echo(f"[{time.monotonic() - started:4.1f}s] readiness check against the sandbox (offline + live) ...")
         report, paths = check_and_document(config, out)
         summary = report.summary()
@@ -61,7 +61,7 @@ def check_and_document(config, out: Path):
 
     from launchready.commands.check import run
     from launchready.checks.framework.context import CheckOptions
-    from launchready.checks.redact import redact_text
+    from launchready.redact import redact_text
     from launchready.checks.reports import EXTENSIONS, render
     from launchready.handover.generator import generate
 

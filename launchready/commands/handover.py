@@ -19,7 +19,7 @@ def command(
     """Write handover docs: environments, DNS, secrets inventory, integrations, alerts, runbooks."""
     from launchready.errors import UsageError
     from launchready.handover.generator import generate
-    from launchready.infra.config import load_stack
+    from launchready.config.model import load_stack
     from launchready.project import current, stacks_folder
 
     project = current()

@@ -12,9 +12,10 @@ from typing import Optional
 
 import typer
 
-from launchready import app_config, scaffold
+from launchready.flutter import app_config
+from launchready import scaffold
 from launchready.errors import UsageError
-from launchready.infra.config import ENVIRONMENTS
+from launchready.config.model import ENVIRONMENTS
 from launchready.project import DEFAULT_MATRIX
 
 # The canonical collections the backend owns: covered by built-in access-matrix rows.
@@ -102,9 +103,9 @@ def command(
 def _access_matrix(rules_file: Path, answers: scaffold.Answers) -> str:
     """The access file seeded from the collections the rules name (backend-owned ones are built in;
     public read-only content keeps its reads)."""
-    from launchready.checks.rules_analysis.audits import public_collections
-    from launchready.checks.rules_analysis.model import RulesSyntaxError, parse_rules
-    from launchready.checks.rules_testing.access_file import render, seed_rows
+    from launchready.rules.analysis.audits import public_collections
+    from launchready.rules.analysis.model import RulesSyntaxError, parse_rules
+    from launchready.rules.testing.access_file import render, seed_rows
 
     collections: set[str] = set()
     try:

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import typer
 
-from launchready.infra.config import load_stack
+from launchready.config.model import load_stack
 
 FORMATS = ("table", "json")
 MAX_CELL = 60

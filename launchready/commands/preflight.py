@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from launchready.errors import UsageError
-from launchready.infra.config import load_stack
+from launchready.config.model import load_stack
 from launchready.preflight import Endpoints, Finding, ready, run
 from launchready.project import current, stacks_folder
 

@@ -26,7 +26,7 @@ def eval_command(
     trace: bool = typer.Option(False, "--trace", help="Show why: matches, statements, sub-expressions."),
 ) -> None:
     """Decide every case; exit 1 when a verdict differs from the one the file carries."""
-    from launchready.checks.rules_engine import CaseFormatError, load_cases
+    from launchready.rules.engine import CaseFormatError, load_cases
 
     if engine not in ENGINES:
         raise UsageError(f"--engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
@@ -57,11 +57,11 @@ def coverage_command(
 ) -> None:
     """Run the access matrix (built-in rows plus the project's access file) on the built-in engine;
     list allow statements and sub-expressions it never exercised (the emulator's coverage report, offline)."""
-    from launchready.checks.rules_engine.coverage import Coverage
-    from launchready.checks.rules_testing.builtin import BuiltinRulesEnvironment
-    from launchready.checks.rules_testing.environment import RulesCompileError
-    from launchready.checks.rules_testing.access_file import AccessFileError, load_access_matrix
-    from launchready.checks.rules_testing.matrix import ACCESS_MATRIX, SEED, run_matrix
+    from launchready.rules.engine.coverage import Coverage
+    from launchready.rules.testing.builtin import BuiltinRulesEnvironment
+    from launchready.rules.testing.environment import RulesCompileError
+    from launchready.rules.testing.access_file import AccessFileError, load_access_matrix
+    from launchready.rules.testing.matrix import ACCESS_MATRIX, SEED, run_matrix
     from launchready.project import current
 
     if fmt not in FORMATS:
@@ -97,8 +97,8 @@ def _read(rules: Path) -> str:
 
 
 def _builtin(source: str, filename: str, trace: bool):
-    from launchready.checks.rules_analysis.model import RulesSyntaxError
-    from launchready.checks.rules_engine import RulesEngine
+    from launchready.rules.analysis.model import RulesSyntaxError
+    from launchready.rules.engine import RulesEngine
 
     try:
         engine = RulesEngine.from_source(source, filename)
@@ -117,8 +117,8 @@ def _builtin(source: str, filename: str, trace: bool):
 
 
 def _emulator(source: str):
-    from launchready.checks.rules_engine.emulator import EmulatorDecider
-    from launchready.sandbox.firestore_emulator import unavailable_reason
+    from launchready.rules.engine.emulator import EmulatorDecider
+    from launchready.runtime.firestore_emulator import unavailable_reason
 
     reason = unavailable_reason()
     if reason:

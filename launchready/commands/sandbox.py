@@ -46,7 +46,7 @@ def up(
     webhook_port: Optional[int] = typer.Option(None, "--webhook-port", help="Fix the webhook function's port."),
 ) -> None:
     """Start the sandbox for a stack and print what runs where."""
-    from launchready.infra.config import load_stack
+    from launchready.config.model import load_stack
     from launchready.sandbox import manager
 
     from launchready.project import current, stacks_folder

@@ -1,7 +1,7 @@
 """`launchready preflight`: what a deployer needs before `pulumi up`, checked live and read-only."""
 from __future__ import annotations
 
-from launchready.infra.config import EnvironmentConfig
+from launchready.config.model import EnvironmentConfig
 from launchready.preflight.model import BLOCKING, Endpoints, Finding
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterator
 
-from launchready.infra.config import EnvironmentConfig
+from launchready.config.model import EnvironmentConfig
 from launchready.infra.first_deploy import cloudflare_permissions
 from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable
 

@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from launchready.checks.google_credentials import access_token
+from launchready.google_credentials import access_token
 from launchready.infra.components.functions import FUNCTIONS
-from launchready.infra.config import EnvironmentConfig
+from launchready.config.model import EnvironmentConfig
 from launchready.infra.first_deploy import (BILLING_GRANTS, BLOCKING_CONSTRAINTS, BOOTSTRAP_APIS, ORG_CONSTRAINTS,
                                             PARENT_GRANTS, PROJECT_GRANTS, Grant, OrgConstraint)
 from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable

@@ -20,7 +20,7 @@ from launchready.checks.framework.base import Result
 from launchready.checks.framework.context import CheckContext, CheckOptions
 from launchready.checks.framework.registry import registry
 from launchready.checks.framework.runner import run_one
-from launchready.infra.config import EnvironmentConfig, parse_config, read_stack_values
+from launchready.config.model import EnvironmentConfig, parse_config, read_stack_values
 from launchready.infra.dns_records import DnsRecordSpec, desired_records
 from launchready.sandbox.knot import KnotServer, unavailable_reason
 from launchready.sandbox.tls_server import Site, TlsServer

@@ -6,7 +6,7 @@ import pytest
 
 from launchready.checks.framework.base import Status
 from launchready.checks.framework.runner import run_checks
-from launchready.sandbox.processes import free_port
+from launchready.runtime.processes import free_port
 from tests.checks_live.conftest import ZONE, context, dns_context, make_config, run_check, statuses
 
 DNS_EMAIL_CHECKS = ("dns.records.planned", "dns.caa.issuers", "email.mx.present", "email.spf.valid",

@@ -14,7 +14,7 @@ import pytest
 
 from launchready.infra.dns_records import DnsRecordSpec
 from launchready.sandbox.knot import KnotServer, render_zone
-from launchready.sandbox.processes import ServiceError, free_port, port_open, stop_pid, wait_until
+from launchready.runtime.processes import ServiceError, free_port, port_open, stop_pid, wait_until
 
 
 def test_long_and_quoted_txt_values_are_split_and_escaped():

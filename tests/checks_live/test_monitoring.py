@@ -6,7 +6,7 @@ import pytest
 from launchready.checks.catalog.monitoring.alerts import CHANNEL_TYPE, POLICY_TYPE
 from launchready.checks.framework.base import Status
 from launchready.checks.framework.runner import run_checks
-from launchready.sandbox.processes import free_port
+from launchready.runtime.processes import free_port
 from tests.checks_live.conftest import context, make_config
 from tests.checks_live.standins import PAGE, MonitoringApi
 

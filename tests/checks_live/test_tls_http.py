@@ -5,7 +5,7 @@ import pytest
 
 from launchready.checks.framework.base import Severity, Status
 from launchready.checks.framework.runner import run_checks
-from launchready.sandbox.processes import free_port
+from launchready.runtime.processes import free_port
 from tests.checks_live.conftest import context, make_config, run_check, statuses, tls_context
 
 TLS_HTTP_CHECKS = ("tls.certificate.trusted", "tls.certificate.hostname", "tls.certificate.expiry",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from launchready.checks.billing_state import is_state_field
+from launchready.billing_state import is_state_field
 
 STATE = [("plan_status", "'active'"), ("planId", "plan"), ("PaymentStatus", "'paid'"), ("subscriptionId", "id"),
          ("stripe_customer_id", "id"), ("isPremium", "true"), ("subscriptionActive", "true"),

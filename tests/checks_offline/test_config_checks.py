@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from launchready.checks.catalog.config.ownership import ProdOwnership
-from launchready.checks.catalog.config.plaintext import PlaintextSecrets
+from launchready.checks.catalog.config.prod import ProdOwnership
+from launchready.checks.catalog.config.secrets import PlaintextSecrets
 from launchready.checks.catalog.config.separation import SharedHostnames, SharedProjectIds, SharedSecrets
 from launchready.checks.catalog.config.stacks import StackProviders, StacksLoad
-from launchready.checks.catalog.config.stripe_mode import StripeModeFitsEnvironment
+from launchready.checks.catalog.config.stripe import StripeModeFitsEnvironment
 from launchready.checks.framework import Severity, Status
 from tests.checks_offline.conftest import edit, line_in, run_check
 from tests.checks_offline.flutter_fixture import STRIPE_LIVE, STRIPE_TEST, fake

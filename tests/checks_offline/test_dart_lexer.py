@@ -1,7 +1,7 @@
 """The Dart lexer the app checks share: every string and comment form, offsets and lines kept."""
 from __future__ import annotations
 
-from launchready.checks.secrets.dart_lexer import lex
+from launchready.flutter.dart_lexer import lex
 
 SOURCE = r'''// a line comment with a 'quote and https://x.y/z
 var a = 'it\'s ${b['x'] + "}"} ok $name'; /* nested /* inner */ still comment */ var u = "http://x//y";

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from launchready.checks.framework.base import Severity
-from launchready.checks.redact import REDACTED, redact, redact_text
-from launchready.checks.secrets import DETECTORS, Detector, scan_bytes, scan_tree
-from launchready.checks.secrets.registry import DetectorSet, pattern_source
+from launchready.redact import REDACTED, redact, redact_text
+from launchready.secrets import DETECTORS, Detector, scan_bytes, scan_tree
+from launchready.secrets.registry import DetectorSet, pattern_source
 from tests.checks_offline.flutter_fixture import (ALL_SECRET_VALUES, FIREBASE_KEY, PLANTED, PRIVATE_KEY_FOOTER,
                                                   PRIVATE_KEY_HEADER, PUBLISHABLE_LIVE, STRIPE_LIVE, fake, line_of)
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from launchready.checks.catalog.client.direct_api import DirectCrmSupportCalls, DirectStripeSecretCalls
-from launchready.checks.catalog.client.state_writes import ClientWritesBackendState
+from launchready.checks.catalog.client.api import DirectCrmSupportCalls, DirectStripeSecretCalls
+from launchready.checks.catalog.client.state import ClientWritesBackendState
 from launchready.checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled
 from launchready.checks.catalog.secrets.repo import RepoSecretsScan
 from launchready.checks.framework import Severity, Status

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from launchready.infra.config import ConfigError, Secret, list_stacks, load_stack
+from launchready.config.model import ConfigError, Secret, list_stacks, load_stack
 
 REPO = Path(__file__).resolve().parents[2]
 STACKS = REPO / "stacks"

@@ -8,7 +8,7 @@ import pytest
 from launchready.checks.framework import Check, CheckContext, CheckOptions, Finding, Severity, Status
 from launchready.checks.framework.registry import CheckRegistry
 from launchready.checks.framework.runner import run_checks
-from launchready.infra.config import load_stack
+from launchready.config.model import load_stack
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 
@@ -201,3 +201,21 @@ def test_secrets_in_results_are_redacted() -> None:
     report = run_checks(context(), registry=reg)
     assert secret not in repr([r.to_dict() for r in report.results])
     assert "[redacted]" in report.results[0].message
+
+
+def test_live_checks_lazy_imports_are_loaded_serially_before_the_pool_from_a_cold_interpreter():
+    """Threads first-importing checkdmarc at once raised _DeadlockError in the demo: the runner
+    imports every selected check's `preload` in one thread first."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from launchready.checks.framework.registry import registry\n"
+            "from launchready.checks.framework.runner import _preload\n"
+            "registry.load_catalog()\n"
+            "assert 'checkdmarc' not in sys.modules, 'offline start-up must not load checkdmarc'\n"
+            "_preload(registry.select(only=['email', 'dns']))\n"
+            "missing = [m for m in ('checkdmarc.spf', 'checkdmarc.dmarc', 'dkim', 'dns.resolver') if m not in sys.modules]\n"
+            "assert not missing, missing\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -7,7 +7,7 @@ import pytest
 
 from launchready.checks.framework import Status
 from launchready.checks.framework.runner import run_checks
-from launchready.infra.config import ConfigError
+from launchready.config.model import ConfigError
 from tests.foundation.gate_fixtures import app_project, gate_context, gate_registry
 
 FUTURE = (date.today() + timedelta(days=90)).isoformat()
@@ -123,7 +123,7 @@ def test_a_damaged_baseline_is_one_clear_error(tmp_path) -> None:
 
 
 def test_a_blocking_skip_says_how_to_unblock_it(tmp_path) -> None:
-    from launchready.checks.framework.policy import SKIP_FIX
+    from launchready.checks.framework.gate import SKIP_FIX
     from launchready.checks.reports import render
 
     report = run_checks(gate_context(app_project(tmp_path)), registry=gate_registry())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from launchready.checks.redact import REDACTED, RedactingStream
+from launchready.redact import REDACTED, RedactingStream
 from launchready.cli import main
 
 DATA = Path(__file__).parent / "data" / "larkspur"

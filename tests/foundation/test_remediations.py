@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
 from launchready.checks.framework.registry import registry
-from launchready.infra.config import EnvironmentConfig
+from launchready.config.model import EnvironmentConfig
 
 
 def config_key_paths() -> set[str]:

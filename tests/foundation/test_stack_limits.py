@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from launchready.cli import main
-from launchready.infra.config import ConfigError, load_stack
-from launchready.infra.project_files import FileProblem, read_capped
+from launchready.config.model import ConfigError, load_stack
+from launchready.config.project_files import FileProblem, read_capped
 from launchready.project import Project
 
 DATA = Path(__file__).parent / "data" / "larkspur"

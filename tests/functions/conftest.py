@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from launchready.sandbox.processes import free_port, port_open, spawn, stop_pid, wait_until
+from launchready.runtime.processes import free_port, port_open, spawn, stop_pid, wait_until
 from launchready.sandbox.stubs.auth_api import AuthApiStub
 from launchready.sandbox.stubs.crm_support import CrmSupportStub
 

@@ -52,8 +52,8 @@ def test_contract_check_starts_a_private_emulator_without_a_sandbox(tmp_path, mo
 
 
 def _no_emulator(monkeypatch) -> list[int]:
-    from launchready.sandbox.firestore_emulator import FirestoreEmulator
-    from launchready.sandbox.processes import ServiceError
+    from launchready.runtime.firestore_emulator import FirestoreEmulator
+    from launchready.runtime.processes import ServiceError
 
     starts: list[int] = []
 

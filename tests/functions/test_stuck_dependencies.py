@@ -16,7 +16,7 @@ import pytest
 from launchready.functions.backend.store import StoreTimeout, client_for, run_transaction
 from launchready.functions.backend.sync.providers.base import MAX_RETRY_AFTER_SECONDS, retry_after_seconds
 from launchready.functions.backend.sync.worker import RetrySync, run_task
-from launchready.sandbox.processes import stop_pid
+from launchready.runtime.processes import stop_pid
 from launchready.sandbox.stubs import stripe_events as se
 from tests.functions.conftest import _serve
 from tests.functions.helpers import deliver, docs

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from launchready.infra.config import EnvironmentConfig, load_stack
+from launchready.config.model import EnvironmentConfig, load_stack
 from launchready.infra.plan import Plan, build_plan
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

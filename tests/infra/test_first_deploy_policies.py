@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from launchready.checks.catalog.infra.policy import PlannedSubject, subjects
-from launchready.checks.policy import policies as P
+from launchready.policy import policies as P
 from launchready.infra.dns_records import DnsRecordSpec
 from tests.infra.conftest import ENVIRONMENTS
 

@@ -10,7 +10,7 @@ import pulumi_policy
 
 from launchready.checks.catalog.infra.policy import PlannedSubject, subjects
 from launchready.cli import main
-from launchready.checks.policy import policies as P
+from launchready.policy import policies as P
 from launchready.infra.plan import build_plan
 from tests.infra.conftest import ENVIRONMENTS, REPO_ROOT, with_changes, write_stack
 
@@ -116,7 +116,7 @@ def policy_resources(plan, props=lambda r: r.inputs) -> list:
 def test_crossguard_pack_runs_the_same_policies(plans, monkeypatch):
     captured: dict = {}
     monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kwargs: captured.update(kwargs))
-    runpy.run_path(str(REPO_ROOT / "checks" / "policy" / "__main__.py"), run_name="__main__")
+    runpy.run_path(str(REPO_ROOT / "launchready" / "policy" / "__main__.py"), run_name="__main__")
     pack = {p.name: p for p in captured["policies"]}
     assert set(pack) == {p.name for p in P.POLICIES}
     assert captured["enforcement_level"] == pulumi_policy.EnforcementLevel.MANDATORY

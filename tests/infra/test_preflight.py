@@ -10,7 +10,7 @@ import pytest
 
 from launchready.cli import main
 from launchready.infra.first_deploy import BOOTSTRAP_APIS, PARENT_GRANTS, PROJECT_GRANTS
-from launchready.sandbox.processes import free_port
+from launchready.runtime.processes import free_port
 from launchready.sandbox.stubs.cloudflare_api import CloudflareApiStub, CloudflareToken
 from launchready.sandbox.stubs.google_admin_apis import GoogleAdminApisStub, GoogleAdminState
 from launchready.sandbox.stubs.stripe_api import StripeApiStub

@@ -12,7 +12,7 @@ from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED, WEBHO
 from launchready.infra.components.functions import source_files
 from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
 from launchready.infra.components.project import REQUIRED_APIS
-from launchready.infra.config import ConfigError
+from launchready.config.model import ConfigError
 from launchready.infra.dns_records import desired_records
 from launchready.infra.plan import SECRET, build_plan
 from tests.infra.conftest import ENVIRONMENTS, REPO_ROOT, STACKS, with_changes
@@ -271,7 +271,7 @@ def test_an_api_version_upgrade_runs_two_endpoints_and_the_webhook_verifies_both
 
 def test_a_next_api_version_outside_the_supported_range_is_a_blocking_policy_finding(configs):
     from launchready.checks.catalog.infra.policy import subjects
-    from launchready.checks.policy.policies import POLICIES
+    from launchready.policy.policies import POLICIES
 
     policy = next(p for p in POLICIES if p.check_id == "infra.policy.stripe_api_version")
     assert policy.violations(subjects(build_plan(configs["prod"]))) == []

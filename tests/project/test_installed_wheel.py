@@ -57,7 +57,7 @@ def test_installed_launchready_runs_on_a_project_outside_the_repo(installed, tmp
 
     assert _run([str(installed / "launchready"), "--help"], env=env, cwd=tmp_path).returncode == 0
     # the packaged policy pack runs with the python on PATH: a relative virtualenv would point into site-packages
-    pack = _run([str(installed / "python"), "-c", "import pathlib, launchready.checks.policy as p; "
+    pack = _run([str(installed / "python"), "-c", "import pathlib, launchready.policy as p; "
                  "print(pathlib.Path(p.__file__).parent / 'PulumiPolicy.yaml')"], env=env, cwd=tmp_path)
     policy_project = yaml.safe_load(Path(pack.stdout.strip()).read_text())
     assert policy_project["runtime"] == "python", policy_project
@@ -79,8 +79,8 @@ def test_installed_launchready_runs_on_a_project_outside_the_repo(installed, tmp
     assert functions, "the packaged default backend is deployed when the project has no functions/"
 
 
-PACKAGE_DIRS = ("launchready", "checks", "infra", "sandbox", "handover", "functions")
-OPTIONAL = {"pytest"}   # checks/rules_testing/pytest_plugin.py: loaded only by a user's pytest
+PACKAGE_DIRS = ("launchready", "checks", "infra", "functions")
+OPTIONAL = {"pytest"}   # launchready/rules/testing/pytest_plugin.py: loaded only by a user's pytest
 
 
 def _imported_modules() -> dict[str, str]:

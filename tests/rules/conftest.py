@@ -1,13 +1,11 @@
 """Rules tests use the harness's own pytest fixtures (a private emulator per worker), exactly as a
-user's project would."""
+user's project would: the installed package registers them through its `pytest11` entry point."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from launchready.checks.rules_testing.pytest_plugin import (rules_emulator, rules_engine, rules_env,  # noqa: F401 - fixtures
-                                                         rules_file)
 
 INSECURE = Path(__file__).with_name("insecure")
 

@@ -273,7 +273,7 @@ def run_matches(decider: Any, seeds: list[int]) -> tuple[int, list[dict]]:
 def compare(decider: Any, source: str, name: str, records: list[dict]) -> tuple[int, list[dict]]:
     """Decide records on the emulator and the built-in engine: how many compared, which disagree
     (as corpus records carrying the emulator's verdict and the rules source)."""
-    from launchready.checks.rules_engine import RulesEngine, parse_case
+    from launchready.rules.engine import RulesEngine, parse_case
 
     decider.load_rules(source)
     engine = RulesEngine.from_source(source, name)
@@ -328,7 +328,7 @@ if __name__ == "__main__":   # explore more seeds: python tests/rules/differenti
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parent / "corpus"))
-    from launchready.checks.rules_engine.emulator import EmulatorDecider
+    from launchready.rules.engine.emulator import EmulatorDecider
 
     first, count = int(sys.argv[1]), int(sys.argv[2])
     with tempfile.TemporaryDirectory() as log_dir:

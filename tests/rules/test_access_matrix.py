@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from launchready.checks.catalog.rules.behaviour import MatrixGroupCheck
-from launchready.checks.rules_testing.access_file import GROUP as APP_GROUP
-from launchready.checks.rules_testing.matrix import ACCESS_MATRIX, ANON, OTHER, OWNER, PROTECTED_FIELDS, SEED, run_matrix
+from launchready.rules.testing.access_file import GROUP as APP_GROUP
+from launchready.rules.testing.matrix import ACCESS_MATRIX, ANON, OTHER, OWNER, PROTECTED_FIELDS, SEED, run_matrix
 
 PROTECTED = {"plan_status", "plan_id", "billing_provider_id", "stripe_subscription_id", "crm_contact_id",
              "support_tier", "last_event_at", "last_synced_at"}

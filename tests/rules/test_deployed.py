@@ -108,7 +108,7 @@ def test_without_credentials_the_check_skips_with_the_reason(check, monkeypatch,
 
 
 def test_unreachable_api_is_an_error_not_a_pass(check, monkeypatch):
-    from launchready.sandbox.processes import free_port
+    from launchready.runtime.processes import free_port
 
     monkeypatch.setenv(API_ENV, f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv(TOKEN_ENV, "t")

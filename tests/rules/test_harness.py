@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from launchready.checks.rules_testing import (RulesAssertionError, RulesCompileError, RulesHarnessError, RulesTestEnvironment,
+from launchready.rules.testing import (RulesAssertionError, RulesCompileError, RulesHarnessError, RulesTestEnvironment,
                                   assert_allowed, assert_denied, unsigned_id_token)
 
 @pytest.fixture(params=["builtin", "emulator"])
@@ -147,7 +147,7 @@ def test_unsigned_token_carries_uid_and_claims():
 
 def test_rules_that_fail_to_load_at_start_leave_no_emulator_running(tmp_path):
     """A `with RulesTestEnvironment(bad)` whose start fails must stop the emulator it started."""
-    from launchready.sandbox.processes import port_open
+    from launchready.runtime.processes import port_open
 
     env = RulesTestEnvironment("rules_version = '2';\nservice cloud.firestore { match /x { allow read: if ; } }\n",
                                log_dir=tmp_path)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from launchready.checks.rules_analysis.model import RulesSyntaxError
-from launchready.checks.rules_engine import Actor, Request, RulesEngine, Write, load_cases
+from launchready.rules.analysis.model import RulesSyntaxError
+from launchready.rules.engine import Actor, Request, RulesEngine, Write, load_cases
 from launchready.cli import main
 
 CORPUS = Path(__file__).with_name("corpus")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from launchready.checks.rules_analysis import audits
-from launchready.checks.rules_analysis.model import RulesSyntaxError, parse_rules
+from launchready.rules.analysis import audits
+from launchready.rules.analysis.model import RulesSyntaxError, parse_rules
 
 REPO_RULES = Path(__file__).resolve().parents[2] / "firestore.rules"
 TODAY = date(2026, 11, 27)

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from launchready.sandbox.processes import port_open
+from launchready.runtime.processes import port_open
 from tests.sandbox.marked import MarkedRun, cmdline, handles
 
 

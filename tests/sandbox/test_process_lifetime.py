@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
-from launchready.sandbox import identity
-from launchready.sandbox.processes import stop_pid
+from launchready.runtime import identity
+from launchready.runtime.processes import stop_pid
 from launchready.sandbox.state import save_state
 from tests.sandbox.conftest import cli
 from tests.sandbox.marked import MARK, marked, wait_for
@@ -22,7 +22,7 @@ from tests.sandbox.marked import MARK, marked, wait_for
 PARENT = textwrap.dedent("""
     import sys, threading, time
     from pathlib import Path
-    from launchready.sandbox.processes import spawn
+    from launchready.runtime.processes import spawn
 
     started, log = {}, Path(sys.argv[1])
     def work():

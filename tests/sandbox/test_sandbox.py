@@ -129,8 +129,8 @@ def test_missing_java_is_one_clear_line(sandbox_dir, tmp_path):
 
 
 def test_missing_knot_is_refused(sandbox_dir, monkeypatch):
-    from launchready.infra.config import load_stack
-    from launchready.sandbox.processes import ServiceError
+    from launchready.config.model import load_stack
+    from launchready.runtime.processes import ServiceError
     from tests.sandbox.conftest import REPO
 
     monkeypatch.setattr(knot, "knotd_path", lambda: None)
@@ -150,8 +150,8 @@ def test_down_never_signals_a_reused_pid(sandbox_dir):
 
 
 def test_a_part_failing_to_start_stops_everything_already_started(sandbox_dir, monkeypatch):
-    from launchready.infra.config import load_stack
-    from launchready.sandbox.processes import ServiceError
+    from launchready.config.model import load_stack
+    from launchready.runtime.processes import ServiceError
     from tests.sandbox.conftest import REPO
 
     started: list[manager.Service] = []

@@ -11,8 +11,8 @@ import re
 from urllib.parse import urlsplit
 
 from launchready.checks.catalog.client import ClientCodeCheck
-from launchready.checks.catalog.client.dart import balanced_end, split_top_level, statement_start
-from launchready.checks.catalog.client.values import origin
+from launchready.flutter.dart import balanced_end, split_top_level, statement_start
+from launchready.flutter.values import origin
 from launchready.checks.framework import Finding, Severity, register
 
 HEADER_KEY = (r"(?i:authorization|x-[\w-]*(?:key|token|secret|auth)[\w-]*|[\w-]*api[-_]?key|(?:x-)?auth[-_]?token|"

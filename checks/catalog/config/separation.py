@@ -5,10 +5,10 @@ import hashlib
 from collections import defaultdict
 from typing import Iterable
 
-from launchready.checks.catalog.config.stackfile import StackFile, is_secure, stack_files
+from launchready.checks.catalog.config._base import StackFile, is_secure, stack_files
 from launchready.checks.framework import Severity, register
 from launchready.checks.framework.base import Check
-from launchready.infra.config import ConfigError, EnvironmentConfig
+from launchready.config.model import ConfigError, EnvironmentConfig
 
 Place = tuple[StackFile, tuple[str, ...], str]   # stack file, key path in it, what to call the value
 

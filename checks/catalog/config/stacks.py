@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from launchready.checks.catalog.config.stackfile import StackFile, is_secure, load_stack_file
+from launchready.checks.catalog.config._base import StackFile, is_secure, load_stack_file
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
-from launchready.infra.config import ConfigError, stack_file
+from launchready.config.model import ConfigError, stack_file
 
 _YAML_LINE = re.compile(r"\(line (\d+), column \d+\)")
 _INDEX = re.compile(r"\[(\d+)\]")

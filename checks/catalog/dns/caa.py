@@ -1,7 +1,7 @@
 """CAA: the app hostnames publish which certificate authorities may issue for them (RFC 8659)."""
 from __future__ import annotations
 
-from launchready.checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, target_hostnames
+from launchready.checks.catalog.dns._base import DnsCheck, lookup, make_resolver, target_hostnames
 from launchready.checks.framework.base import Severity
 from launchready.checks.framework.registry import register
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from launchready.checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, planned_records, rdata_text, where
+from launchready.checks.catalog.dns._base import DnsCheck, lookup, make_resolver, planned_records, rdata_text, where
 from launchready.checks.framework.base import Severity
 from launchready.checks.framework.registry import register
 from launchready.infra.dns_records import DnsRecordSpec

@@ -1,7 +1,7 @@
 """DKIM (RFC 6376): each configured selector publishes a key dkimpy can parse, RSA at least 2048-bit."""
 from __future__ import annotations
 
-from launchready.checks.catalog.dns.resolve import DnsCheck, make_resolver, txt_values, where
+from launchready.checks.catalog.dns._base import DnsCheck, make_resolver, txt_values, where
 from launchready.checks.framework.base import Severity
 from launchready.checks.framework.registry import register
 

@@ -1,7 +1,7 @@
 """DMARC (RFC 7489) for the mail domain: present, valid, enforcing in prod/staging, reporting."""
 from __future__ import annotations
 
-from launchready.checks.catalog.dns.resolve import DnsCheck, checkdmarc_options, where
+from launchready.checks.catalog.dns._base import DnsCheck, checkdmarc_options, where
 from launchready.checks.framework.base import Severity
 from launchready.checks.framework.registry import register
 

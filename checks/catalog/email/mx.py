@@ -1,7 +1,7 @@
 """MX: the mail domain can receive mail (replies, DMARC reports, support)."""
 from __future__ import annotations
 
-from launchready.checks.catalog.dns.resolve import DnsCheck, lookup, make_resolver, rdata_text, where
+from launchready.checks.catalog.dns._base import DnsCheck, lookup, make_resolver, rdata_text, where
 from launchready.checks.framework.base import Severity
 from launchready.checks.framework.registry import register
 

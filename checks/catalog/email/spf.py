@@ -1,7 +1,7 @@
 """SPF (RFC 7208) for the mail domain, parsed and counted by checkdmarc."""
 from __future__ import annotations
 
-from launchready.checks.catalog.dns.resolve import DnsCheck, checkdmarc_options, where
+from launchready.checks.catalog.dns._base import DnsCheck, checkdmarc_options, where
 from launchready.checks.framework.base import Severity
 from launchready.checks.framework.registry import register
 from launchready.infra.dns_records import SPF_LOOKUP_LIMIT

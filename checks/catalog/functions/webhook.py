@@ -38,7 +38,7 @@ def verdict_key() -> str:
     """A digest of what a private-emulator contract verdict depends on."""
     from launchready.functions.backend import __file__ as backend_init
     from launchready.infra.plan import source_digest
-    from launchready.sandbox.firestore_emulator import find_jar
+    from launchready.runtime.firestore_emulator import find_jar
     from launchready.sandbox.stubs import stripe_events
 
     jar = find_jar()
@@ -151,8 +151,8 @@ class WebhookContract(Check):
     remediation = CONTRACT_FIX
 
     def run(self, ctx):
-        from launchready.sandbox.firestore_emulator import FirestoreEmulator, unavailable_reason
-        from launchready.sandbox.processes import ServiceError
+        from launchready.runtime.firestore_emulator import FirestoreEmulator, unavailable_reason
+        from launchready.runtime.processes import ServiceError
 
         host = ctx.targets.firestore_emulator_host if ctx.options.sandbox else None
         if host:

@@ -5,7 +5,7 @@ import re
 
 import httpx
 
-from launchready.checks.catalog.tls.probe import get
+from launchready.checks.catalog.tls._base import get
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.registry import register
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.registry import register
-from launchready.checks.policy.policies import POLICIES, LaunchPolicy
-from launchready.infra.config import ConfigError
+from launchready.policy.policies import POLICIES, LaunchPolicy
+from launchready.config.model import ConfigError
 from launchready.infra.plan import Plan, PlanError
 
 

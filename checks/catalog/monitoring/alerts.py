@@ -12,7 +12,7 @@ import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from launchready.checks.framework.base import Check, Severity
-from launchready.checks.google_credentials import access_token
+from launchready.google_credentials import access_token
 from launchready.checks.framework.registry import register
 
 GOOGLE_API = "https://monitoring.googleapis.com"

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from launchready.checks.catalog.rules.source import RulesSource, rules_source
+from launchready.checks.catalog.rules._base import RulesSource, rules_source
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
 from launchready.checks.framework.context import CheckContext
-from launchready.checks.rules_analysis.model import Ruleset
-from launchready.checks.rules_testing import RulesCompileError, RulesHarnessError
-from launchready.checks.rules_testing.access_file import GROUP as APP_GROUP
-from launchready.checks.rules_testing.access_file import AccessFileError, AccessMatrix, load_access_matrix
-from launchready.checks.rules_testing.factory import make_environment
-from launchready.checks.rules_testing.matrix import ACCESS_MATRIX, SEED, Verdict, run_matrix
-from launchready.sandbox.firestore_emulator import unavailable_reason
-from launchready.sandbox.processes import ServiceError
+from launchready.rules.analysis.model import Ruleset
+from launchready.rules.testing import RulesCompileError, RulesHarnessError
+from launchready.rules.testing.access_file import GROUP as APP_GROUP
+from launchready.rules.testing.access_file import AccessFileError, AccessMatrix, load_access_matrix
+from launchready.rules.testing.factory import make_environment
+from launchready.rules.testing.matrix import ACCESS_MATRIX, SEED, Verdict, run_matrix
+from launchready.runtime.firestore_emulator import unavailable_reason
+from launchready.runtime.processes import ServiceError
 
 EMULATOR_LINE = re.compile(r"\bL(\d+)(?::\d+)?")
 # Per request to the emulator: loading rules on a busy CI machine (a JVM compiling them) can take

@@ -11,8 +11,8 @@ import os
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from launchready.checks.catalog.rules.source import rules_source
-from launchready.checks.google_credentials import TOKEN_ENV, access_token
+from launchready.checks.catalog.rules._base import rules_source
+from launchready.google_credentials import TOKEN_ENV, access_token
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
 from launchready.checks.framework.context import RULES_API_ENV

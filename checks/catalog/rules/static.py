@@ -10,14 +10,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, ClassVar
 
-from launchready.checks.catalog.client.backend_owned import backend_writes
-from launchready.checks.catalog.rules.source import rules_source
+from launchready.flutter.backend_owned import backend_writes
+from launchready.checks.catalog.rules._base import rules_source
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
-from launchready.checks.rules_analysis import audits
-from launchready.checks.rules_analysis.audits import Issue
-from launchready.checks.rules_analysis.model import Ruleset
-from launchready.checks.secrets.walk import iter_files
+from launchready.rules.analysis import audits
+from launchready.rules.analysis.audits import Issue
+from launchready.rules.analysis.model import Ruleset
+from launchready.secrets.walk import iter_files
 
 
 @register

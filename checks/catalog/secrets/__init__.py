@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from launchready.checks.framework.base import Check, Finding, Result, Severity
-from launchready.checks.secrets import ScanResult
+from launchready.secrets import ScanResult
 
 SUPPRESS_HINT = ("A reviewed false positive: add `launchready: allow-secret` in a comment on that line, or "
                  "list the path in `.launchreadyignore` (gitignore syntax) at the scanned folder's root.")

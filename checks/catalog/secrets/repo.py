@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from launchready.checks.catalog.secrets import SecretScanCheck
 from launchready.checks.framework import Severity, register
-from launchready.checks.secrets import scan_tree
+from launchready.secrets import scan_tree
 
 
 @register

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ssl
 
-from launchready.checks.catalog.tls.probe import handshake, inspect_context, legacy_context, unreachable
+from launchready.checks.catalog.tls._base import handshake, inspect_context, legacy_context, unreachable
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.registry import register
 

@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from launchready.checks.catalog.tls.probe import TIMEOUT_S, trust_context
+from launchready.checks.catalog.tls._base import TIMEOUT_S, trust_context
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.registry import register
 

@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from launchready.checks.rules_engine.emulator import PROJECT, EmulatorDecider, emulator_version  # noqa: E402
+from launchready.rules.engine.emulator import PROJECT, EmulatorDecider, emulator_version  # noqa: E402
 from probes import probes_rules  # noqa: E402
 from scenarios import all_cases  # noqa: E402
 

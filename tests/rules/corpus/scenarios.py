@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from launchready.checks.rules_testing.values import encode_value
+from launchready.rules.testing.values import encode_value
 from probes import PROBES, Geo, Ref, utc
 
 DB = "projects/demo-corpus/databases/(default)/documents"

@@ -1,0 +1,47 @@
+"""Secret-looking values stored in plain text in a stack file (any namespace), reported by line only."""
+from __future__ import annotations
+
+import re
+
+from launchready.checks.catalog.config._base import StackFile, is_secure, stack_files
+from launchready.checks.framework import Finding, Severity, register
+from launchready.checks.framework.base import Check
+from launchready.secrets import scan_bytes
+from launchready.config.model import list_stacks
+
+# Key names that hold credentials whatever the value looks like (e.g. `cloudflare:apiToken: abc`).
+SECRET_KEY_NAME = re.compile(r"(?i)(token|secret|password|passphrase|private.?key|api.?key|credential)")
+
+
+def plaintext_findings(raw: StackFile) -> list[Finding]:
+    found: dict[int | None, str] = {}
+    for line, detector in scan_bytes(raw.path.read_bytes()):
+        found.setdefault(line, f"{detector.kind} in plain text")
+    for keys, value in raw.leaves():
+        if isinstance(value, str) and value and SECRET_KEY_NAME.search(keys[-1].split(":")[-1]):
+            found.setdefault(raw.line(*keys), f"{':'.join(keys[:1])}{''.join('.' + k for k in keys[1:])} "
+                                              "is stored in plain text, not as a `secure:` value")
+    return [Finding(str(raw.path), line, message) for line, message in sorted(found.items(), key=lambda i: i[0] or 0)]
+
+
+@register
+class PlaintextSecrets(Check):
+    id = "config.secrets.plaintext"
+    title = "No secrets in plain text in stack files"
+    severity = Severity.CRITICAL
+    remediation = ("Rotate each listed credential (the file may already be in git history), then store the new "
+                   "one encrypted: `pulumi config set --secret <key> <value> --stack <stack>`.")
+
+    def run(self, ctx):
+        files, _ = stack_files(ctx.options.stacks_dir, list_stacks(ctx.options.stacks_dir))
+        for raw in files:
+            findings = plaintext_findings(raw)
+            secure = sum(1 for _, value in raw.leaves() if is_secure(value))
+            evidence = {"stack": raw.name, "file": str(raw.path), "secure_values": secure}
+            if findings:
+                yield self.failed(f"stack {raw.name}: {len(findings)} secret(s) in plain text in {raw.path.name}",
+                                  evidence, findings=findings)
+            else:
+                yield self.passed(f"stack {raw.name}: no plain-text secrets ({secure} secure values)", evidence)
+        if not files:
+            yield self.skipped(f"no readable stack files in {ctx.options.stacks_dir}")

@@ -1,0 +1,1 @@
+"""The typed environment model every layer reads: stack file → EnvironmentConfig (bounded, explained errors)."""

@@ -1,0 +1,265 @@
+"""The static audits of a ruleset. Each takes the parsed rules and returns line-accurate issues;
+the `rules.static.*` checks turn them into findings."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from lark import Tree
+
+from launchready.rules.analysis.expressions import (compares_to_auth_uid, dotted, constrains_identity, hardcoded_identities,
+                                               inline, is_auth_present, never_holds, reads_incoming_data,
+                                               satisfied_by, subtrees, test_mode_date)
+from launchready.billing_state import is_state_field
+from launchready.rules.analysis.model import Allow, Match, Ruleset, Wildcard, node_line
+
+OWNER_NAMES = re.compile(r"^(uid|userid|user_?id|user|owner|owner_?(id|uid)|account_?id|customer_?id|member_?id)$",
+                         re.IGNORECASE)
+OWNER_COLLECTIONS = frozenset({"users", "customers", "profiles", "accounts", "members", "people"})
+# Collection names that hold someone's data: never treated as public content, whatever the rules say.
+PRIVATE_NAMES = re.compile(r"(?i)user|customer|order|payment|invoice|message|chat|private|account|profile|member|"
+                           r"subscri|billing|admin|secret|token|email|contact|ticket|request|booking|address")
+
+
+@dataclass(frozen=True)
+class Issue:
+    line: int
+    message: str
+    expired: bool = False   # test mode only: the gate's date has passed (everything is denied)
+
+
+Notes = list[Issue] | None   # where an audit says why it did NOT raise something (shown as evidence)
+WRITES = frozenset({"create", "update", "delete"})
+
+
+def _note(notes: Notes, allow: Allow, reason: str) -> None:
+    if notes is not None:
+        notes.append(Issue(allow.line, f"{_label(allow)}: not raised: {reason}"))
+
+
+def _owner_only_subtree(allow: Allow, cond: Tree | None) -> bool:
+    """A grant below an owner's document (`users/{uid}/notes/{id}`) that checks the owner: private data."""
+    if any(w.recursive for w in allow.match.wildcards):
+        return False   # {path=**} also matches the owner's document and backend-only subcollections
+    return any(w.index < len(allow.match.document_segments) - 1 and compares_to_auth_uid(cond, w.name)
+               for w in _owner_wildcards(allow.match))
+
+
+def _public_content(rules: Ruleset, allow: Allow) -> bool:
+    """A read-only grant on a collection that is nobody's own data and that no client may write."""
+    segments = allow.match.document_segments
+    if allow.operations & WRITES or _owner_wildcards(allow.match) or not segments:
+        return False
+    if PRIVATE_NAMES.search(segments[0]) or "{" in segments[0]:
+        return False
+    same = [a for a in rules.allows() if a.match.document_segments == segments]
+    return not any(a.operations & WRITES and not never_holds(a.condition) for a in same)
+
+
+def public_collections(rules: Ruleset) -> set[str]:
+    """Top-level collections the rules make public read-only content (the judgement the audits use
+    to leave `always_true`/`auth_only` unraised there)."""
+    return {a.match.document_segments[0] for a in rules.allows() if _public_content(rules, a)}
+
+
+def _grants(rules: Ruleset) -> Iterator[tuple[Allow, Tree | None]]:
+    """Allow statements that can grant something, with their conditions inlined."""
+    for allow in rules.allows():
+        condition = inline(allow.condition, allow.match.scope()) if allow.condition is not None else None
+        if not never_holds(condition):
+            yield allow, condition
+
+
+def _label(allow: Allow) -> str:
+    return f"`allow {', '.join(allow.methods)}` on {'/'.join([''] + allow.match.document_segments) or '/'}"
+
+
+def version(rules: Ruleset) -> list[Issue]:
+    if rules.version is None:
+        return [Issue(1, "no `rules_version = '2';` declaration: version 1 semantics apply "
+                         "(recursive wildcards match differently, collection-group rules are unavailable)")]
+    if rules.version != "2":
+        return [Issue(rules.version_line or 1, f"rules_version is {rules.version!r}; use '2'")]
+    return []
+
+
+def always_true(rules: Ruleset, notes: Notes = None) -> list[Issue]:
+    issues = []
+    for a, cond in _grants(rules):
+        if not satisfied_by(cond):
+            continue
+        if _public_content(rules, a):
+            _note(notes, a, "a public read-only collection (no client may write it, nobody's own data)")
+            continue
+        issues.append(Issue(a.line, f"{_label(a)} is granted to everyone "
+                                    f"({'no condition' if a.condition is None else 'the condition is always true'})"))
+    return issues
+
+
+def test_mode(rules: Ruleset, today: date) -> list[Issue]:
+    issues = []
+    for allow, cond in _grants(rules):
+        gates = [(sub, test_mode_date(sub)) for sub in subtrees(cond)]
+        gates = [(sub, when) for sub, when in gates if when is not None]
+        if not gates or not satisfied_by(cond, (lambda n: test_mode_date(n) is not None, is_auth_present)):
+            continue
+        for sub, when in gates:
+            line = node_line(sub, allow.line)
+            if when >= today:
+                issues.append(Issue(line, f"test-mode rules: {_label(allow)} is open to everyone until {when}"))
+            else:
+                issues.append(Issue(line, f"expired test-mode rules (since {when}): {_label(allow)} now denies "
+                                          "everything, so real rules were never written", expired=True))
+    return issues
+
+
+def recursive_wildcard_write(rules: Ruleset) -> list[Issue]:
+    issues = []
+    for allow, _ in _grants(rules):
+        recursive = [w for w in allow.match.wildcards if w.recursive]
+        writes = allow.operations & {"create", "update", "delete"}
+        if recursive and writes:
+            issues.append(Issue(allow.line, f"{_label(allow)} grants {'/'.join(sorted(writes))} on a recursive "
+                                            f"wildcard {{{recursive[0].name}=**}}: every document below it, "
+                                            "including collections added later, is writable"))
+    return issues
+
+
+def auth_only(rules: Ruleset, notes: Notes = None) -> list[Issue]:
+    issues = []
+    for a, cond in _grants(rules):
+        if not (a.match.wildcards and not satisfied_by(cond) and satisfied_by(cond, (is_auth_present,))):
+            continue
+        if _public_content(rules, a):
+            _note(notes, a, "read-only shared content behind sign-in (e.g. anonymous auth), nobody's own data")
+            continue
+        issues.append(Issue(a.line, f"{_label(a)} only checks `request.auth != null`: any signed-in user "
+                                    "(anyone can sign up) reaches every document this wildcard matches"))
+    return issues
+
+
+def _owner_wildcards(match: Match) -> list[Wildcard]:
+    return [w for w in match.wildcards
+            if not w.recursive and (OWNER_NAMES.match(w.name) or (w.after or "").lower() in OWNER_COLLECTIONS)]
+
+
+def owner_segment(rules: Ruleset) -> list[Issue]:
+    issues = []
+    for allow, cond in _grants(rules):
+        # A claim check or a `resource.data.owner == request.auth.uid` stands in for the segment.
+        if constrains_identity(cond, ignore=frozenset(w.name for w in allow.match.wildcards)):
+            continue
+        for w in _owner_wildcards(allow.match):
+            if not compares_to_auth_uid(cond, w.name):
+                issues.append(Issue(allow.line, f"{_label(allow)} never compares the owner segment {{{w.name}}} "
+                                                "with request.auth.uid: one user can reach another user's data"))
+    return issues
+
+
+def hardcoded_uid(rules: Ruleset) -> list[Issue]:
+    seen: dict[tuple[int, str], Issue] = {}
+    expressions = [(a.condition, a.line) for a in rules.allows() if a.condition is not None]
+    expressions += [(fn.body, fn.line) for m in rules.root.walk() for fn in m.functions.values()]
+    expressions += [(expr, fn.line) for m in rules.root.walk() for fn in m.functions.values() for _, expr in fn.lets]
+    for expr, line in expressions:
+        for literal, value in hardcoded_identities(expr):
+            at = node_line(literal, line)
+            seen.setdefault((at, value), Issue(at, f"hard-coded identity {value!r} compared with the caller's "
+                                                   "token: access follows one account forever"))
+    return sorted(seen.values(), key=lambda i: i.line)
+
+
+def delete_any_user(rules: Ruleset) -> list[Issue]:
+    return [Issue(a.line, f"{_label(a)} grants delete without checking who the caller is "
+                          "(no comparison with request.auth.uid or a custom claim)")
+            for a, cond in _grants(rules) if "delete" in a.operations and not constrains_identity(cond)]
+
+
+def read_instead_of_get(rules: Ruleset) -> list[Issue]:
+    issues = []
+    for allow, cond in _grants(rules):
+        segments = allow.match.document_segments
+        doc = allow.match.wildcards[-1] if allow.match.wildcards else None
+        if ("read" in allow.methods and doc and not doc.recursive and doc.index == len(segments) - 1
+                and compares_to_auth_uid(cond, doc.name)):
+            issues.append(Issue(allow.line, f"{_label(allow)} checks one document ({{{doc.name}}} == "
+                                            "request.auth.uid) but `read` also grants list queries: use `allow get`"))
+    return issues
+
+
+def write_validation(rules: Ruleset, notes: Notes = None) -> list[Issue]:
+    issues = []
+    for a, cond in _grants(rules):
+        if not a.operations & {"create", "update"} or reads_incoming_data(cond):
+            continue
+        if _owner_only_subtree(a, cond):
+            _note(notes, a, "an owner-only private subtree: only its owner writes it (billing state on the "
+                            "owner's document is judged by billing_self_grant)")
+            continue
+        issues.append(Issue(a.line, f"{_label(a)} grants {'/'.join(sorted(a.operations & {'create', 'update'}))} "
+                                    "without validating request.resource.data: a client can write any field with "
+                                    "any value"))
+    return issues
+
+
+_GET_FIELD = re.compile(r"documents/([\w-]+)/[^;]*?\)\)?\s*\.data\.(\w+)")
+
+
+def state_fields(rules: Ruleset, source: str = "") -> dict[str, set[str]]:
+    """Billing/entitlement/role fields the rules themselves read, per top-level collection: from
+    `resource.data.X` in that collection's rules and `get(.../documents/C/...).data.X` anywhere."""
+    found: dict[str, set[str]] = {}
+    for allow in rules.allows():
+        segments = allow.match.document_segments
+        if not segments or "{" in segments[0] or allow.condition is None:
+            continue
+        for sub in subtrees(inline(allow.condition, allow.match.scope())):
+            name = dotted(sub) or ""
+            for prefix in ("request.resource.data.", "resource.data."):
+                if name.startswith(prefix) and is_state_field(name[len(prefix):]):
+                    found.setdefault(segments[0], set()).add(name[len(prefix):].split(".")[0])
+    for collection, name in _GET_FIELD.findall(source or rules.source):
+        if is_state_field(name):
+            found.setdefault(collection, set()).add(name)
+    return found
+
+
+BILLING_COLLECTION = re.compile(r"(?i)subscription|payment|billing|stripe|premium|entitlement|purchase|invoice|"
+                                r"credit|wallet")
+
+
+def _billing_collection(match: Match) -> bool:
+    """A collection that is billing state by name, or `customers/{uid}` keyed by its owner (the Stripe
+    extension's and launchready's customer record)."""
+    segments = match.document_segments
+    return bool(BILLING_COLLECTION.search(segments[0])) or (
+        segments[0].lower() == "customers" and bool(_owner_wildcards(match)))
+
+
+def billing_self_grant(rules: Ruleset, backend: dict[str, set[str]] | None = None) -> list[Issue]:
+    """A client create/update on billing state the condition never pins down: on a billing collection,
+    or touching fields of a collection that the rules rely on or the payment backend writes (`backend`:
+    collection -> field names)."""
+    issues, state = [], state_fields(rules)
+    for collection, names in (backend or {}).items():
+        state.setdefault(collection, set()).update(names)
+    for allow, cond in _grants(rules):
+        segments = allow.match.document_segments
+        if len(segments) != 2 or "{" in segments[0] or not allow.operations & {"create", "update"}:
+            continue
+        mentioned = {str(t).strip("'\"") for t in (cond.scan_values(lambda v: True) if cond is not None else [])}
+        mentioned |= {(dotted(s) or "").rpartition(".")[2] for s in subtrees(cond)}
+        if "hasOnly" in mentioned:
+            continue
+        if _billing_collection(allow.match):
+            issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client write any field of "
+                                            f"{segments[0]}, a billing record"))
+            continue
+        for name in sorted(state.get(segments[0], set()) - mentioned):
+            why = "the payment backend writes it" if name in (backend or {}).get(segments[0], ()) else \
+                "billing/entitlement state the rules rely on"
+            issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client set "
+                                            f"{segments[0]}.{name} ({why})"))
+    return issues
