@@ -40,7 +40,7 @@ def app_repository(root: Path) -> Path:
         "Future<http.Response> lessons() => http.get(Uri.parse('https://api.fernhill-tutors.io/lessons'));\n")
     workflows = root / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    text = (REPO / ".github" / "workflows" / "launchready.yml").read_text()
+    text = (REPO / "examples" / "github-workflow.yml").read_text()
     text = text.replace("launchready/launchready@v0", "./.github/actions/launchready")
     text = text.replace("PROJECT_DIR: .  ", "PROJECT_DIR: deploy").replace('APP_DIR: ""  ', "APP_DIR: app ")
     (workflows / "launchready.yml").write_text(text)
@@ -85,7 +85,7 @@ def test_the_action_shell_steps_pass_shellcheck() -> None:
 
 
 def test_the_deploy_job_is_two_phase_with_per_environment_secrets() -> None:
-    workflow = yaml.safe_load((REPO / ".github/workflows/launchready.yml").read_text())
+    workflow = yaml.safe_load((REPO / "examples" / "github-workflow.yml").read_text())
     deploy = workflow["jobs"]["deploy"]
     assert deploy["environment"] == "${{ matrix.stack }}"
     assert deploy["env"]["STRIPE_SECRET_KEY"] == "${{ secrets.STRIPE_SECRET_KEY }}"  # one per GitHub Environment
