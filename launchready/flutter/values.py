@@ -3,33 +3,38 @@
 Three origins ship with every build: a string literal, `String.fromEnvironment('X')` (a `--dart-define`
 value is compiled into the binary), and a flutter_dotenv lookup (`dotenv.env['X']`, `dotenv.get('X')`:
 the `.env` file is a bundled asset). Names are followed to their definition in any shipped Dart file
-(`const apiKey = ...`, `static String get token => ...`), two levels deep; a value computed at run time
-(a user's ID token, a login response) has no such origin and is never reported.
+(`const apiKey = ...`, `static String get token => ...`, `FFAppState().token`), two levels deep, and a
+function's parameter to the literal one of its callers passes; `String.fromEnvironment`'s `defaultValue:`
+is compiled in whenever a build passes no define. A value computed at run time (a user's ID token, a login
+response) has no such origin and is never reported; nor is a placeholder (`your_…`, `sample_…`, `xxx…`).
 """
 from __future__ import annotations
 
 import re
 from typing import NamedTuple
 
-from launchready.flutter.dart import definition
+from launchready.flutter.dart import balanced_end, definition, split_top_level
 from launchready.secrets.app_scan import AppScan, DartSource
 
 DART_DEFINE = re.compile(r"""String\.fromEnvironment\s*\(\s*['"]([\w.-]+)['"]""")
+DEFAULT_VALUE = re.compile(r"""\s*,\s*defaultValue\s*:\s*(r?(['"]).*?\2)""")
 DOTENV = re.compile(r"""\b(?:dotenv|DotEnv\(\))\s*\.\s*(?:env\s*\[|get\s*\(|maybeGet\s*\(|getOrElse\s*\()\s*['"]([\w.-]+)['"]""")
 STRING = re.compile(r"""^r?(['"]{1,3})(.*)\1$""", re.S)
 INTERPOLATED = re.compile(r"\$\{?([\w.!?]+)")
 SCHEME = re.compile(r"^(?i:bearer|basic|token|key|apikey)\s+")
 TOKEN_LIKE = re.compile(r"^[\w\-.~+/=:]+$")
-PLACEHOLDER = re.compile(r"(?i)your|xxxx|<|example|replace|changeme|\*\*\*|dummy|\.\.\.")
+PLACEHOLDER = re.compile(r"(?i)your|xxxx|^x{3}|<|example|sample|placeholder|replace|changeme|\*\*\*|dummy|\.\.\.")
 
 
 class Origin(NamedTuple):
-    kind: str     # "literal", "dart-define" or "dotenv"
+    kind: str     # "literal", "dart-define", "define-default" or "dotenv"
     name: str     # the define or .env key ("" for a literal)
 
     def describe(self) -> str:
         if self.kind == "literal":
             return "a string literal"
+        if self.kind == "define-default":
+            return f"the defaultValue of String.fromEnvironment('{self.name}') (compiled in when no define is passed)"
         if self.kind == "dart-define":
             return f"--dart-define {self.name} (compiled into the binary)"
         return f"the bundled .env value {self.name}"
@@ -41,6 +46,9 @@ def origin(app: AppScan, dart: DartSource, expr: str, min_length: int = 12, dept
     for pattern, kind in ((DART_DEFINE, "dart-define"), (DOTENV, "dotenv")):
         found = pattern.search(expr)
         if found:
+            default = DEFAULT_VALUE.match(expr, found.end()) if kind == "dart-define" else None
+            if default and origin(app, dart, default.group(1), min_length, depth) is not None:
+                return Origin("define-default", found.group(1))
             return Origin(kind, found.group(1))
     literal = STRING.match(expr)
     if literal:
@@ -54,8 +62,8 @@ def origin(app: AppScan, dart: DartSource, expr: str, min_length: int = 12, dept
             return Origin("literal", "") if plausible else None
         names = INTERPOLATED.findall(content)
         return next(filter(None, (_named(app, dart, n, min_length, depth) for n in names)), None)
-    if re.fullmatch(r"[\w.!?]+", expr):
-        return _named(app, dart, expr, min_length, depth)
+    if re.fullmatch(r"[\w.!?]+(?:\(\))?(?:[.!?]+[\w]+(?:\(\))?)*", expr):   # a name, a getter, `AppState().x`
+        return _named(app, dart, expr.replace("()", ""), min_length, depth)
     return None
 
 
@@ -63,8 +71,39 @@ def _named(app: AppScan, dart: DartSource, dotted: str, min_length: int, depth: 
     name = re.findall(r"\w+", dotted)[-1] if re.search(r"\w", dotted) else ""
     if not name or depth >= 2:
         return None
+    parameter = _parameter(app, dart, name, min_length, depth)   # a parameter shadows names elsewhere
+    if parameter is not None:
+        return parameter
     for source in [dart, *(d for d in app.dart if d is not dart)]:
         found = definition(source, name) if name in source.source else None
         if found:
             return origin(app, source, found, min_length, depth + 1)
+    return None
+
+
+def _signature(name: str) -> re.Pattern[str]:
+    """A function declaration with a parameter `name`: `get(String path, String token) {`, `{required String name}`."""
+    return re.compile(rf"\b([A-Za-z_]\w*)\s*\(([^()]*\b{re.escape(name)}\b[^()]*)\)\s*(?:async\s*)?(?:\{{|=>)")
+
+
+def _parameter(app: AppScan, dart: DartSource, name: str, min_length: int, depth: int) -> Origin | None:
+    """`name` as a parameter of a function in `dart`: the origin of what one of its callers passes."""
+    declared = _signature(name).search(dart.code)
+    if not declared or declared.group(1) in ("if", "for", "while", "switch", "catch"):
+        return None
+    params = [p.strip(" {}[]") for p in split_top_level(declared.group(2))]
+    index = next((i for i, p in enumerate(params) if re.search(rf"\b{re.escape(name)}\s*(?:=.*)?$", p)), None)
+    named = "{" in declared.group(2).split(name)[0]
+    call = re.compile(rf"\b{re.escape(declared.group(1))}\s*\(")
+    for source in [dart, *(d for d in app.dart if d is not dart)]:
+        for site in call.finditer(source.code) if declared.group(1) in source.source else ():
+            if source is dart and site.start() == declared.start(1):
+                continue
+            args = split_top_level(source.code[site.end():balanced_end(source.tokens, site.end() - 1) - 1])
+            arg = next((a.split(":", 1)[1] for a in args if a.strip().startswith(f"{name}:")), None) if named else (
+                args[index] if index is not None and index < len(args) and ":" not in args[index].split("'")[0]
+                else None)
+            found = origin(app, source, arg, min_length, depth + 1) if arg else None
+            if found:
+                return found
     return None

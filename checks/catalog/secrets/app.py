@@ -2,8 +2,9 @@
 app's signing material.
 
 Signing (`secrets.app.signing`): whoever has the keystore can ship updates as you. Reported: keystores and
-certificates by extension (`*.jks`, `*.keystore`, `*.p12`, `*.mobileprovision`; `debug.keystore` is
-Flutter's shared debug key and is skipped), and literal passwords in `android/key.properties` or a Gradle
+certificates by extension (`*.jks`, `*.keystore`, `*.p12`; `debug.keystore` is Flutter's shared debug key
+and is skipped; an iOS `*.mobileprovision` holds no private key and every build embeds one, so it is not
+signing material), and literal passwords in `android/key.properties` or a Gradle
 `signingConfigs` block (`storePassword`, `keyPassword`). A password read from the environment or from an
 uncommitted properties file is not reported.
 """
@@ -67,9 +68,8 @@ def _entry_for(rel: str, assets) -> str:
     return rel if rel in assets.files else rel.rpartition("/")[0] + "/"
 
 
-SIGNING_FILE = re.compile(r"(?i)\.(jks|keystore|p12|mobileprovision)$")
-SIGNING_FILE_KIND = {"jks": "Java keystore", "keystore": "Android keystore", "p12": "PKCS#12 certificate",
-                     "mobileprovision": "iOS provisioning profile"}
+SIGNING_FILE = re.compile(r"(?i)\.(jks|keystore|p12)$")
+SIGNING_FILE_KIND = {"jks": "Java keystore", "keystore": "Android keystore", "p12": "PKCS#12 certificate"}
 PROPERTIES_PASSWORD = re.compile(r"^\s*(storePassword|keyPassword)\s*[=:]\s*(\S.*?)\s*$", re.M)
 GRADLE_PASSWORD = re.compile(r"""\b(storePassword|keyPassword)\s*(?:=\s*|\(\s*|\s+)(['"])([^'"$\n]{4,})\2""")
 NOT_LITERAL = re.compile(r"^(?:\$|System\.|project\.|providers\.|keystoreProperties|properties|env\b)")

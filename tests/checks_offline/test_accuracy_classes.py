@@ -1,0 +1,86 @@
+"""Issue 23's classes, one test each, on apps shaped like the repositories they came from (accuracy_apps.py):
+every false-alarm class silenced or lowered, every missed problem caught."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from launchready.checks.catalog.client.credentials import ShippedCredentials
+from launchready.checks.catalog.secrets.app import AppSecretsScan, SigningMaterialCommitted
+from launchready.checks.framework import Severity, Status
+from tests.checks_offline.accuracy_apps import FIELDNOTE
+from tests.checks_offline.conftest import run_check
+from tests.checks_offline.real_apps import expected, write_app
+
+
+@pytest.fixture(scope="module")
+def fieldnote(tmp_path_factory) -> Path:
+    return write_app(tmp_path_factory.mktemp("fieldnote"), FIELDNOTE)
+
+
+@pytest.fixture(scope="module")
+def secrets_hits(fieldnote) -> dict[tuple[str, int], str]:
+    [result] = run_check(AppSecretsScan, app_dir=fieldnote)
+    return {(Path(f.path).name, f.line): f.message for f in result.findings}
+
+
+def test_maps_keys_in_native_projects_are_restrict_advice(fieldnote, secrets_hits) -> None:
+    for where in (("AndroidManifest.xml", 4), ("AppDelegate.swift", 9)):
+        assert secrets_hits[where].startswith("Google/Firebase API key (info): ships by design"), secrets_hits
+
+
+def test_google_key_in_a_markdown_note_is_not_blocking(secrets_hits) -> None:
+    assert "(info)" in secrets_hits[("SETUP_NOTES.md", 2)]
+
+
+def test_expired_jwt_is_low(secrets_hits) -> None:
+    assert secrets_hits[("api_calls.dart", 13)].startswith("hard-coded bearer token (low): a JWT that expired on 2020")
+
+
+def test_unexpired_jwt_still_counts(secrets_hits) -> None:
+    assert "(critical)" in secrets_hits[("api_calls.dart", 29)]
+
+
+def test_placeholders_docs_values_and_pem_templates_are_silent(fieldnote, secrets_hits) -> None:
+    assert ("SETUP_NOTES.md", 3) not in secrets_hits   # sk_live_xxxx…
+    assert not {line for name, line in secrets_hits if name == "api_calls.dart"} & {4, 5}
+    [result] = run_check(AppSecretsScan, app_dir=fieldnote)
+    assert result.evidence["placeholders_silenced"] == 3
+
+
+def test_the_scan_blocks_only_on_what_is_a_leak(fieldnote) -> None:
+    [result] = run_check(AppSecretsScan, app_dir=fieldnote)
+    assert result.status is Status.FAIL and result.severity is Severity.CRITICAL   # the live JWT only
+    assert sorted(secrets_severity(result)) == ["critical", "info", "info", "info", "low"]
+
+
+def secrets_severity(result) -> list[str]:
+    return [f.message.split("(")[1].split(")")[0] for f in result.findings]
+
+
+def test_maps_keys_alone_are_an_info_result(tmp_path) -> None:
+    app = write_app(tmp_path, {k: v for k, v in FIELDNOTE.items() if k.endswith(("AndroidManifest.xml", ".swift"))})
+    [result] = run_check(AppSecretsScan, app_dir=app)
+    assert (result.status, result.severity) == (Status.WARN, Severity.INFO)
+    assert "Maps/Places APIs" in result.remediation
+
+
+def test_provisioning_profile_is_not_signing_material(fieldnote) -> None:
+    [result] = run_check(SigningMaterialCommitted, app_dir=fieldnote)
+    assert result.status is Status.PASS, result.findings
+
+
+def test_shipped_credentials_follow_getters_parameters_and_define_defaults(fieldnote) -> None:
+    [result] = run_check(ShippedCredentials, app_dir=fieldnote)
+    found = {(Path(f.path).name, f.line) for f in result.findings}
+    assert found == expected(FIELDNOTE, ShippedCredentials.id), result.findings
+    messages = " ".join(f.message for f in result.findings)
+    assert "the defaultValue of String.fromEnvironment('MAPBOX_TOKEN')" in messages
+    assert "OpenAI (api.openai.com)" in messages
+
+
+def test_storage_download_token_and_sample_values_are_silent(fieldnote) -> None:
+    [result] = run_check(ShippedCredentials, app_dir=fieldnote)
+    assert not [f for f in result.findings if Path(f.path).name == "app_state.dart"]
+    assert not [f for f in result.findings if Path(f.path).name == "api_calls.dart" and f.line in (12, 13)]
