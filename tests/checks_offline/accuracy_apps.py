@@ -149,3 +149,85 @@ Future<http.Response> tile(int z, int x, int y) =>
         headers: {{'Authorization': 'Bearer $mapboxToken'}}); // FIND:client.credentials.shipped
 """,
 }
+
+# `GIGBOARD`: a FlutterFlow gig marketplace with a `firebase/` folder: rules that open things on purpose
+# (declared in its access matrix) and by mistake, snake_case fields in the app, camelCase in the rules,
+# and a Stripe webhook that copies the customer's profile into users/.
+GIGBOARD: dict[str, str] = {
+    "pubspec.yaml": FIELDNOTE["pubspec.yaml"].replace("field_note", "gigboard"),
+    "firebase/firestore.rules": """\
+rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    function isAuthenticated() { return request.auth != null; }
+    function isOwner(userId) { return isAuthenticated() && request.auth.uid == userId; }
+
+    match /users/{userId} {
+      allow read: if !isAuthenticated() || isOwner(userId); // FIND:rules.static.always_true
+      allow update: if isOwner(userId)
+        && !request.resource.data.diff(resource.data).affectedKeys().hasAny(['verificationStatus', 'isPremium']); // FIND:rules.static.field_spelling
+    }
+    match /gigs/{gigId} {
+      allow read: if true;
+      allow create: if isAuthenticated() && request.resource.data.owner_id == request.auth.uid;
+      allow update, delete: if isOwner(resource.data.owner_id);
+    }
+    match /applicants/{applicantId} {
+      allow read: if true; // FIND:rules.static.always_true
+      allow create: if isAuthenticated() && request.resource.data.uid == request.auth.uid;
+    }
+    match /leads/{leadId} {
+      allow create: if true;
+    }
+    match /crash_logs/{logId} {
+      allow create: if true; // FIND:rules.static.always_true FIND:rules.static.write_validation
+    }
+    match /forum_posts/{postId} {
+      allow read, create: if request.auth != null;
+    }
+  }
+}
+""",
+    "launchready.access.yaml": """\
+version: 1
+seed:
+  gigs/g1: {owner_id: alice, title: Logo design, budget: 300}
+  applicants/a1: {uid: alice, email: alice@example.org, gig_id: g1}
+rows:
+  - {who: anonymous, op: get, path: gigs/g1, expect: allow, note: the public gig board}
+  - {who: anonymous, op: list, path: gigs, expect: allow}
+  - {who: anonymous, op: get, path: applicants/a1, expect: allow}
+  - {who: anonymous, op: create, path: leads/l1, data: {email: lead@example.org}, expect: allow, note: landing-page form}
+  - {who: other, op: get, path: forum_posts/p1, expect: allow}
+  - {who: other, op: create, path: forum_posts/p2, data: {body: hi}, expect: allow}
+""",
+    "lib/backend/schema/users_record.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+
+class UsersRecord {
+  UsersRecord._(this.reference, this.snapshotData);
+  final DocumentReference reference;
+  final Map<String, dynamic> snapshotData;
+
+  String get verificationStatus => snapshotData['verification_status'] as String? ?? 'pending';
+  bool get isPremium => snapshotData['isPremium'] as bool? ?? false;
+  static CollectionReference get collection => FirebaseFirestore.instance.collection('users');
+}
+""",
+    "firebase/functions/index.js": """\
+const functions = require('firebase-functions');
+const admin = require('firebase-admin');
+const stripe = require('stripe')(process.env.STRIPE_SECRET_KEY);
+
+exports.stripeWebhook = functions.https.onRequest(async (req, res) => {
+  const event = stripe.webhooks.constructEvent(req.rawBody, req.headers['stripe-signature'], process.env.WHSEC);
+  const customer = event.data.object;
+  await admin.firestore().collection('users').doc(customer.metadata.uid).update({
+    first_name: customer.name,
+    description: customer.description,
+    subscription_status: customer.subscriptions.data[0].status,
+  });
+  res.sendStatus(200);
+});
+""",
+}

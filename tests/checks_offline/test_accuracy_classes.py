@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 
 from launchready.checks.catalog.client.credentials import ShippedCredentials
+from launchready.checks.catalog.rules.static import (RulesAlwaysTrue, RulesAuthOnly, RulesBillingSelfGrant,
+                                                     RulesFieldSpelling, RulesWriteValidation)
 from launchready.checks.catalog.secrets.app import AppSecretsScan, SigningMaterialCommitted
-from launchready.checks.framework import Severity, Status
-from tests.checks_offline.accuracy_apps import FIELDNOTE
-from tests.checks_offline.conftest import run_check
+from launchready.checks.framework import CheckContext, CheckOptions, Severity, Status
+from launchready.checks.framework.runner import run_one
+from launchready.project import Project
+from tests.checks_offline.accuracy_apps import FIELDNOTE, GIGBOARD
+from tests.checks_offline.conftest import STACKS, run_check
 from tests.checks_offline.real_apps import expected, write_app
 
 
@@ -84,3 +88,74 @@ def test_storage_download_token_and_sample_values_are_silent(fieldnote) -> None:
     [result] = run_check(ShippedCredentials, app_dir=fieldnote)
     assert not [f for f in result.findings if Path(f.path).name == "app_state.dart"]
     assert not [f for f in result.findings if Path(f.path).name == "api_calls.dart" and f.line in (12, 13)]
+
+
+# -- rules: intent-aware audits ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gigboard(tmp_path_factory) -> Path:
+    return write_app(tmp_path_factory.mktemp("gigboard"), GIGBOARD)
+
+
+def rules_result(check, app: Path):
+    options = CheckOptions(stack="dev", stacks_dir=STACKS, rules_file=app / "firebase" / "firestore.rules",
+                           app_dir=app, offline=True)
+    [result] = run_one(check, CheckContext(options, project=Project(app)))
+    return result
+
+
+def lines_of(result) -> set[int]:
+    return {f.line for f in result.findings}
+
+
+def marked(check_id: str) -> set[int]:
+    return {line for name, line in expected(GIGBOARD, check_id) if name == "firestore.rules"}
+
+
+def test_negated_sign_in_check_is_open_to_everyone(gigboard) -> None:
+    result = rules_result(RulesAlwaysTrue, gigboard)
+    assert lines_of(result) == marked(RulesAlwaysTrue.id)
+    [users] = [f.message for f in result.findings if f.line == 8]
+    assert "holds for a signed-out caller: get/list" in users
+
+
+def test_declared_public_collections_and_sinks_are_noted_not_raised(gigboard) -> None:
+    always, validation = rules_result(RulesAlwaysTrue, gigboard), rules_result(RulesWriteValidation, gigboard)
+    noted = " ".join(always.evidence["not_raised"] + validation.evidence["not_raised"])
+    for collection in ("gigs", "leads"):
+        assert f"declared intended in launchready.access.yaml ({collection})" in noted
+    assert 22 not in lines_of(validation) and 25 in lines_of(validation)
+
+
+def test_declared_public_read_of_private_fields_is_still_raised(gigboard) -> None:
+    result = rules_result(RulesAlwaysTrue, gigboard)
+    [applicants] = [f.message for f in result.findings if f.line == 18]
+    assert "declared public in launchready.access.yaml, but applicants documents hold email, uid" in applicants
+
+
+def test_undeclared_open_rule_says_restrict_or_declare(gigboard) -> None:
+    result = rules_result(RulesAlwaysTrue, gigboard)
+    [logs] = [f.message for f in result.findings if f.line == 25]
+    assert logs.endswith("restrict it, or declare it intended in launchready.access.yaml")
+    assert "declare it intended in launchready.access.yaml" in result.remediation
+
+
+def test_declared_member_content_is_not_auth_only(gigboard) -> None:
+    result = rules_result(RulesAuthOnly, gigboard)
+    assert result.status is Status.PASS and any("(forum_posts)" in n for n in result.evidence["not_raised"])
+
+
+def test_undeclared_member_content_is_auth_only(gigboard, tmp_path) -> None:
+    app = write_app(tmp_path, {**GIGBOARD, "launchready.access.yaml": "version: 1\nrows: []\n"})
+    assert lines_of(rules_result(RulesAuthOnly, app)) == {28}
+
+
+def test_field_spelling_differs_from_what_the_app_stores(gigboard) -> None:
+    result = rules_result(RulesFieldSpelling, gigboard)
+    assert lines_of(result) == marked(RulesFieldSpelling.id)
+    assert "`verificationStatus` but the app stores `verification_status`" in result.findings[0].message
+
+
+def test_profile_fields_a_webhook_copies_are_not_billing_state(gigboard) -> None:
+    messages = " ".join(f.message for f in rules_result(RulesBillingSelfGrant, gigboard).findings)
+    assert "users.subscription_status" in messages
+    assert "first_name" not in messages and "description" not in messages

@@ -62,6 +62,7 @@ class RulesAudit(Check):
         self.notes: list[Issue] = []
         self.rules_path = source.path
         self.intent = declared_intent(ctx)
+        self.ctx = ctx
         issues = self.issues(rules)
         not_raised = {"not_raised": [f"line {n.line}: {n.message}" for n in self.notes]} if self.notes else {}
         evidence = {"rules_file": source.display, "lines": [i.line for i in issues], **not_raised}
@@ -211,3 +212,20 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+@register
+class RulesFieldSpelling(RulesAudit):
+    id = "rules.static.field_spelling"
+    title = "Fields the rules check are spelled as the app stores them"
+    severity = Severity.HIGH
+    ok_message = "every field the rules check is spelled as the app stores it (or the app does not name it)"
+    remediation = ("Spell the field in the rules exactly as the app and backend store it (Firestore field names "
+                   "are case- and separator-sensitive: `verificationStatus` is not `verification_status`).")
+
+    def issues(self, rules: Ruleset) -> list[Issue]:
+        if self.ctx.app_dir is None or not Path(self.ctx.app_dir).is_dir():
+            return []
+        from launchready.flutter.field_names import stored_spellings
+        from launchready.secrets.app_scan import app_scan
+        return audits.field_spelling(rules, stored_spellings(app_scan(self.ctx), audits.guarded_fields(rules)))

@@ -10,11 +10,11 @@ from typing import Iterator
 from lark import Tree
 
 from launchready.rules.analysis.expressions import (compares_to_auth_uid, dotted, constrains_identity, hardcoded_identities,
-                                               inline, is_auth_present, never_holds, reads_incoming_data,
+                                               inline, is_literal, is_auth_present, never_holds, reads_incoming_data,
                                                satisfied_by, subtrees, test_mode_date)
 from launchready.billing_state import is_state_field
 from launchready.rules.analysis.anonymous import anonymous_grants
-from launchready.rules.analysis.intent import NO_INTENT, Intent
+from launchready.rules.analysis.intent import NO_INTENT, Intent, normalise
 from launchready.rules.analysis.model import CAPTURE, Allow, Match, Ruleset, Wildcard, node_line
 
 OWNER_NAMES = re.compile(r"^(uid|userid|user_?id|user|owner|owner_?(id|uid)|account_?id|customer_?id|member_?id)$",
@@ -317,3 +317,40 @@ def billing_self_grant(rules: Ruleset, backend: dict[str, set[str]] | None = Non
             issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client set "
                                             f"{segments[0]}.{name} ({why})"))
     return issues
+
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+MAP_METHODS = frozenset({"diff", "keys", "values", "size", "get", "hasAll", "hasAny", "hasOnly", "toSet"})
+
+
+def guarded_fields(rules: Ruleset) -> dict[str, int]:
+    """Field names the rules test on documents (`resource.data.X`, `request.resource.data.X`, names in
+    `hasOnly`/`hasAny` lists of write statements) -> the first line naming each."""
+    found: dict[str, int] = {}
+    for allow in rules.allows():
+        cond = inline(allow.condition, allow.match.scope()) if allow.condition is not None else None
+        for sub in subtrees(cond):
+            name = dotted(sub) or ""
+            for prefix in ("request.resource.data.", "resource.data."):
+                field = name[len(prefix):].split(".")[0] if name.startswith(prefix) else ""
+                if field and field not in MAP_METHODS:
+                    found.setdefault(field, node_line(sub, allow.line))
+            if allow.operations & WRITES and is_literal(sub, "string"):
+                text = str(sub.children[0])[1:-1]
+                if IDENTIFIER.match(text) and len(text) > 2:
+                    found.setdefault(text, node_line(sub, allow.line))
+    return found
+
+
+def field_spelling(rules: Ruleset, stored: dict[str, set[str]]) -> list[Issue]:
+    """A rule naming a field the app stores under another spelling (`verificationStatus` in the rules,
+    `verification_status` in the app): the guard or gate never meets the real field. `stored`: each
+    normalised name -> the spellings the app and its backend use."""
+    issues = []
+    for name, line in guarded_fields(rules).items():
+        spellings = stored.get(normalise(name), set())
+        if spellings and name not in spellings:
+            used = ", ".join(f"`{s}`" for s in sorted(spellings))
+            issues.append(Issue(line, f"the rules name `{name}` but the app stores {used}: the rule never "
+                                      f"meets the real field, so a check on it guards nothing"))
+    return sorted(issues, key=lambda i: i.line)

@@ -16,7 +16,9 @@ from launchready.rules.testing.access_file import AccessMatrix
 
 READS = frozenset({"get", "list"})
 # Normalised (lower-case, no separators) names of fields that make a document someone's private data.
-SENSITIVE = re.compile(r"email|phone|^uid$|^useruid$|^userid$|^ownerid$|^owneruid$|customerid|stripe|payment|"
+# Owner references (`ownerId`, `authorId`) are how public content shows authorship, so only a user's own
+# id held as data (`uid`, `user_id`) counts, as on a user or applicant record.
+SENSITIVE = re.compile(r"email|phone|^uid$|^useruid$|^userid$|customerid|stripe|payment|"
                        r"card(?:number|last4|brand)|iban|billing|address|birth|ssn|password")
 
 
@@ -62,11 +64,8 @@ class Intent:
     def declared(self, collection: str, operations: Iterable[str], signed_in: bool) -> bool:
         """Whether granting `operations` on `collection` (to everyone, or to every signed-in user when
         `signed_in`) is what the app declared."""
-        operations = frozenset(operations)
         reads, sinks = (self.member_read, self.member_sink) if signed_in else (self.public_read, self.public_sink)
-        if operations <= READS:
-            return collection in reads
-        return operations == {"create"} and collection in sinks
+        return all(collection in (reads if op in READS else sinks if op == "create" else ()) for op in operations)
 
     def sensitive(self, collection: str, more: Iterable[str] = ()) -> list[str]:
         """Fields of the collection's documents that are someone's private data."""
