@@ -13,6 +13,10 @@ from launchready.checks.catalog.secrets.app import AppSecretsScan, SigningMateri
 from launchready.checks.framework import CheckContext, CheckOptions, Severity, Status
 from launchready.checks.framework.runner import run_one
 from launchready.project import Project
+from launchready.rules.analysis import audits
+from launchready.rules.analysis.intent import Intent, assumed_intent
+from launchready.rules.analysis.model import parse_rules
+from launchready.rules.testing.access_file import load_access_matrix, render, seed_rows
 from tests.checks_offline.accuracy_apps import FIELDNOTE, GIGBOARD
 from tests.checks_offline.conftest import STACKS, run_check
 from tests.checks_offline.real_apps import expected, write_app
@@ -159,3 +163,14 @@ def test_profile_fields_a_webhook_copies_are_not_billing_state(gigboard) -> None
     messages = " ".join(f.message for f in rules_result(RulesBillingSelfGrant, gigboard).findings)
     assert "users.subscription_status" in messages
     assert "first_name" not in messages and "description" not in messages
+
+
+def test_init_assumes_only_sinks_and_catalogues_never_an_open_user_collection(tmp_path) -> None:
+    rules = parse_rules(GIGBOARD["firebase/firestore.rules"])
+    public, sinks = assumed_intent(rules)
+    assert (public, sinks) == (set(), {"leads", "crash_logs"})
+    rows = seed_rows(["applicants", "crash_logs", "gigs", "leads", "users"], frozenset(public), frozenset(sinks))
+    matrix = tmp_path / "launchready.access.yaml"
+    matrix.write_text(render(rows))
+    intent = Intent.from_matrix(load_access_matrix(matrix))
+    assert {i.line for i in audits.always_true(rules, intent=intent)} == {8, 13, 18}   # users, gigs, applicants

@@ -80,3 +80,25 @@ def _collection(path: str, op: str) -> str:
 
 
 NO_INTENT = Intent()
+
+
+SINK_NAMES = re.compile(r"(?i)lead|waitlist|wait_list|newsletter|feedback|crash|error|_?logs?$|analytics|survey|"
+                        r"inquir|enquir|signup|sign_up|report")
+
+
+def assumed_intent(rules) -> tuple[set[str], set[str]]:
+    """What `init` may declare on the app's behalf: (public reads, create-only sinks). A public read is
+    read-only content nobody owns (the audits' `public_collections`) that the rules engine lets a signed-out
+    caller get; a sink is a collection named like one (leads, feedback, crash logs) that a signed-out caller
+    may create in but nobody reads. Everything else stays for the team to declare."""
+    from launchready.rules.analysis.anonymous import anonymous_grants
+    from launchready.rules.analysis.audits import collection_id, public_collections
+
+    anonymous, granted = anonymous_grants(rules), {}
+    for allow in rules.allows():
+        collection = collection_id(allow.match)
+        if collection is not None:
+            granted.setdefault(collection, set()).update(anonymous.get(allow.line, ()))
+    public = {c for c in public_collections(rules) if "get" in granted.get(c, ())}
+    sinks = {c for c, ops in granted.items() if ops == {"create"} and SINK_NAMES.search(c)}
+    return public, sinks
