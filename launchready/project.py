@@ -88,11 +88,13 @@ class Project:
 
     @property
     def app_dir(self) -> Path | None:
-        """The Flutter app: `launchready:appDir` in Pulumi.yaml, else the root when it holds pubspec.yaml."""
+        """The Flutter app: `launchready:appDir` in Pulumi.yaml, else the root when it holds pubspec.yaml
+        or Flutter apps one or two folders down (a monorepo: each is scanned as its own app)."""
         configured = self._config_value(APP_DIR_KEY)
         if configured:
             return self.resolve(configured, f"Pulumi.yaml {APP_DIR_KEY}")
-        return self.root if (self.root / "pubspec.yaml").is_file() else None
+        from launchready.flutter.discovery import flutter_apps
+        return self.root if (self.root / "pubspec.yaml").is_file() or flutter_apps(self.root, max_depth=2) else None
 
     @property
     def matrix_file(self) -> Path:

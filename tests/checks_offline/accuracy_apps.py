@@ -231,3 +231,60 @@ exports.stripeWebhook = functions.https.onRequest(async (req, res) => {
 });
 """,
 }
+
+# `STUDIOHUB`: a monorepo — the customer app one folder down (`mobile/`, bundling its .env), an admin app
+# beside it, a pure-Dart models package, and no pubspec.yaml at the root.
+STRIPE_LIVE_KEY = fake("sk_", "live_", "51Nq8RtYp2Lk", "Vb7Xc3Zm9Wd4")
+STRIPE_TEST_KEY = fake("sk_", "test_", "51Nq8RtYp2Lk", "Qa1Sd5Fg8Hj2")
+ADMIN_TOKEN = fake("adm_", "9c8b7a6f5e4d3c2b1a0f")
+STUDIOHUB: dict[str, str] = {
+    "README.md": "# Studio Hub\n\nmobile/ is the customer app, admin_app/ the staff app.\n",
+    "mobile/pubspec.yaml": """\
+name: studiohub_mobile
+environment:
+  sdk: '>=3.2.0 <4.0.0'
+dependencies:
+  flutter:
+    sdk: flutter
+  flutter_dotenv: ^5.1.0
+  cloud_firestore: ^4.15.0
+  api_models:
+    path: ../packages/api_models
+flutter:
+  assets:
+    - .env
+    - assets/images/
+""",
+    "mobile/.env": f"STRIPE_SECRET_KEY={STRIPE_LIVE_KEY}\nAPI_BASE=https://api.studiohub.app\n",
+    "mobile/lib/services/membership.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+
+Future<void> markMember(String uid) async {
+  await FirebaseFirestore.instance.collection('users').doc(uid).update({
+    'is_premium': true, // FIND:client.state.backend_owned
+  });
+}
+""",
+    "admin_app/pubspec.yaml": """\
+name: studiohub_admin
+environment:
+  sdk: '>=3.2.0 <4.0.0'
+dependencies:
+  flutter:
+    sdk: flutter
+  http: ^1.2.0
+""",
+    "admin_app/.env.example": f"STRIPE_SECRET_KEY={STRIPE_TEST_KEY}\n",
+    "admin_app/lib/main.dart": f"""\
+import 'package:http/http.dart' as http;
+
+Future<http.Response> refunds() => http.get(Uri.parse('https://api.studiohub.app/admin/refunds'),
+    headers: {{'X-Admin-Token': '{ADMIN_TOKEN}'}}); // FIND:client.credentials.shipped
+""",
+    "admin_app/test/refunds_test.dart": f"""\
+const fakeToken = '{ADMIN_TOKEN}';
+final headers = {{'X-Admin-Token': fakeToken}};
+""",
+    "packages/api_models/pubspec.yaml": "name: api_models\nenvironment:\n  sdk: '>=3.2.0 <4.0.0'\n",
+    "packages/api_models/lib/member.dart": "class Member { final bool isPremium; const Member(this.isPremium); }\n",
+}

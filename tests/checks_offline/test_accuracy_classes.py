@@ -9,7 +9,8 @@ import pytest
 from launchready.checks.catalog.client.credentials import ShippedCredentials
 from launchready.checks.catalog.rules.static import (RulesAlwaysTrue, RulesAuthOnly, RulesBillingSelfGrant,
                                                      RulesFieldSpelling, RulesWriteValidation)
-from launchready.checks.catalog.secrets.app import AppSecretsScan, SigningMaterialCommitted
+from launchready.checks.catalog.client.state import ClientWritesBackendState
+from launchready.checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled, SigningMaterialCommitted
 from launchready.checks.framework import CheckContext, CheckOptions, Severity, Status
 from launchready.checks.framework.runner import run_one
 from launchready.project import Project
@@ -17,7 +18,7 @@ from launchready.rules.analysis import audits
 from launchready.rules.analysis.intent import Intent, assumed_intent
 from launchready.rules.analysis.model import parse_rules
 from launchready.rules.testing.access_file import load_access_matrix, render, seed_rows
-from tests.checks_offline.accuracy_apps import FIELDNOTE, GIGBOARD
+from tests.checks_offline.accuracy_apps import FIELDNOTE, GIGBOARD, STUDIOHUB
 from tests.checks_offline.conftest import STACKS, run_check
 from tests.checks_offline.real_apps import expected, write_app
 
@@ -174,3 +175,37 @@ def test_init_assumes_only_sinks_and_catalogues_never_an_open_user_collection(tm
     matrix.write_text(render(rows))
     intent = Intent.from_matrix(load_access_matrix(matrix))
     assert {i.line for i in audits.always_true(rules, intent=intent)} == {8, 13, 18}   # users, gigs, applicants
+
+
+# -- monorepos ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def studiohub(tmp_path_factory) -> Path:
+    return write_app(tmp_path_factory.mktemp("studiohub"), STUDIOHUB)
+
+
+def monorepo_result(check, root: Path):
+    ctx = CheckContext(CheckOptions(stack="dev", stacks_dir=STACKS, offline=True), project=Project(root))
+    assert ctx.app_dir == root   # no pubspec.yaml at the root: its Flutter apps make it the app dir
+    [result] = run_one(check, ctx)
+    return result
+
+
+def test_env_bundled_by_an_app_one_folder_down_is_found(studiohub) -> None:
+    result = monorepo_result(EnvFileBundled, studiohub)
+    assert [(f.path, f.line, f.message) for f in result.findings] == [
+        ("mobile/pubspec.yaml", 13, "mobile/.env is bundled as an asset (entry `.env`)")]   # project-relative
+
+
+def test_each_app_judges_what_it_ships(studiohub) -> None:
+    result = monorepo_result(AppSecretsScan, studiohub)
+    messages = {f.path: f.message for f in result.findings}
+    assert messages["mobile/.env"] == "Stripe live secret key (critical); ships inside the app, so every user can extract it"
+    assert messages["admin_app/.env.example"] == "Stripe test secret key (high)"   # not an asset of its app
+
+
+def test_client_checks_read_every_app_and_name_its_path(studiohub) -> None:
+    for check in (ClientWritesBackendState, ShippedCredentials):
+        result = monorepo_result(check, studiohub)
+        found = {f.path for f in result.findings}
+        want = {rel for rel, text in STUDIOHUB.items() if f"FIND:{check.id}" in text}
+        assert found == want, result.findings

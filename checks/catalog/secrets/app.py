@@ -47,20 +47,23 @@ class EnvFileBundled(SecretScanCheck):
         if unusable:
             return unusable
         app = app_scan(ctx)
-        assets = app.assets
-        if assets.problem:
-            return self.errored(assets.problem, {"pubspec": str(ctx.app_dir / "pubspec.yaml")})
-        bundled = [rel for rel in app.files if rel.rpartition("/")[2].startswith(".env") and assets.bundles(rel)]
-        listed = sorted(p for p in assets.files if p.rpartition("/")[2].startswith(".env"))
-        env_files = sorted(set(bundled) | set(listed))
-        if not env_files:
-            return self.passed("no .env file is bundled as an asset", {"asset_entries": len(assets.files | assets.folders)})
-        pubspec = str(ctx.app_dir / "pubspec.yaml")
+        findings, listed = [], 0
+        for prefix, assets in (app.apps or {"": app.assets}).items():
+            pubspec = str(ctx.app_dir / prefix / "pubspec.yaml")
+            if assets.problem:
+                return self.errored(assets.problem, {"pubspec": pubspec})
+            listed += len(assets.files | assets.folders)
+            own = [rel[len(prefix):] for rel in app.files if rel.startswith(prefix) and app.app_of(rel)[0] == prefix]
+            bundled = {rel for rel in own if rel.rpartition("/")[2].startswith(".env") and assets.bundles(rel)}
+            bundled |= {p for p in assets.files if p.rpartition("/")[2].startswith(".env")}
+            findings += [Finding(pubspec, assets.lines.get(_entry_for(rel, assets), 1),
+                                 f"{prefix}{rel} is bundled as an asset (entry `{_entry_for(rel, assets)}`)")
+                         for rel in sorted(bundled)]
+        if not findings:
+            return self.passed("no .env file is bundled as an asset", {"asset_entries": listed})
+        env_files = [f.message.split(" is bundled")[0] for f in findings]
         return self.failed(f"{len(env_files)} .env file(s) bundled into the app: {', '.join(env_files)}",
-                           {"bundled_env_files": env_files},
-                           findings=[Finding(pubspec, assets.lines.get(_entry_for(rel, assets), 1),
-                                             f"{rel} is bundled as an asset (entry `{_entry_for(rel, assets)}`)")
-                                     for rel in env_files])
+                           {"bundled_env_files": env_files}, findings=findings)
 
 
 def _entry_for(rel: str, assets) -> str:
