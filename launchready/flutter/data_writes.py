@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from launchready.flutter.dart import balanced_end, definition, split_top_level, statement_start
+from launchready.flutter.dart import balanced_end, caller_arguments, definition, split_top_level, statement_start
 from launchready.secrets.app_scan import AppScan, DartSource
 
 WRITE_CALL = re.compile(r"\.(set|update|add|push|setData|updateData)\s*\(")
@@ -25,7 +25,7 @@ COLLECTION = re.compile(r"""\.collection\s*\(\s*['"]([\w-]+)|\b(\w+)Record\.coll
 RTDB_SEGMENTS = re.compile(r"""\.(?:ref|child|reference)\s*\(\s*['"]([^'"]+)['"]""")
 RECORD_DATA = re.compile(r"\bcreate(\w+)RecordData\s*\(")
 STRING_KEY = re.compile(r"""(?:^|[{,(\s])(['"])([\w.$ -]+)\1\s*:""")
-NAMED_ARG = re.compile(r"(?:^|[(,\s])([A-Za-z_]\w*)\s*:(?!:)")
+NAMED_ARG = re.compile(r"(?:^|[(,\s])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*:(?!:)")
 IDENTIFIER = re.compile(r"\b[A-Za-z_$][\w$]*\b")
 DART_WORDS = frozenset({"await", "final", "var", "const", "return", "this", "new", "async", "if", "else", "null",
                         "true", "false", "widget", "context", "instance", "set", "update", "add", "doc", "collection"})
@@ -103,8 +103,8 @@ def _parts(data: str, offset: int) -> list[tuple[int, str]]:
     return pieces
 
 
-def writes(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, str, int, str]]:
-    """(flow, field, value, offset, api call) of every data-store write in the file."""
+def _calls(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, int, str, int]]:
+    """(flow, written data text, its offset, api, call offset) of every data-store write call in the file."""
     code, tokens, found = dart.code, dart.tokens, []
     for call in WRITE_CALL.finditer(code):
         open_at = call.end() - 1
@@ -117,15 +117,53 @@ def writes(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, 
             target, data, data_offset = first, args[len(first) + 1:], args_start + len(first) + 1
         record = RECORD_DATA.search(data)
         flow = _Flow(dart, target + (f" {record.group(1)}Record.collection" if record else ""), records)
-        if not (flow.firestore or flow.rtdb):
-            continue
-        api = f"{'firebase_database' if flow.rtdb else 'cloud_firestore'} .{call.group(1)}()"
+        if flow.firestore or flow.rtdb:
+            api = f"{'firebase_database' if flow.rtdb else 'cloud_firestore'} .{call.group(1)}()"
+            found.append((flow, data, data_offset, api, call.start()))
+    return found
+
+
+def writes(dart: DartSource, records: dict[str, str], app: AppScan | None = None) -> list[tuple[_Flow, str, str, int, str]]:
+    """(flow, field, value, offset, api call) of every data-store write in the file. With `app`, a map key
+    held in a constant (`{kIsPremium: true}`, `{UserFields.plan: ...}`) is read as the string it holds."""
+    found = []
+    for flow, data, data_offset, api, call_at in _calls(dart, records):
         entries = _entries(data, data_offset)
         if flow.rtdb and not entries and flow.path:   # ref('orders/$id/status').set('paid')
-            entries = [(flow.path[-1], data.strip(), call.start())]
+            entries = [(flow.path[-1], data.strip(), call_at)]
             flow.collection = "/".join(flow.path[:-1]) or flow.collection
+        if app is not None and data.lstrip().startswith("{"):
+            entries = [(_constant(app, dart, name), value, at) for name, value, at in entries]
         found.extend((flow, name, value, at, api) for name, value, at in entries)
     return found
+
+
+def helper_writes(dart: DartSource, records: dict[str, str], app: AppScan
+                  ) -> list[tuple[DartSource, _Flow, str, str, int, str]]:
+    """Writes made through the app's own helper (`updateUser(uid, {'isPro': true})` where `updateUser`
+    passes its `data` parameter to `.update(data)`): (caller's file, flow, field, value, offset there, api)."""
+    found = []
+    for flow, data, _, api, _ in _calls(dart, records):
+        if not IDENTIFIER.fullmatch(data.strip()):
+            continue
+        for source, arg, offset in caller_arguments(dart, app.dart, data.strip()):
+            if arg.lstrip().startswith("{"):
+                found.extend((source, flow, _constant(app, source, name), value, at, f"{api} in a helper")
+                             for name, value, at in _entries(arg, offset))
+    return found
+
+
+def _constant(app: AppScan, dart: DartSource, key: str) -> str:
+    """The string a map key names: itself when quoted in the source, else the literal its constant holds."""
+    if not IDENTIFIER.fullmatch(key.split(".")[-1]) or key in DART_WORDS:
+        return key
+    name = key.split(".")[-1]
+    for source in [dart, *(d for d in app.dart if d is not dart)]:
+        found = definition(source, name) if name in source.source else None
+        literal = re.fullmatch(r"""\s*(?:const\s+)?(['"])([\w.-]+)\1\s*""", found or "")
+        if literal:
+            return literal.group(2)
+    return key
 
 
 def rest_writes(dart: DartSource) -> list[tuple[str, str, str, int, str]]:

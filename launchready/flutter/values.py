@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from launchready.flutter.dart import balanced_end, definition, split_top_level
+from launchready.flutter.dart import caller_arguments, definition
 from launchready.secrets.app_scan import AppScan, DartSource
 
 DART_DEFINE = re.compile(r"""String\.fromEnvironment\s*\(\s*['"]([\w.-]+)['"]""")
@@ -81,29 +81,10 @@ def _named(app: AppScan, dart: DartSource, dotted: str, min_length: int, depth: 
     return None
 
 
-def _signature(name: str) -> re.Pattern[str]:
-    """A function declaration with a parameter `name`: `get(String path, String token) {`, `{required String name}`."""
-    return re.compile(rf"\b([A-Za-z_]\w*)\s*\(([^()]*\b{re.escape(name)}\b[^()]*)\)\s*(?:async\s*)?(?:\{{|=>)")
-
-
 def _parameter(app: AppScan, dart: DartSource, name: str, min_length: int, depth: int) -> Origin | None:
     """`name` as a parameter of a function in `dart`: the origin of what one of its callers passes."""
-    declared = _signature(name).search(dart.code)
-    if not declared or declared.group(1) in ("if", "for", "while", "switch", "catch"):
-        return None
-    params = [p.strip(" {}[]") for p in split_top_level(declared.group(2))]
-    index = next((i for i, p in enumerate(params) if re.search(rf"\b{re.escape(name)}\s*(?:=.*)?$", p)), None)
-    named = "{" in declared.group(2).split(name)[0]
-    call = re.compile(rf"\b{re.escape(declared.group(1))}\s*\(")
-    for source in [dart, *(d for d in app.dart if d is not dart)]:
-        for site in call.finditer(source.code) if declared.group(1) in source.source else ():
-            if source is dart and site.start() == declared.start(1):
-                continue
-            args = split_top_level(source.code[site.end():balanced_end(source.tokens, site.end() - 1) - 1])
-            arg = next((a.split(":", 1)[1] for a in args if a.strip().startswith(f"{name}:")), None) if named else (
-                args[index] if index is not None and index < len(args) and ":" not in args[index].split("'")[0]
-                else None)
-            found = origin(app, source, arg, min_length, depth + 1) if arg else None
-            if found:
-                return found
+    for source, arg, _ in caller_arguments(dart, app.dart, name):
+        found = origin(app, source, arg, min_length, depth + 1)
+        if found:
+            return found
     return None
