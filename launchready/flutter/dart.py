@@ -146,7 +146,7 @@ def caller_arguments(dart: DartSource, others: list[DartSource], name: str) -> I
     declared = _signature(name).search(dart.code)
     if not declared or declared.group(1) in _NOT_FUNCTIONS:
         return
-    params = [p.strip(" {}[]") for p in split_top_level(declared.group(2))]
+    params = [p.strip(" {}[]") for p in split_top_level(re.sub(r"<[^<>]*(?:<[^<>]*>[^<>]*)*>", "", declared.group(2)))]
     index = next((i for i, p in enumerate(params) if re.search(rf"\b{re.escape(name)}\s*(?:=.*)?$", p)), None)
     named = "{" in declared.group(2).split(name)[0]
     call = re.compile(rf"\b{re.escape(declared.group(1))}\s*\(")

@@ -24,11 +24,11 @@ from launchready.secrets.app_scan import AppScan, DartSource
 SOURCES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bCustomerInfo\b|\bcustomerInfo\b|\bentitlements\b|\bPurchaserInfo\b|\bpurchaserInfo\b|"
                 r"\bPurchases\s*\.\s*(?:purchase|restore|getCustomerInfo)"),
-     "RevenueCat's client-side CustomerInfo (the app's copy of the entitlement, not a verified receipt)"),
+     "RevenueCat's client-side CustomerInfo"),
     (re.compile(r"\bPurchaseDetails\b|\bpurchaseDetails\b|\bpurchaseStream\b|\bcompletePurchase\b"),
-     "the store's client-side purchase result (unverified on the device)"),
+     "the store's unverified client-side purchase result"),
     (re.compile(r"presentPaymentSheet|confirmPaymentSheetPayment|confirmPayment\s*\(|initPaymentSheet"),
-     "a client-side Stripe PaymentSheet (its result is not a verified payment)"),
+     "a client-side Stripe PaymentSheet"),
     (re.compile(r"api\.stripe\.com/v1/accounts|charges_enabled|payouts_enabled|details_submitted|"
                 r"\bchargesEnabled\b|\bpayoutsEnabled\b"),
      "a client-side Stripe Connect status check"),
@@ -79,17 +79,16 @@ def source_of(dart: DartSource, at: int, name: str, value: str) -> Source | None
     for pattern, what in SOURCES:
         found = list(pattern.finditer(before))
         if found or pattern.search(value):
-            return Source(what, dart.line(offset + found[-1].start()) if found else dart.line(at))
+            return Source(what, dart.line(offset + found[0].start()) if found else dart.line(at))
     key = re.sub(r"[^a-z0-9]", "", name.lower())
     if DEADLINE.search(key) and CLOCK.search(value):
-        return Source("the device clock (DateTime.now() on the user's phone)", dart.line(at))
+        return Source("the device clock (DateTime.now())", dart.line(at))
     if ARRAY_UNION.search(value):
         secret = [m for m in SECRET_READ.finditer(before) if "==" in before[m.start():m.end() + 80] or
                   "==" in before[max(0, m.start() - 80):m.start()]]
         if secret:
             field = secret[-1].group(1) or secret[-1].group(2)
-            return Source(f"a comparison made on the device with `{field}` read from the database "
-                          "(anyone can read it, or skip the check)", dart.line(offset + secret[-1].start()))
+            return Source(f"a comparison made on the device with `{field}` read from the database", dart.line(offset + secret[-1].start()))
     return None
 
 
@@ -119,8 +118,7 @@ class Gates:
                 line_end = dart.code.find("\n", found.end())
                 if self.CONDITION.search(dart.code[line_start:line_end if line_end >= 0 else None]):
                     return f"{dart.rel}:{dart.line(found.start())}"
-        rules = re.search(rf"resource\.data\.{re.escape(name)}\b|resource\.data\[\s*['\"]{re.escape(name)}",
-                          self.rules_text)
+        rules = re.search(rf"\.data\.{re.escape(name)}\b|\.data\[\s*['\"]{re.escape(name)}", self.rules_text)
         if rules:
             return f"{self.rules_name}:{self.rules_text.count(chr(10), 0, rules.start()) + 1}"
         return None

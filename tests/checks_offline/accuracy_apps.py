@@ -288,3 +288,141 @@ final headers = {{'X-Admin-Token': fakeToken}};
     "packages/api_models/pubspec.yaml": "name: api_models\nenvironment:\n  sdk: '>=3.2.0 <4.0.0'\n",
     "packages/api_models/lib/member.dart": "class Member { final bool isPremium; const Member(this.isPremium); }\n",
 }
+
+# `CADENCE`: a coaching marketplace (FlutterFlow layout, snake_case fields, RevenueCat, Stripe Connect
+# sellers, PaymentSheet orders, PIN-joined classes). Every entitlement it grants itself on the device is
+# marked; the look-alikes (a profile field, a name the backend writes elsewhere, an ungated copy) are not.
+CADENCE: dict[str, str] = {
+    "pubspec.yaml": """\
+name: cadence
+environment:
+  sdk: '>=3.0.0 <4.0.0'
+dependencies:
+  flutter:
+    sdk: flutter
+  cloud_firestore: 4.15.8
+  purchases_flutter: 6.21.0
+  flutter_stripe: 10.1.1
+  http: 1.2.0
+""",
+    "lib/backend/user_repo.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+
+const kProAccessField = 'has_pro_access';
+
+class UserRepo {
+  static Future<void> patch(String uid, Map<String, dynamic> data) =>
+      FirebaseFirestore.instance.collection('users').doc(uid).update(data);
+}
+""",
+    "lib/paywall/paywall_widget.dart": """\
+import 'package:purchases_flutter/purchases_flutter.dart';
+import '../backend/user_repo.dart';
+
+Future<void> buyPro(String uid, Package package) async {
+  final customerInfo = await Purchases.purchasePackage(package);
+  final active = customerInfo.entitlements.all['pro']?.isActive ?? false;
+  await UserRepo.patch(uid, {
+    kProAccessField: active, // FIND:client.state.backend_owned
+    'rc_badge_label': customerInfo.originalAppUserId,
+    'display_name': customerInfo.originalAppUserId,
+  });
+}
+
+Future<void> startFreeWeek(String uid) async {
+  await UserRepo.patch(uid, {
+    'free_until': DateTime.now().add(const Duration(days: 7)), // FIND:client.state.backend_owned
+  });
+}
+""",
+    "lib/home/home_widget.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+
+bool canOpenPlans(Map<String, dynamic> user) {
+  if (user['has_pro_access'] == true) return true;
+  if (DateTime.now().isBefore((user['free_until'] as Timestamp).toDate())) return true;
+  return false;
+}
+
+bool canSell(Map<String, dynamic> seller) => seller['stripChargesEnabled'] == true;
+""",
+    "lib/seller/connect_widget.dart": """\
+import 'dart:convert';
+import 'package:cloud_firestore/cloud_firestore.dart';
+import 'package:http/http.dart' as http;
+
+Future<void> refreshSeller(String uid, String accountId, String key) async {
+  final res = await http.get(Uri.parse('https://api.stripe.com/v1/accounts/$accountId'),
+      headers: {'Authorization': 'Bearer $key'});
+  final account = jsonDecode(res.body);
+  if (account['charges_enabled'] == true) {
+    await FirebaseFirestore.instance.collection('sellers').doc(uid).update({
+      'stripChargesEnabled': true, // FIND:client.state.backend_owned
+    });
+  }
+}
+""",
+    "lib/checkout/checkout_widget.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+import 'package:flutter_stripe/flutter_stripe.dart';
+
+Future<void> payForSession(String uid, String sessionId, int cents) async {
+  await Stripe.instance.presentPaymentSheet();
+  await FirebaseFirestore.instance.collection('orders').add({
+    'buyer_uid': uid,
+    'session_id': sessionId,
+    'amount': cents,
+    'status': 'PAID', // FIND:client.state.backend_owned
+  });
+}
+""",
+    "lib/classes/join_class_widget.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+
+Future<bool> joinClass(String classId, String uid, String enteredPin) async {
+  final snap = await FirebaseFirestore.instance.collection('classes').doc(classId).get();
+  if (snap.data()!['join_pin'] == enteredPin) {
+    await FirebaseFirestore.instance.collection('classes').doc(classId).update({
+      'member_ids': FieldValue.arrayUnion([uid]), // FIND:client.state.backend_owned
+    });
+    return true;
+  }
+  return false;
+}
+""",
+    "lib/projects/project_widget.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+
+Future<void> saveSummary(String id, String text) =>
+    FirebaseFirestore.instance.collection('projects').doc(id).update({'summary': text});
+""",
+    "firestore.rules": """\
+rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    match /classes/{classId} {
+      allow get: if true;
+      allow update: if request.auth != null;
+      match /plans/{planId} {
+        allow read: if request.auth.uid in get(/databases/$(database)/documents/classes/$(classId)).data.member_ids;
+      }
+    }
+  }
+}
+""",
+    "functions/index.js": """\
+const functions = require('firebase-functions');
+const admin = require('firebase-admin');
+const stripe = require('stripe')(process.env.STRIPE_SECRET_KEY);
+
+exports.invoiceWebhook = functions.https.onRequest(async (req, res) => {
+  const event = stripe.webhooks.constructEvent(req.rawBody, req.headers['stripe-signature'], process.env.WHSEC);
+  const invoice = event.data.object;
+  await admin.firestore().collection('invoice_copies').doc(invoice.id).set({
+    summary: invoice.description,
+    amount_paid: invoice.amount_paid,
+  });
+  res.sendStatus(200);
+});
+""",
+}

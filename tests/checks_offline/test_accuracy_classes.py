@@ -18,7 +18,7 @@ from launchready.rules.analysis import audits
 from launchready.rules.analysis.intent import Intent, assumed_intent
 from launchready.rules.analysis.model import parse_rules
 from launchready.rules.testing.access_file import load_access_matrix, render, seed_rows
-from tests.checks_offline.accuracy_apps import FIELDNOTE, GIGBOARD, STUDIOHUB
+from tests.checks_offline.accuracy_apps import CADENCE, FIELDNOTE, GIGBOARD, STUDIOHUB
 from tests.checks_offline.conftest import STACKS, run_check
 from tests.checks_offline.real_apps import expected, write_app
 
@@ -209,3 +209,45 @@ def test_client_checks_read_every_app_and_name_its_path(studiohub) -> None:
         found = {f.path for f in result.findings}
         want = {rel for rel, text in STUDIOHUB.items() if f"FIND:{check.id}" in text}
         assert found == want, result.findings
+
+
+# -- client state by data flow ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cadence_findings(tmp_path_factory) -> dict[tuple[str, int], str]:
+    app = write_app(tmp_path_factory.mktemp("cadence"), CADENCE)
+    [result] = run_check(ClientWritesBackendState, app_dir=app)
+    assert {(Path(f.path).name, f.line) for f in result.findings} == expected(CADENCE, ClientWritesBackendState.id)
+    return {(Path(f.path).name, f.line): f.message for f in result.findings}
+
+
+def test_revenuecat_result_through_a_helper_and_a_constant_key(cadence_findings) -> None:
+    message = cadence_findings[("paywall_widget.dart", 8)]
+    assert "'has_pro_access' to users via cloud_firestore .update() in a helper" in message
+    assert "from RevenueCat's client-side CustomerInfo (line 5)" in message
+    assert "the app gates on it at lib/home/home_widget.dart:4" in message
+
+
+def test_trial_deadline_from_the_device_clock(cadence_findings) -> None:
+    assert "from the device clock" in cadence_findings[("paywall_widget.dart", 16)]
+
+
+def test_misspelled_connect_flag_set_after_a_client_side_check(cadence_findings) -> None:
+    message = cadence_findings[("connect_widget.dart", 11)]
+    assert "'stripChargesEnabled' to sellers" in message and "a client-side Stripe Connect status check" in message
+
+
+def test_paid_order_created_after_a_client_side_payment_sheet(cadence_findings) -> None:
+    assert "from a client-side Stripe PaymentSheet (line 5)" in cadence_findings[("checkout_widget.dart", 10)]
+
+
+def test_access_list_joined_after_a_pin_compared_on_the_device(cadence_findings) -> None:
+    message = cadence_findings[("join_class_widget.dart", 7)]
+    assert "a comparison made on the device with `join_pin`" in message
+    assert "firestore.rules:8: the app can grant itself this state" in message   # the rules gate on it
+
+
+def test_ungated_copies_profile_fields_and_name_overlap_are_silent(cadence_findings) -> None:
+    # rc_badge_label / display_name (lines 9-10) come from CustomerInfo but gate nothing; projects.summary
+    # shares a name with what the webhook writes to invoice_copies.
+    assert not {key for key in cadence_findings if key in (("paywall_widget.dart", 9), ("paywall_widget.dart", 10))
+                or key[0] == "project_widget.dart"}
