@@ -104,7 +104,17 @@ def _parts(data: str, offset: int) -> list[tuple[int, str]]:
 
 
 def _calls(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, int, str, int]]:
-    """(flow, written data text, its offset, api, call offset) of every data-store write call in the file."""
+    """(flow, written data text, its offset, api, call offset) of every data-store write call in the file
+    (found once per file and run: `writes` and `helper_writes` both read them)."""
+    cached = dart.facts.get("write_calls")
+    if cached is not None and cached[0] is records:
+        return cached[1]
+    found = _find_calls(dart, records)
+    dart.facts["write_calls"] = (records, found)
+    return found
+
+
+def _find_calls(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, int, str, int]]:
     code, tokens, found = dart.code, dart.tokens, []
     for call in WRITE_CALL.finditer(code):
         open_at = call.end() - 1
@@ -133,7 +143,7 @@ def writes(dart: DartSource, records: dict[str, str], app: AppScan | None = None
             entries = [(flow.path[-1], data.strip(), call_at)]
             flow.collection = "/".join(flow.path[:-1]) or flow.collection
         if app is not None and data.lstrip().startswith("{"):
-            entries = [(_constant(app, dart, name), value, at) for name, value, at in entries]
+            entries = [(_constant(app, dart, name, at), value, at) for name, value, at in entries]
         found.extend((flow, name, value, at, api) for name, value, at in entries)
     return found
 
@@ -148,14 +158,15 @@ def helper_writes(dart: DartSource, records: dict[str, str], app: AppScan
             continue
         for source, arg, offset in caller_arguments(dart, app.dart, data.strip()):
             if arg.lstrip().startswith("{"):
-                found.extend((source, flow, _constant(app, source, name), value, at, f"{api} in a helper")
+                found.extend((source, flow, _constant(app, source, name, at), value, at, f"{api} in a helper")
                              for name, value, at in _entries(arg, offset))
     return found
 
 
-def _constant(app: AppScan, dart: DartSource, key: str) -> str:
-    """The string a map key names: itself when quoted in the source, else the literal its constant holds."""
-    if not IDENTIFIER.fullmatch(key.split(".")[-1]) or key in DART_WORDS:
+def _constant(app: AppScan, dart: DartSource, key: str, at: int) -> str:
+    """The string a map key names: itself when quoted in the source (at offset `at`), else the literal
+    its constant holds."""
+    if dart.code[at - 1:at] in ("'", '"') or not IDENTIFIER.fullmatch(key.split(".")[-1]) or key in DART_WORDS:
         return key
     name = key.split(".")[-1]
     for source in [dart, *(d for d in app.dart if d is not dart)]:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+import re2
+
 from launchready.secrets.app_scan import AppScan, DartSource
 
 SOURCES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -42,7 +44,11 @@ ARRAY_UNION = re.compile(r"FieldValue\s*\.\s*arrayUnion\s*\(")
 SECRET_READ = re.compile(r"""\[\s*['"](\w*(?:pin|code|passcode|password|secret)\w*)['"]\s*\]|"""
                          r"""\.(\w*(?:[pP]in|[cC]ode|[pP]asscode|[pP]assword|[sS]ecret))\b(?!\s*\()""", re.I)
 WINDOW = 2500
-ANY_SOURCE = re.compile("|".join(p.pattern for p, _ in SOURCES) + r"|DateTime\s*\.\s*now|arrayUnion")
+# Words one of the sources needs, searched as bytes by RE2 (a DFA): a file with none is skipped at memory speed.
+ANY_SOURCE = re2.compile(rb"ustomerInfo|entitlements|urchaserInfo|Purchases|urchaseDetails|purchaseStream|"
+                         rb"completePurchase|PaymentSheet|confirmPayment|api\.stripe\.com|_enabled|details_submitted|"
+                         rb"Enabled|Paystack|chargeCard|Razorpay|PaymentSuccessResponse|Flutterwave|Mpesa|DateTime|"
+                         rb"arrayUnion")
 BLOCK_HEAD = re.compile(r"\b(?:if|for|while|switch|catch)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*$")
 
 
@@ -72,7 +78,7 @@ def _window(dart: DartSource, at: int) -> tuple[int, str]:
 def source_of(dart: DartSource, at: int, name: str, value: str) -> Source | None:
     """What decided the value written to `name` at offset `at`, when only the backend should decide it."""
     if "flow_sources" not in dart.facts:   # most files hold none of the sources: skip them cheaply
-        dart.facts["flow_sources"] = bool(ANY_SOURCE.search(dart.code))
+        dart.facts["flow_sources"] = bool(ANY_SOURCE.search(dart.raw or dart.source.encode()))
     if not dart.facts["flow_sources"]:
         return None
     offset, before = _window(dart, at)
