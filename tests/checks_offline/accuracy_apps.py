@@ -71,6 +71,17 @@ import GoogleMaps
   }}
 }}
 """,
+    "ios/Runner/Info.plist": f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict>
+  <key>CFBundleName</key><string>Field Note</string>
+  <key>GMSPlacesApiKey</key><string>{MAPS_IOS}</string>
+</dict></plist>
+""",
+    "lib/backend/api_requests/api_docs.dart": """\
+// Copied from the SurveyHub docs: replace before use.
+const exampleHeaders = {'Authorization': 'Bearer YOUR_ACCESS_TOKEN_1234567890'};
+""",
     "ios/Runner/embedded.mobileprovision": "<?xml version=\"1.0\"?><plist><dict><key>AppIDName</key>"
                                            "<string>Field Note</string></dict></plist>\n",
     "docs/SETUP_NOTES.md": f"""\
