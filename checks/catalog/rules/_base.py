@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from launchready.checks.framework.context import CheckContext
+from launchready.config.model import ConfigError
 from launchready.config.project_files import FileProblem, read_capped
 from launchready.rules.analysis.intent import NO_INTENT, Intent
 from launchready.rules.analysis.model import Ruleset, RulesSyntaxError, parse_rules
@@ -40,10 +41,10 @@ def declared_intent(ctx: CheckContext) -> Intent:
     """What the app's access matrix declares open on purpose, and what its documents hold (the matrix's
     seed and rows, and — when a public read is declared — the fields the app writes to each collection).
     An unreadable matrix declares nothing here; rules.behaviour.app reports it."""
-    path = ctx.project.matrix_file
     try:
+        path = ctx.project.matrix_file
         intent = Intent.from_matrix(load_access_matrix(path), ctx.project.display(path))
-    except AccessFileError:
+    except (AccessFileError, ConfigError):
         return NO_INTENT
     if not intent.member_read or ctx.app_dir is None or not Path(ctx.app_dir).is_dir():
         return intent
