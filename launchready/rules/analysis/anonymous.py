@@ -9,7 +9,7 @@ that reads a field of the document or needs a signed-in caller errs or is false,
 """
 from __future__ import annotations
 
-from launchready.rules.analysis.model import CAPTURE, Allow, Ruleset
+from launchready.rules.analysis.model import CAPTURE, Ruleset
 from launchready.rules.engine import Query, Request, RulesEngine, Write
 from launchready.rules.engine.values import RulesError
 
@@ -47,19 +47,23 @@ def anonymous_grants(rules: Ruleset) -> dict[int, set[str]]:
     except (RulesError, ValueError, RecursionError):
         return {}
     granted: dict[int, set[str]] = {}
+    decided: dict[tuple[str, str], set[int]] = {}   # one evaluation per (path, method) answers every statement
     for allow in rules.allows():
         path = probe_path(allow.match.document_segments)
         for operation in sorted(allow.operations) if path else ():
-            if _grants(engine, allow, operation, path):
+            if (path, operation) not in decided:
+                decided[path, operation] = _granting_lines(engine, operation, path)
+            if allow.line in decided[path, operation]:
                 granted.setdefault(allow.line, set()).add(operation)
     return granted
 
 
-def _grants(engine: RulesEngine, allow: Allow, operation: str, path: str) -> bool:
+def _granting_lines(engine: RulesEngine, operation: str, path: str) -> set[int]:
+    """Lines of the statements that grant `operation` on `path` to a signed-out caller."""
     request, database = _request(operation, path)
     try:
         decision = engine.decide(request, database, trace=True)
     except (RulesError, ValueError, RecursionError):
-        return False
+        return set()
     traces = decision.writes[0].allows if decision.writes else decision.allows
-    return any(t.granted and t.line == allow.line for t in traces)
+    return {t.line for t in traces if t.granted}
