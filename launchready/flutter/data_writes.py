@@ -56,7 +56,8 @@ class _Flow:
         self.firestore = not self.rtdb and bool(FIRESTORE_HINT.search(self.text))
         segments = [seg for raw in RTDB_SEGMENTS.findall(self.text) for seg in raw.strip("/").split("/")]
         self.path = [s for s in segments if s and not s.startswith("$")]
-        found = COLLECTION.search(self.text)
+        own = list(COLLECTION.finditer(target))   # users/{id}/purchase_history: the innermost collection
+        found = own[-1] if own else COLLECTION.search(self.text)
         if self.rtdb:
             self.collection = "/".join(self.path) or "(database root)"
         elif found:

@@ -401,6 +401,16 @@ Future<bool> joinClass(String classId, String uid, String enteredPin) async {
   return false;
 }
 """,
+    "lib/store/purchase_log_widget.dart": """\
+import 'package:cloud_firestore/cloud_firestore.dart';
+import 'package:in_app_purchase/in_app_purchase.dart';
+
+Future<void> logPurchase(String uid, PurchaseDetails purchase) =>
+    FirebaseFirestore.instance.collection('users').doc(uid).collection('purchase_history').add({
+      'product_id': purchase.productID,
+      'status': 'paid',
+    });
+""",
     "lib/projects/project_widget.dart": """\
 import 'package:cloud_firestore/cloud_firestore.dart';
 

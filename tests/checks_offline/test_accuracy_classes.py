@@ -251,3 +251,9 @@ def test_ungated_copies_profile_fields_and_name_overlap_are_silent(cadence_findi
     # shares a name with what the webhook writes to invoice_copies.
     assert not {key for key in cadence_findings if key in (("paywall_widget.dart", 9), ("paywall_widget.dart", 10))
                 or key[0] == "project_widget.dart"}
+
+
+def test_a_display_only_purchase_log_is_silent(tmp_path) -> None:
+    [result] = run_check(ClientWritesBackendState, app_dir=write_app(tmp_path, CADENCE))
+    assert not [f for f in result.findings if Path(f.path).name == "purchase_log_widget.dart"]
+    assert any("'status' in purchase_history, a display-only log" in n for n in result.evidence["not_raised"])

@@ -13,13 +13,18 @@ device (see `entitlement_flow.py`). Each finding names the flow.
 """
 from __future__ import annotations
 
-from launchready.billing_state import NEUTRAL_VALUE, is_state_field, normalise
+import re
+
+from launchready.billing_state import NEUTRAL_VALUE, STATE_FIELD, is_state_field, normalise
 from launchready.checks.catalog.client import ClientCodeCheck
 from launchready.flutter.backend_owned import backend_fields, backend_writes, closed_collections
 from launchready.flutter.data_writes import TRIGGER, helper_writes, record_collections, rest_writes, writes
 from launchready.flutter.entitlement_flow import Gates, source_of
 from launchready.checks.catalog.rules._base import rules_source
 from launchready.checks.framework import Finding, Severity, register
+
+
+LOG_COLLECTION = re.compile(r"(?:^|[_-])(?:logs?|history|activity|audit|timeline)$|(?:Logs?|History|Activity)$", re.I)
 
 
 @register
@@ -64,11 +69,23 @@ class ClientWritesBackendState(ClientCodeCheck):
             return self.extra
         return frozenset(self.backend.get(collection.rpartition("/")[2], set()) | self.backend.get("", set()))
 
+    def _display_only(self, collection: str | None, name: str, owned: frozenset[str]) -> bool:
+        """A `status: 'paid'` in a purchase log or history the rules never look up grants nothing: only
+        a state *value* (status/role), never a state *name* (`isPremium`) or a backend-written field."""
+        last = (collection or "").rpartition("/")[2]
+        key = normalise(name)
+        return bool(LOG_COLLECTION.search(last)) and not STATE_FIELD.search(key) and key not in owned and \
+            f"documents/{last}/" not in self.gates.rules_text
+
     def _judge(self, dart, collection: str | None, name: str, value: str, at: int, api: str) -> list[Finding]:
         where = collection or "an unresolved document"
         owned = self._owned(collection)
         source = source_of(dart, at, name, value)
         flow = f", from {source.what} (line {source.line})" if source else ""
+        if is_state_field(name, value, owned) and self._display_only(collection, name, owned):
+            self.not_raised.append(f"{dart.rel}:{dart.line(at)}: {name!r} in {collection}, a display-only log "
+                                   "(the rules never look it up)")
+            return []
         if is_state_field(name, value, owned):
             why = "the backend writes it" if normalise(name) in owned else "billing/entitlement/role state"
             return [Finding(str(dart.path), dart.line(at),
