@@ -216,6 +216,10 @@ def _read(path: Path) -> str:
 
 @register
 class RulesFieldSpelling(RulesAudit):
+    """Firestore field names are case- and separator-sensitive: a rule that forbids `verificationStatus`
+    while the app stores `verification_status` guards nothing (the user can lift their own suspension).
+    Compares the fields the rules check with the spellings the app's Dart and backend sources quote."""
+
     id = "rules.static.field_spelling"
     title = "Fields the rules check are spelled as the app stores them"
     severity = Severity.HIGH
