@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import yaml
 
@@ -61,6 +61,12 @@ class Project:
         if full != self.root and self.root not in full.parents:
             raise ConfigError([f"{what}: {value} is outside the project root {self.root}"])
         return full
+
+    @overload
+    def flag(self, value: Path) -> Path: ...
+
+    @overload
+    def flag(self, value: None) -> None: ...
 
     def flag(self, value: Path | None) -> Path | None:
         """A path given on the command line: relative ones mean relative to the project root."""

@@ -79,6 +79,7 @@ def coverage_command(
         app = load_access_matrix(project.matrix_file)
     except AccessFileError as exc:
         raise UsageError(str(exc)) from None
+    assert env.engine is not None   # start() + load_rules() made it
     env.coverage = Coverage(env.engine)
     verdicts = run_matrix(env, [*ACCESS_MATRIX, *app.expectations()], {**SEED, **app.seed}, max_workers=1)
     if fmt == "json":
