@@ -72,9 +72,9 @@ class LiveTargets:
 class CheckContext:
     def __init__(self, options: CheckOptions, config: EnvironmentConfig | None = None,
                  project: "Project | None" = None):
-        from launchready.project import current
+        from launchready.project import discover
 
-        self.project = project or current()
+        self.project = project or discover()   # a library caller: the project the working directory is in
         self.options = replace(options, stacks_dir=options.stacks_dir or self.project.stacks_dir)
         self.config = config or load_stack(self.options.stacks_dir, options.stack)
         self.rules_file  # a rules path outside the project is a config error now (exit 2), not N check errors
@@ -155,7 +155,12 @@ class CheckContext:
 
     @property
     def app_dir(self) -> Path | None:
-        return self.options.app_dir or self.project.app_dir
+        """--app-dir, else the project's; else the root of a monorepo whose Flutter apps sit one or two
+        folders down (each is then scanned as its own app)."""
+        if self.options.app_dir or self.project.app_dir:
+            return self.options.app_dir or self.project.app_dir
+        from launchready.flutter.discovery import flutter_apps
+        return self.project.root if flutter_apps(self.project.root, max_depth=2) else None
 
     @cached_property
     def targets(self) -> LiveTargets:

@@ -6,7 +6,7 @@ import bisect
 import re
 from typing import Iterator
 
-from launchready.secrets.app_scan import DartSource
+from launchready.flutter.app_scan import DartSource
 from launchready.flutter.dart_lexer import DartTokens
 
 _PAIRS = {"(": ")", "[": "]", "{": "}"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from launchready.flutter.dart import balanced_end, caller_arguments, definition, split_top_level, statement_start
-from launchready.secrets.app_scan import AppScan, DartSource
+from launchready.flutter.app_scan import AppScan, DartSource
 
 WRITE_CALL = re.compile(r"\.(set|update|add|push|setData|updateData)\s*\(")
 REST_WRITE_HOST = re.compile(r"firestore\.googleapis\.com|firebaseio\.com|firebasedatabase\.app")
@@ -58,6 +58,7 @@ class _Flow:
         self.path = [s for s in segments if s and not s.startswith("$")]
         own = list(COLLECTION.finditer(target))   # users/{id}/purchase_history: the innermost collection
         found = own[-1] if own else COLLECTION.search(self.text)
+        self.collection: str | None
         if self.rtdb:
             self.collection = "/".join(self.path) or "(database root)"
         elif found:
@@ -80,7 +81,7 @@ def _entries(data: str, offset: int) -> list[tuple[str, str, int]]:
     entries = []
     for part_start, part in _parts(data, offset):
         key = STRING_KEY.match(part) or NAMED_ARG.match(part)
-        if key:
+        if key and key.lastindex:
             value = part[key.end():].strip()
             entries.append((key.group(key.lastindex), value, part_start + key.start(key.lastindex)))
             inner = value.find("{")
@@ -116,7 +117,8 @@ def _calls(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, 
 
 
 def _find_calls(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, int, str, int]]:
-    code, tokens, found = dart.code, dart.tokens, []
+    code, tokens = dart.code, dart.tokens
+    found: list[tuple[_Flow, str, int, str, int]] = []
     for call in WRITE_CALL.finditer(code):
         open_at = call.end() - 1
         args_start, args_end = open_at + 1, balanced_end(tokens, open_at) - 1
@@ -137,7 +139,7 @@ def _find_calls(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, 
 def writes(dart: DartSource, records: dict[str, str], app: AppScan | None = None) -> list[tuple[_Flow, str, str, int, str]]:
     """(flow, field, value, offset, api call) of every data-store write in the file. With `app`, a map key
     held in a constant (`{kIsPremium: true}`, `{UserFields.plan: ...}`) is read as the string it holds."""
-    found = []
+    found: list[tuple[_Flow, str, str, int, str]] = []
     for flow, data, data_offset, api, call_at in _calls(dart, records):
         entries = _entries(data, data_offset)
         if flow.rtdb and not entries and flow.path:   # ref('orders/$id/status').set('paid')
@@ -153,7 +155,7 @@ def helper_writes(dart: DartSource, records: dict[str, str], app: AppScan
                   ) -> list[tuple[DartSource, _Flow, str, str, int, str]]:
     """Writes made through the app's own helper (`updateUser(uid, {'isPro': true})` where `updateUser`
     passes its `data` parameter to `.update(data)`): (caller's file, flow, field, value, offset there, api)."""
-    found = []
+    found: list[tuple[DartSource, _Flow, str, str, int, str]] = []
     for flow, data, _, api, _ in _calls(dart, records):
         if not IDENTIFIER.fullmatch(data.strip()):
             continue
@@ -180,7 +182,7 @@ def _constant(app: AppScan, dart: DartSource, key: str, at: int) -> str:
 
 def rest_writes(dart: DartSource) -> list[tuple[str, str, str, int, str]]:
     """(collection or path, field, value, offset, api) of REST writes to Firestore or the Realtime Database."""
-    found = []
+    found: list[tuple[str, str, str, int, str]] = []
     if not REST_WRITE_HOST.search(dart.code):
         return found
     for literal in dart.tokens.strings:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import re2
 
-from launchready.secrets.app_scan import AppScan, DartSource
+from launchready.flutter.app_scan import AppScan, DartSource
 
 SOURCES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bCustomerInfo\b|\bcustomerInfo\b|\bentitlements\b|\bPurchaserInfo\b|\bpurchaserInfo\b|"

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from launchready.rules.analysis.intent import normalise
-from launchready.secrets.app_scan import AppScan
+from launchready.flutter.app_scan import AppScan
 
 
 def variants(name: str) -> set[str]:

@@ -14,7 +14,7 @@ import re
 from typing import NamedTuple
 
 from launchready.flutter.dart import caller_arguments, definition
-from launchready.secrets.app_scan import AppScan, DartSource
+from launchready.flutter.app_scan import AppScan, DartSource
 
 DART_DEFINE = re.compile(r"""String\.fromEnvironment\s*\(\s*['"]([\w.-]+)['"]""")
 DEFAULT_VALUE = re.compile(r"""\s*,\s*defaultValue\s*:\s*(r?(['"]).*?\2)""")

@@ -15,7 +15,7 @@ import re
 import time
 from typing import NamedTuple
 
-from launchready.checks.framework.base import Severity
+from launchready.severity import Severity
 from launchready.secrets.detectors import Detector
 
 SILENT = "silent"

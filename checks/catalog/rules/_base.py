@@ -49,9 +49,9 @@ def declared_intent(ctx: CheckContext) -> Intent:
     if not intent.member_read or ctx.app_dir is None or not Path(ctx.app_dir).is_dir():
         return intent
     from launchready.flutter.data_writes import record_collections, writes
-    from launchready.secrets.app_scan import app_scan
+    from launchready.flutter.app_scan import app_scan
     app = app_scan(ctx)
-    records, stored = record_collections(app), {}
+    records, stored = record_collections(app), {}   # type: dict[str, str], dict[str, set[str]]
     for dart in app.dart_with((".set(", ".update(", ".add(", "RecordData(")):
         for flow, name, _, _, _ in writes(dart, records):
             if flow.collection:

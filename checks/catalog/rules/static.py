@@ -231,5 +231,5 @@ class RulesFieldSpelling(RulesAudit):
         if self.ctx.app_dir is None or not Path(self.ctx.app_dir).is_dir():
             return []
         from launchready.flutter.field_names import stored_spellings
-        from launchready.secrets.app_scan import app_scan
+        from launchready.flutter.app_scan import app_scan
         return audits.field_spelling(rules, stored_spellings(app_scan(self.ctx), audits.guarded_fields(rules)))

@@ -11,26 +11,32 @@ from __future__ import annotations
 
 from launchready.rules.analysis.model import CAPTURE, Ruleset
 from launchready.rules.engine import Query, Request, RulesEngine, Write
+from launchready.rules.engine.request import Database
 from launchready.rules.engine.values import RulesError
 
 PROBE_ID = "lr-probe"
 
 
+def recursive(segment: str) -> bool:
+    """`{rest=**}`: a wildcard over any number of segments."""
+    capture = CAPTURE.match(segment)
+    return bool(capture and capture.group(2))
+
+
 def probe_path(segments: list[str]) -> str | None:
     """A document path the segments match (`users/{uid}/{rest=**}` -> users/lr-probe/lr-probe/lr-probe)."""
-    fixed = [seg for seg in segments if not (CAPTURE.match(seg) and CAPTURE.match(seg).group(2))]
-    out = []
+    fixed = [seg for seg in segments if not recursive(seg)]
+    out: list[str] = []
     for seg in segments:
-        capture = CAPTURE.match(seg)
-        if capture and capture.group(2):   # {rest=**}: as many segments as make a document path
+        if recursive(seg):   # as many segments as make a document path
             out += [PROBE_ID] * (2 if len(fixed) % 2 == 0 else 1)
         else:
-            out.append(PROBE_ID if capture else seg)
+            out.append(PROBE_ID if CAPTURE.match(seg) else seg)
     return "/".join(out) if out and len(out) % 2 == 0 else None
 
 
-def _request(operation: str, path: str) -> tuple[Request, dict]:
-    stored = {path: {}}
+def _request(operation: str, path: str) -> tuple[Request, Database]:
+    stored: Database = {path: {}}
     if operation == "list":
         return Request("list", path.rpartition("/")[0], query=Query()), stored
     if operation in ("create", "update", "delete"):
@@ -50,7 +56,9 @@ def anonymous_grants(rules: Ruleset) -> dict[int, set[str]]:
     decided: dict[tuple[str, str], set[int]] = {}   # one evaluation per (path, method) answers every statement
     for allow in rules.allows():
         path = probe_path(allow.match.document_segments)
-        for operation in sorted(allow.operations) if path else ():
+        if path is None:
+            continue
+        for operation in sorted(allow.operations):
             if (path, operation) not in decided:
                 decided[path, operation] = _granting_lines(engine, operation, path)
             if allow.line in decided[path, operation]:

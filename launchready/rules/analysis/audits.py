@@ -13,7 +13,7 @@ from launchready.rules.analysis.expressions import (compares_to_auth_uid, dotted
                                                inline, is_literal, is_auth_present, never_holds, reads_incoming_data,
                                                satisfied_by, subtrees, test_mode_date)
 from launchready.billing_state import is_state_field
-from launchready.rules.analysis.anonymous import anonymous_grants
+from launchready.rules.analysis.anonymous import anonymous_grants, recursive
 from launchready.rules.analysis.intent import NO_INTENT, Intent, normalise
 from launchready.rules.analysis.model import CAPTURE, Allow, Match, Ruleset, Wildcard, node_line
 
@@ -91,7 +91,7 @@ def collection_id(match: Match) -> str | None:
     """The collection a statement's documents belong to (`posts/{p}/comments/{c}` -> comments); None for
     a recursive or wildcard collection, which no declaration can name."""
     segments = match.document_segments
-    if len(segments) < 2 or any(CAPTURE.match(s) and CAPTURE.match(s).group(2) for s in segments):
+    if len(segments) < 2 or any(recursive(s) for s in segments):
         return None
     return None if CAPTURE.match(segments[-2]) else segments[-2]
 

@@ -94,7 +94,7 @@ def assumed_intent(rules) -> tuple[set[str], set[str]]:
     from launchready.rules.analysis.anonymous import anonymous_grants
     from launchready.rules.analysis.audits import collection_id, public_collections
 
-    anonymous, granted = anonymous_grants(rules), {}
+    anonymous, granted = anonymous_grants(rules), {}   # type: dict[int, set[str]], dict[str, set[str]]
     for allow in rules.allows():
         collection = collection_id(allow.match)
         if collection is not None:

@@ -119,7 +119,7 @@ def seed_rows(collections: list[str], public: frozenset[str] = frozenset(),
     `allow` row the static audits read: a public read-only catalogue (its write is still pinned) and a
     create-only sink. The owner/other-user rows depend on the app's intent, so `init` leaves those to the team."""
     assumed = "assumed by init from the rules: delete this row if it is not intended"
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in collections:
         if name in public:
             rows += [{"who": "anonymous", "op": "get", "path": f"{name}/seed-doc", "expect": "allow",
