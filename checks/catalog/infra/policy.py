@@ -1,7 +1,7 @@
 """`infra.policy.*`: the CrossGuard launch policies, run offline on the mocked plan (one check each)."""
 from __future__ import annotations
 
-from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.base import Check, Severity, Status
 from launchready.checks.framework.registry import register
 from launchready.policy.policies import POLICIES, LaunchPolicy
 from launchready.config.model import ConfigError
@@ -48,15 +48,29 @@ class PolicyCheck(Check):
 
     def run(self, ctx):
         try:
-            plan = ctx.plan
+            plan = ctx.shared("infra.plan", lambda: ctx.plan)   # one build, one failure, for all policies
         except (ConfigError, PlanError, OSError) as exc:
-            return self.errored(f"the offline plan could not be built: {exc}")
+            return self._unplanned(exc)
         violations = self.policy.violations(subjects(plan))
         evidence = {"stack": plan.stack, "policy": self.policy.name, "resources": len(plan.resources)}
         if not violations:
             return self.passed(self.policy.description, evidence)
         evidence["violations"] = [{"message": v.message, "urn": v.urn} for v in violations]
         return self.failed("; ".join(v.message for v in violations), evidence)
+
+
+    def _unplanned(self, exc: Exception):
+        """One root cause, one finding: the first policy errors with the cause and its fix, the
+        others are skipped because of it (their own remediations would be unrelated)."""
+        cause = "; ".join(getattr(exc, "problems", None) or [str(exc)])
+        if self.policy is not POLICIES[0]:
+            return self.skipped(f"because the offline plan could not be built (see {POLICIES[0].check_id})")
+        return self._result(Status.ERROR, f"the offline plan could not be built: {cause}",
+                            {"policies": len(POLICIES)}, PLAN_REMEDIATION, None, None)
+
+
+PLAN_REMEDIATION = ("Fix the cause named above (the stack file or a file it names), then run "
+                    "`launchready plan --stack <stack>` until it builds; every infra.policy.* check runs on that plan.")
 
 
 def _register(policy: LaunchPolicy) -> type[Check]:
