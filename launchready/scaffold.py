@@ -313,8 +313,11 @@ def write_all(files: dict[Path, str], *, root: Path, force: bool) -> tuple[list[
 
 
 def _same(path: Path, text: str) -> bool:
+    """Byte-equal, or for YAML the same document (Pulumi reorders a stack file when it adds a secret)."""
     try:
-        return read_capped(path) == text
+        if read_capped(path) == text:
+            return True
+        return path.suffix == ".yaml" and stack_yaml.load(path)[0] == yaml.safe_load(text)
     except FileProblem:
         return False
 

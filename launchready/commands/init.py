@@ -164,12 +164,26 @@ def _mapping(projects: list[FoundProject], given: dict[str, str] | None, yes: bo
     sure = _unambiguous(projects)
     if yes:
         if sure is None:
-            unnamed = [p for p in projects if not p.environment] or projects
-            raise UsageError(
-                f"which environment is {_describe(unnamed[0])}? the app does not say, and init never guesses: "
-                "pass --project dev=PROJECT_ID,staging=PROJECT_ID,prod=PROJECT_ID (or run init without --yes)")
+            raise UsageError(f"{_unsure(projects)}, and init never guesses: pass --project "
+                             "dev=PROJECT_ID,staging=PROJECT_ID,prod=PROJECT_ID (or run init without --yes)")
         return sure
     return _ask_mapping(projects)
+
+
+def _unsure(projects: list[FoundProject]) -> str:
+    """Why the sources do not settle the mapping, about the first project they leave open."""
+    claims: dict[str, int] = {}
+    for p in projects:
+        for env in p.environments:
+            claims[env] = claims.get(env, 0) + 1
+    for p in projects:
+        if len(p.environments) > 1:
+            return f"{_describe(p)} is named for {' and '.join(sorted(p.environments))}"
+        if not p.environments:
+            return f"which environment is {_describe(p)}? the app does not say"
+        if claims[p.environment] > 1:
+            return f"{_describe(p)} is one of several projects named for {p.environment}"
+    return "the app's projects do not map to environments one to one"
 
 
 def _ask_mapping(projects: list[FoundProject]) -> dict[str, str]:
@@ -271,7 +285,7 @@ def command(
         app_dir=folder.relative_to(root).as_posix() if folder != root else None,
         found=[f"{_describe(p)}" for p in seen.projects])
     scaffold.validate(answers)
-    files = scaffold.files_for(answers, root)
+    files = scaffold.files_for(answers, root, force=force)
     files[root / DEFAULT_MATRIX] = _access_matrix(root, answers)
     written, kept = scaffold.write_all(files, root=root, force=force)
     _summary(root, answers, seen, written, kept, list(files.values()), explicit_location=bool(firestore_location))

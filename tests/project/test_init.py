@@ -164,3 +164,58 @@ def test_the_seeded_matrix_keeps_the_reads_of_public_content_and_holds_on_the_ru
         ("create", "breeds"), ("get", "bookings"), ("list", "bookings"), ("create", "bookings")}
     code, out, _ = cli(capsys, "check", "--stack", "dev", "--offline", "--only", "rules.behaviour.app", "--format", "json")
     assert json.loads(out)["results"][0]["status"] == "pass"
+
+
+def test_force_keeps_the_salt_and_every_secret_and_a_rerun_changes_nothing(project, capsys, monkeypatch):
+    """`project` ran init and set the secrets; changing an answer with --force keeps what Pulumi wrote."""
+    monkeypatch.chdir(project)
+    stacks = {env: project / "stacks" / f"Pulumi.{env}.yaml" for env in ("dev", "staging", "prod")}
+    secured = {env: {k: v for k, v in _stack(project, env).items() if k != "config"} |
+               {k: v for k, v in _stack(project, env)["config"].items() if isinstance(v, dict) and "secure" in v}
+               for env in stacks}
+    assert all(len(kept) == 5 for kept in secured.values())          # the salt and four ciphertexts
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    code, out, _ = cli(capsys, *INIT)
+    assert code == 0 and "nothing to write" in out                    # secrets set: still init's own files
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+    code, out, err = cli(capsys, *[a if a != "tidalplanner.io" else "tidal.app" for a in INIT], "--force")
+    assert code == 0, err
+    for env in stacks:
+        doc = _stack(project, env)
+        assert doc["config"]["launchready:domain"]["zone"] == "tidal.app"
+        assert {k: v for k, v in doc.items() if k != "config"} | \
+            {k: v for k, v in doc["config"].items() if isinstance(v, dict) and "secure" in v} == secured[env]
+
+
+def test_force_never_overwrites_a_stack_it_cannot_read(project, capsys, monkeypatch):
+    monkeypatch.chdir(project)
+    broken = project / "stacks" / "Pulumi.prod.yaml"
+    broken.write_text(broken.read_text() + "  launchready:extra: [unclosed\n")
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    code, _, err = cli(capsys, *INIT, "--domain", "tidal.app", "--force")
+    assert code == 2 and "stacks/Pulumi.prod.yaml" in err and "would lose its secrets" in err
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("folder", ["stacks", "deploy"])
+def test_a_linked_folder_that_leaves_the_repository_is_one_line_and_nothing_written(app_repo, tmp_path, capsys,
+                                                                                    monkeypatch, folder):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (app_repo / folder).symlink_to(elsewhere)
+    monkeypatch.chdir(app_repo)
+    code, _, err = cli(capsys, *INIT)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"{folder} is a link to {elsewhere}, outside the repository" in err
+    assert list(elsewhere.iterdir()) == [] and not (app_repo / "Pulumi.yaml").exists()
+
+
+def test_gitignore_and_requirements_are_appended_to_once(app_repo, capsys, monkeypatch):
+    from launchready import __version__
+    (app_repo / ".gitignore").write_text("build/\n.dart_tool/")
+    (app_repo / "requirements.txt").write_text("# tooling\npre-commit==3.7.0\nlaunchready==0.0.1\n")
+    monkeypatch.chdir(app_repo)
+    assert cli(capsys, *INIT, "--force")[0] == 0
+    assert cli(capsys, *INIT)[0] == 0
+    assert (app_repo / ".gitignore").read_text() == "build/\n.dart_tool/\n# Pulumi's virtualenv (launchready init)\n.venv/\n"
+    assert (app_repo / "requirements.txt").read_text() == f"# tooling\npre-commit==3.7.0\nlaunchready=={__version__}\n"
