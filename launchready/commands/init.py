@@ -11,7 +11,7 @@ the secret commands still needed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -66,13 +66,29 @@ def _relative(root: Path, line: str) -> str:
 
 def _discover(root: Path, app_dir: Path) -> Discovery:
     notes: list[str] = []
-    aliases = _tolerant(root, notes, app_config.read_firebaserc, root, {})
-    firebase = _tolerant(root, notes, app_config.read_firebase_json, root, app_config.FirebaseJson())
+    # the Firebase CLI files live in the repository root, or (a monorepo) beside the app
+    cli_dir = app_dir if app_dir != root and not _has_cli_files(root) else root
+    aliases = _tolerant(root, notes, app_config.read_firebaserc, cli_dir, {})
+    firebase = _tolerant(root, notes, lambda d: _rooted(app_config.read_firebase_json(d), d, root), cli_dir,
+                         app_config.FirebaseJson())
     name = _tolerant(root, notes, app_config.read_pubspec_name, app_dir, None)
     clients, problems = app_config.scan_clients(app_dir)
     notes += [_relative(root, p) for p in problems]
     projects, skipped = app_config.found_projects(root, aliases, clients)
     return Discovery(projects, firebase, name, notes + skipped)
+
+
+def _has_cli_files(folder: Path) -> bool:
+    return any(app_config.firebase_file(folder, name) for name in (".firebaserc", "firebase.json"))
+
+
+def _rooted(firebase: app_config.FirebaseJson, folder: Path, root: Path) -> app_config.FirebaseJson:
+    """firebase.json's paths relative to the repository root when it was read beside the app."""
+    if folder == root:
+        return firebase
+    prefix = folder.relative_to(root).as_posix()
+    fields = ("rules", "indexes", "storage_rules", "functions_source", "source")
+    return replace(firebase, **{f: f"{prefix}/{getattr(firebase, f)}" for f in fields if getattr(firebase, f)})
 
 
 # ------------------------------------------------------------------ answers, validated when given
@@ -187,6 +203,8 @@ def _unsure(projects: list[FoundProject]) -> str:
 
 
 def _ask_mapping(projects: list[FoundProject]) -> dict[str, str]:
+    if not projects:
+        return {}
     if len(projects) == 1:
         only = projects[0]
         env = _prompt(f"Your only Firebase project is {only.project_id} ({'; '.join(only.sources)}) — prod or dev?",

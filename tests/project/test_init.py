@@ -219,3 +219,22 @@ def test_gitignore_and_requirements_are_appended_to_once(app_repo, capsys, monke
     assert cli(capsys, *INIT)[0] == 0
     assert (app_repo / ".gitignore").read_text() == "build/\n.dart_tool/\n# Pulumi's virtualenv (launchready init)\n.venv/\n"
     assert (app_repo / "requirements.txt").read_text() == f"# tooling\npre-commit==3.7.0\nlaunchready=={__version__}\n"
+
+
+def test_a_monorepo_app_with_its_own_firebase_files(tmp_path, capsys, monkeypatch):
+    """apps/shop_app holds .firebaserc, firebase.json and its rules: read there, paths from the root."""
+    app = tmp_path / "apps" / "shop_app"
+    (app / "firebase").mkdir(parents=True)
+    (app / "pubspec.yaml").write_text("name: shop_app\ndependencies:\n  flutter:\n    sdk: flutter\n")
+    (app / ".firebaserc").write_text(json.dumps({"projects": {"staging": "shopfront-qa-2", "production": "shopfront-9"}}))
+    (app / "firebase.json").write_text(json.dumps({"firestore": {"rules": "firebase/firestore.rules",
+                                                                 "location": "asia-northeast1"}}))
+    (app / "firebase" / "firestore.rules").write_text(CATALOGUE_RULES)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "init", "--yes", "--domain", "shopfront.jp", "--app-dir", "apps/shop_app")
+    assert code == 0, err
+    prod, dev = _stack(tmp_path, "prod")["config"], _stack(tmp_path, "dev")["config"]
+    assert prod["launchready:gcp"] | {"region": None} == {"projectId": "shopfront-9", "createProject": False,
+                                                         "region": None, "firestoreLocation": "asia-northeast1"}
+    assert prod["launchready:firestore"] == {"rulesFile": "apps/shop_app/firebase/firestore.rules"}
+    assert (dev["launchready:gcp"]["projectId"], dev["launchready:gcp"]["createProject"]) == ("shop-app-dev", True)
