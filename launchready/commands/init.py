@@ -11,6 +11,7 @@ the secret commands still needed.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
@@ -239,22 +240,29 @@ def _project_ids(mapping: dict[str, str], name: str, yes: bool) -> dict[str, str
 
 # ------------------------------------------------------------------ files the stack points at
 
-def _existing(root: Path, *candidates: Optional[str]) -> str | None:
-    """The first candidate that is a regular file inside the project (links out of it do not count)."""
-    for value in filter(None, candidates):
+def _existing(root: Path, notes: list[str], *candidates: Optional[str]) -> str | None:
+    """The first candidate that is a regular file inside the project; one that is there but cannot be
+    used (a link out of the repository or a loop, a FIFO, a folder) is a note."""
+    for value in dict.fromkeys(Path(c).as_posix() for c in candidates if c):
         path = root / value
-        try:
-            if path.resolve().is_relative_to(root) and path.is_file():
-                return Path(value).as_posix()
-        except (OSError, RuntimeError):   # a link loop
+        if not os.path.lexists(path):
             continue
+        try:
+            inside = path.resolve().is_relative_to(root)
+        except (OSError, RuntimeError):
+            inside = False
+        if inside and path.is_file():
+            return value
+        notes.append(f"{value}: a link out of the repository, a link loop or not a regular file: not used")
     return None
 
 
-def _firestore_files(root: Path, firebase: app_config.FirebaseJson) -> tuple[str | None, str | None]:
+def _firestore_files(root: Path, seen: Discovery) -> tuple[str | None, str | None]:
     """Rules and indexes files: firebase.json's, else the usual names in the root or `firebase/`."""
-    rules = _existing(root, firebase.rules, *(f"{d}/firestore.rules" for d in app_config.FIREBASE_DIRS))
-    indexes = _existing(root, firebase.indexes, *(f"{d}/firestore.indexes.json" for d in app_config.FIREBASE_DIRS))
+    firebase, notes = seen.firebase, seen.notes
+    rules = _existing(root, notes, firebase.rules, *(f"{d}/firestore.rules" for d in app_config.FIREBASE_DIRS))
+    indexes = _existing(root, notes, firebase.indexes,
+                        *(f"{d}/firestore.indexes.json" for d in app_config.FIREBASE_DIRS))
     return rules, indexes
 
 
@@ -291,7 +299,7 @@ def command(
     domain = _ask(domain, "Domain (prod serves it)", None, yes, "--domain", _domain_problem).lower().rstrip(".")
     mapping = _mapping(seen.projects, given, yes)
     ids = _project_ids(mapping, name, yes)
-    rules, indexes = _firestore_files(root, seen.firebase)
+    rules, indexes = _firestore_files(root, seen)
     answers = scaffold.Answers(
         app_name=name, domain=domain, project_ids=ids,
         owner=_ask(owner, "Owner email", f"ops@{domain}", yes, "--owner", _email_problem),

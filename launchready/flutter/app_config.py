@@ -101,6 +101,16 @@ def _expect(ok: bool, path: Path, problem: str) -> None:
         raise AppConfigError(f"{path}: {problem}")
 
 
+def _contained(path: Path, base: Path) -> Path:
+    """`path`, unless a link takes it out of `base` (a pull request must not make us read /etc)."""
+    try:
+        inside = path.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):
+        raise AppConfigError(f"{path}: a link loop: not read") from None
+    _expect(inside, path, "a link out of the repository: not read")
+    return path
+
+
 # ------------------------------------------------------------------ Firebase CLI files
 
 def firebase_file(root: Path, name: str) -> Path | None:
@@ -117,7 +127,7 @@ def read_firebaserc(root: Path) -> dict[str, str]:
     path = firebase_file(root, ".firebaserc")
     if path is None:
         return {}
-    data = _read_json(path)
+    data = _read_json(_contained(path, root))
     projects = data.get("projects", {}) if isinstance(data, dict) else None
     _expect(isinstance(projects, dict) and all(isinstance(v, str) for v in projects.values()), path,
             "expected {\"projects\": {\"<alias>\": \"<project-id>\"}}")
@@ -143,7 +153,7 @@ def read_firebase_json(root: Path) -> FirebaseJson:
     path = firebase_file(root, "firebase.json")
     if path is None:
         return FirebaseJson()
-    data = _read_json(path)
+    data = _read_json(_contained(path, root))
     _expect(isinstance(data, dict), path, "expected a JSON object")
     firestore = _first(path, data, "firestore", lambda d: d.get("database") in (None, "(default)"))
     hosting = _first(path, data, "hosting", lambda d: True)
@@ -180,7 +190,7 @@ def read_pubspec_name(app_dir: Path) -> str | None:
     if not os.path.lexists(path):
         return None
     try:
-        data, _ = stack_yaml.load(path)
+        data, _ = stack_yaml.load(_contained(path, app_dir))
     except FileProblem as exc:
         raise AppConfigError(f"{path}: {exc}") from None
     _expect(isinstance(data, dict), path, "expected a mapping with `name:`")
@@ -298,7 +308,7 @@ def scan_clients(app_dir: Path) -> tuple[list[FirebaseClient], list[str]]:
     clients, problems = [], []
     for path, read in _client_files(app_dir):
         try:
-            clients += read(path)
+            clients += read(_contained(path, app_dir))
         except AppConfigError as exc:
             problems.append(str(exc))
     return clients, problems

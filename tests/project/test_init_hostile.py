@@ -117,3 +117,5 @@ def test_hostile_repository(corpus, name):
     else:
         assert result["code"] == 0, (result["code"], result["stderr"])
         assert (root / "Pulumi.yaml").is_file() and (root / "stacks" / "Pulumi.prod.yaml").is_file()
+        if name.endswith("-link-out"):   # a file linked out of the repository is not read, and says so
+            assert "a link out of the repository" in result["stdout"], result["stdout"]
