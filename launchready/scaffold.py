@@ -3,8 +3,9 @@
 Pure functions from answers to documents, plus an all-or-nothing writer (every file staged beside its
 target, renamed only when all were written; never through a link that leaves the repository), so a
 failed init leaves no half project.
-No `encryptionsalt` and no `secure:` values are written: Pulumi creates the salt with the user's own
-passphrase on the first `pulumi config set --secret`.
+init writes no `encryptionsalt` and no `secure:` value of its own: Pulumi creates the salt with the
+user's own passphrase on the first `pulumi config set --secret`; the ones a stack file already has are
+kept, also on `--force`.
 """
 from __future__ import annotations
 
@@ -229,9 +230,7 @@ def _with_secure(new: object, old: object) -> object:
     """`old` holds a secret somewhere: keep it where it is inside `new` (all of `old` if `new` has no room)."""
     if not isinstance(new, dict) or not isinstance(old, dict) or "secure" in old:
         return old
-    if isinstance(new, dict) and isinstance(old, dict):
-        return {**new, **{k: _with_secure(new.get(k), v) for k, v in old.items() if _holds_secure(v)}}
-    return new
+    return {**new, **{k: _with_secure(new.get(k), v) for k, v in old.items() if _holds_secure(v)}}
 
 
 def _holds_secure(value: object) -> bool:

@@ -238,3 +238,17 @@ def test_a_monorepo_app_with_its_own_firebase_files(tmp_path, capsys, monkeypatc
                                                          "region": None, "firestoreLocation": "asia-northeast1"}
     assert prod["launchready:firestore"] == {"rulesFile": "apps/shop_app/firebase/firestore.rules"}
     assert (dev["launchready:gcp"]["projectId"], dev["launchready:gcp"]["createProject"]) == ("shop-app-dev", True)
+
+
+def test_keep_secrets_keeps_nested_ciphertexts_where_they_were():
+    from launchready.scaffold import keep_secrets
+    new = {"config": {"launchready:stripe": {"mode": "live"}, "launchready:crm": {"provider": "hubspot"}}}
+    old = {"encryptionsalt": "v1:s4lt", "secretsprovider": "gcpkms://projects/p/keys/k",
+           "config": {"launchready:stripe": {"mode": "test", "restrictedKey": {"secure": "v1:AAA"}},
+                      "launchready:crm": "hubspot-legacy", "launchready:oldToken": {"secure": "v1:BBB"},
+                      "launchready:hooks": [{"secret": {"secure": "v1:CCC"}}]}}
+    assert keep_secrets(new, old) == {
+        "encryptionsalt": "v1:s4lt", "secretsprovider": "gcpkms://projects/p/keys/k",
+        "config": {"launchready:stripe": {"mode": "live", "restrictedKey": {"secure": "v1:AAA"}},
+                   "launchready:crm": {"provider": "hubspot"}, "launchready:oldToken": {"secure": "v1:BBB"},
+                   "launchready:hooks": [{"secret": {"secure": "v1:CCC"}}]}}
