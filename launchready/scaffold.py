@@ -22,6 +22,7 @@ from launchready.config.model import ENVIRONMENTS, NAMESPACE
 from launchready.config.project_files import FileProblem, read_capped
 from launchready.config.stack_yaml import StackFileError
 from launchready.errors import UsageError
+from launchready.project import DEFAULT_MATRIX
 
 PLACEHOLDER = "REPLACE-ME"   # config.placeholders fails on any stack value containing it
 PROGRAM_DIR = "deploy"       # Pulumi.yaml `main:`; holds a 2-line __main__.py calling the packaged program
@@ -177,13 +178,23 @@ def _dump(document: dict[str, object], header: str) -> str:
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
 
 
+def stack_paths(root: Path) -> dict[str, Path]:
+    return {env: root / "stacks" / f"Pulumi.{env}.yaml" for env in ENVIRONMENTS}
+
+
+def targets(root: Path) -> list[Path]:
+    """Every file init writes."""
+    return [root / "Pulumi.yaml", root / PROGRAM_DIR / "__main__.py", *stack_paths(root).values(),
+            root / "requirements.txt", root / ".gitignore", root / DEFAULT_MATRIX]
+
+
 def files_for(a: Answers, root: Path, *, force: bool = False) -> dict[Path, str]:
-    """Target path -> content for everything init writes. Existing stack files keep their salt and
-    `secure:` values, `requirements.txt` and `.gitignore` keep their lines (read only once every target
-    is known to stay inside the repository)."""
-    stacks = {env: root / "stacks" / f"Pulumi.{env}.yaml" for env in ENVIRONMENTS}
+    """Target path -> content for everything init writes but the access matrix. Existing stack files
+    keep their salt and `secure:` values, `requirements.txt` and `.gitignore` keep their lines (read
+    only once every target is known to stay inside the repository)."""
+    check_targets(root, targets(root))
+    stacks = stack_paths(root)
     extra = {name: root / name for name in ("requirements.txt", ".gitignore")}
-    check_targets(root, [root / "Pulumi.yaml", root / PROGRAM_DIR / "__main__.py", *stacks.values(), *extra.values()])
     files = {root / "Pulumi.yaml": _dump(project_document(a), "# Written by `launchready init`.\n"),
              root / PROGRAM_DIR / "__main__.py": PROGRAM}
     for env, path in stacks.items():

@@ -154,6 +154,25 @@ def parse_projects(value: Optional[str]) -> dict[str, str] | None:
     return mapping
 
 
+def _earlier(root: Path) -> dict[str, str] | None:
+    """The existing projects an earlier init mapped (stack files with `createProject: false`): a re-run
+    keeps them instead of asking again; --project changes them."""
+    from launchready.config.stack_yaml import StackFileError, load
+
+    mapping: dict[str, str] = {}
+    for env, path in scaffold.stack_paths(root).items():
+        try:
+            document = load(path)[0] if path.is_file() else None
+        except StackFileError:
+            continue
+        config = document.get("config") if isinstance(document, dict) else None
+        gcp = config.get("launchready:gcp") if isinstance(config, dict) else None
+        if isinstance(gcp, dict) and gcp.get("createProject") is False and isinstance(gcp.get("projectId"), str) \
+                and PROJECT_ID.match(gcp["projectId"]) and gcp["projectId"] not in mapping.values():
+            mapping[env] = gcp["projectId"]
+    return mapping or None
+
+
 def _claimed(projects: list[FoundProject]) -> dict[str, str]:
     """Environments that exactly one found project's sources name (and name alone)."""
     claims: dict[str, list[str]] = {}
@@ -292,7 +311,9 @@ def command(
 
     root = init_root()
     folder = _app_dir(root, app_dir)
-    given = parse_projects(project)
+    scaffold.check_targets(root, scaffold.targets(root))    # before anything there is read
+    earlier = None if project else _earlier(root)
+    given = parse_projects(project) or earlier
     seen = _discover(root, folder)
     default_name = (seen.pub_name or root.name).replace("_", " ").title()
     name = _ask(app_name or (default_name if seen.pub_name else None), "App name", default_name, yes, "--app-name")
@@ -314,6 +335,9 @@ def command(
     files = scaffold.files_for(answers, root, force=force)
     files[root / DEFAULT_MATRIX] = _access_matrix(root, answers)
     written, kept = scaffold.write_all(files, root=root, force=force)
+    if earlier:
+        answers.found.append("the projects an earlier init mapped in stacks/ ("
+                             + ", ".join(f"{e}={p}" for e, p in earlier.items()) + "); --project changes them")
     _summary(root, answers, seen, written, kept, list(files.values()), explicit_location=bool(firestore_location))
 
 

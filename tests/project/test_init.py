@@ -252,3 +252,21 @@ def test_keep_secrets_keeps_nested_ciphertexts_where_they_were():
         "config": {"launchready:stripe": {"mode": "live", "restrictedKey": {"secure": "v1:AAA"}},
                    "launchready:crm": {"provider": "hubspot"}, "launchready:oldToken": {"secure": "v1:BBB"},
                    "launchready:hooks": [{"secret": {"secure": "v1:CCC"}}]}}
+
+
+def test_a_rerun_keeps_the_mapping_an_earlier_init_made(tmp_path, capsys, monkeypatch):
+    """One project, mapped once with --project: `init --yes --force` later (a new domain) keeps it
+    instead of refusing or guessing; --project still changes it."""
+    (tmp_path / "pubspec.yaml").write_text("name: kiln_log\ndependencies:\n  flutter:\n    sdk: flutter\n")
+    (tmp_path / ".firebaserc").write_text(json.dumps({"projects": {"default": "kiln-log-77"}}))
+    monkeypatch.chdir(tmp_path)
+    assert cli(capsys, "init", "--yes", "--domain", "kilnlog.com")[0] == 2
+    assert cli(capsys, "init", "--yes", "--domain", "kilnlog.com", "--project", "prod=kiln-log-77")[0] == 0
+    code, out, err = cli(capsys, "init", "--yes", "--domain", "kiln.studio", "--force")
+    assert code == 0, err
+    assert "an earlier init mapped in stacks/ (prod=kiln-log-77)" in out
+    prod = _stack(tmp_path, "prod")["config"]
+    assert (prod["launchready:gcp"]["projectId"], prod["launchready:domain"]["zone"]) == ("kiln-log-77", "kiln.studio")
+    assert cli(capsys, "init", "--yes", "--domain", "kiln.studio", "--force", "--project", "dev=kiln-log-77")[0] == 0
+    assert _stack(tmp_path, "dev")["config"]["launchready:gcp"] == {
+        "projectId": "kiln-log-77", "createProject": False, "region": "europe-west1", "firestoreLocation": "eur3"}
