@@ -98,6 +98,14 @@ def _deep_plist() -> bytes:
             + b"<array>" * 50_000 + b"</array>" * 50_000 + b"</dict></plist>")
 
 
+def _firebase_folder_out(root: Path, outside: Path) -> None:
+    """FlutterFlow's `firebase/` linked to a folder outside, the root's own Firebase files gone."""
+    (root / ".firebaserc").unlink()
+    (root / "firebase.json").unlink()
+    (outside / ".firebaserc").write_text(json.dumps({"projects": {"prod": "someone-elses-prod"}}))
+    os.symlink(outside, root / "firebase")
+
+
 def _outside_file(root: Path, outside: Path) -> Path:
     return outside / "victim.txt"
 
@@ -150,6 +158,11 @@ READS: dict[str, Mutate] = {
     "rules-deep": _file("firestore.rules", "rules_version = '2'; service cloud.firestore { match /a/{b} { "
                                           "allow read: if " + "(" * 5000 + "true" + ")" * 5000 + "; } }"),
     "indexes-dev-zero": _link("firestore.indexes.json", "/dev/zero"),
+    "firebase-folder-link-out": _firebase_folder_out,
+    "stack-file-alias-bomb": _file("stacks/Pulumi.prod.yaml", _alias_bomb().replace("name:", "config:")),
+    "stack-file-deep": _file("stacks/Pulumi.prod.yaml", "config: " + "[" * DEEP + "]" * DEEP + "\n"),
+    "stack-file-binary": _file("stacks/Pulumi.dev.yaml", bytes(range(256)) * 50),
+    "stack-file-wrong-shapes": _file("stacks/Pulumi.staging.yaml", "config:\n  launchready:gcp: [1, 2]\n"),
 }
 
 # name -> mutation; init writes here, so it must refuse (exit 2) and write nothing.
