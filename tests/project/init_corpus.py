@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import plistlib
 from pathlib import Path
 from typing import Callable
 
