@@ -124,7 +124,8 @@ def pulumi_config(config: EnvironmentConfig) -> tuple[dict[str, str], list[str]]
         value = getattr(config, name)
         if value is None:
             continue
-        dumped = value.model_dump(mode="json", by_alias=True) if hasattr(value, "model_dump") else value
+        # exclude_unset: the program sees what the stack says (an unnamed rules file is not a default path)
+        dumped = value.model_dump(mode="json", by_alias=True, exclude_unset=True) if hasattr(value, "model_dump") else value
         values[key] = dumped if isinstance(dumped, str) else json.dumps(dumped)
     return values, secret_keys
 
