@@ -58,6 +58,12 @@ class DnsRecordSpec:
         return self.legacy_key
 
     @property
+    def named_by_content(self) -> bool:
+        """A change to this record's value is a create + delete (its name carries a content digest), so
+        it must not be `protect`ed: the delete of the old value would fail (MX, CAA, other TXT)."""
+        return self.role is None and self.type in ("TXT", "CAA", "MX")
+
+    @property
     def legacy_key(self) -> str:
         """The content-hash name every TXT/CAA/MX record had before role names (kept as an alias)."""
         digest = abs(hash_content(self.content)) % 10_000 if self.type in ("TXT", "CAA", "MX") else None

@@ -91,11 +91,12 @@ WAITS: dict[str, FirstRunWait] = {
     "log-metrics": FirstRunWait(
         "alert policies on log-based metrics",
         "a new log-based metric is not visible to Cloud Monitoring for a while: `Cannot find metric(s)` "
-        "(terraform-provider-google#11102)", "90s"),
-    "service-agents": FirstRunWait(
-        "Cloud Functions with Eventarc triggers",
-        "the Eventarc, Pub/Sub and Cloud Build service agents are created and granted asynchronously "
-        "after their APIs are enabled", "60s"),
+        "(terraform-provider-google#11102); the API documents up to 10 minutes", "10m"),
+    "iam-propagation": FirstRunWait(
+        "Cloud Functions (builds, secrets and Eventarc triggers)",
+        "the build account's role, each function's roles and secret grants, and the Eventarc/Pub/Sub service "
+        "agents (made by ServiceIdentity) take effect only after IAM propagates: typically 2 minutes "
+        "(cloud.google.com/iam/docs/access-change-propagation)", "120s"),
 }
 
 # Cloudflare API token permission groups the program's resources need (names as the token API lists them).

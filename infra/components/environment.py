@@ -91,9 +91,11 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
          opts=after_apis)
 
     secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels,
-                                             optional_ids=overlap_secret_ids(config)), opts=after_apis)
+                                             optional_ids=overlap_secret_ids(config),
+                                             replicas=None if config.org_policy.secret_replication == "automatic"
+                                             else (gcp_cfg.region,)), opts=after_apis)
     signing_versions, webhook_secrets = stripe_endpoints(config, secret_values[STRIPE_SECRET_KEY], secrets.secrets,
-                                                         protect=prod, provider=project.provider)
+                                                         provider=project.provider)
 
     fn = config.functions
     functions = Functions("functions", FunctionsArgs(

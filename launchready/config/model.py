@@ -180,6 +180,26 @@ class FirestoreSettings(_Model):
     backups: bool | None = None
 
 
+class OrgPolicySettings(_Model):
+    """The organization policies the stack's project lives under, and the choices they force
+    (docs/provisioning.md: the fresh-project simulation and preflight check both)."""
+
+    # allowed values of `gcp.resourceLocations` (e.g. `in:eu-locations`); empty = not constrained
+    resource_locations: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    # `iam.allowedPolicyMemberDomains` (domain restricted sharing) is enforced on the project
+    domain_restricted_sharing: bool = False
+    # user-managed (replicas in gcp.region) works under any location constraint; automatic needs `global`
+    secret_replication: Literal["user-managed", "automatic"] = "user-managed"
+
+    @model_validator(mode="after")
+    def _satisfiable(self) -> "OrgPolicySettings":
+        allowed = {v.lower().removeprefix("in:") for v in self.resource_locations}
+        if self.secret_replication == "automatic" and self.resource_locations and "global" not in allowed:
+            raise ValueError(f"{NAMESPACE}:orgPolicy.secretReplication: automatic stores secrets in `global`, which "
+                             f"{NAMESPACE}:orgPolicy.resourceLocations does not allow; use user-managed or allow global")
+        return self
+
+
 class EnvironmentConfig(_Model):
     """Everything one environment (Pulumi stack) is made of."""
 
@@ -197,6 +217,7 @@ class EnvironmentConfig(_Model):
     owners: dict[str, str] = Field(default_factory=dict, max_length=MAX_ITEMS)
     functions: FunctionSettings = FunctionSettings()
     firestore: FirestoreSettings = FirestoreSettings()
+    org_policy: OrgPolicySettings = OrgPolicySettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
     # Check-id prefix -> why it does not apply to this app (e.g. `stripe: no payments`); such checks
     # are reported as not applicable instead of run, and their skips never block.
