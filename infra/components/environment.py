@@ -19,7 +19,7 @@ from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_K
 from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
 from launchready.config.project_files import FileProblem, read_capped
-from launchready.infra.dns_records import desired_records, hosting_site_id
+from launchready.infra.dns_records import api_site_id, desired_records, hosting_site_id
 from launchready.project import Project
 from launchready.project import current as current_project
 
@@ -113,9 +113,9 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
                                                 *signing_versions.values()],
                                     providers=[project.provider]))
 
-    hostnames = sorted({domain.app_host, domain.api_host})
     Hosting("hosting", HostingArgs(
-        project_id=pid, site_id=hosting_site_id(config), hostnames=hostnames, region=gcp_cfg.region,
+        project_id=pid, site_id=hosting_site_id(config), api_site_id=api_site_id(config),
+        app_host=domain.app_host, api_host=domain.api_host, region=gcp_cfg.region,
         webhook_path=config.stripe.webhook_path, webhook_service=functions.functions[WEBHOOK.name].name),
         opts=after_apis)
 
