@@ -186,8 +186,10 @@ class OrgPolicySettings(_Model):
 
     # allowed values of `gcp.resourceLocations` (e.g. `in:eu-locations`); empty = not constrained
     resource_locations: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
-    # `iam.allowedPolicyMemberDomains` (domain restricted sharing) is enforced on the project
-    domain_restricted_sharing: bool = False
+    # `iam.allowedPolicyMemberDomains` (domain restricted sharing): `none` = not enforced where the project
+    # lives; `enforced` = enforced, no exception (the plan's public functions cannot deploy); `project-exception`
+    # = enforced, and the first deploy runs in two steps with the project-level exception set between them
+    domain_restricted_sharing: Literal["none", "enforced", "project-exception"] = "none"
     # user-managed (replicas in gcp.region) works under any location constraint; automatic needs `global`
     secret_replication: Literal["user-managed", "automatic"] = "user-managed"
 

@@ -42,7 +42,7 @@ class OrgPolicies:
     """What the stack declares about its organization (a plain view of `launchready:orgPolicy`)."""
 
     resource_locations: tuple[str, ...] = ()
-    domain_restricted_sharing: bool = False
+    domain_restricted_sharing: str = "none"     # none | enforced | project-exception
 
 
 def seconds(duration: Any) -> float:
@@ -203,12 +203,13 @@ def check_org_policy(resource: Resource, org: OrgPolicies) -> Iterator[Violation
         if not any(data.in_group(location, value) for value in allowed):
             yield Violation(f"{_short(resource)} is created in {location}, which launchready:orgPolicy."
                             f"resourceLocations ({', '.join(allowed)}) does not allow", resource.urn)
-    if org.domain_restricted_sharing:
+    if org.domain_restricted_sharing == "enforced":
         members = [m for m in [_prop(resource, "member"), *(_prop(resource, "members") or [])] if isinstance(m, str)]
         public = sorted(data.DRS_PUBLIC_MEMBERS.value.intersection(members))
         if public:
             yield Violation(f"{_short(resource)} grants {', '.join(public)}, which domain restricted sharing "
-                            "(launchready:orgPolicy.domainRestrictedSharing) rejects", resource.urn)
+                            "(launchready:orgPolicy.domainRestrictedSharing: enforced) rejects: choose "
+                            "project-exception and deploy in two steps (docs/provisioning.md)", resource.urn)
 
 
 def simulate(resources: Sequence[Resource], org: OrgPolicies = OrgPolicies()) -> dict[str, list[Violation]]:

@@ -123,6 +123,6 @@ def in_group(location: str, allowed: str) -> bool:
     """Whether `location` is allowed by one value of `gcp.resourceLocations` (`in:` group or literal)."""
     location, allowed = location.lower(), allowed.lower()
     prefixes = LOCATION_GROUPS.value.get(allowed)
-    if prefixes is None:
-        return location == allowed.removeprefix("in:")
+    if prefixes is None:   # a literal location, or a region's own group (`in:europe-west3-locations`)
+        return location in (allowed.removeprefix("in:"), allowed.removeprefix("in:").removesuffix("-locations"))
     return any(location == p or (p.endswith("-") and location.startswith(p)) for p in prefixes)

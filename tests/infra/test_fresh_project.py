@@ -203,3 +203,12 @@ def test_every_gcp_type_the_program_creates_has_a_sourced_row(plans):
 
 def test_durations():
     assert [seconds(d) for d in ("90s", "10m", "1m30s", "2h", "", "1 s", None)] == [90, 600, 90, 7200, 0, 0, 0]
+
+
+def test_drs_declared_enforced_fails_the_public_grants_and_project_exception_passes(plans):
+    items = subjects(plans["dev"])
+    enforced = found(items, OrgPolicies(domain_restricted_sharing="enforced"))["org_policy"]
+    assert sorted(m.split(" (")[0] for m in enforced) == [
+        "functions-request-support-invoker", "functions-stripe-webhook-invoker"]
+    assert all("choose project-exception" in m for m in enforced)
+    assert found(items, OrgPolicies(domain_restricted_sharing="project-exception"))["org_policy"] == []

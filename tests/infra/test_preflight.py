@@ -31,6 +31,7 @@ def _edit(config: dict) -> None:
                                      region="europe-west3", firestoreLocation="eur3")
     config["launchready:domain"].update(zone="tidepool.app", cloudflareZoneId=ZONE_ID, appHost="tidepool.app",
                                         apiHost="api.tidepool.app", mailDomain="tidepool.app", wwwRedirect=True)
+    config["launchready:orgPolicy"] = {"resourceLocations": ["in:eu-locations"]}   # what the org enforces
 
 
 def prepared_state() -> GoogleAdminState:
@@ -270,3 +271,54 @@ def test_a_restricted_key_without_account_access_is_a_warning(env, capsys, monke
     finding = by_id(report)["stripe.account"]
     assert code == 0 and finding["status"] == "warn" and "required permissions" in finding["message"]
     assert key not in json.dumps(report)
+
+
+def _stack_set(env, **org_policy) -> None:
+    """What `pulumi config set --path launchready:orgPolicy.<key> <value>` does to the stack file."""
+    import yaml
+
+    path = env["stacks"] / "Pulumi.prod.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"].setdefault("launchready:orgPolicy", {}).update(org_policy)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_drs_and_eu_org_remediations_can_be_carried_out_in_order(env, capsys):
+    """An org with domain restricted sharing (no exception anywhere) and `in:eu-locations`, and a stack that
+    declares neither: each remediation is doable when it is given, and preflight then passes."""
+    del env["state"].policies[FOLDER]
+    _stack_set(env, resourceLocations=[], secretReplication="automatic")
+    code, report = preflight(env, capsys)
+    found = by_id(report)
+    locations, sharing = found["google.org_policy.gcp.resourceLocations"], found[
+        "google.org_policy.iam.allowedPolicyMemberDomains"]
+    assert code == 1 and locations["status"] == sharing["status"] == "fail"
+    assert "does not allow `global`" in locations["message"]
+    assert "secretReplication user-managed" in locations["remediation"]
+    assert "domainRestrictedSharing project-exception" in sharing["remediation"]
+    # 1. secrets in the region; 2. the constraint declared (the remediation names the exact value)
+    _stack_set(env, secretReplication="user-managed")
+    code, report = preflight(env, capsys)
+    locations = by_id(report)["google.org_policy.gcp.resourceLocations"]
+    assert code == 1 and locations["remediation"] == \
+        "Declare it: `pulumi config set --path launchready:orgPolicy.resourceLocations[0] in:eu-locations`."
+    _stack_set(env, resourceLocations=["in:eu-locations"])
+    # 3. the two-step route for DRS: before the project exists it is a warning with both steps, not a dead end
+    _stack_set(env, domainRestrictedSharing="project-exception")
+    code, report = preflight(env, capsys)
+    sharing = by_id(report)["google.org_policy.iam.allowedPolicyMemberDomains"]
+    assert code == 0 and sharing["status"] == "warn", report
+    assert sharing["remediation"].startswith("Step 1: `pulumi up --stack prod --target '**::project-project'`")
+    # step 1 ran: the project exists, the exception is not there yet -> the exact command
+    state = env["state"]
+    state.projects[PROJECT] = FOLDER
+    state.project_billing[PROJECT] = BILLING
+    state.permissions[f"projects/{PROJECT}"] = {g.permission for g in PROJECT_GRANTS}
+    code, report = preflight(env, capsys)
+    sharing = by_id(report)["google.org_policy.iam.allowedPolicyMemberDomains"]
+    assert code == 1 and "gcloud org-policies set-policy drs.yaml" in sharing["remediation"]
+    assert f"name: projects/{PROJECT}/policies/iam.allowedPolicyMemberDomains" in sharing["remediation"]
+    # step 2 done by the org-policy admin -> ready for the full `pulumi up`
+    state.policies[f"projects/{PROJECT}"] = {"iam.allowedPolicyMemberDomains": {"rules": [{"allowAll": True}]}}
+    code, report = preflight(env, capsys)
+    assert code == 0 and {f["status"] for f in report["findings"]} == {"pass"}, report
