@@ -50,6 +50,7 @@ PARENT_GRANTS: tuple[Grant, ...] = (
 # On the billing account the new project is linked to.
 BILLING_GRANTS: tuple[Grant, ...] = (
     Grant("billing.resourceAssociations.create", "roles/billing.user", "link the project to the billing account"),
+    Grant("billing.budgets.create", "roles/billing.costsManager", "create the environment's budget and its alerts"),
 )
 
 

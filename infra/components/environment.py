@@ -12,7 +12,7 @@ from launchready.infra.components.cloudflare import CloudflareArgs, CloudflareZo
 from launchready.infra.components.firestore import Firestore, FirestoreArgs
 from launchready.infra.components.functions import WEBHOOK, Functions, FunctionsArgs
 from launchready.infra.components.hosting import Hosting, HostingArgs
-from launchready.infra.components.monitoring import Monitoring, MonitoringArgs
+from launchready.infra.components.monitoring import BudgetArgs, Monitoring, MonitoringArgs
 from launchready.infra.components.project import GcpProject, ProjectArgs
 from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, SUPPORT_API_TOKEN,
                                       Secrets, SecretsArgs)
@@ -128,7 +128,10 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
 
     Monitoring("monitoring", MonitoringArgs(
         project_id=pid, emails=list(config.alerts.emails), app_host=domain.app_host, environment=env,
-        services={"webhook": WEBHOOK.name, "sync": "sync-worker"}), opts=after_apis)
+        services={"webhook": WEBHOOK.name, "sync": "sync-worker"},
+        api_host=domain.api_host, webhook_path=config.stripe.webhook_path,
+        budget=BudgetArgs(gcp_cfg.billing_account, project.number, config.budget.amount, config.budget.thresholds)
+        if gcp_cfg.billing_account else None), opts=after_apis)
 
     return {"project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
             "function_urls": {k: f.url for k, f in functions.functions.items()}}

@@ -16,7 +16,7 @@ import pulumi_gcp as gcp
 # the budget's billing account: cloudbilling; Eventarc's transport: pubsub) — the fresh-project
 # simulation (launchready.policy.fresh_project) fails the plan if one is missing.
 REQUIRED_APIS: tuple[str, ...] = (
-    "iam", "cloudresourcemanager", "serviceusage", "cloudbilling", "pubsub",
+    "iam", "cloudresourcemanager", "serviceusage", "cloudbilling", "pubsub", "billingbudgets",
     "firebase", "firestore", "cloudfunctions", "run", "cloudbuild", "eventarc", "secretmanager",
     "identitytoolkit", "firebaserules", "firebasehosting", "monitoring", "logging", "artifactregistry",
     "storage",
@@ -40,6 +40,7 @@ class GcpProject(pulumi.ComponentResource):
     """`project_id` is what every other component targets; `ready` is what they depend on."""
 
     project_id: pulumi.Output[str]
+    number: pulumi.Output[str]       # what a billing budget filters on
     ready: list[pulumi.Resource]
     provider: gcp.Provider
     agents_ready: list[pulumi.Resource]
@@ -55,10 +56,11 @@ class GcpProject(pulumi.ComponentResource):
                 org_id=None if args.folder_id else args.org_id, labels=args.labels,
                 auto_create_network=False, deletion_policy="PREVENT" if args.protect else "DELETE",
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
-            self.project_id = project.project_id
+            self.project_id, self.number = project.project_id, project.number
             base.append(project)
         else:
             self.project_id = pulumi.Output.from_input(args.project_id)
+            self.number = gcp.organizations.get_project_output(project_id=args.project_id).number
             if args.billing_account:
                 base.append(gcp.billing.ProjectInfo(f"{name}-billing", project=args.project_id,
                                                     billing_account=args.billing_account, opts=child))

@@ -202,6 +202,13 @@ class OrgPolicySettings(_Model):
         return self
 
 
+class BudgetSettings(_Model):
+    """A monthly billing budget on the environment's project, alerting the `alerts.emails` channels."""
+
+    amount: int = Field(default=100, ge=1)      # whole units of the billing account's currency
+    thresholds: list[float] = Field(default_factory=lambda: [0.5, 0.9, 1.0], min_length=1, max_length=10)
+
+
 class EnvironmentConfig(_Model):
     """Everything one environment (Pulumi stack) is made of."""
 
@@ -220,6 +227,7 @@ class EnvironmentConfig(_Model):
     functions: FunctionSettings = FunctionSettings()
     firestore: FirestoreSettings = FirestoreSettings()
     org_policy: OrgPolicySettings = OrgPolicySettings()
+    budget: BudgetSettings = BudgetSettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
     # Check-id prefix -> why it does not apply to this app (e.g. `stripe: no payments`); such checks
     # are reported as not applicable instead of run, and their skips never block.

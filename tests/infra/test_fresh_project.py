@@ -212,3 +212,26 @@ def test_drs_declared_enforced_fails_the_public_grants_and_project_exception_pas
         "functions-request-support-invoker", "functions-stripe-webhook-invoker"]
     assert all("choose project-exception" in m for m in enforced)
     assert found(items, OrgPolicies(domain_restricted_sharing="project-exception"))["org_policy"] == []
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_budget_and_webhook_host_uptime(plans, configs, env):
+    plan, config = plans[env], configs[env]
+    budget = plan.named("monitoring-budget")
+    assert budget.get("billingAccount") == config.gcp.billing_account
+    assert budget.get("budgetFilter.projects") == ["projects/100000000001"]      # the project's number
+    assert budget.get("amount.specifiedAmount") == {"units": str(config.budget.amount)}   # the account's currency
+    assert [r["thresholdPercent"] for r in budget.get("thresholdRules")] == config.budget.thresholds
+    assert budget.get("allUpdatesRule.monitoringNotificationChannels")
+    api = plan.named("monitoring-uptime-api")
+    assert api.get("monitoredResource.labels.host") == config.domain.api_host
+    assert api.get("httpCheck.path") == config.stripe.webhook_path
+    assert {c["statusClass"] for c in api.get("httpCheck.acceptedResponseStatusCodes")} == {
+        "STATUS_CLASS_2XX", "STATUS_CLASS_4XX"}          # 405 to an unsigned GET: up; 5xx or silence: down
+
+
+def test_no_billing_account_no_budget(configs):
+    from launchready.infra.plan import build_plan
+
+    plan = build_plan(with_changes(configs["dev"], "gcp", billing_account=None, create_project=False))
+    assert not plan.of_type("gcp:billing/budget:Budget")

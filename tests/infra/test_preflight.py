@@ -39,7 +39,7 @@ def prepared_state() -> GoogleAdminState:
         tokens={TOKEN: "rosa@tidepool.app"},
         projects={QUOTA: ORG}, parents={FOLDER: ORG},
         permissions={FOLDER: {g.permission for g in PARENT_GRANTS},
-                     f"billingAccounts/{BILLING}": {"billing.resourceAssociations.create"}},
+                     f"billingAccounts/{BILLING}": {"billing.resourceAssociations.create", "billing.budgets.create"}},
         policies={ORG: {"iam.disableServiceAccountKeyCreation": {"rules": [{"enforce": True}]},
                         "gcp.resourceLocations": {"rules": [{"values": {"allowedValues": ["in:eu-locations"]}}]},
                         "iam.allowedPolicyMemberDomains": {"rules": [{"values": {"allowedValues": ["C03xk2q9z"]}}]}},
@@ -116,9 +116,9 @@ def test_locations_outside_the_allowed_group_block(env, capsys):
     env["state"].policies[ORG]["gcp.resourceLocations"] = {"rules": [{"values": {"allowedValues": ["in:us-locations"]}}]}
     code, report = preflight(env, capsys)
     finding = by_id(report)["google.org_policy.gcp.resourceLocations"]
-    assert code == 1 and finding["message"].endswith(
-        "blocks the plan: locations eur3, europe-west3 are not allowed (the functions, bucket and Firestore database "
-        "are created in the stack's region and location)")
+    assert code == 1 and finding["message"].startswith(
+        f"gcp.resourceLocations on {FOLDER} blocks the plan: locations eur3, europe-west3 are not allowed (the "
+        "functions, bucket, Firestore database and (user-managed) secret replicas are created in the stack's region")
 
 
 def test_user_credentials_without_quota_project_block(env, capsys):
