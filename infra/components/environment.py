@@ -7,6 +7,7 @@ from pathlib import Path
 import pulumi
 from pydantic.alias_generators import to_camel
 
+from launchready.infra.components.apps import AppsArgs, FirebaseApps
 from launchready.infra.components.auth import Auth, AuthArgs
 from launchready.infra.components.cloudflare import CloudflareArgs, CloudflareZone
 from launchready.infra.components.firestore import Firestore, FirestoreArgs
@@ -133,5 +134,11 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         budget=BudgetArgs(gcp_cfg.billing_account, project.number, config.budget.amount, config.budget.thresholds)
         if gcp_cfg.billing_account else None), opts=after_apis)
 
-    return {"project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
+    apps = config.firebase_apps
+    firebase_apps = FirebaseApps("apps", AppsArgs(
+        project_id=pid, display_name=config.app.name, android_package=apps.android_package,
+        apple_bundle_id=apps.apple_bundle_id, web=apps.web, keep_on_delete=prod, ready=project.ready),
+        opts=after_apis)
+
+    return {"firebase_apps": firebase_apps.outputs, "project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
             "function_urls": {k: f.url for k, f in functions.functions.items()}}

@@ -209,6 +209,16 @@ class BudgetSettings(_Model):
     thresholds: list[float] = Field(default_factory=lambda: [0.5, 0.9, 1.0], min_length=1, max_length=10)
 
 
+class FirebaseAppsSettings(_Model):
+    """The app's Firebase registrations in this environment, as `flutterfire configure` makes them; the
+    program registers each one set, and `launchready app-config` writes the flavor's options from them."""
+
+    android_package: str | None = Field(default=None, pattern=r"^[A-Za-z][\w]*(\.[A-Za-z][\w]*)+$")
+    apple_bundle_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
+    web: bool = False
+    flavor: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")   # default: the environment
+
+
 class EnvironmentConfig(_Model):
     """Everything one environment (Pulumi stack) is made of."""
 
@@ -228,6 +238,7 @@ class EnvironmentConfig(_Model):
     firestore: FirestoreSettings = FirestoreSettings()
     org_policy: OrgPolicySettings = OrgPolicySettings()
     budget: BudgetSettings = BudgetSettings()
+    firebase_apps: FirebaseAppsSettings = FirebaseAppsSettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
     # Check-id prefix -> why it does not apply to this app (e.g. `stripe: no payments`); such checks
     # are reported as not applicable instead of run, and their skips never block.
