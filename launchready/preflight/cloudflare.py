@@ -40,10 +40,9 @@ def probe(config: EnvironmentConfig, endpoints: Endpoints) -> Iterator[Finding]:
         yield Finding("cloudflare.token", "fail", f"${TOKEN_ENV} is not set",
                       f"Export the deploy token as {TOKEN_ENV} (the Pulumi Cloudflare provider reads it too).")
         return
-    base = f"{endpoints.cloudflare}/client/v4/user/tokens"
     try:
         with Client({"Authorization": f"Bearer {token}"}) as client:
-            verified = client.call("GET", f"{base}/verify").get("result") or {}
+            base, verified = _verified(client, f"{endpoints.cloudflare}/client/v4", config.domain.cloudflare_zone_id)
             if verified.get("status") != "active":
                 yield Finding("cloudflare.token", "fail", f"the Cloudflare token is {verified.get('status')}",
                               "Create a new API token (see the README's Cloudflare token permissions).")
@@ -64,6 +63,24 @@ def probe(config: EnvironmentConfig, endpoints: Endpoints) -> Iterator[Finding]:
                           "Create a new API token (see the README's Cloudflare token permissions).")
         return
     yield _judge(details.get("policies") or [], config)
+
+
+def _verified(client: Client, api: str, zone_id: str) -> tuple[str, dict[str, Any]]:
+    """(the token's own API path, its verify result): a user token under /user/tokens; an account-owned
+    token (which /user/tokens/verify rejects) under /accounts/{account}/tokens, the zone's account."""
+    try:
+        return f"{api}/user/tokens", client.call("GET", f"{api}/user/tokens/verify").get("result") or {}
+    except ApiError as exc:
+        if exc.status != 401:
+            raise
+        try:
+            account = (client.call("GET", f"{api}/zones/{zone_id}").get("result") or {}).get("account") or {}
+        except ApiError:
+            raise exc from None
+        if not account.get("id"):
+            raise exc
+        base = f"{api}/accounts/{account['id']}/tokens"
+        return base, client.call("GET", f"{base}/verify").get("result") or {}
 
 
 def _judge(policies: list[dict[str, Any]], config: EnvironmentConfig) -> Finding:

@@ -322,3 +322,16 @@ def test_drs_and_eu_org_remediations_can_be_carried_out_in_order(env, capsys):
     state.policies[f"projects/{PROJECT}"] = {"iam.allowedPolicyMemberDomains": {"rules": [{"allowAll": True}]}}
     code, report = preflight(env, capsys)
     assert code == 0 and {f["status"] for f in report["findings"]} == {"pass"}, report
+
+
+def test_an_account_owned_cloudflare_token_is_verified_under_its_account(env, capsys):
+    """Account-owned tokens are rejected by /user/tokens/verify; preflight finds the zone's account and
+    verifies and reads the token there."""
+    env["cf_tokens"][CF_TOKEN].account = "a7c1" * 8
+    code, report = preflight(env, capsys)
+    found = by_id(report)
+    assert code == 0 and found["cloudflare.token"]["status"] == "pass", report
+    assert found["cloudflare.permissions"]["status"] == "pass"
+    env["cf_tokens"][CF_TOKEN].zones[:] = ["0" * 32]      # not even the zone: the user-token answer stands
+    code, report = preflight(env, capsys)
+    assert code == 1 and "Cloudflare rejected the token" in by_id(report)["cloudflare.token"]["message"]
