@@ -4,6 +4,8 @@ Service Usage, OAuth token info and Cloudflare's token API, for an app that is n
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,22 @@ ZONE_ID = "9c0e1b2a3d4f5e6a7b8c9d0e1f2a3b4c"
 DEPLOY_PERMISSIONS = ["DNS Write", "Zone Settings Write", "Dynamic URL Redirects Write", "API Tokens Read"]
 STRIPE_ACCOUNT = "acct_1TidepoolProd9"
 OUR_WEBHOOK = "https://api.tidepool.app/stripe_webhook"
+
+
+FAKE_PULUMI = """#!{python}
+import json, os, sys
+args = sys.argv[1:]                      # config get <key> --stack <stack>
+if args[:2] != ["config", "get"]:
+    sys.exit(2)
+path, key = {secrets!r}, args[2]
+stack = json.load(open(path)) if os.path.exists(path) else {{}}
+env = {{"cloudflare:apiToken": "CLOUDFLARE_API_TOKEN", "launchready:stripeSecretKey": "STRIPE_SECRET_KEY"}}
+value = stack.get(key, os.environ.get(env.get(key, ""), ""))
+if not value:
+    print("error: configuration key '%s' not found for stack 'prod'" % key, file=sys.stderr)
+    sys.exit(255)
+print(value)
+"""
 
 
 def _edit(config: dict) -> None:
@@ -61,6 +79,13 @@ def env(tmp_path, monkeypatch):
     monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT", raising=False)
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", CF_TOKEN)
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_" + "t" * 24)   # prod runs in live mode
+    # the Pulumi CLI: `pulumi config get` answers from the stack, here the same values as the variables
+    # (a test that wants the stack to differ writes stack-secrets.json)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pulumi").write_text(FAKE_PULUMI.format(python=sys.executable, secrets=str(tmp_path / "stack-secrets.json")))
+    (bin_dir / "pulumi").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     state = prepared_state()
     tokens = {CF_TOKEN: CloudflareToken("tok-41c2", list(DEPLOY_PERMISSIONS), [ZONE_ID])}
     with GoogleAdminApisStub(state) as google, CloudflareApiStub(tokens) as cloudflare, \
@@ -213,7 +238,8 @@ def test_missing_credentials_and_bad_format(env, capsys, monkeypatch):
     monkeypatch.delenv("STRIPE_SECRET_KEY")
     code, report = preflight(env, capsys)
     assert code == 1 and [(f["id"], f["status"]) for f in report["findings"]] == [
-        ("google.credentials", "fail"), ("cloudflare.token", "fail"), ("stripe.key_mode", "warn")]
+        ("google.credentials", "fail"), ("cloudflare.token", "fail"), ("stripe.key_mode", "warn"),
+        ("preflight.secrets", "warn")]
     assert main(["preflight", "--stack", "prod", "--stacks-dir", str(env["stacks"]), "--format", "xml"]) == 2
     assert capsys.readouterr().err.strip() == "launchready: --format: expected one of text, json, got 'xml'"
 
@@ -335,3 +361,15 @@ def test_an_account_owned_cloudflare_token_is_verified_under_its_account(env, ca
     env["cf_tokens"][CF_TOKEN].zones[:] = ["0" * 32]      # not even the zone: the user-token answer stands
     code, report = preflight(env, capsys)
     assert code == 1 and "Cloudflare rejected the token" in by_id(report)["cloudflare.token"]["message"]
+
+
+def test_preflight_tests_the_stacks_secrets_not_the_variables(env, capsys, tmp_path):
+    """`pulumi up` uses the stack's cloudflare:apiToken and stripeSecretKey; a stale variable must not
+    make preflight pass (or fail) for a token the deploy will not use."""
+    (tmp_path / "stack-secrets.json").write_text(json.dumps({"cloudflare:apiToken": "cf-stale-from-last-year"}))
+    code, report = preflight(env, capsys)
+    found = by_id(report)
+    assert code == 1 and found["cloudflare.token"]["message"].startswith("Cloudflare rejected the token")
+    assert found["preflight.secrets"]["status"] == "pass"
+    assert "cf-stale-from-last-year" not in json.dumps(report)
+    assert os.environ["CLOUDFLARE_API_TOKEN"] == CF_TOKEN         # the variables are left as they were
