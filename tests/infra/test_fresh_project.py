@@ -235,3 +235,13 @@ def test_no_billing_account_no_budget(configs):
 
     plan = build_plan(with_changes(configs["dev"], "gcp", billing_account=None, create_project=False))
     assert not plan.of_type("gcp:billing/budget:Budget")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_ttl_policies_on_finished_records(plans, env):
+    from launchready.functions.backend.retention import TTL_FIELD
+
+    fields = {r.get("collection"): r for r in plans[env].of_type("gcp:firestore/field:Field")}
+    assert set(fields) == {"stripe_events", "sync_tasks"}
+    assert all(f.get("field") == TTL_FIELD and f.get("ttlConfig") == {} for f in fields.values())
+    assert all(any(d.endswith("::firestore-database") for d in f.dependencies) for f in fields.values())
