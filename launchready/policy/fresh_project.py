@@ -158,7 +158,7 @@ def check_agents(resource: Resource, before: dict[str, Resource]) -> Iterator[Vi
                             "service agent before it: the trigger fails on a fresh project", resource.urn)
 
 
-def _behind_sleep(item: Resource, before: dict[str, Resource], minimum: float) -> float:
+def _behind_sleep(item: Resource, before: dict[str, Resource]) -> float:
     """The longest Sleep among `before` that waits for `item` (0 when none)."""
     return max((seconds(_prop(s, "createDuration")) for s in before.values()
                 if s.resource_type == SLEEP and item.urn in waits_for(s)), default=0.0)
@@ -169,7 +169,7 @@ def check_propagation(resource: Resource, before: dict[str, Resource]) -> Iterat
         minimum = float(data.IAM_PROPAGATION_S.value)
         for grant in before.values():
             if grant.resource_type in data.IAM_GRANT_TYPES.value:
-                waited = _behind_sleep(grant, before, minimum)
+                waited = _behind_sleep(grant, before)
                 if waited < minimum:
                     yield Violation(f"{_short(resource)} is created {waited:g} s after {_short(grant)}; IAM needs "
                                     f"{minimum:g} s to propagate (a Sleep after the grant, before the function)",
@@ -178,7 +178,7 @@ def check_propagation(resource: Resource, before: dict[str, Resource]) -> Iterat
         minimum = float(data.LOG_METRIC_VISIBLE_S.value)
         metrics = {str(_prop(m, "name")): m for m in before.values() if m.resource_type == LOG_METRIC}
         for name in sorted(set(_METRIC_REF.findall(str(_prop(resource, "conditions")))) & set(metrics)):
-            waited = _behind_sleep(metrics[name], before, minimum)
+            waited = _behind_sleep(metrics[name], before)
             if waited < minimum:
                 yield Violation(f"{_short(resource)} reads log metric {name} {waited:g} s after creating it; "
                                 f"Monitoring may need {minimum:g} s to see it (`Cannot find metric(s)`)", resource.urn)

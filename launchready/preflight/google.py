@@ -130,6 +130,10 @@ class GoogleProbes:
         return Finding("google.credentials", "pass", f"deploying as {self.identity}")
 
     def quota_project(self) -> Finding:
+        if self.quota and not os.environ.get(QUOTA_ENV):
+            return Finding("google.quota_project", "warn", f"quota project {self.quota} comes from the ADC file, "
+                           "which the Pulumi gcp provider does not read (terraform-provider-google#24500): `pulumi up` "
+                           "sends it only when it is exported", f"export {QUOTA_ENV}={self.quota}")
         if self.quota:
             return Finding("google.quota_project", "pass", f"API quota is billed to project {self.quota}")
         if self.identity.startswith("serviceAccount:"):

@@ -76,7 +76,7 @@ def env(tmp_path, monkeypatch):
                                "refresh_token": "unused-offline", "quota_project_id": QUOTA}))
     monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
-    monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT", raising=False)
+    monkeypatch.setenv("GOOGLE_CLOUD_QUOTA_PROJECT", QUOTA)    # what the provider reads (not the ADC file's)
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", CF_TOKEN)
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_" + "t" * 24)   # prod runs in live mode
     # the Pulumi CLI: `pulumi config get` answers from the stack, here the same values as the variables
@@ -146,7 +146,8 @@ def test_locations_outside_the_allowed_group_block(env, capsys):
         "functions, bucket, Firestore database and (user-managed) secret replicas are created in the stack's region")
 
 
-def test_user_credentials_without_quota_project_block(env, capsys):
+def test_user_credentials_without_quota_project_block(env, capsys, monkeypatch):
+    monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT")
     env["adc"].write_text(json.dumps({"type": "authorized_user", "client_id": "x", "refresh_token": "unused"}))
     code, report = preflight(env, capsys)
     finding = by_id(report)["google.quota_project"]
@@ -373,3 +374,11 @@ def test_preflight_tests_the_stacks_secrets_not_the_variables(env, capsys, tmp_p
     assert found["preflight.secrets"]["status"] == "pass"
     assert "cf-stale-from-last-year" not in json.dumps(report)
     assert os.environ["CLOUDFLARE_API_TOKEN"] == CF_TOKEN         # the variables are left as they were
+
+
+def test_a_quota_project_only_in_the_adc_file_is_a_warning_with_the_export(env, capsys, monkeypatch):
+    monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT")
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["google.quota_project"]
+    assert code == 0 and finding["status"] == "warn" and "terraform-provider-google#24500" in finding["message"]
+    assert finding["remediation"] == f"export GOOGLE_CLOUD_QUOTA_PROJECT={QUOTA}"
