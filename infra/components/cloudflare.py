@@ -9,6 +9,8 @@ import pulumi_cloudflare as cloudflare
 from launchready.infra.dns_records import DnsRecordSpec
 
 AUTO_TTL = 1  # Cloudflare's "automatic" TTL, required for proxied records
+REDIRECT_PHASE = "http_request_dynamic_redirect"
+REDIRECT_RULESET_NAME = "launchready redirects"   # preflight tells the zone's own entry point from ours by it
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,8 @@ class CloudflareZone(pulumi.ComponentResource):
                                  opts=pulumi.ResourceOptions(parent=self, protect=protect, aliases=aliases))
         if args.www_redirect:
             cloudflare.Ruleset(
-                f"{name}-www-redirect", zone_id=args.zone_id, kind="zone", phase="http_request_dynamic_redirect",
-                name="launchready redirects", description="www -> apex, path and query kept",
+                f"{name}-www-redirect", zone_id=args.zone_id, kind="zone", phase=REDIRECT_PHASE,
+                name=REDIRECT_RULESET_NAME, description="www -> apex, path and query kept",
                 rules=[{
                     "ref": "www_to_apex", "description": f"www.{args.zone} -> {args.zone}", "enabled": True,
                     "expression": f'(http.host eq "www.{args.zone}")', "action": "redirect",

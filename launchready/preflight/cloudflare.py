@@ -6,6 +6,7 @@ import os
 from typing import Any, Iterator
 
 from launchready.config.model import EnvironmentConfig
+from launchready.infra.components.cloudflare import REDIRECT_PHASE, REDIRECT_RULESET_NAME
 from launchready.infra.first_deploy import cloudflare_permissions
 from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable
 
@@ -63,6 +64,35 @@ def probe(config: EnvironmentConfig, endpoints: Endpoints) -> Iterator[Finding]:
                           "Create a new API token (see the README's Cloudflare token permissions).")
         return
     yield _judge(details.get("policies") or [], config)
+    if config.domain.www_redirect:
+        yield _redirect_entrypoint(token, endpoints, config)
+
+
+def _redirect_entrypoint(token: str, endpoints: Endpoints, config: EnvironmentConfig) -> Finding:
+    """Cloudflare keeps one entry-point ruleset per zone and phase: one made by hand (dashboard Redirect
+    Rules) makes the program's `www` redirect ruleset fail to create."""
+    zone_id = config.domain.cloudflare_zone_id
+    url = f"{endpoints.cloudflare}/client/v4/zones/{zone_id}/rulesets/phases/{REDIRECT_PHASE}/entrypoint"
+    try:
+        with Client({"Authorization": f"Bearer {token}"}) as client:
+            ruleset = client.call("GET", url).get("result") or {}
+    except ApiError as exc:
+        if exc.status == 404:
+            return Finding("cloudflare.redirect_rules", "pass", f"zone {config.domain.zone} has no redirect rules "
+                           "yet: the program creates the www -> apex rule")
+        return Finding("cloudflare.redirect_rules", "warn", f"cannot read the zone's redirect rules ({exc.message})",
+                       "Check Rules -> Redirect Rules in the dashboard: existing rules block the program's.")
+    except Unreachable as exc:
+        return Finding("cloudflare.redirect_rules", "error", f"Cloudflare API: {exc}",
+                       "Check network access to api.cloudflare.com (or --cloudflare-api-base).")
+    if ruleset.get("name") == REDIRECT_RULESET_NAME:
+        return Finding("cloudflare.redirect_rules", "pass", "the zone's redirect rules are the program's own")
+    rules = [str(r.get("description") or r.get("expression") or r.get("id")) for r in ruleset.get("rules") or []]
+    return Finding("cloudflare.redirect_rules", "fail", f"zone {config.domain.zone} already has redirect rules "
+                   f"({len(rules)}: {'; '.join(rules[:3]) or 'none'}) in ruleset {ruleset.get('id')}: Cloudflare "
+                   "allows one per zone, so the program's www -> apex ruleset cannot be created",
+                   "Either delete them (dashboard: Rules -> Redirect Rules) after moving what you need elsewhere, "
+                   "or set `launchready:domain.wwwRedirect: false` and keep the www rule among your own.")
 
 
 def _verified(client: Client, api: str, zone_id: str) -> tuple[str, dict[str, Any]]:

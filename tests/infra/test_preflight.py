@@ -382,3 +382,17 @@ def test_a_quota_project_only_in_the_adc_file_is_a_warning_with_the_export(env, 
     finding = by_id(report)["google.quota_project"]
     assert code == 0 and finding["status"] == "warn" and "terraform-provider-google#24500" in finding["message"]
     assert finding["remediation"] == f"export GOOGLE_CLOUD_QUOTA_PROJECT={QUOTA}"
+
+
+def test_a_hand_made_redirect_ruleset_blocks_the_www_redirect(env, capsys):
+    """One dynamic-redirect entry point per zone: the program's www rule cannot be created beside one."""
+    assert by_id(preflight(env, capsys)[1])["cloudflare.redirect_rules"]["status"] == "pass"
+    phase = (ZONE_ID, "http_request_dynamic_redirect")
+    env["cloudflare"].entrypoints[phase] = {"id": "rs-77", "name": "default", "phase": phase[1], "rules": [
+        {"id": "r1", "description": "old blog -> /journal", "expression": '(http.request.uri.path eq "/blog")'}]}
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["cloudflare.redirect_rules"]
+    assert code == 1 and "already has redirect rules (1: old blog -> /journal) in ruleset rs-77" in finding["message"]
+    assert "wwwRedirect: false" in finding["remediation"]
+    env["cloudflare"].entrypoints[phase]["name"] = "launchready redirects"      # a re-run: ours
+    assert by_id(preflight(env, capsys)[1])["cloudflare.redirect_rules"]["status"] == "pass"

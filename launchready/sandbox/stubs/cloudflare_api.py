@@ -39,6 +39,7 @@ class CloudflareApiStub(StubServer):
     def __init__(self, tokens: dict[str, CloudflareToken], port: int = 0):
         super().__init__(port)
         self.tokens = tokens
+        self.entrypoints: dict[tuple[str, str], dict[str, Any]] = {}   # (zone id, phase) -> entry point ruleset
 
     def wsgi(self, environ, start_response):
         return self._answer(Request(environ))(environ, start_response)
@@ -50,6 +51,13 @@ class CloudflareApiStub(StubServer):
             return envelope(errors=[{"code": 1000, "message": "Invalid API Token"}], status=401)
         path = request.path.rstrip("/")
         owner = f"/client/v4/accounts/{token.account}/tokens" if token.account else "/client/v4/user/tokens"
+        if path.startswith("/client/v4/zones/") and "/rulesets/phases/" in path:
+            zone, phase = path.split("/")[4], path.split("/")[7]
+            ruleset = self.entrypoints.get((zone, phase))
+            if ruleset is None:
+                return envelope(errors=[{"code": 10003, "message": "could not find entrypoint ruleset in the "
+                                                                   f"{phase} phase"}], status=404)
+            return envelope(ruleset)
         if path.startswith("/client/v4/zones/"):
             zone = path.rsplit("/", 1)[-1]
             if token.zones and zone not in token.zones:
