@@ -140,5 +140,6 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         apple_bundle_id=apps.apple_bundle_id, web=apps.web, keep_on_delete=prod, ready=project.ready),
         opts=after_apis)
 
-    return {"firebase_apps": firebase_apps.outputs, "project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
-            "function_urls": {k: f.url for k, f in functions.functions.items()}}
+    return {"project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
+            "function_urls": {k: f.url for k, f in functions.functions.items()},
+            "firebase_apps": firebase_apps.outputs}
