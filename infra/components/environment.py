@@ -135,11 +135,11 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         if gcp_cfg.billing_account else None), opts=after_apis)
 
     apps = config.firebase_apps
-    firebase_apps = FirebaseApps("apps", AppsArgs(
+    app_outputs = FirebaseApps("apps", AppsArgs(
         project_id=pid, display_name=config.app.name, android_package=apps.android_package,
         apple_bundle_id=apps.apple_bundle_id, web=apps.web, keep_on_delete=prod, ready=project.ready),
-        opts=after_apis)
+        opts=after_apis).outputs if apps.android_package or apps.apple_bundle_id or apps.web else {}
 
     return {"project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
             "function_urls": {k: f.url for k, f in functions.functions.items()},
-            "firebase_apps": firebase_apps.outputs}
+            "firebase_apps": app_outputs}
