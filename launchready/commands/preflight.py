@@ -47,7 +47,9 @@ def command(
         resource_manager=resource_manager_api_base, org_policy=org_policy_api_base, billing=billing_api_base,
         service_usage=service_usage_api_base, oauth=oauth_api_base, cloudflare=cloudflare_api_base,
         stripe=stripe_api_base)
-    findings = run(config, endpoints)
+    from launchready.preflight.stack_secrets import from_stack
+    with from_stack(stack, current().root) as secrets:
+        findings = [*run(config, endpoints), secrets]
     ok = ready(findings)
     if fmt == "json":
         typer.echo(json.dumps({"stack": stack, "ready": ok, "findings": [f.to_dict() for f in findings]}, indent=2))

@@ -74,10 +74,13 @@ def first_deploy_facts(config: EnvironmentConfig) -> dict[str, Any]:
     from launchready.functions.backend.callers import VERIFIED_CALLERS
     from launchready.infra import first_deploy
     from launchready.infra.components.functions import AUDIT_LOG_TYPES, BUILD_ROLES
+    from launchready.project import current
 
     return {"facts": first_deploy, "policies": POLICIES, "verified_callers": VERIFIED_CALLERS,
             "build_roles": BUILD_ROLES, "audit_log_types": AUDIT_LOG_TYPES,
-            "cloudflare": first_deploy.cloudflare_permissions(config.domain.www_redirect)}
+            "cloudflare": first_deploy.cloudflare_permissions(config.domain.www_redirect),
+            "rules_import": first_deploy.rules_release_import(config.stack or config.environment, current().name,
+                                                              config.gcp.project_id)}
 
 
 def render_docs(inv: Inventory) -> dict[str, str]:

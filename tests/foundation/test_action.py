@@ -88,7 +88,8 @@ def test_the_deploy_job_is_two_phase_with_per_environment_secrets() -> None:
     workflow = yaml.safe_load((REPO / "examples" / "github-workflow.yml").read_text())
     deploy = workflow["jobs"]["deploy"]
     assert deploy["environment"] == "${{ matrix.stack }}"
-    assert deploy["env"]["STRIPE_SECRET_KEY"] == "${{ secrets.STRIPE_SECRET_KEY }}"  # one per GitHub Environment
+    secrets = next(s for s in deploy["steps"] if (s.get("name") or "").startswith("Stack secrets"))
+    assert "launchready:stripeSecretKey" in secrets["run"]   # the stack's key (one per environment), as `up` uses
     names = [s.get("name") or s.get("id") or s["uses"] for s in deploy["steps"]]
     order = ["Offline gate", "Preflight", "pulumi preview", "Live gate against the running", "pulumi up", "Live gate after"]
     positions = [next(i for i, n in enumerate(names) if n.startswith(o)) for o in order]
