@@ -39,6 +39,7 @@ def _stack_outputs(stack: str, outputs: Path | None, root: Path) -> dict[str, An
 
 
 def command(
+    ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack whose Firebase apps the build should use."),
     outputs: Optional[Path] = typer.Option(None, "--outputs", help="JSON of `pulumi stack output --json --stack S` "
                                            "(default: run that command)."),
@@ -51,9 +52,10 @@ def command(
     from launchready.config.model import load_stack
     from launchready.errors import UsageError
     from launchready.flutter.firebase_options import OptionsError, write
-    from launchready.project import current, stacks_folder
+    from launchready.commands import selected_project
+    from launchready.project import stacks_folder
 
-    project = current()
+    project = selected_project(ctx)
     config = load_stack(stacks_folder(project, stacks_dir), stack)
     app = project.flag(app_dir) or project.app_dir
     if app is None or not (app / "pubspec.yaml").is_file():
