@@ -49,6 +49,8 @@ def command(
     waivers: Optional[Path] = typer.Option(None, "--waivers", help="Waivers file (default: launchready.yaml at the project root)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Accept the findings recorded in this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings' fingerprints here (adopting launchready on an existing app)."),
+    allow_critical_waivers: bool = typer.Option(False, "--allow-critical-waivers", help="Let waivers and baselines accept critical findings in prod (reported as a trust lever)."),
+    base_ref: Optional[str] = typer.Option(None, "--base-ref", help="Git ref of the base branch: a change to a trust lever (blockingSeverities, notApplicable, waivers, baseline) since it blocks unless CODEOWNERS covers the file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Text: only failures, errors, blocking skips and the verdict."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Text: also a table of every result."),
 ) -> None:
@@ -73,6 +75,7 @@ def command(
         http_port=http_port, ca_file=ca_file, connect_host=connect_host, webhook_url=webhook_url,
         stripe_api_base=stripe_api_base, monitoring_api_base=monitoring_api_base, sandbox=sandbox,
         rules_engine=rules_engine, strict=strict, waivers_file=waivers, baseline=baseline,
+        allow_critical_waivers=allow_critical_waivers, base_ref=base_ref,
     )
     report = run(options, progress=sys.stderr.isatty())
     if write_baseline is not None:
@@ -109,6 +112,7 @@ def run(options: CheckOptions, *, progress: bool = False):
 
     ctx = CheckContext(options)
     ctx.targets  # resolve overrides (and the sandbox state) up front: a bad flag is exit 2, not N errors
+    ctx.waiver_policy, ctx.baseline  # a bad waiver or baseline file is exit 2 before any check runs
     registry.load_catalog()
     selected = registry.select(only=options.only, skip=options.skip, offline=options.offline)
     if not selected:

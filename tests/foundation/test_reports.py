@@ -36,7 +36,7 @@ def report():
 def test_json_schema_is_stable(report) -> None:
     data = json.loads(render(report, "json"))
     assert list(data) == ["schema_version", "tool", "stack", "started_at", "duration_s", "ready", "strict",
-                          "blocking_severities", "summary", "notices", "results"]
+                          "blocking_severities", "summary", "notices", "trust_levers", "results"]
     assert data["schema_version"] == 2 and data["stack"] == "prod" and data["ready"] is False
     assert data["tool"]["name"] == "launchready" and data["tool"]["version"]
     counts = {"pass", "fail", "warn", "skip", "error"}
