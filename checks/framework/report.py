@@ -33,6 +33,7 @@ class Report:
     project_root: str = "."
     checks: dict[str, type[Check]] = field(default_factory=dict, repr=False)  # id -> class, for rule docs
     levers: list[Any] = field(default_factory=list)  # trust levers pulled (checks.framework.trust.Lever): shown first
+    stack_file: str = ""   # the checked stack file (where results without an existing file of their own point)
 
     @property
     def blocking(self) -> list[Result]:

@@ -120,6 +120,7 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
                     strict=ctx.strict, notices=notices, project_root=str(ctx.repo_root),
                     checks={cls.id: cls for cls in selected})
     report.levers = trust.report_levers(ctx, report, policy, levers)
+    report.stack_file = str(ctx.stack_file)
     return report
 
 

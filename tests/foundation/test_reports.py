@@ -85,7 +85,9 @@ def test_sarif_shape(report) -> None:
             assert physical["artifactLocation"]["uri"]
             assert physical["region"]["startLine"] >= 1
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
-    assert uris == {"a.txt", "lib/main.dart", "stacks/Pulumi.prod.yaml"}  # no file of its own: the stack file
+    # no file of its own, or one that is not in the project (a.txt, lib/main.dart): the stack file
+    assert uris == {"stacks/Pulumi.prod.yaml"}
+    assert any("(in lib/main.dart, not a file of this repository)" in r["message"]["text"] for r in run["results"])
     failing = {r.check_id for r in report.results if r.status.value in ("fail", "error", "warn")}
     assert {r["ruleId"] for r in run["results"]} == failing
 
