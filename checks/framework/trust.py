@@ -102,6 +102,11 @@ def report_levers(ctx: "CheckContext", report: "Report", policy: GatePolicy, bef
         allowed = report.allowed_skips()
         levers.append(Lever("allow-skips", f"--allow-skips: {len(allowed)} check(s) at a blocking severity "
                                            "skipped without blocking (the gate did not look)"))
+    if ctx.options.base_ref:
+        from launchready.checks.framework.base_ref import changes
+        levers += [Lever("base-ref", f"{c.path}: {c.what} changed since {ctx.options.base_ref} "
+                                     + (f"(code owners: {' '.join(c.owners)})" if c.owners else "(no code owner)"))
+                   for c in changes(ctx)]
     if ctx.options.allow_critical_waivers:
         levers.append(Lever("allow-critical-waivers", "--allow-critical-waivers: waivers and baselines may accept "
                                                       "critical findings in prod"))

@@ -67,6 +67,9 @@ def command(
         if path is not None and not path.exists():
             raise UsageError(f"{flag}: {path} does not exist")
     stacks_dir = stacks_folder(project, stacks_dir)
+    if base_ref is not None:
+        from launchready.checks.framework.base_ref import verify_ref
+        verify_ref(project.root, base_ref)
     if rules_engine not in RULES_ENGINES:
         raise UsageError(f"--rules-engine: expected one of {', '.join(RULES_ENGINES)}, got {rules_engine!r}")
     options = CheckOptions(

@@ -266,3 +266,54 @@ def test_baselines_and_allow_skips_are_listed_in_every_format(tmp_path) -> None:
     assert junit.count('name="launchready.trust_lever"') == 3 and "baseline: " in junit
     markdown = (out / "r.md").read_text()
     assert markdown.index("**Trust levers used (3):**") < markdown.index("| | check |")
+
+
+# ------------------------------------------------------------------ --base-ref
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=Tidepool CI", "-c", "user.email=ci@tidepool-yoga.com",
+                           *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_a_lever_changed_in_the_pull_request_blocks_unless_code_owners_cover_it(tmp_path) -> None:
+    project = tidepool(tmp_path / "repo")
+    (project / ".github").mkdir()
+    (project / ".github" / "CODEOWNERS").write_text("# release owners approve the gate's levers\n"
+                                                    "/stacks/ @tidepool/release\n")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "base")
+    base = git(project, "rev-parse", "HEAD")
+    # the pull request: a waiver (nobody owns launchready.yaml), a notApplicable (stacks/ is owned),
+    # and a CODEOWNERS line of its own that must not count
+    (project / "launchready.yaml").write_text(yaml.safe_dump({"waivers": [waiver("client.api.crm_support")]}))
+    path = project / "stacks" / "Pulumi.prod.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["config"]["launchready:notApplicable"] = {"email": {"reason": "Tidepool sends no email from its domain",
+                                                            "owner": "@tidepool/backend", "expires": SOON}}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    (project / ".github" / "CODEOWNERS").write_text("* @tidepool/anyone\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "pull request")
+    proc = gate(project, "--base-ref", base, "--format", "json", only="config.trust.base_ref")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    by_subject = {r["subject"]: r for r in report["results"]}
+    assert by_subject["launchready.yaml:waivers"]["status"] == "fail" and by_subject["launchready.yaml:waivers"]["blocking"]
+    owned = by_subject["stacks/Pulumi.prod.yaml:launchready:notApplicable"]
+    assert owned["status"] == "pass" and "@tidepool/release" in owned["message"]
+    details = [lever["detail"] for lever in report["trust_levers"] if lever["lever"] == "base-ref"]
+    assert details == [f"stacks/Pulumi.prod.yaml: launchready:notApplicable changed since {base} "
+                       "(code owners: @tidepool/release)",
+                       f"launchready.yaml: waivers changed since {base} (no code owner)"]
+    unchanged = gate(project, "--base-ref", "HEAD", "--format", "json", only="config.trust.base_ref")
+    assert unchanged.returncode == 0 and "no trust lever changed since HEAD" in unchanged.stdout
+
+
+def test_an_unknown_base_ref_is_one_line(tmp_path) -> None:
+    project = tidepool(tmp_path / "repo")
+    git(project, "init", "-q")
+    proc = gate(project, "--base-ref", "origin/main")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"launchready: --base-ref: 'origin/main' is not a commit of the repository at "
+                                   f"{project.resolve()} (fetch it first, e.g. actions/checkout with fetch-depth: 0)")
