@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -216,3 +217,46 @@ def test_a_pulumi_yaml_with_two_stack_folders_stops_the_action(tmp_path, action_
                      workdir=repo, temp=action_env, env={"CI": "true"})
     assert run.exit_code == 2 and "stackConfigDir: duplicate key (line 4; first at line 2)" in run.log
     assert not [u for u in run.used if "upload-sarif" in u["uses"]]
+
+
+SOON = (date.today() + timedelta(days=30)).isoformat()
+REASON = "Fernhill only uses the Realtime Database for lesson bookings"
+LEVER_ATTACKS = {
+    "no blocking severities": ({"launchready:blockingSeverities": []}, None, "1",
+                               "blockingSeverities [] drops critical, high: refused"),
+    "rules not applicable": ({"launchready:notApplicable": {"rules": {"reason": REASON, "owner": "@fernhill/backend",
+                                                                      "expires": SOON}}},
+                             None, "1", "notApplicable: rules: refused"),
+    "waiver until 2999": ({}, "waivers:\n  - check: secrets.app.scan\n    reason: abc\n    owner: x\n"
+                              "    expires: 2999-01-01\n", "2", "expires: 2999-01-01 is more than 90 days away"),
+    "duplicate waivers key": ({}, "waivers: []\nwaivers:\n  - check: secrets.app.scan\n", "2",
+                              "waivers: duplicate key (line 2; first at line 1)"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(LEVER_ATTACKS))
+def test_no_trust_lever_in_the_pull_request_turns_the_action_green(tmp_path, action_env, attack) -> None:
+    stack_levers, waivers, code, reported = LEVER_ATTACKS[attack]
+    repo = app_repository(tmp_path / "repo")
+    project = repo / "deploy"
+    (project / "firestore.rules").write_text("rules_version = '2';\nservice cloud.firestore {\n"
+                                             "  match /databases/{database}/documents {\n"
+                                             "    match /{document=**} { allow read, write: if true; }\n  }\n}\n")
+    (project / "firestore.indexes.json").write_text('{"indexes": []}\n')
+    (project / "app" / "lib" / "backend" / "api_requests" / "stripe_calls.dart").write_text(
+        "const stripeKey = '" + "sk_live_" + "51FernhillActionKey0123456789abcdefXY" + "';\n")
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    doc = yaml.safe_load(prod.read_text())
+    doc["config"].update(stack_levers)
+    prod.write_text(yaml.safe_dump(doc, sort_keys=False))
+    if waivers:
+        (project / "launchready.yaml").write_text(waivers)
+    run = run_action(repo / ".github/actions/launchready", {
+        "stack": "prod", "project-dir": "deploy", "app-dir": "app", "format": "json", "emulator": "skip",
+        "args": "--only secrets.app.scan,rules.static.always_true,config.trust"}, workdir=repo, temp=action_env,
+        env={"CI": "true", "LAUNCHREADY_PLAN_CACHE": "0"})
+    assert run.exit_code == int(code) and run.outputs["check"].get("exit-code", code) == code, run.log
+    assert reported in run.log
+    if code == "1":
+        assert "NOT READY" in run.log
+        assert "trust levers used" in run.log.split("launchready check — stack prod", 1)[1].splitlines()[1]
