@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import pathspec
 
-from launchready.config.model import ConfigError, NAMESPACE
-from launchready.config.stack_yaml import StackFileError, load as load_bounded
+from launchready.config.model import NAMESPACE, ConfigError
+from launchready.config.stack_yaml import StackFileError
+from launchready.config.stack_yaml import load as load_bounded
 
 if TYPE_CHECKING:
     from launchready.checks.framework.context import CheckContext

@@ -21,7 +21,8 @@ from pydantic import ValidationError
 from launchready.checks.framework.gate import GatePolicy
 from launchready.checks.framework.waivers import Acceptance, describe
 from launchready.config.model import DEFAULT_BLOCKING, SEVERITIES
-from launchready.config.stack_yaml import StackFileError, load as load_bounded
+from launchready.config.stack_yaml import StackFileError
+from launchready.config.stack_yaml import load as load_bounded
 
 if TYPE_CHECKING:
     from launchready.checks.framework.context import CheckContext

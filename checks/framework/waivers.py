@@ -25,7 +25,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from launchready.config.model import ConfigError
-from launchready.config.stack_yaml import StackFileError, load as load_bounded
+from launchready.config.stack_yaml import StackFileError
+from launchready.config.stack_yaml import load as load_bounded
 
 PROJECT_FILE = "launchready.yaml"
 MAX_WAIVER_DAYS = 90          # the cap; a project may set a shorter one (maxWaiverDays), never a longer one
