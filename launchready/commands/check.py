@@ -89,6 +89,8 @@ def command(
     for name, path in targets:
         emit(report, name, path, view)
     if ("text", None) not in targets:  # the text view shows them; otherwise say them on stderr
+        for lever in report.levers:
+            typer.echo(f"launchready: trust lever: {lever}", err=True)
         for notice in report.notices:
             typer.echo(f"launchready: notice: {notice}", err=True)
     raise typer.Exit(report.exit_code)

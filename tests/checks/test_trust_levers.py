@@ -100,6 +100,8 @@ def test_no_blocking_severities_still_blocks_a_live_stripe_key_in_prod(tmp_path)
     assert report["blocking_severities"] == ["critical", "high"]
     assert {r["id"] for r in report["results"] if r["blocking"]} >= {"secrets.app.scan", "client.api.stripe_secret"}
     assert report["trust_levers"][0]["lever"] == "blockingSeverities"
+    quiet = gate(tidepool(tmp_path / "json-only", prod={"blockingSeverities": []}), "--format", "json")
+    assert quiet.returncode == 1 and "launchready: trust lever: blockingSeverities: " in quiet.stderr
 
 
 # ------------------------------------------------------------------ notApplicable
