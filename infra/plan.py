@@ -250,9 +250,9 @@ def source_digest(paths: list[Path]) -> str:
 def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> Plan:
     """Every resource `pulumi up` would register for this environment, offline, sorted by type/name.
     The program reads the project's files (rules, indexes, functions) as `pulumi up` run there would."""
-    from launchready.project import current
+    from launchready.project import discover
 
-    project = project or current()
+    project = project or discover()   # a library caller: the project the working directory is in
     stack = config.stack or config.environment
     values, secret_keys = pulumi_config(config)
     key = hashlib.sha256(json.dumps([stack, values, str(project.root), source_digest(sources(config, project)),

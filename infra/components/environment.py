@@ -21,7 +21,7 @@ from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, 
 from launchready.config.project_files import FileProblem, read_capped
 from launchready.infra.dns_records import desired_records, hosting_site_id
 from launchready.project import Project
-from launchready.project import current as current_project
+from launchready.project import discover
 
 SECRET_CONFIG = {STRIPE_SECRET_KEY: "stripeSecretKey", CRM_API_TOKEN: "crmApiToken",
                  SUPPORT_API_TOKEN: "supportApiToken"}
@@ -39,7 +39,7 @@ def deploy() -> None:
 def _project() -> Project:
     """The user's project: where the engine found Pulumi.yaml (the offline plan sets the same)."""
     root = pulumi.runtime.get_root_directory()
-    return Project.load(Path(root)) if root else current_project()
+    return Project.load(Path(root)) if root else discover()
 
 
 def _read(config: EnvironmentConfig, source: Project, key: str, what: str) -> str:

@@ -57,6 +57,7 @@ def _ask(value: Optional[str], prompt: str, default: Optional[str], yes: bool, f
 
 
 def command(
+    ctx: typer.Context,
     domain: Optional[str] = typer.Option(None, "--domain", help="The app's domain (prod serves it; dev/staging get subdomains)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Never prompt: take flags, what the app says, and defaults."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files that differ."),
@@ -75,9 +76,10 @@ def command(
     firestore_location: str = typer.Option("eur3", "--firestore-location", help="Firestore location."),
 ) -> None:
     """Set up launchready in this app repository (Pulumi.yaml, stacks/, program stub)."""
+    from launchready.commands import project_dir
     from launchready.project import init_root
 
-    root = init_root()
+    root = init_root(project_dir(ctx))
     folder = _app_dir(root, app_dir)
     found_ids, firebase, pub_name, found = _discover(root, folder)
     default_name = (pub_name or root.name).replace("_", " ").title()

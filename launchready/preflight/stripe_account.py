@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 from typing import Any, Iterator
 
-from launchready.checks.catalog.stripe.endpoint import key_mode
 from launchready.config.model import EnvironmentConfig
+from launchready.config.stripe_keys import key_mode
 from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable
 
 KEY_ENV = "STRIPE_SECRET_KEY"

@@ -1,4 +1,4 @@
-"""The access matrix for the canonical data model (DESIGN.md): who may do what to which document.
+"""The access matrix for the canonical data model (docs/functions.md, "What it writes"): who may do what to which document.
 These are the built-in rows; an app's own collections come from its access file (access_file.py).
 
 Each row is (actor, operation, path, data) -> allow|deny. `run_matrix` seeds the emulator with
