@@ -10,27 +10,27 @@ import json
 import typer
 
 from launchready.checks.reports.escape import json_safe
+from launchready.commands import selected_project
 from launchready.config.model import list_stacks
 from launchready.errors import UsageError
-from launchready.project import current, stacks_folder
+from launchready.project import Project, stacks_folder
 
 FORMATS = ("text", "json")
 
 
-def describe() -> dict[str, object]:
-    """Root, stacks folder, stack names and app folder of the current project (absolute paths)."""
-    project = current()
+def describe(project: Project) -> dict[str, object]:
+    """Root, stacks folder, stack names and app folder of `project` (absolute paths)."""
     stacks_dir = stacks_folder(project, None)
     app_dir = project.app_dir
     return {"name": project.name, "root": str(project.root), "stacks_dir": str(stacks_dir),
             "stacks": list_stacks(stacks_dir), "app_dir": str(app_dir) if app_dir else None}
 
 
-def command(fmt: str = typer.Option("text", "--format", help="text | json")) -> None:
+def command(ctx: typer.Context, fmt: str = typer.Option("text", "--format", help="text | json")) -> None:
     """Print the project root, stacks folder, stack names and app folder that `check` and `plan` use."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    info = describe()
+    info = describe(selected_project(ctx))
     if fmt == "json":
         typer.echo(json_safe(json.dumps(info, indent=2)))
         return
