@@ -19,6 +19,7 @@ from rich.table import Table
 from launchready.checks.framework.base import Result, Status
 from launchready.checks.framework.gate import SKIP_FIX
 from launchready.checks.framework.report import Report
+from launchready.checks.reports.escape import one_line
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim",
           Status.ERROR: "bold magenta"}
@@ -47,18 +48,18 @@ def _wanted(r: Result, view: str) -> bool:
 
 def _print_result(r: Result, console: Console) -> None:
     subject = f" [{r.subject}]" if r.subject else ""
-    console.print(f"{_label(r)} {r.severity.value} {escape(r.check_id + subject)} — {escape(r.title)}")
-    console.print(f"  {r.message}", markup=False)
+    console.print(f"{_label(r)} {r.severity.value} {escape(one_line(r.check_id + subject))} — {escape(r.title)}")
+    console.print(f"  {one_line(r.message)}", markup=False)
     if r.waiver:
-        console.print(f"  {r.waiver.describe()}", markup=False)
+        console.print(f"  {one_line(r.waiver.describe())}", markup=False)
     if r.status is Status.SKIP:
         if r.blocking:
             console.print(f"  fix: {SKIP_FIX}", markup=False)
         return
     for f in r.findings:
-        console.print(f"  {f.path}{':' + str(f.line) if f.line else ''}: {f.message}", markup=False)
+        console.print(f"  {one_line(f.path)}{':' + str(f.line) if f.line else ''}: {one_line(f.message)}", markup=False)
     for key, value in r.evidence.items():
-        console.print(f"  evidence {key}: {value}", markup=False)
+        console.print(f"  evidence {one_line(key)}: {one_line(value)}", markup=False)
     if r.remediation:
         console.print(f"  fix: {r.remediation}", markup=False)
 
@@ -68,12 +69,22 @@ def _table(report: Report, console: Console) -> None:
     for column in ("status", "check", "severity", "message"):
         table.add_column(column, overflow="fold")
     for r in report.ordered():
-        table.add_row(_label(r), escape(r.name), r.severity.value, escape(r.message))
+        table.add_row(_label(r), escape(one_line(r.name)), r.severity.value, escape(one_line(r.message)))
     console.print(table)
+
+
+def _levers(report: Report, console: Console) -> None:
+    """The trust levers this run pulled, before any result: what a reviewer must see first."""
+    if not report.levers:
+        return
+    console.print(f"trust levers used ({len(report.levers)}):", markup=False)
+    for lever in report.levers:
+        console.print(f"  - {one_line(lever)}", markup=False)
 
 
 def print_report(report: Report, console: Console, view: str = "verbose") -> None:
     console.print(f"launchready check — stack {report.stack}", markup=False)
+    _levers(report, console)
     for r in (r for r in report.ordered() if _wanted(r, view)):
         console.print()
         _print_result(r, console)
@@ -85,7 +96,7 @@ def print_report(report: Report, console: Console, view: str = "verbose") -> Non
         console.print()
         _table(report, console)
     for notice in report.notices:
-        console.print(f"\n[yellow]notice[/] {escape(notice)}")
+        console.print(f"\n[yellow]notice[/] {escape(one_line(notice))}")
     s = report.summary()
     verdict = "[bold green]READY[/]" if report.ready else f"[bold red]NOT READY[/] ({s['blocking']} blocking, ■)"
     console.print(f"\n{verdict}  ", end="")

@@ -241,8 +241,9 @@ class EnvironmentConfig(_Model):
     firebase_apps: FirebaseAppsSettings = FirebaseAppsSettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
     # Check-id prefix -> why it does not apply to this app (e.g. `stripe: no payments`); such checks
-    # are reported as not applicable instead of run, and their skips never block.
-    not_applicable: dict[str, Annotated[str, Field(min_length=3)]] = Field(default_factory=dict)
+    # are reported as not applicable instead of run, and their skips never block. The gate accepts only
+    # {reason, owner, expires} entries that what the plan deploys does not contradict (checks.framework.trust).
+    not_applicable: dict[str, Annotated[str, Field(min_length=3)] | dict[str, Any]] = Field(default_factory=dict)
     stripe_secret_key: SecretField
     crm_api_token: SecretField
     support_api_token: SecretField
