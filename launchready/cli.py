@@ -19,6 +19,7 @@ warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 import typer  # noqa: E402
 
 from launchready.commands import catalog, check, demo, handover, init, plan, preflight, rules, sandbox  # noqa: E402
+from launchready.commands import scan  # noqa: E402
 from launchready.errors import UsageError  # noqa: E402
 from launchready.config.model import ConfigError  # noqa: E402
 
@@ -27,6 +28,7 @@ app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False
                   help="Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over.")
 app.command("init")(init.command)
 app.command("check")(check.command)
+app.command("scan")(scan.command)
 app.command("checks")(catalog.list_command)
 app.command("explain")(catalog.explain_command)
 app.command("plan")(plan.command)

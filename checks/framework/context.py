@@ -157,6 +157,12 @@ class CheckContext:
     def app_dir(self) -> Path | None:
         return self.options.app_dir or self.project.app_dir
 
+    @property
+    def app_contexts(self) -> "tuple[CheckContext, ...]":
+        """One context per Flutter app the run scans (`launchready scan` finds several in a monorepo):
+        what repository-wide checks consult to report a file once."""
+        return (self,) if self.app_dir is not None and self.app_dir.is_dir() else ()
+
     @cached_property
     def targets(self) -> LiveTargets:
         opts = self.options
