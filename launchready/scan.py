@@ -84,8 +84,8 @@ def discover(root: Path) -> Found:
     holders = list(dict.fromkeys([found.root, *found.apps]
                                  + ([found.firestore_rules.parent] if found.firestore_rules else [])))
     found.access_matrix = next((h / DEFAULT_MATRIX for h in holders if (h / DEFAULT_MATRIX).is_file()), None)
-    found.functions = [f for h in holders for f in (h / "functions", h / "firebase" / "functions")
-                       if f.is_dir() and any((f / m).is_file() for m in FUNCTIONS_MARKERS)]
+    found.functions = list(dict.fromkeys(f.resolve() for h in holders for f in (h / "functions", h / "firebase" / "functions")
+                                         if f.is_dir() and any((f / m).is_file() for m in FUNCTIONS_MARKERS)))
     for app in found.apps:
         _read_app_config(found, app)
     return found
