@@ -94,6 +94,11 @@ def _main(argv: list[str] | None) -> int:
             print(f"launchready: {line}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a bug: say so in one line unless debugging
+        from launchready.errors import missing_extra
+        extra = missing_extra(exc) if isinstance(exc, ModuleNotFoundError) else None
+        if extra:   # an optional extra (deploy, sandbox) is not installed
+            print(f"launchready: {extra}", file=sys.stderr)
+            return 2
         if os.environ.get("LAUNCHREADY_DEBUG"):
             raise
         print(f"launchready: internal error: {type(exc).__name__}: {exc} "

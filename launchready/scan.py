@@ -25,6 +25,9 @@ from launchready.flutter.firebase_files import find_rules
 from launchready.project import DEFAULT_MATRIX, MATRIX_KEY, Project
 
 SCAN_STACK = "scan"
+# The catalog areas holding stackless checks: only these are imported, so a core install (no Pulumi SDK,
+# no firebase-admin) serves `scan`.
+SCAN_AREAS = ("secrets", "client", "rules")
 APP_CHECKS = ("secrets.app", "client")           # read one Flutter app (ctx.app_dir)
 FIRESTORE_CHECKS = ("rules.static", "rules.behaviour")
 MATRIX_CHECKS = ("rules.behaviour.app",)
@@ -158,7 +161,8 @@ def run_scan(found: Found, *, skip: tuple[str, ...] = ()) -> Report:
     """Repository-level checks once (in the first app's context), app-level checks once per app."""
     from launchready.checks.framework.runner import run_checks
 
-    registry.load_catalog()
+    for area in SCAN_AREAS:
+        registry.load_catalog(f"launchready.checks.catalog.{area}")
     checks = registry.all()
     app_ids, repo_ids = selected_ids(found, checks, app_level=True), selected_ids(found, checks, app_level=False)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
