@@ -24,7 +24,7 @@ from launchready.flutter.discovery import flutter_apps
 from launchready.flutter.firebase_files import find_rules
 from launchready.project import DEFAULT_MATRIX, MATRIX_KEY, Project
 
-SCAN_STACK = "scan"
+SCAN_STACK = "scan"   # the report's stack name; the text report titles it as a scan
 # The catalog areas holding stackless checks: only these are imported, so a core install (no Pulumi SDK,
 # no firebase-admin) serves `scan`.
 SCAN_AREAS = ("secrets", "client", "rules")

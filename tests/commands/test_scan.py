@@ -173,7 +173,7 @@ def test_app_without_payments_is_ready(tmp_path, capsys):
     assert code == 0, out
     assert out.splitlines()[0] == "found: 1 Flutter app (.), firestore.rules"
     assert "READY" in out and "NOT READY" not in out
-    assert "stack" not in out.splitlines()[0] and err == ""
+    assert "launchready scan — checks that need no stack" in out.splitlines() and err == ""
 
 
 def test_monorepo_with_two_apps(tmp_path, capsys):
