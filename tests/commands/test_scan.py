@@ -14,9 +14,10 @@ import pytest
 from launchready.cli import main
 from tests.checks_offline.flutter_fixture import STRIPE_LIVE
 from tests.checks_offline.real_apps import SHOPLY, SHOPLY_BINARY, TUTORLY, expected, write_app
+from tests.project.foreign_app import PROJECTS, build_app
 
 STACK_CHECK_AREAS = ("config.", "dns.", "email.", "tls.", "http.", "stripe.", "webhook.", "monitoring.",
-                     "infra.", "functions.", "client.config.", "rules.deployed.")
+                     "infra.", "functions.", "client.config.firebase_project", "rules.deployed.")
 
 # FlutterFlow exports its Firebase files into firebase/ (rules, functions, firebase.json).
 FLUTTERFLOW = {("firebase/" + rel if rel == "firestore.rules" or rel.startswith("functions/") else rel): text
@@ -242,3 +243,14 @@ def test_nothing_to_judge_is_exit_2_in_one_line(tmp_path, capsys, files):
 def test_missing_path_is_exit_2(tmp_path, capsys):
     code, _, err = scan(capsys, str(tmp_path / "nope"))
     assert code == 2 and err.strip() == f"launchready: scan: {tmp_path / 'nope'} is not a folder"
+
+
+def test_prod_flavor_on_the_dev_project_is_found_without_a_stack(tmp_path, capsys):
+    repo = build_app(tmp_path / "tidal-planner", prod_project=PROJECTS["dev"])
+    code, report, err = scan_json(capsys, repo)
+    assert f"{PROJECTS['dev']} (production)" in err
+    flavors, = results(report, "client.config.flavors")
+    assert flavors["status"] == "fail" and code == 1
+    assert {f["path"] for f in flavors["findings"]} >= {"lib/firebase_options_production.dart"}
+    code, report, _ = scan_json(capsys, build_app(tmp_path / "tidal-ok"))
+    assert results(report, "client.config.flavors")[0]["status"] == "pass"
