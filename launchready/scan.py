@@ -23,6 +23,7 @@ from launchready.flutter.app_config import AppConfigError, firebase_clients
 from launchready.flutter.discovery import flutter_apps
 from launchready.flutter.firebase_files import find_rules
 from launchready.project import DEFAULT_MATRIX, MATRIX_KEY, Project
+from launchready.secrets.flutter import read_assets
 
 SCAN_STACK = "scan"   # the report's stack name; the text report titles it as a scan
 # The catalog areas holding stackless checks: only these are imported, so a core install (no Pulumi SDK,
@@ -46,6 +47,7 @@ class Found:
     access_matrix: Path | None = None
     functions: list[Path] = field(default_factory=list)
     firebase_projects: list[str] = field(default_factory=list)
+    assets: dict[str, list[str]] = field(default_factory=dict)   # app -> pubspec `flutter: assets:` entries
     unreadable: list[str] = field(default_factory=list)
 
     def display(self, path: Path) -> str:
@@ -69,6 +71,9 @@ class Found:
         lines = [f"found: {', '.join(items) or 'nothing launchready can judge'}"]
         if self.firebase_projects:
             lines.append(f"Firebase projects named by the app: {', '.join(self.firebase_projects)}")
+        if any(self.assets.values()):
+            lines.append("assets bundled: " + "; ".join(f"{app} ({', '.join(entries)})"
+                                                        for app, entries in self.assets.items() if entries))
         missing = [what for what, present in (("no Flutter app (pubspec.yaml with a Flutter SDK dependency)", self.apps),
                                              ("no Firestore or Realtime Database rules",
                                               self.firestore_rules or self.database_rules)) if not present]
@@ -95,7 +100,11 @@ def discover(root: Path) -> Found:
 
 
 def _read_app_config(found: Found, app: Path) -> None:
-    """The Firebase projects the app's client configs name; one line for a config that cannot be read."""
+    """The app's assets and the Firebase projects its client configs name; one line for what cannot be read."""
+    assets = read_assets(app)
+    if assets.problem:
+        found.unreadable.append(f"{found.display(app / 'pubspec.yaml')}: {assets.problem.removeprefix('pubspec.yaml is ')}")
+    found.assets[found.display(app)] = sorted(assets.files | assets.folders)
     try:
         clients = firebase_clients(app)
     except AppConfigError as exc:

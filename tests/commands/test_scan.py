@@ -130,6 +130,7 @@ def test_flutterflow_export_rules_in_firebase_folder(tmp_path, capsys):
     assert code == 1 and not report["ready"]
     assert err.splitlines()[0] == "found: 1 Flutter app (.), firebase/firestore.rules, functions (firebase/functions)"
     assert "Firebase projects named by the app: tutorly-4f2a1" in err
+    assert "assets bundled: . (assets/fonts/, assets/images/)" in err.splitlines()
     for check_id in ("client.state.backend_owned", "client.credentials.shipped", "rules.static.billing_self_grant"):
         assert places(report, check_id) == expected(TUTORLY, check_id), check_id
     assert {r["findings"][0]["path"] for r in results(report, "rules.static.billing_self_grant")} == {"firebase/firestore.rules"}
@@ -254,3 +255,25 @@ def test_prod_flavor_on_the_dev_project_is_found_without_a_stack(tmp_path, capsy
     assert {f["path"] for f in flavors["findings"]} >= {"lib/firebase_options_production.dart"}
     code, report, _ = scan_json(capsys, build_app(tmp_path / "tidal-ok"))
     assert results(report, "client.config.flavors")[0]["status"] == "pass"
+
+
+SIGHTINGS_MATRIX = """\
+version: 1
+seed:
+  sightings/s1: {owner_id: alice, species: heron, count: 2}
+rows:
+- {who: owner, op: get, path: sightings/s1, expect: allow}
+- {who: other, op: get, path: sightings/s1, expect: deny}
+- {who: anonymous, op: list, path: sightings, expect: deny}
+- {who: other, op: delete, path: sightings/s1, expect: allow, note: moderators may delete (intended; rules disagree)}
+"""
+
+
+def test_declared_intent_from_the_access_matrix_is_tried_on_the_rules(tmp_path, capsys):
+    repo = write_app(tmp_path / "birdwatch", {**BIRDWATCH, "launchready.access.yaml": SIGHTINGS_MATRIX})
+    code, report, err = scan_json(capsys, repo)
+    assert err.splitlines()[0] == "found: 1 Flutter app (.), firestore.rules, launchready.access.yaml"
+    app, = results(report, "rules.behaviour.app")
+    assert app["status"] == "fail" and code == 1
+    assert app["evidence"]["violated"] == 1 and "delete" in app["findings"][0]["message"]
+    assert not [r for r in report["results"] if r["id"].startswith("rules.behaviour.") and r["id"] != "rules.behaviour.app"]
