@@ -250,11 +250,11 @@ def test_prod_flavor_on_the_dev_project_is_found_without_a_stack(tmp_path, capsy
     repo = build_app(tmp_path / "tidal-planner", prod_project=PROJECTS["dev"])
     code, report, err = scan_json(capsys, repo)
     assert f"{PROJECTS['dev']} (production)" in err
-    flavors, = results(report, "client.config.flavors")
+    flavors, = results(report, "client.flavors.separate")
     assert flavors["status"] == "fail" and code == 1
     assert {f["path"] for f in flavors["findings"]} >= {"lib/firebase_options_production.dart"}
     code, report, _ = scan_json(capsys, build_app(tmp_path / "tidal-ok"))
-    assert results(report, "client.config.flavors")[0]["status"] == "pass"
+    assert results(report, "client.flavors.separate")[0]["status"] == "pass"
 
 
 SIGHTINGS_MATRIX = """\
