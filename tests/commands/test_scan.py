@@ -277,3 +277,15 @@ def test_declared_intent_from_the_access_matrix_is_tried_on_the_rules(tmp_path, 
     assert app["status"] == "fail" and code == 1
     assert app["evidence"]["violated"] == 1 and "delete" in app["findings"][0]["message"]
     assert not [r for r in report["results"] if r["id"].startswith("rules.behaviour.") and r["id"] != "rules.behaviour.app"]
+
+
+def test_rules_paths_come_from_firebase_json(tmp_path, capsys):
+    repo = write_app(tmp_path / "shoply", {**SHOPLY, "rtdb/rules.json": DATABASE_RULES,
+                                           "firebase.json": json.dumps({"database": {"rules": "rtdb/rules.json"},
+                                                                        "firestore": {"rules": "fs/missing.rules"}})},
+                     SHOPLY_BINARY)
+    code, report, err = scan_json(capsys, repo)
+    assert err.splitlines()[0] == "found: 1 Flutter app (.), rtdb/rules.json"
+    assert ("could not read: firebase.json: firestore.rules names fs/missing.rules, which does not exist"
+            in err.splitlines())
+    assert places(report, "rules.database.public") == {("rules.json", 5), ("rules.json", 15)}
