@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from launchready.checks.framework import Finding, Severity, register
-from launchready.checks.framework.base import Check, Waived
+from launchready.checks.framework.base import Check
 from launchready.config.project_files import FileProblem, read_capped
 from launchready.flutter.firebase_files import find_rules
 
@@ -58,14 +58,11 @@ def database_rules(ctx) -> DatabaseRules | None:
     return ctx.shared("rules.database", load)
 
 
+NOT_USED = "no Realtime Database rules in the repository (no database.rules.json, firebase.json names none)"
+
+
 class DatabaseRulesCheck(Check):
     stackless = True
-
-    def not_used(self):
-        reason = "the repository has no Realtime Database rules (no database.rules.json, firebase.json names none)"
-        result = self.skipped(f"not applicable: {reason}")
-        result.waiver = Waived("not-applicable", reason)
-        return result
 
 
 @register
@@ -77,8 +74,8 @@ class DatabaseRulesSyntax(DatabaseRulesCheck):
 
     def run(self, ctx):
         rules = database_rules(ctx)
-        if rules is None:
-            return self.not_used()
+        if rules is None:   # a Firestore-only app: nothing to parse (not a skip: the gate did look)
+            return self.passed(NOT_USED)
         if rules.problem:
             return self.failed(rules.problem, {"rules_file": rules.display},
                                findings=[Finding(rules.display, None, rules.problem)])
@@ -94,8 +91,8 @@ class DatabaseGrantAudit(DatabaseRulesCheck):
 
     def run(self, ctx):
         rules = database_rules(ctx)
-        if rules is None:   # said once, by rules.database.syntax (not applicable): no grant to audit
-            return self.passed("no Realtime Database rules in the repository: no grant to audit")
+        if rules is None:
+            return self.passed(f"{NOT_USED}: no grant to audit")
         if rules.problem:
             return self.skipped(f"{rules.problem} (see rules.database.syntax)")
         bad = [(kind, cond, line) for kind, cond, line in rules.grants() if self.offending(cond)]
