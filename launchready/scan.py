@@ -131,9 +131,11 @@ def _mentions_dotenv(path: Path) -> bool:
 class ScanContext(CheckContext):
     """A check context without a stack: the scanned folder is the project; every app shares the run."""
 
-    def __init__(self, found: Found, app: Path | None, others: tuple[CheckContext, ...] = ()):
+    def __init__(self, found: Found, app: Path | None, only: tuple[str, ...], skip: tuple[str, ...] = (),
+                 others: tuple[CheckContext, ...] = ()):
         settings = {"config": {MATRIX_KEY: found.display(found.access_matrix)}} if found.access_matrix else {}
-        options = CheckOptions(stack=SCAN_STACK, app_dir=app, rules_file=found.firestore_rules, strict=False)
+        options = CheckOptions(stack=SCAN_STACK, app_dir=app, rules_file=found.firestore_rules, strict=False,
+                               only=only, skip=skip)
         super().__init__(options, scan_config(), Project(found.root, settings))
         self.others = others
 
@@ -175,12 +177,12 @@ def run_scan(found: Found, *, skip: tuple[str, ...] = ()) -> Report:
     checks = registry.all()
     app_ids, repo_ids = selected_ids(found, checks, app_level=True), selected_ids(found, checks, app_level=False)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    per_app = [ScanContext(found, app) for app in found.apps[1:]]
-    first = ScanContext(found, found.apps[0] if found.apps else None, tuple(per_app))
-    runs = [(first, app_ids + repo_ids), *((ctx, app_ids) for ctx in per_app)]
-    reports = [run_checks(_with(ctx, ids, skip)) for ctx, ids in runs if ids]
+    per_app = [ScanContext(found, app, app_ids, skip) for app in found.apps[1:]] if app_ids else []
+    first = ScanContext(found, found.apps[0] if found.apps else None, app_ids + repo_ids, skip, tuple(per_app))
+    contexts = [first, *per_app]
+    reports = [run_checks(ctx) for ctx in contexts]
     results = []
-    for ctx, report in zip((ctx for ctx, ids in runs if ids), reports):
+    for ctx, report in zip(contexts, reports):
         for result in report.results:
             if len(found.apps) > 1 and result.check_id.startswith(APP_CHECKS):
                 result.subject = found.display(ctx.app_dir)
@@ -190,9 +192,3 @@ def run_scan(found: Found, *, skip: tuple[str, ...] = ()) -> Report:
                   notices=list(dict.fromkeys(n for r in reports for n in r.notices)), project_root=str(found.root),
                   checks={k: v for r in reports for k, v in r.checks.items()})
 
-
-def _with(ctx: ScanContext, ids: tuple[str, ...], skip: tuple[str, ...]) -> ScanContext:
-    """`ctx` restricted to `ids` (the runner selects by the options' --only/--skip)."""
-    from dataclasses import replace
-    ctx.options = replace(ctx.options, only=ids, skip=skip)
-    return ctx
