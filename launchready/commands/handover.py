@@ -9,6 +9,7 @@ import typer
 
 
 def command(
+    ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack to document."),
     out: Path = typer.Option(Path("build/handover"), "--out", help="Output folder."),
     report: Optional[Path] = typer.Option(None, "--report", help="JSON report of `launchready check` "
@@ -22,9 +23,10 @@ def command(
     from launchready.errors import UsageError
     from launchready.handover.generator import generate
     from launchready.config.model import load_stack
-    from launchready.project import current, stacks_folder
+    from launchready.commands import selected_project
+    from launchready.project import stacks_folder
 
-    project = current()
+    project = selected_project(ctx)
     report, out = project.flag(report), project.flag(out)
     stacks_dir = stacks_folder(project, stacks_dir)
     if report is not None and not report.is_file():
@@ -35,7 +37,7 @@ def command(
     report = report or project.report_path(stack)
     if check and not report.is_file():
         _write_report(stack, stacks_dir, report, project)
-    written = generate(config, stacks_dir=stacks_dir, out_dir=out, report_path=report, html=html)
+    written = generate(config, project=project, stacks_dir=stacks_dir, out_dir=out, report_path=report, html=html)
     typer.echo(f"handover docs for stack {stack}: {len(written)} files in {project.display(out)}")
     for path in written:
         typer.echo(f"  {project.display(path)}")
@@ -53,7 +55,7 @@ def _write_report(stack: str, stacks_dir: Path, path: Path, project) -> None:
 
     command = f"launchready check --stack {stack} --format json --output {project.display(path)}"
     try:
-        report = run(CheckOptions(stack=stack, stacks_dir=stacks_dir, offline=True))
+        report = run(CheckOptions(stack=stack, stacks_dir=stacks_dir, offline=True), project)
     except (ConfigError, UsageError) as exc:
         problem = (getattr(exc, "problems", None) or [str(exc)])[0]
         typer.echo(f"launchready: no readiness report: the check could not run ({problem}); run `{command}`", err=True)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchready.project import Project
 from launchready.config.model import EnvironmentConfig
 
 # Documented by the template's canonical table: the backend owns them.
@@ -67,7 +68,7 @@ PY_FUNCTION = re.compile(r"^@[\w.]+(?:\(.*\))?\s*\n(?:@.*\n)*def\s+(\w+)\s*\(", 
 def _app_writes(project) -> dict[str, list[str]]:
     """Collection -> `file:line` of the Flutter app's own Firestore/RTDB writes (its data flows)."""
     from launchready.flutter.data_writes import record_collections, writes
-    from launchready.secrets.app_scan import scan_app
+    from launchready.flutter.app_scan import scan_app
 
     app_dir = project.app_dir
     if app_dir is None or not app_dir.is_dir():
@@ -103,14 +104,10 @@ def _packaged():
     return Path(packaged.__file__).resolve().parent
 
 
-def app_model(config: EnvironmentConfig) -> AppModel:
+def app_model(config: EnvironmentConfig, project: Project | None) -> AppModel:
     """The app's collections (rules, access matrix, its own writes), whether it adopted the canonical
-    customer model, and its own functions."""
-    from launchready.project import current
-
-    try:
-        project = current()
-    except Exception:  # noqa: BLE001 - no project (a library caller): the canonical table stands alone
+    customer model, and its own functions (nothing known without a project: the canonical table stands alone)."""
+    if project is None:
         return AppModel()
     paths, rows, written = _rule_paths(config, project), _matrix_rows(project), _app_writes(project)
     names = sorted((set(paths) - BACKEND_COLLECTIONS) | set(rows) | (set(written) - BACKEND_COLLECTIONS))
@@ -119,6 +116,6 @@ def app_model(config: EnvironmentConfig) -> AppModel:
     return AppModel(collections, canonical=not paths or "customers" in paths, functions=_own_functions(project))
 
 
-def app_collections(config: EnvironmentConfig) -> list[AppCollection]:
+def app_collections(config: EnvironmentConfig, project: Project | None) -> list[AppCollection]:
     """The app's collections beyond the backend's, with their rules and expected access."""
-    return app_model(config).collections
+    return app_model(config, project).collections

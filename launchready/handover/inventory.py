@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.project import Project
 from launchready.config.model import ConfigError, EnvironmentConfig, list_stacks, load_stack
 from launchready.handover.app_model import AppCollection, app_model
 from launchready.handover.plan_facts import AlertEntry, alert_entries, plan_counts, secret_readers
@@ -119,7 +120,7 @@ def load_report(path: Path | None, stack: str) -> tuple[dict[str, Any] | None, s
 
 
 def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None,
-           plan: Any | None = None, plan_note: str | None = None) -> Inventory:
+           plan: Any | None = None, plan_note: str | None = None, project: Project | None = None) -> Inventory:
     stacks: dict[str, EnvironmentConfig | ConfigError] = {}
     for name in list_stacks(stacks_dir):
         try:
@@ -127,7 +128,7 @@ def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None
         except ConfigError as exc:
             stacks[name] = exc
     report, report_note = load_report(report_path, config.stack or config.environment)
-    model = app_model(config)
+    model = app_model(config, project)
     return Inventory(
         config=config, stacks=stacks, records=desired_records(config),
         secrets=secret_entries(config, secret_readers(plan) if plan is not None else None),

