@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from launchready.checks.framework.base import Check
@@ -176,13 +176,13 @@ def run_scan(found: Found, *, skip: tuple[str, ...] = ()) -> Report:
         registry.load_catalog(f"launchready.checks.catalog.{area}")
     checks = registry.all()
     app_ids, repo_ids = selected_ids(found, checks, app_level=True), selected_ids(found, checks, app_level=False)
-    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    started, t0 = datetime.now(UTC), time.perf_counter()
     per_app = [ScanContext(found, app, app_ids, skip) for app in found.apps[1:]] if app_ids else []
     first = ScanContext(found, found.apps[0] if found.apps else None, app_ids + repo_ids, skip, tuple(per_app))
     contexts = [first, *per_app]
     reports = [run_checks(ctx) for ctx in contexts]
     results = []
-    for ctx, report in zip(contexts, reports):
+    for ctx, report in zip(contexts, reports, strict=True):
         for result in report.results:
             if len(found.apps) > 1 and result.check_id.startswith(APP_CHECKS):
                 result.subject = found.display(ctx.app_dir)

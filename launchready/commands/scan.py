@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -13,9 +12,9 @@ from launchready.errors import UsageError
 
 def command(
     path: Path = typer.Argument(Path("."), help="The repository (or app folder) to scan; default: the working directory."),
-    fmt: List[str] = typer.Option(["text"], "--format", help=f"Output format: {'|'.join(FORMATS)}. Repeat with --output to write several from one run."),
-    output: List[Path] = typer.Option([], "--output", help="Write the report here instead of stdout (one per --format)."),
-    skip: Optional[str] = typer.Option(None, "--skip", help="Comma-separated check-id prefixes to skip."),
+    fmt: list[str] = typer.Option(["text"], "--format", help=f"Output format: {'|'.join(FORMATS)}. Repeat with --output to write several from one run."),
+    output: list[Path] = typer.Option([], "--output", help="Write the report here instead of stdout (one per --format)."),
+    skip: str | None = typer.Option(None, "--skip", help="Comma-separated check-id prefixes to skip."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Text: only failures, errors and the verdict."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Text: also a table of every result."),
 ) -> None:

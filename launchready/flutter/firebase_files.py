@@ -9,9 +9,9 @@ name. Shared by `launchready scan` and the checks that read the Realtime Databas
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from launchready.config.project_files import FileProblem, read_capped
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from launchready.project import Project
 from launchready.config.model import EnvironmentConfig
+from launchready.project import Project
 
 # Documented by the template's canonical table: the backend owns them.
 BACKEND_COLLECTIONS = frozenset({"customers", "stripe_events", "sync_tasks", "support_requests"})
@@ -67,8 +67,8 @@ PY_FUNCTION = re.compile(r"^@[\w.]+(?:\(.*\))?\s*\n(?:@.*\n)*def\s+(\w+)\s*\(", 
 
 def _app_writes(project) -> dict[str, list[str]]:
     """Collection -> `file:line` of the Flutter app's own Firestore/RTDB writes (its data flows)."""
-    from launchready.flutter.data_writes import record_collections, writes
     from launchready.flutter.app_scan import scan_app
+    from launchready.flutter.data_writes import record_collections, writes
 
     app_dir = project.app_dir
     if app_dir is None or not app_dir.is_dir():

@@ -4,10 +4,10 @@ before any environment is configured (client.config.firebase_project then checks
 """
 from __future__ import annotations
 
-from launchready.flutter.app_config import AppConfigError, firebase_clients
 from launchready.checks.catalog.secrets import app_dir_unusable
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
+from launchready.flutter.app_config import AppConfigError, firebase_clients
 
 
 @register

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from launchready.checks.catalog.secrets import SecretScanCheck
 from launchready.checks.framework import Severity, register
-from launchready.secrets import ScanResult, scan_tree
 from launchready.flutter.app_scan import app_scan
+from launchready.secrets import ScanResult, scan_tree
 
 
 @register
