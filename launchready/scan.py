@@ -184,7 +184,7 @@ def run_scan(found: Found, *, skip: tuple[str, ...] = ()) -> Report:
     results = []
     for ctx, report in zip(contexts, reports, strict=True):
         for result in report.results:
-            if len(found.apps) > 1 and result.check_id.startswith(APP_CHECKS):
+            if len(found.apps) > 1 and ctx.app_dir is not None and result.check_id.startswith(APP_CHECKS):
                 result.subject = found.display(ctx.app_dir)
         results += report.results
     return Report(stack=SCAN_STACK, started_at=started, duration_s=time.perf_counter() - t0, results=results,

@@ -74,7 +74,8 @@ def _app_writes(project) -> dict[str, list[str]]:
     if app_dir is None or not app_dir.is_dir():
         return {}
     app = scan_app(app_dir)
-    records, found = record_collections(app), {}
+    records = record_collections(app)
+    found: dict[str, list[str]] = {}
     for dart in app.dart:
         for flow, _name, _value, at, _api in writes(dart, records):
             places = found.setdefault(flow.collection.split("/")[0], []) if flow.collection else None

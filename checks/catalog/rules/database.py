@@ -31,8 +31,8 @@ class DatabaseRules:
 
     def grants(self) -> list[tuple[str, str, int]]:
         """(".read"/".write", the condition as written, line) of every grant in the file."""
-        return [(m.group(1), m.group(2).strip('"'), self.text.count("\n", 0, m.start()) + 1)
-                for m in _GRANT.finditer(self.text or "")]
+        text = self.text or ""
+        return [(m.group(1), m.group(2).strip('"'), text.count("\n", 0, m.start()) + 1) for m in _GRANT.finditer(text)]
 
 
 def _blank_comments(text: str) -> str:
