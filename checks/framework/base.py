@@ -111,6 +111,8 @@ class Check:
     # Modules the check imports lazily (to keep offline start-up fast). The runner imports them once,
     # in one thread, before the pool starts: concurrent first imports of one package can deadlock.
     preload: ClassVar[tuple[str, ...]] = ()
+    # Needs no stack (only the repository, app and rules files): `launchready scan` runs it too.
+    stackless: ClassVar[bool] = False
 
     def run(self, ctx: "CheckContext") -> Result | Iterable[Result]:
         raise NotImplementedError

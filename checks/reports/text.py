@@ -26,6 +26,9 @@ STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", 
 VIEWS = ("compact", "quiet", "verbose")
 
 
+SCAN_REPORT = "scan"   # the report of `launchready scan` (launchready.scan.SCAN_STACK): no stack
+
+
 def build_console(file=None, *, force_terminal: bool | None = None) -> Console:
     file = file or sys.stdout
     tty = force_terminal if force_terminal is not None else bool(getattr(file, "isatty", lambda: False)())
@@ -83,7 +86,9 @@ def _levers(report: Report, console: Console) -> None:
 
 
 def print_report(report: Report, console: Console, view: str = "verbose") -> None:
-    console.print(f"launchready check — stack {report.stack}", markup=False)
+    heading = ("launchready scan — checks that need no stack" if report.stack == SCAN_REPORT
+               else f"launchready check — stack {report.stack}")
+    console.print(heading, markup=False)
     _levers(report, console)
     for r in (r for r in report.ordered() if _wanted(r, view)):
         console.print()

@@ -24,6 +24,7 @@ from launchready.secrets.walk import iter_files
 @register
 class RulesSyntax(Check):
     id = "rules.static.syntax"
+    stackless = True
     title = "Firestore rules file exists and parses"
     severity = Severity.CRITICAL
     remediation = "Fix the rules file at the reported line (`firebase emulators:start` shows the same error)."
@@ -43,6 +44,8 @@ class RulesSyntax(Check):
 
 class RulesAudit(Check):
     """One audit over the parsed rules; subclasses name the audit and say what passing means."""
+
+    stackless = True
 
     audit: ClassVar[Callable[[Ruleset], list[Issue]]]
     ok_message: ClassVar[str]

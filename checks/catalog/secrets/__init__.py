@@ -25,6 +25,8 @@ def app_dir_unusable(check: Check, ctx, unread: str) -> Result | None:
 class SecretScanCheck(Check):
     """Turns one scan into one result: worst hit decides the severity; low-only hits warn."""
 
+    stackless = True
+
     remediation = ("Treat every reported value as leaked: rotate it at the provider now, delete it from the "
                    "file (and from git history), and keep it in Secret Manager, read only by the backend "
                    "functions. " + SUPPRESS_HINT)
