@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any, Iterator
 from xml.parsers.expat import ExpatError
 
+import re2
 import yaml
+
+from launchready.config.project_files import FileProblem, read_bytes_capped
 
 # Flavor / alias words -> launchready environment.
 ENVIRONMENT_WORDS = {
@@ -25,8 +28,9 @@ ENVIRONMENT_WORDS = {
     "staging": "staging", "stage": "staging", "stg": "staging", "preprod": "staging", "uat": "staging", "qa": "staging",
     "dev": "dev", "development": "dev", "develop": "dev", "debug": "dev",
 }
-_DART_OPTIONS = re.compile(r"FirebaseOptions\s*\((.*?)\)", re.S)
-_DART_FIELD = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\")")
+_DART_OPTIONS = re.compile(r"FirebaseOptions\s*\(")
+# RE2: linear time whatever the text (with `re`, `\w+` backtracks at every offset of a long word).
+_DART_FIELD = re2.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\")")
 _SKIP_DIRS = {"build", ".dart_tool", ".git", "node_modules", "Pods", ".symlinks", ".venv"}
 
 
@@ -56,11 +60,46 @@ def environment_of(word: str | None) -> str | None:
     return ENVIRONMENT_WORDS.get(word.lower()) if word else None
 
 
+def _read_bytes(path: Path) -> bytes:
+    """A config file of the app, by the bounded reader: no link out of the app, no FIFO or device."""
+    try:
+        return read_bytes_capped(path, root=path.parent if path.name in _ROOT_FILES else _app_root(path))
+    except FileProblem as exc:
+        raise AppConfigError(f"{path}: cannot be read ({exc})") from None
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return _read_bytes(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise AppConfigError(f"{path}: cannot be read ({exc})") from None
+
+
+_ROOT_FILES = (".firebaserc", "firebase.json", "pubspec.yaml")
+
+
+def _app_root(path: Path) -> Path:
+    """The app folder above a file found under lib/, android/ or ios/ (what links must stay in)."""
+    for parent in path.parents:
+        if parent.name in ("lib", "android", "ios"):
+            return parent.parent
+    return path.parent
+
+
+def options_blocks(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, inner text) of each `FirebaseOptions(...)` up to the first `)`, in one linear pass:
+    the next `)` is searched once and reused (a lazy `(.*?)\\)` regex rescans to the end of the file
+    for every opening without a close: quadratic, minutes on a 320 KB file of `FirebaseOptions(`)."""
+    close, end = -1, 0
+    for match in _DART_OPTIONS.finditer(text):
+        if match.start() < end:
+            continue
+        if close < match.end():
+            close = text.find(")", match.end())
+            if close < 0:
+                return
+        yield match.start(), text[match.end():close]
+        end = close + 1
 
 
 def _read_json(path: Path) -> Any:
@@ -177,16 +216,15 @@ def dart_clients(app_dir: Path) -> list[FirebaseClient]:
         text = _read_text(path)
         stem = path.stem.removeprefix("firebase_options").removeprefix("firebase_config").lstrip("_") or None
         flavor = stem if environment_of(stem) else _flavor_from_dirs(path, lib)
-        blocks = list(_DART_OPTIONS.finditer(text))
         found = 0
-        for block in blocks:
+        for start, inner in options_blocks(text):
             fields = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
-                      for m in _DART_FIELD.finditer(block.group(1))}
+                      for m in _DART_FIELD.finditer(inner)}
             if not fields.get("projectId"):
                 continue
             found += 1
             clients.append(FirebaseClient(
-                source=path, line=text.count("\n", 0, block.start()) + 1, platform="dart", flavor=flavor,
+                source=path, line=text.count("\n", 0, start) + 1, platform="dart", flavor=flavor,
                 project_id=fields["projectId"], app_id=fields.get("appId"), sender_id=fields.get("messagingSenderId"),
                 other_projects=tuple(p for f in ("authDomain", "storageBucket", "databaseURL")
                                      if fields.get(f) and (p := _project_of(f, fields[f])))))
@@ -222,8 +260,8 @@ def ios_clients(app_dir: Path) -> list[FirebaseClient]:
     clients = []
     for path in _walk(base, "GoogleService-Info*.plist"):
         try:
-            data = plistlib.loads(path.read_bytes())
-        except (OSError, plistlib.InvalidFileException, ValueError, ExpatError) as exc:
+            data = plistlib.loads(_read_bytes(path))
+        except (plistlib.InvalidFileException, ValueError, ExpatError) as exc:
             raise AppConfigError(f"{path}: not a valid property list ({exc or type(exc).__name__})") from None
         _expect(isinstance(data, dict) and isinstance(data.get("PROJECT_ID"), str), path, "PROJECT_ID is missing")
         suffix = path.stem.removeprefix("GoogleService-Info").lstrip("-_") or None
