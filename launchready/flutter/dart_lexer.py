@@ -49,6 +49,7 @@ class DartTokens:
     source: str
     comments: list[tuple[int, int]] = field(default_factory=list)
     spans: list[tuple[int, int, int, int, bool, bool]] = field(default_factory=list)  # StringLiteral fields
+    interpolations: list[tuple[int, int]] = field(default_factory=list)  # `{...}` of each `${...}`: (start, end)
 
     @cached_property
     def strings(self) -> list[StringLiteral]:
@@ -182,7 +183,12 @@ class _Lexer:
                 pos += 2
             elif char == "$":
                 interpolated = True
-                pos = self._interpolation_end(pos + 2) if src.startswith("${", pos) else pos + 1
+                if src.startswith("${", pos):
+                    end = self._interpolation_end(pos + 2)
+                    self.out.interpolations.append((pos + 1, end))
+                    pos = end
+                else:
+                    pos += 1
             elif char == "\n":    # an unterminated one-line string ends at the line end
                 return pos, pos, interpolated
             elif src.startswith(quote, pos):

@@ -121,6 +121,7 @@ def test_pathological_dart_for_the_lexer_and_the_analyses(project):
     lib.joinpath("strings.dart").write_text("'${'" * 40_000)
     lib.joinpath("calls.dart").write_text("FirebaseFirestore.instance.collection('a').doc(" * 6_000)
     lib.joinpath("comments.dart").write_text("/*" * 100_000)
+    lib.joinpath("headers.dart").write_text("'Authorization': 'Bearer ' + " * 11_000)   # one statement, 11,000 headers
     proc = gate(project)
     assert proc.returncode in (0, 1), proc.stderr
 
