@@ -11,6 +11,66 @@ from launchready.flutter.dart_lexer import DartTokens
 from launchready.runtime.budget import tick
 
 _STRUCTURE = re.compile(r"[()\[\]{};]")
+# Most answers are a few hundred characters away: a local scan finds them; only a longer one turns to
+# the file's structure (computed once), so no file costs more than LOCAL steps per candidate.
+LOCAL = 600
+
+
+def _string_around(tokens: DartTokens, offset: int) -> tuple[int, int] | None:
+    """(start, end) of the string literal holding `offset`, if any."""
+    starts = tokens.string_starts
+    i = bisect.bisect_right(starts, offset) - 1
+    while i >= 0:
+        start, end = tokens.spans[i][:2]
+        if end > offset:
+            return start, end
+        if start < offset - 4096:   # no literal that starts this far back can still be open
+            return None
+        i -= 1
+    return None
+
+
+def _local_end(tokens: DartTokens, open_at: int) -> int | None:
+    """balanced_end by a forward scan of at most LOCAL chars; None when it goes further."""
+    code, depth, i = tokens.code, 0, open_at
+    stop = min(len(code), open_at + LOCAL)
+    while i < stop:
+        char = code[i]
+        if char in "'\"":
+            around = _string_around(tokens, i)
+            i = around[1] if around else i + 1
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(code) if stop == len(code) else None
+
+
+def _local_start(tokens: DartTokens, pos: int) -> int | None:
+    """statement_start by a backward scan of at most LOCAL chars; None when it goes further."""
+    code, depth, i = tokens.code, 0, pos - 1
+    stop = max(-1, pos - 1 - LOCAL)
+    while i > stop:
+        char = code[i]
+        if char in "'\"":
+            around = _string_around(tokens, i)
+            if around:
+                i = around[0] - 1
+                continue
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            if depth == 0:
+                return i + 1
+            depth -= 1
+        elif char in ";{}" and depth == 0:
+            return i + 1
+        i -= 1
+    return 0 if stop == -1 else None
 
 
 class _Structure:
@@ -85,12 +145,16 @@ def _structure(tokens: DartTokens) -> _Structure:
 
 def balanced_end(tokens: DartTokens, open_at: int) -> int:
     """Offset just past the bracket that closes the one at `open_at` (strings skipped)."""
-    return _structure(tokens).closes[open_at]
+    local = _local_end(tokens, open_at)
+    return local if local is not None else _structure(tokens).closes[open_at]
 
 
 def statement_start(tokens: DartTokens, pos: int) -> int:
     """Start of the statement or expression that contains `pos` (back to `;`, `{` or `}` at depth 0,
     or just after the unclosed `(` / `[` holding it)."""
+    local = _local_start(tokens, pos)
+    if local is not None:
+        return local
     structure = _structure(tokens)
     i = bisect.bisect_right(structure.positions, pos) - 1
     return structure.starts[i] if i >= 0 else 0
