@@ -106,6 +106,7 @@ DOC_ID_CASES = [  # (rule, record, the emulator's verdict)
     ("resource.data.ownerUid == request.auth.uid", by_id("ben", "ana"), "allow"),
     ("resource.data.ownerUid == request.auth.uid", by_id("cy", "cy"), "deny"),
     ("resource.data.keys().hasAll(['ownerUid'])", by_id("ana", "ana"), "allow"),
+    ("resource == null", by_id("cy", "cy"), "deny"),   # not stored: reading `resource` is an error
 ]
 
 

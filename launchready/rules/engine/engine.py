@@ -15,7 +15,7 @@ from launchready.rules.analysis.model import (CAPTURE, EXPANDS, Allow, Match, Ru
                                                      parse_rules)
 from launchready.rules.engine.compiler import Node, check_nesting, compile_expr
 from launchready.rules.engine.evaluator import UNKNOWN, DocumentAccess, Evaluation, Step, resource_object
-from launchready.rules.engine.query import QueryMap, query_resources
+from launchready.rules.engine.query import query_resources
 from launchready.rules.engine.request import Database, Request, Write, apply_writes, written_document
 from launchready.rules.engine.values import PartialPath, RPath, RulesError, Timestamp
 from launchready.rules.engine.values import render as render_value
@@ -215,15 +215,14 @@ class RulesEngine:
                     docs: DocumentAccess, trace: bool) -> Decision:
         """A list pinned to documents by `__name__` (`where(FieldPath.documentId(), '==', uid)`, or
         `in`): as the emulator does, each named document is decided with its wildcards bound and its
-        stored data as `resource`; one not stored is the query's symbolic document with that id."""
+        stored data as `resource`; for one not stored, reading `resource` is an error (the emulator's
+        "Variable read error"), while the bound wildcards still decide."""
         decisions = []
         for doc_path in named:
             existing = database.get(doc_path)
-            resources = [resource_object(doc_path, existing)] if existing is not None else [
-                QueryMap({**symbolic, "id": doc_path.rsplit("/", 1)[-1], "__name__": RPath(ROOT + tuple(doc_path.split("/")))})
-                for symbolic in query_resources(query, UNKNOWN)]
+            resource = resource_object(doc_path, existing) if existing is not None else UNKNOWN
             segments = list(ROOT) + doc_path.split("/")
-            decisions += [self._evaluate("list", path, segments, req, resource, docs, trace) for resource in resources]
+            decisions.append(self._evaluate("list", path, segments, req, resource, docs, trace))
         denied = [d for d in decisions if not d.allowed]
         return denied[0] if denied else decisions[0]
 
