@@ -192,3 +192,19 @@ def test_sigterm_mid_scan_ends_the_run_with_the_usual_status(project):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.parametrize("rel", ["lib/firebase_options_prod.dart", "android/app/src/prod/google-services.json",
+                                 "ios/config/prod/GoogleService-Info.plist"])
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "outside"])
+def test_firebase_client_configs_are_read_bounded(project, rel, kind):
+    from launchready.flutter.app_config import AppConfigError, firebase_clients
+    path = project / "mobile" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        os.symlink("/dev/zero" if kind == "dev-zero" else project / "Pulumi.yaml", path)
+    with pytest.raises(AppConfigError, match="cannot be read") as refused:
+        firebase_clients(project / "mobile")
+    assert {"fifo": "a FIFO", "dev-zero": "leaves the project", "outside": "leaves the project"}[kind] in str(refused.value)
