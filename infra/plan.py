@@ -21,7 +21,7 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
-from launchready.config.project_files import FileProblem, read_bytes_capped
+from launchready.files import FileProblem, read_bytes_capped
 from launchready.infra import plan_cache
 from launchready.config.model import NAMESPACE, EnvironmentConfig
 

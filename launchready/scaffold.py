@@ -19,7 +19,7 @@ import yaml
 
 from launchready.config import stack_yaml
 from launchready.config.model import ENVIRONMENTS, NAMESPACE
-from launchready.config.project_files import FileProblem, read_capped
+from launchready.files import FileProblem, read_capped
 from launchready.config.stack_yaml import StackFileError
 from launchready.errors import UsageError
 from launchready.project import DEFAULT_MATRIX

@@ -105,7 +105,7 @@ def _waiver_levers(path: Path) -> dict[str, Any]:
 
 
 def _raw(path: Path) -> dict[str, Any]:
-    from launchready.config.project_files import FileProblem, read_capped
+    from launchready.files import FileProblem, read_capped
     try:
         return {"baseline": read_capped(path, 5_000_000)}
     except FileProblem as exc:

@@ -11,7 +11,7 @@ from typing import Iterable
 from launchready.checks.framework.base import Finding, Result, Status
 from launchready.checks.framework.locations import relative_path
 from launchready.config.model import ConfigError
-from launchready.config.project_files import FileProblem, read_capped
+from launchready.files import FileProblem, read_capped
 
 BASELINE_VERSION = 1
 BASELINED = (Status.FAIL, Status.ERROR, Status.WARN)  # a skip is waived with a reason, not baselined

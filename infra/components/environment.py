@@ -19,7 +19,7 @@ from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_K
                                       Secrets, SecretsArgs)
 from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
-from launchready.config.project_files import FileProblem, read_capped
+from launchready.files import FileProblem, read_capped
 from launchready.infra.dns_records import api_site_id, desired_records, hosting_site_id
 from launchready.project import Project
 from launchready.project import discover

@@ -346,7 +346,7 @@ def command(
 def _access_matrix(root: Path, answers: scaffold.Answers) -> str:
     """The access file seeded from the collections the rules name (backend-owned ones are built in;
     public read-only content keeps its reads)."""
-    from launchready.config.project_files import FileProblem, read_capped
+    from launchready.files import FileProblem, read_capped
     from launchready.rules.analysis.intent import assumed_intent
     from launchready.rules.analysis.model import RulesSyntaxError, parse_rules
     from launchready.rules.testing.access_file import render, seed_rows

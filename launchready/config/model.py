@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from launchready.config.hints import capped, did_you_mean, yaml_trap_hint
 from launchready.config.hostnames import hostname
-from launchready.config.project_files import check_path
+from launchready.files import check_path
 from launchready.config.stack_yaml import StackFileError
 from launchready.config.stack_yaml import load as load_yaml
 

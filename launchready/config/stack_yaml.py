@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from launchready.config.project_files import FileProblem as StackFileError
-from launchready.config.project_files import read_capped
+from launchready.files import FileProblem as StackFileError
+from launchready.files import read_capped
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32

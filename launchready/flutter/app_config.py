@@ -23,7 +23,7 @@ from typing import Any, Iterator
 from xml.parsers.expat import ExpatError
 
 from launchready.config import stack_yaml
-from launchready.config.project_files import MAX_FILE_BYTES, FileProblem, read_capped
+from launchready.files import MAX_FILE_BYTES, FileProblem, read_capped
 
 # Flavor / alias words -> launchready environment.
 ENVIRONMENT_WORDS = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from launchready.config.project_files import FileProblem, read_bytes_capped
+from launchready.files import FileProblem, read_bytes_capped
 
 PUBSPEC = "pubspec.yaml"
 PUBSPEC_MAX_BYTES = 256 * 1024

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from launchready.config.project_files import FileProblem, read_capped
+from launchready.files import FileProblem, read_capped
 
 FIRESTORE_DEFAULT = "firestore.rules"
 DATABASE_DEFAULT = "database.rules.json"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from launchready.config.project_files import FileProblem, read_bytes_capped
+from launchready.files import FileProblem, read_bytes_capped
 
 SHIPPED_DIRS = ("lib/", "web/")
 

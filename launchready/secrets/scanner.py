@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from launchready.config.project_files import FileProblem, TooLarge, read_bytes_capped
+from launchready.files import FileProblem, TooLarge, read_bytes_capped
 from launchready.runtime import budget
 from launchready.severity import Severity
 from launchready.secrets.detectors import Detector

@@ -5,7 +5,7 @@ down (each applies below its own folder, as git does), and the scan root's `.lau
 (gitignore syntax) for paths a team decides are not secrets, e.g. test fixtures.
 
 Links to folders are not walked (os.walk's default); what a link to a file, a FIFO or a device yields is
-decided by the bounded reader (`launchready.config.project_files`), which never opens them. Names are
+decided by the bounded reader (`launchready.files`), which never opens them. Names are
 yielded display-safe: bytes that are not UTF-8 and control characters (a newline in a file name) are
 escaped, so a hostile name can neither crash a report's encoder nor forge a line of output.
 """
@@ -18,7 +18,7 @@ from typing import Iterator
 
 import pathspec
 
-from launchready.config.project_files import FileProblem, read_bytes_capped
+from launchready.files import FileProblem, read_bytes_capped
 
 IGNORE_FILE = ".launchreadyignore"
 # A real .gitignore is a few KB; pathspec tries every pattern on every file, so a 1 MB one would cost

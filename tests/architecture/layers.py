@@ -25,8 +25,9 @@ LAYERS: list[set[str]] = [
     {"rules"},                             # the Firestore rules toolkit
     {"project"},                           # the user's repository
     {"config"},                            # stack file → EnvironmentConfig
-    {"redact", "google_credentials", "runtime", "errors", "billing_state"},
+    {"redact", "google_credentials", "errors", "billing_state"},
     {"secrets", "functions"},              # the secret scanner; the deployed backend (imports nothing of ours)
+    {"runtime", "files"},                  # process ownership and time budgets; bounded reading of files
     {"severity", "launchready"},           # `launchready` = the package's own __init__ (__version__)
 ]
 

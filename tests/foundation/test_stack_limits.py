@@ -15,7 +15,7 @@ import pytest
 
 from launchready.cli import main
 from launchready.config.model import ConfigError, load_stack
-from launchready.config.project_files import FileProblem, read_capped
+from launchready.files import FileProblem, read_capped
 from launchready.project import Project
 
 DATA = Path(__file__).parent / "data" / "larkspur"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from launchready.config.project_files import FileProblem, read_bytes_capped
-from launchready.flutter.app_config import dart_clients
+from launchready.files import FileProblem, read_bytes_capped
+from launchready.flutter.app_config import firebase_clients
 from launchready.secrets import scan_tree
-from launchready.secrets.app_scan import scan_app
+from launchready.flutter.app_scan import scan_app
 
 LIMIT_AS = 1 << 30
 PROJECT_FILES = ("Pulumi.yaml", "stacks", "firestore.rules", "firestore.indexes.json", "launchready.access.yaml")
@@ -111,7 +111,7 @@ def test_a_320_kb_file_of_firebase_options_openings_is_linear(project):
     hostile = project / "mobile/lib/firebase_options.dart"
     hostile.write_text("FirebaseOptions(" * 20_480)
     with pytest.raises(Exception, match="no `FirebaseOptions"):
-        dart_clients(project / "mobile")   # finishes: one pass, not one rescan per opening
+        firebase_clients(project / "mobile")   # finishes: one pass, not one rescan per opening
     proc = gate(project)
     assert proc.returncode in (0, 1), proc.stderr
 
@@ -165,7 +165,7 @@ SIGTERM_SCRIPT = textwrap.dedent("""\
     import sys
     from pathlib import Path
     from launchready.runtime import lifetime
-    from launchready.secrets.app_scan import scan_app
+    from launchready.flutter.app_scan import scan_app
     root = Path(sys.argv[1])
     try:
         with lifetime.signals_handled():
@@ -205,6 +205,8 @@ def test_firebase_client_configs_are_read_bounded(project, rel, kind):
         os.mkfifo(path)
     else:
         os.symlink("/dev/zero" if kind == "dev-zero" else project / "Pulumi.yaml", path)
-    with pytest.raises(AppConfigError, match="cannot be read") as refused:
-        firebase_clients(project / "mobile")
-    assert {"fifo": "a FIFO", "dev-zero": "leaves the project", "outside": "leaves the project"}[kind] in str(refused.value)
+    with pytest.raises(AppConfigError) as refused:
+        firebase_clients(project / "mobile")   # one clear line, nothing opened
+    expected = {"fifo": "not a regular file", "dev-zero": "a link out of the repository",
+                "outside": "a link out of the repository"}[kind]
+    assert expected in str(refused.value) and str(path) in str(refused.value)

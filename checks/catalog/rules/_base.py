@@ -6,7 +6,7 @@ from pathlib import Path
 
 from launchready.checks.framework.context import CheckContext
 from launchready.config.model import ConfigError
-from launchready.config.project_files import FileProblem, read_capped
+from launchready.files import FileProblem, read_capped
 from launchready.rules.analysis.intent import NO_INTENT, Intent
 from launchready.rules.analysis.model import Ruleset, RulesSyntaxError, parse_rules
 from launchready.rules.testing.access_file import AccessFileError, load_access_matrix

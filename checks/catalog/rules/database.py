@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
-from launchready.config.project_files import FileProblem, read_capped
+from launchready.files import FileProblem, read_capped
 from launchready.flutter.firebase_files import find_rules
 
 # Strings first, so `//` inside a string is not taken for a comment (the Firebase CLI accepts comments).

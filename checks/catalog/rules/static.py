@@ -17,7 +17,7 @@ from launchready.checks.framework.base import Check
 from launchready.rules.analysis import audits
 from launchready.rules.analysis.audits import Issue
 from launchready.rules.analysis.model import Ruleset
-from launchready.config.project_files import FileProblem, read_bytes_capped
+from launchready.files import FileProblem, read_bytes_capped
 from launchready.secrets.scanner import MAX_FILE_BYTES
 from launchready.secrets.walk import iter_files
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from launchready.config.project_files import FileProblem, read_capped
+from launchready.files import FileProblem, read_capped
 from launchready.rules.testing.matrix import ANON, CLAIMED, OTHER, OWNER, Actor, Expectation
 
 GROUP = "app"
