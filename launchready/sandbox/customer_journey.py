@@ -126,7 +126,7 @@ def run(state: dict[str, Any], say: Say) -> Outcome:
              f"a request with a bad signature got {bad.status_code} and wrote nothing")
 
         # 3. a support request, authenticated with an (emulator-style) Firebase ID token
-        token = unsigned_id_token(box.targets["firestore_project"], uid, {"email": email})
+        token = unsigned_id_token(box.targets["firestore_project"], uid, {"email": email, "email_verified": True})
         request = {"subject": "Charged twice?", "message": "My card was declined, then charged twice. I want a refund.",
                    "category": "billing"}
         anon = http.post(box.targets["request_support_url"], json=request).status_code
