@@ -14,6 +14,7 @@ from launchready.infra.components.functions import WEBHOOK, Functions, Functions
 from launchready.infra.components.hosting import Hosting, HostingArgs
 from launchready.infra.components.monitoring import Monitoring, MonitoringArgs
 from launchready.infra.components.project import GcpProject, ProjectArgs
+from launchready.infra.components.scheduler import SWEEP_FUNCTION, SweepSchedule, SweepScheduleArgs
 from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, SUPPORT_API_TOKEN,
                                       Secrets, SecretsArgs)
 from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
@@ -110,6 +111,10 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         opts=pulumi.ResourceOptions(depends_on=[*project.ready, *secrets.versions.values(),
                                                 *signing_versions.values()],
                                     providers=[project.provider]))
+
+    SweepSchedule("sweep-schedule", SweepScheduleArgs(
+        project_id=pid, region=gcp_cfg.region, function=functions.functions[SWEEP_FUNCTION]),
+        opts=pulumi.ResourceOptions(depends_on=project.ready, providers=[project.provider]))
 
     hostnames = sorted({domain.app_host, domain.api_host})
     Hosting("hosting", HostingArgs(

@@ -18,6 +18,7 @@ REQUIRED_APIS: tuple[str, ...] = (
     "firebase", "firestore", "cloudfunctions", "run", "cloudbuild", "eventarc", "secretmanager",
     "identitytoolkit", "firebaserules", "firebasehosting", "monitoring", "logging", "artifactregistry",
     "storage",
+    "cloudscheduler",  # the sweep schedule (components/scheduler.py)
 )
 
 

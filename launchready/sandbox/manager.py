@@ -31,10 +31,12 @@ from launchready.sandbox.state import (Standing, clear_state, owner_record, save
                                        state_file)
 
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
-FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
+FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn",
+                  "sweep": "sweep_fn"}
 FIXABLE_PORTS = ("dns", "https", "http", "webhook")
 ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", "firebase_rules", "auth",
-         *FUNCTION_PORTS)
+         *FUNCTION_PORTS, "sweeper")
+SWEEP_INTERVAL_ENV = "LAUNCHREADY_SANDBOX_SWEEP_SECONDS"   # the scheduled sweep's period (default 60 s)
 START_TIMEOUT = 60.0
 
 
@@ -316,6 +318,18 @@ def start_functions(launch: Launch) -> None:
         started.append((target, port, *_spawn(launch, target, argv, port, f"functions-framework: {target}", env)))
     for target, port, _service, proc, log in started:
         _wait_http(f"http://127.0.0.1:{port}/", f"function {target}", proc, log)
+    start_sweeper(launch)
+
+
+def start_sweeper(launch: Launch) -> None:
+    """Cloud Scheduler's part: POST the sweep function on a timer (the same sweep as deployed)."""
+    from launchready.sandbox.sweeper import DEFAULT_INTERVAL_SECONDS
+
+    interval = os.environ.get(SWEEP_INTERVAL_ENV) or str(DEFAULT_INTERVAL_SECONDS)
+    argv = [_python(), "-m", "launchready.sandbox.sweeper", "--url", f"http://127.0.0.1:{launch.ports['sweep_fn']}/",
+            "--interval", interval]
+    service = _spawn(launch, "sweeper", argv, launch.ports["sweep_fn"], f"POSTs the sweep every {interval} s")[0]
+    service.ports.clear()  # it listens on nothing: healthy while it runs
 
 
 def start_stripe_then_functions(launch: Launch) -> None:
@@ -341,6 +355,7 @@ def _targets(launch: Launch) -> dict[str, Any]:
         "webhook_url": webhook_url(launch),
         "request_support_url": f"http://127.0.0.1:{ports['support_fn']}/",
         "on_user_created_url": f"http://127.0.0.1:{ports['user_fn']}/",
+        "sweep_url": f"http://127.0.0.1:{ports['sweep_fn']}/",
         "stripe_api_base": launch.local["stripe_api_base"],
         "stripe_api_key": launch.local["stripe_api_key"],
         "firestore_emulator_host": f"127.0.0.1:{ports['firestore']}",
