@@ -2,7 +2,8 @@
 
 HubSpot: `POST /crm/v3/objects/contacts/batch/upsert` (idProperty=email). Zendesk:
 `POST /api/v2/users/create_or_update`, `PUT /api/v2/users/{id}/tags`, `POST /api/v2/tickets`
-(honours `Idempotency-Key`). Every call needs `Authorization: Bearer <token>` (else 401).
+(honours `Idempotency-Key`), `GET /api/v2/tickets/show_many?ids=`; HubSpot `contacts/batch/read` (by
+email) too — what `reconcile` reads. Every call needs `Authorization: Bearer <token>` (else 401).
 
 Faults are queued per path prefix: an HTTP status (with Retry-After for 429), or a delay longer
 than the client's timeout (the request is still applied afterwards, as a slow real server would).
@@ -103,11 +104,16 @@ class CrmSupportStub(StubServer):
         elif fault:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
             return json_response({"status": "error", "message": f"injected HTTP {fault.status}"}, fault.status, headers)
-        body = request.get_json(silent=True)
+        body = request.get_json(silent=True) if request.method != "GET" else {}
         if not isinstance(body, dict):
             return json_response({"status": "error", "message": "invalid JSON body"}, 400)
         if request.method == "POST" and request.path == "/crm/v3/objects/contacts/batch/upsert":
             return self._upsert_contacts(body)
+        if request.method == "GET" and request.path.rstrip("/") in ("/api/v2/tickets/show_many",
+                                                                    "/api/v2/tickets/show_many.json"):
+            return self._show_tickets(request.args.get("ids", ""))
+        if request.method == "POST" and request.path == "/crm/v3/objects/contacts/batch/read":
+            return self._read_contacts(body)
         if request.method == "POST" and request.path.rstrip("/") in ("/api/v2/users/create_or_update",
                                                                      "/api/v2/users/create_or_update.json"):
             return self._upsert_user(body)
@@ -135,6 +141,21 @@ class CrmSupportStub(StubServer):
                 contact["properties"].update(item.get("properties") or {})
                 results.append({**contact, "new": new})
         return json_response({"status": "COMPLETE", "results": results})
+
+    def _read_contacts(self, body: dict[str, Any]) -> Response:
+        """HubSpot answers 207 with `errors` for ids it does not know, 200 when all were found."""
+        wanted = [str(i.get("id", "")).lower() for i in body.get("inputs") or [] if isinstance(i, dict)]
+        with self._lock:
+            found = [self.contacts[e] for e in wanted if e in self.contacts]
+        missing = [e for e in wanted if e not in self.contacts]
+        errors = [{"status": "error", "category": "OBJECT_NOT_FOUND", "context": {"ids": missing}}] if missing else []
+        return json_response({"status": "COMPLETE", "results": found, **({"errors": errors} if errors else {})},
+                             207 if missing else 200)
+
+    def _show_tickets(self, ids: str) -> Response:
+        with self._lock:
+            found = [self.tickets[int(i)] for i in ids.split(",") if i.strip().isdigit() and int(i) in self.tickets]
+        return json_response({"tickets": found})
 
     def _upsert_user(self, body: dict[str, Any]) -> Response:
         user = body.get("user")
