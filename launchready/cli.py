@@ -19,7 +19,7 @@ warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 import typer  # noqa: E402
 
 from launchready.commands import catalog, check, demo, handover, init, plan, preflight, rules, sandbox  # noqa: E402
-from launchready.commands import reconcile  # noqa: E402
+from launchready.commands import reconcile, smoke  # noqa: E402
 from launchready.errors import UsageError  # noqa: E402
 from launchready.config.model import ConfigError  # noqa: E402
 
@@ -35,6 +35,7 @@ app.command("preflight")(preflight.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.command("reconcile")(reconcile.command)
+app.command("smoke")(smoke.command)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(rules.app, name="rules")
 

@@ -104,6 +104,8 @@ class CrmSupportStub(StubServer):
         elif fault:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
             return json_response({"status": "error", "message": f"injected HTTP {fault.status}"}, fault.status, headers)
+        if request.method == "DELETE":
+            return self._delete(request.path)
         body = request.get_json(silent=True) if request.method != "GET" else {}
         if not isinstance(body, dict):
             return json_response({"status": "error", "message": "invalid JSON body"}, 400)
@@ -141,6 +143,24 @@ class CrmSupportStub(StubServer):
                 contact["properties"].update(item.get("properties") or {})
                 results.append({**contact, "new": new})
         return json_response({"status": "COMPLETE", "results": results})
+
+    def _delete(self, path: str) -> Response:
+        """HubSpot `DELETE /crm/v3/objects/contacts/{id}`, Zendesk `DELETE /api/v2/tickets|users/{id}`."""
+        kind, _, object_id = path.rstrip("/").removesuffix(".json").rpartition("/")
+        with self._lock:
+            if kind == "/crm/v3/objects/contacts":
+                email = next((e for e, c in self.contacts.items() if c["id"] == object_id), None)
+                removed = self.contacts.pop(email, None) if email else None
+            elif kind == "/api/v2/tickets" and object_id.isdigit():
+                removed = self.tickets.pop(int(object_id), None)
+            elif kind == "/api/v2/users" and object_id.isdigit():
+                email = next((e for e, u in self.users.items() if u["id"] == int(object_id)), None)
+                removed = self.users.pop(email, None) if email else None
+            else:
+                return json_response({"status": "error", "message": f"no such endpoint DELETE {path}"}, 404)
+        if removed is None:
+            return json_response({"status": "error", "message": "not found"}, 404)
+        return Response(status=204)
 
     def _read_contacts(self, body: dict[str, Any]) -> Response:
         """HubSpot answers 207 with `errors` for ids it does not know, 200 when all were found."""

@@ -40,3 +40,7 @@ class HubSpotCrm(HttpProvider):
                 if properties.get("email"):
                     found[str(properties["email"]).lower()] = {**properties, "id": str(contact.get("id"))}
         return found
+
+    def delete_contact(self, contact_id: str) -> None:
+        """Archive a contact (HubSpot's DELETE moves it to the recycle bin): smoke-test clean-up."""
+        self.call("DELETE", f"/crm/v3/objects/contacts/{contact_id}")

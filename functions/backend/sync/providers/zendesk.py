@@ -55,3 +55,11 @@ class ZendeskSupport(HttpProvider):
             body = self.call("GET", f"/api/v2/tickets/show_many?ids={ids}")
             found.update({str(t.get("id")): t for t in body.get("tickets") or [] if isinstance(t, dict)})
         return found
+
+    def delete_ticket(self, ticket_id: str) -> None:
+        """Delete a ticket (smoke-test clean-up)."""
+        self.call("DELETE", f"/api/v2/tickets/{ticket_id}")
+
+    def delete_user(self, user_id: str) -> None:
+        """Delete an end user (smoke-test clean-up)."""
+        self.call("DELETE", f"/api/v2/users/{user_id}")
