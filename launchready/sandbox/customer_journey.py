@@ -149,4 +149,25 @@ def run(state: dict[str, Any], say: Say) -> Outcome:
              f"{state['function_env']['SUPPORT_PROVIDER']} user tagged "
              f"{next((u.get('tags') for u in desk['users'] if u['email'] == email), [])}, "
              f"{len(desk['tickets'])} ticket opened")
+
+        # 5. a payment Stripe sent that never arrived: `reconcile` finds it and replays it through the webhook path
+        step("reconcile", *_missed_payment(box, se.event("invoice.paid", se.invoice(customer, sub_id, uid=uid,
+                                                                                    amount_paid=4900), created=t0 + 5)))
     return outcome
+
+
+def _missed_payment(box: Sandbox, paid: dict[str, Any]) -> tuple[bool, str]:
+    from launchready.triage import reconcile
+    from launchready.triage.systems import from_state
+
+    box.http.post(f"{box.targets['stripe_api_base']}/_stub/events", json=paid).raise_for_status()
+    systems = from_state(box.state, "dev")
+    found = reconcile.scan(systems, examples=reconcile.MAX_DOCS)
+    fixes = reconcile.fix(systems, found) if found.total else []
+    after = reconcile.scan(systems)
+    uid = paid["data"]["object"]["subscription_details"]["metadata"]["firebase_uid"]
+    record = box.doc(f"customers/{uid}") or {}
+    missing = [e["event"] for e in found.drift.get("event_not_stored", reconcile.Drift("")).examples]
+    return (found.total == 1 and missing == [paid["id"]] and after.total == 0 and record.get("plan_status") == "active",
+            f"found {found.total} drift (invoice.paid {paid['id']} never delivered); --fix made {len(fixes)} "
+            f"repair(s) -> plan_status {record.get('plan_status')}; a second pass finds {after.total}")

@@ -45,28 +45,35 @@ def connect(config: EnvironmentConfig, sandbox: bool) -> Systems:
     return _sandbox(config) if sandbox else _deployed(config)
 
 
-def _settings(config: EnvironmentConfig, crm: tuple[str, str], support: tuple[str, str]) -> SyncSettings:
-    return SyncSettings(crm_provider=config.crm.provider, crm_api_base=crm[0], crm_api_token=crm[1],
-                        support_provider=config.support.provider, support_api_base=support[0],
-                        support_api_token=support[1], max_attempts=config.functions.sync_max_attempts,
-                        backoff_seconds=1.0, http_timeout_seconds=10.0)
+def _settings(providers: tuple[str, str], crm: tuple[str, str], support: tuple[str, str],
+              max_attempts: int) -> SyncSettings:
+    return SyncSettings(crm_provider=providers[0], crm_api_base=crm[0], crm_api_token=crm[1],
+                        support_provider=providers[1], support_api_base=support[0], support_api_token=support[1],
+                        max_attempts=max_attempts, backoff_seconds=1.0, http_timeout_seconds=10.0)
 
 
 def _sandbox(config: EnvironmentConfig) -> Systems:
-    from launchready.functions.backend.store import client_for
     from launchready.sandbox.state import load_state
 
     state = load_state()
     if state.get("stack") not in (None, config.stack):
         raise ConfigError([f"--sandbox: the running sandbox replicates stack '{state['stack']}', not "
                            f"'{config.stack}' (`launchready sandbox down`, then `sandbox up --stack {config.stack}`)"])
+    return from_state(state, config.environment)
+
+
+def from_state(state: dict[str, Any], environment: str) -> Systems:
+    """The running sandbox's systems, from its state file's targets and the functions' environment."""
+    from launchready.functions.backend.store import client_for
+
     targets, env = state["targets"], state["function_env"]
-    return Systems(config.stack, config.environment, True,
+    return Systems(state["stack"], environment, True,
                    db=client_for(targets["firestore_project"], targets["firestore_emulator_host"]),
                    stripe_key=targets["stripe_api_key"], stripe_base=targets["stripe_api_base"],
-                   sync=_settings(config, (targets["crm_api_base"], env["CRM_API_TOKEN"]),
-                                  (targets["support_api_base"], env["SUPPORT_API_TOKEN"])),
-                   targets={**targets, "stripe_webhook_secret": state["local"]["stripe_webhook_secret"]})
+                   sync=_settings((env["CRM_PROVIDER"], env["SUPPORT_PROVIDER"]),
+                                  (targets["crm_api_base"], env["CRM_API_TOKEN"]),
+                                  (targets["support_api_base"], env["SUPPORT_API_TOKEN"]), int(env["SYNC_MAX_ATTEMPTS"])),
+                   targets=targets)
 
 
 def _deployed(config: EnvironmentConfig) -> Systems:
@@ -79,7 +86,8 @@ def _deployed(config: EnvironmentConfig) -> Systems:
     for name, token in tokens.items():
         if not token:
             systems.missing[name] = f"no {name} token: set {name.upper()}_API_TOKEN"
-    systems.sync = _settings(config, (config.crm.api_base, tokens["crm"]), (config.support.api_base, tokens["support"]))
+    systems.sync = _settings((config.crm.provider, config.support.provider), (config.crm.api_base, tokens["crm"]),
+                             (config.support.api_base, tokens["support"]), config.functions.sync_max_attempts)
     return systems
 
 
