@@ -2,6 +2,7 @@
 customer lifecycle through it, the full readiness check against it, reports and handover docs."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def command(
     out = project.flag(out)
     config = load_stack(project.stacks_dir, STACK)
     typer.echo(f"launchready demo — {config.app.name}, stack {STACK}, everything on 127.0.0.1")
+    # The sandbox's scheduled sweep would pull the demo's "missed" payment before `reconcile` shows it.
+    os.environ.setdefault(manager.SWEEP_INTERVAL_ENV, "600")
     state = manager.up(config, outlive=keep)
     try:
         typer.echo(f"[{time.monotonic() - started:4.1f}s] sandbox up: {len(state['services'])} processes "

@@ -115,6 +115,7 @@ def scan(systems: Systems, since: int | None = None, now: float | None = None,
     findings = Findings(systems.stack, systems.sandbox, since, int(now), examples=examples)
     if not systems.has("firestore"):
         findings.skipped["all comparisons"] = systems.why_not("firestore")
+        findings.skipped.update({f"{name} (also)": why for name, why in systems.missing.items() if name != "firestore"})
         return findings
     customers = {s.id: s.to_dict() or {} for s in _docs(systems, "customers", findings)}
     with backend_env(systems):
