@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 
 from launchready.errors import UsageError
-from launchready.triage.report import FORMATS
+
+FORMATS = ("text", "json", "markdown")   # launchready.triage.report renders each (imported on use)
 
 
 def parse_since(value: Optional[str], now: datetime | None = None) -> int | None:

@@ -6,8 +6,6 @@ from typing import Any
 
 from launchready.triage.reconcile import KINDS, MAX_EXAMPLES, Findings
 
-FORMATS = ("text", "json", "markdown")
-
 
 def _example(example: dict[str, Any]) -> str:
     return ", ".join(f"{k}={json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v}"
