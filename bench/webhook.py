@@ -1,6 +1,7 @@
 """Webhook benchmark: signed Stripe events over real HTTP into functions-framework + the Firestore emulator.
 
     .venv/bin/python bench/webhook.py [--events 1000] [--concurrency 8] [--customers 200]
+    .venv/bin/python bench/webhook.py --compare 7326d34   # this tree beside functions/ as of a commit
 
 Sends N distinct events (subscription updates and invoices spread over customers), plus 10 % duplicate
 deliveries and some adjacent swaps (reordering), at the chosen concurrency. Like Stripe, a 5xx is
@@ -101,6 +102,43 @@ def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
 
 
+def serve(source: Path, emulator: FirestoreEmulator, project: str, workdir: Path, instances: int):
+    """`instances` functions-framework servers of `source`'s main.py on `project`: (processes, urls)."""
+    procs, urls = [], []
+    for n in range(instances):  # each server is one instance; a customer's lock is per instance
+        port, log = free_port(), workdir / f"functions-framework-{project}-{n}.log"
+        procs.append(spawn([str(Path(sys.executable).parent / "functions-framework"), "--source",
+                            str(source / "main.py"), "--target", "stripe_webhook", "--host", "127.0.0.1",
+                            "--port", str(port)], log,
+                           env={"FIRESTORE_EMULATOR_HOST": emulator.host, "GOOGLE_CLOUD_PROJECT": project,
+                                "STRIPE_WEBHOOK_SECRET": SECRET}))
+        wait_until(lambda: port_open(port), timeout=30, proc=procs[-1], what="functions-framework", log_file=log)
+        urls.append(f"http://127.0.0.1:{port}/")
+    return procs, urls
+
+
+def reset(emulator: FirestoreEmulator, project: str) -> None:
+    """Delete every document of `project` in the emulator (the emulator's own `reset` knows one project)."""
+    httpx.delete(f"{emulator.base_url}/emulator/v1/projects/{project}/databases/(default)/documents",
+                 timeout=30).raise_for_status()
+
+
+def source_at(ref: str, workdir: Path) -> Path:
+    """functions/ as committed at `ref` (git archive), to serve beside this tree's."""
+    archive = subprocess.run(["git", "archive", ref, "functions"], cwd=REPO, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(workdir)], input=archive, check=True)
+    return workdir / "functions"
+
+
+def deliver(http: httpx.Client, urls: list[str], order: list[dict], concurrency: int):
+    # Signed up front (time the server, not the client); spread round-robin over the instances.
+    deliveries = [(urls[i % len(urls)], se.signed(evt, SECRET)) for i, evt in enumerate(order)]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(lambda d: send(http, *d), deliveries))
+    return results, time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
@@ -113,37 +151,51 @@ def main() -> None:
                         help="deliveries before timing: the emulator's JVM and the server reach steady state")
     parser.add_argument("--instances", type=int, default=1,
                         help="functions-framework servers to spread deliveries over (cross-instance contention)")
+    parser.add_argument("--compare", metavar="GIT_REF",
+                        help="also serve functions/ as of GIT_REF and alternate rounds between both (same machine "
+                             "load, same emulator): figures side by side")
+    parser.add_argument("--rounds", type=int, default=2, help="with --compare: rounds per variant, alternating")
     args = parser.parse_args()
-    rng = random.Random(args.seed)
 
     print(f"cold import of functions/main.py: {cold_import_seconds() * 1000:.0f} ms (median of 5, goal <= 1000 ms)")
     workdir = Path(tempfile.mkdtemp(prefix="launchready-bench-"))
+    variants = [("this tree", REPO / "functions")]
+    if args.compare:
+        variants.insert(0, (args.compare, source_at(args.compare, workdir)))
     emulator = FirestoreEmulator(log_dir=workdir).start()
-    procs, urls = [], []
+    procs: list = []
     try:
-        for n in range(args.instances):  # each server is one instance; a customer's lock is per instance
-            port, log = free_port(), workdir / f"functions-framework-{n}.log"
-            procs.append(spawn([str(Path(sys.executable).parent / "functions-framework"), "--source",
-                                str(REPO / "functions/main.py"), "--target", "stripe_webhook", "--host", "127.0.0.1",
-                                "--port", str(port)], log,
-                               env={"FIRESTORE_EMULATOR_HOST": emulator.host,
-                                    "GOOGLE_CLOUD_PROJECT": emulator.project_id, "STRIPE_WEBHOOK_SECRET": SECRET}))
-            wait_until(lambda: port_open(port), timeout=30, proc=procs[-1], what="functions-framework", log_file=log)
-            urls.append(f"http://127.0.0.1:{port}/")
-        events = make_events(args.events, args.customers, rng)
-        order = delivery_order(events, rng, args.duplicates, args.reorder)
+        served = []
+        for n, (label, source) in enumerate(variants):
+            project = f"bench-{n}"
+            started, urls = serve(source, emulator, project, workdir, args.instances)
+            procs += started
+            served.append((label, project, urls))
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+        pooled: dict[str, list] = {label: [] for label, _, _ in served}
         with httpx.Client(timeout=60, limits=limits) as http:
-            for i, evt in enumerate(make_events(args.warmup * len(urls), 50, random.Random(99))):  # warm-up: JIT, imports, connections
-                send(http, urls[i % len(urls)], se.signed(evt, SECRET))
-            emulator.reset()
-            # Signed up front (time the server, not the client); spread round-robin over the instances.
-            deliveries = [(urls[i % len(urls)], se.signed(evt, SECRET)) for i, evt in enumerate(order)]
-            start = time.perf_counter()
-            with ThreadPoolExecutor(args.concurrency) as pool:
-                results = list(pool.map(lambda d: send(http, *d), deliveries))
-            elapsed = time.perf_counter() - start
-        report(args, events, order, results, elapsed, client_for(emulator.project_id, emulator.host))
+            for _label, _project, urls in served:
+                for i, evt in enumerate(make_events(args.warmup * len(urls), 50, random.Random(99))):  # JIT, imports
+                    send(http, urls[i % len(urls)], se.signed(evt, SECRET))
+            for _label, project, _urls in served:
+                reset(emulator, project)
+            for round_ in range(args.rounds if args.compare else 1):
+                for label, project, urls in served:
+                    rng = random.Random(args.seed + round_)
+                    events = make_events(args.events, args.customers, rng)
+                    order = delivery_order(events, rng, args.duplicates, args.reorder)
+                    results, elapsed = deliver(http, urls, order, args.concurrency)
+                    print(f"--- {label}, round {round_ + 1}")
+                    report(args, events, order, results, elapsed, client_for(project, emulator.host))
+                    pooled[label].append((results, elapsed, len(order), len(events)))
+                    reset(emulator, project)
+        if args.compare:
+            print("--- side by side (all rounds pooled; the machine's load is shared by both variants)")
+            for label, runs in pooled.items():
+                latencies = [r[0] for results, *_ in runs for r in results if r[1] == 200]
+                seconds, distinct = sum(r[1] for r in runs), sum(r[3] for r in runs)
+                print(f"{label:>12}: p50 {pct(latencies, .50):6.1f} ms  p95 {pct(latencies, .95):6.1f} ms  "
+                      f"p99 {pct(latencies, .99):6.1f} ms  {distinct / seconds:5.0f} distinct events/s")
     finally:
         for proc in procs:
             stop_pid(proc.pid)

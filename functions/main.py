@@ -65,3 +65,10 @@ def request_support(request: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Authenticated support request → support_requests/{id}, routed and tagged, ticket task enqueued."""
     from backend.support import handle
     return handle(request, os.environ["GOOGLE_CLOUD_PROJECT"])
+
+
+@functions_framework.http
+def sweep(request: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Cloud Scheduler (OIDC) → dead-letter expired parked events, rerun stuck sync tasks, pull missed Stripe events."""
+    from backend.sweep import handle
+    return handle(request)

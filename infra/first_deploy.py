@@ -42,6 +42,7 @@ PROJECT_GRANTS: tuple[Grant, ...] = (
     Grant("firebase.projects.update", "roles/firebase.admin", "add Firebase, Identity Platform and Hosting"),
     Grant("logging.logMetrics.create", "roles/logging.configWriter", "create the log-based metrics"),
     Grant("monitoring.alertPolicies.create", "roles/monitoring.editor", "create alert policies and channels"),
+    Grant("cloudscheduler.jobs.create", "roles/cloudscheduler.admin", "create the scheduled sweep job"),
 )
 # On the folder (or organization) a new project is created in.
 PARENT_GRANTS: tuple[Grant, ...] = (

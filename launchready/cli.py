@@ -22,6 +22,7 @@ from launchready.commands import catalog, check, demo, handover, init, plan, pre
 from launchready.commands import app_config  # noqa: E402
 from launchready.commands import project as project_command  # noqa: E402
 from launchready.commands import scan  # noqa: E402
+from launchready.commands import reconcile, smoke  # noqa: E402
 from launchready.errors import UsageError  # noqa: E402
 from launchready.config.model import ConfigError  # noqa: E402
 
@@ -39,6 +40,8 @@ app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.command("app-config")(app_config.command)
 app.command("project")(project_command.command)
+app.command("reconcile")(reconcile.command)
+app.command("smoke")(smoke.command)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(rules.app, name="rules")
 

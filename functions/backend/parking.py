@@ -73,26 +73,48 @@ def drain(db: "Client", waiting: Iterable[str], apply: Callable[["Client", dict[
 
 
 def sweep(db: "Client", now: float | None = None,
-          apply: Callable[["Client", dict[str, Any]], Any] | None = None) -> list[str]:
+          apply: Callable[["Client", dict[str, Any]], Any] | None = None, batch: int = SWEEP_BATCH,
+          max_batches: int = 1) -> list[str]:
     """Apply (with `apply`) parked events whose link exists by now — a drain that failed after its
     linking event committed — and dead-letter those past their bound (each once, alerting).
-    Returns the ids dead-lettered."""
-    from google.cloud.firestore import FieldFilter
 
+    Parked events are taken by `dead_after`, oldest expiry first (the `status, dead_after` index), so
+    thousands of younger parked events never hide an expired one; paging goes on while whole pages
+    are expired, up to `max_batches` pages. Returns the ids dead-lettered."""
+    now = time.time() if now is None else now
+    dead: list[str] = []
+    for _ in range(max_batches):
+        page = _oldest_parked(db, batch)  # what a page settled is no longer parked
+        for snap in page:
+            if _settle(db, snap, now, apply):
+                dead.append(snap.id)
+        if len(page) < batch or float(page[-1].get("dead_after") or 0) > now:
+            break
+    return dead
+
+
+def _oldest_parked(db: "Client", batch: int) -> list[Any]:
+    from google.cloud.firestore import FieldFilter, Query
+
+    query = (db.collection(STRIPE_EVENTS).where(filter=FieldFilter("status", "==", "parked"))
+             .order_by("dead_after", direction=Query.ASCENDING).limit(batch))
+    return list(query.get())
+
+
+def _settle(db: "Client", snap: Any, now: float,
+            apply: Callable[["Client", dict[str, Any]], Any] | None) -> bool:
+    """Apply one parked event if linked by now, else dead-letter it when expired; True if dead-lettered."""
     from .links import lookup
 
-    now = time.time() if now is None else now
-    query = db.collection(STRIPE_EVENTS).where(filter=FieldFilter("status", "==", "parked")).limit(SWEEP_BATCH)
-    dead = []
-    for snap in sorted(query.get(), key=lambda s: (s.get("created"), s.id)):
-        record = snap.to_dict()
-        if apply is not None and lookup(db, record.get("refs") or []):
-            apply(db, stored_event(record))
-        elif float(record.get("dead_after") or 0) <= now and _dead_letter(db, snap.reference):
-            dead.append(snap.id)
-            log("ERROR", WEBHOOK_EVENT_UNMATCHED, event_id=snap.id, event_type=record.get("type"),
-                refs=record.get("refs"), parked_seconds=round(now - float(record.get("parked_at") or now)))
-    return dead
+    record = snap.to_dict()
+    if apply is not None and lookup(db, record.get("refs") or []):
+        apply(db, stored_event(record))
+        return False
+    if float(record.get("dead_after") or 0) > now or not _dead_letter(db, snap.reference):
+        return False
+    log("ERROR", WEBHOOK_EVENT_UNMATCHED, event_id=snap.id, event_type=record.get("type"),
+        refs=record.get("refs"), parked_seconds=round(now - float(record.get("parked_at") or now)))
+    return True
 
 
 def _dead_letter(db: "Client", ref: Any) -> bool:

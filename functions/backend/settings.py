@@ -17,6 +17,7 @@ REQUIRED_ENV: dict[str, tuple[str, ...]] = {
     "sync_worker": ("CRM_API_TOKEN", "SUPPORT_API_TOKEN", "SUPPORT_API_BASE", "GOOGLE_CLOUD_PROJECT"),
     "on_user_created": ("GOOGLE_CLOUD_PROJECT",),
     "request_support": ("GOOGLE_CLOUD_PROJECT",),
+    "sweep": ("GOOGLE_CLOUD_PROJECT",),   # Stripe and CRM/support credentials optional: parts skip without them
 }
 
 

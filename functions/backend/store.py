@@ -64,7 +64,7 @@ def client_for(project: str, emulator_host: str | None = None) -> "Client":
         return _clients[key]
 
 
-def _retryable(exc: BaseException) -> bool:
+def is_transient(exc: BaseException) -> bool:
     from google.api_core import exceptions as gexc
 
     transient = (gexc.Aborted, gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.InternalServerError, StoreTimeout)
@@ -88,7 +88,7 @@ def run_transaction(db: "Client", body: Callable[["Transaction", int], T]) -> T:
     call_timeout = _seconds("FIRESTORE_CALL_TIMEOUT_SECONDS", CALL_TIMEOUT_SECONDS)
     budget = _seconds("FIRESTORE_TRANSACTION_SECONDS", TRANSACTION_MAX_SECONDS)
     deadline = time.monotonic() + budget
-    retrying = Retrying(retry=retry_if_exception(_retryable), reraise=True,
+    retrying = Retrying(retry=retry_if_exception(is_transient), reraise=True,
                         stop=stop_after_attempt(TRANSACTION_MAX_ATTEMPTS) | stop_after_delay(budget),
                         wait=wait_random_exponential(multiplier=0.05, max=2.0))
     for attempt in retrying:

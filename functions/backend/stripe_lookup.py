@@ -33,7 +33,7 @@ def configured() -> bool:
     return bool(os.environ.get("STRIPE_SECRET_KEY"))
 
 
-def _client(api_version: str):
+def api_client(api_version: str):
     import stripe
 
     return stripe.StripeClient(
@@ -45,7 +45,7 @@ def _client(api_version: str):
 def resolve(parsed: Parsed, api_version: object) -> Resolution:
     """Follow the links of `parsed` through the Stripe API until a uid is found (bounded)."""
     version = api_version if is_supported(api_version) else STRIPE_API_VERSION
-    client, result = _client(str(version)), Resolution(ids=set(parsed.refs))
+    client, result = api_client(str(version)), Resolution(ids=set(parsed.refs))
     known = dict(parsed.fields)
     fetchers: list[tuple[str, str, Callable[[str], Any]]] = [
         ("charge", "charge", client.v1.charges.retrieve),

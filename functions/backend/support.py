@@ -14,9 +14,10 @@ import time
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .customers import customer_ref
+from .docids import is_uid
 from .rate_limit import count, limiter, user_key
 from .settings import SupportSettings
-from .store import CALL_TIMEOUT_SECONDS, client, run_transaction, server_timestamp
+from .store import CALL_TIMEOUT_SECONDS, client, is_transient, run_transaction, server_timestamp
 from .support_guard import Rejected, clean_text, cors_headers, parse_json, preflight_headers, read_body
 from .sync.outbox import TICKET_ACTION, enqueue
 
@@ -30,12 +31,23 @@ HUMAN_REVIEW = re.compile(r"\b(refund\w*|chargebacks?|cancel\w*|dispute\w*|abus\
 CATEGORIES = ("billing", "account", "bug", "question", "other")
 LIMITS = {"subject": 200, "message": 5000}
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CONTENDED_RETRY_SECONDS = 2
 _apps: dict[str, Any] = {}
 _lock = threading.Lock()
+# One user's concurrent requests all read and write their rate-limit counter: serialising them in the
+# instance turns lock contention (aborts, then a 5xx once the retry budget is spent) into a short queue.
+_USER_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 class Unauthenticated(Exception):
     pass
+
+
+def verified_email(claims: Mapping[str, Any]) -> str | None:
+    """The token's email if Firebase Auth says its owner proved it (`email_verified`), else None:
+    an unverified address is anyone's to type, so no ticket or CRM record is opened under it."""
+    email = claims.get("email")
+    return email if isinstance(email, str) and email and claims.get("email_verified") is True else None
 
 
 def verify_user(authorization: str | None, project: str) -> dict[str, Any]:
@@ -116,10 +128,11 @@ def create_request(uid: str, email: str | None, fields: Mapping[str, str], ids: 
         earlier = _first_existing(db.get_all(refs, transaction=txn))
         if earlier is not None:
             return earlier, 200
-        customer = customer_ref(db, uid).get(transaction=txn).to_dict() or {}
+        # a legal uid that cannot key a document ("a/b", "__x__") has no customer record: free tier
+        customer = (customer_ref(db, uid).get(transaction=txn).to_dict() or {}) if is_uid(uid) else {}
         if limit and (wait := count(txn, counter, time.time(), *limit)):
             return {"retry_after": int(wait)}, 429
-        request = {"uid": uid, "email": customer.get("email") or email, **fields, **route(fields, customer),
+        request = {"uid": uid, "email": email, **fields, **route(fields, customer),
                    "status": "queued", "ticket_id": None, "created_at": server_timestamp()}
         txn.create(refs[0], request)
         target, action = TICKET_ACTION
@@ -169,11 +182,19 @@ def _handle_post(request: Any, project: str, settings: SupportSettings) -> tuple
         return {"error": exc.reason}, exc.status, {}
     if problems:
         return {"error": "invalid request", "problems": problems}, 400, {}
-    if not claims.get("email"):
-        return {"error": "the account has no email address"}, 400, {}
-    ids = request_ids(claims["uid"], fields, request.headers.get("Idempotency-Key"), settings.duplicate_window_seconds)
-    saved, status = create_request(claims["uid"], claims.get("email"), fields, ids,
-                                   limit=(settings.rate_limit, settings.rate_window_seconds))
+    email = verified_email(claims)
+    if email is None:
+        return {"error": "verify your account's email address before contacting support"}, 403, {}
+    uid = claims["uid"]
+    ids = request_ids(uid, fields, request.headers.get("Idempotency-Key"), settings.duplicate_window_seconds)
+    try:
+        with _USER_LOCKS[int(user_key(uid), 16) % len(_USER_LOCKS)]:
+            saved, status = create_request(uid, email, fields, ids,
+                                           limit=(settings.rate_limit, settings.rate_window_seconds))
+    except Exception as exc:  # contention from other instances outlasted the budget: the client retries
+        if not is_transient(exc):
+            raise
+        saved, status = {"retry_after": CONTENDED_RETRY_SECONDS}, 429
     if status == 429:
         return {"error": "too many support requests; try again later"}, 429, {"Retry-After": str(saved["retry_after"])}
     return _public(saved), status, {}

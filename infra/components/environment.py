@@ -15,6 +15,7 @@ from launchready.infra.components.functions import WEBHOOK, Functions, Functions
 from launchready.infra.components.hosting import Hosting, HostingArgs
 from launchready.infra.components.monitoring import BudgetArgs, Monitoring, MonitoringArgs
 from launchready.infra.components.project import GcpProject, ProjectArgs
+from launchready.infra.components.scheduler import SWEEP_FUNCTION, SweepSchedule, SweepScheduleArgs
 from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, SUPPORT_API_TOKEN,
                                       Secrets, SecretsArgs)
 from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
@@ -123,6 +124,9 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         opts=pulumi.ResourceOptions(depends_on=[*project.ready, *secrets.versions.values(),
                                                 *signing_versions.values()],
                                     providers=[project.provider]))
+
+    SweepSchedule("sweep-schedule", SweepScheduleArgs(
+        project_id=pid, region=gcp_cfg.region, function=functions.functions[SWEEP_FUNCTION]), opts=after_apis)
 
     Hosting("hosting", HostingArgs(
         project_id=pid, site_id=hosting_site_id(config), api_site_id=api_site_id(config),

@@ -59,6 +59,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  ("roles/datastore.user", "roles/eventarc.eventReceiver")),
     FunctionSpec("request-support", "request_support", "http", ("roles/datastore.user",),
                  env=("SUPPORT_ALLOWED_ORIGINS",)),
+    # private (not a verified caller): only the sweep schedule's account may invoke it (components/scheduler.py)
+    FunctionSpec("sweep", "sweep", "http", ("roles/datastore.user",),
+                 {"STRIPE_SECRET_KEY": STRIPE_SECRET_KEY, "CRM_API_TOKEN": CRM_API_TOKEN,
+                  "SUPPORT_API_TOKEN": SUPPORT_API_TOKEN},
+                 env=("CRM_PROVIDER", "CRM_API_BASE", "SUPPORT_PROVIDER", "SUPPORT_API_BASE", "SYNC_MAX_ATTEMPTS")),
 )
 WEBHOOK = FUNCTIONS[0]
 

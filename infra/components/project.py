@@ -20,6 +20,7 @@ REQUIRED_APIS: tuple[str, ...] = (
     "firebase", "firestore", "cloudfunctions", "run", "cloudbuild", "eventarc", "secretmanager",
     "identitytoolkit", "firebaserules", "firebasehosting", "monitoring", "logging", "artifactregistry",
     "storage",
+    "cloudscheduler",  # the sweep schedule (components/scheduler.py)
 )
 # Service agents that exist only once made: Eventarc triggers need both before the first deploy.
 AGENT_SERVICES: tuple[str, ...] = ("eventarc", "pubsub")

@@ -2,6 +2,7 @@
 customer lifecycle through it, the full readiness check against it, reports and handover docs."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -22,19 +23,22 @@ def command(
     """Run the whole toolkit locally: sandbox up, a customer lifecycle, `check`, reports, handover."""
     from launchready.commands.sandbox import print_state
     from launchready.config.model import load_stack
-    from launchready.sandbox import customer_journey, manager
+    from launchready import journey
+    from launchready.sandbox import manager
 
     started = time.monotonic()
     project = selected_project(ctx)
     out = project.flag(out)
     config = load_stack(project.stacks_dir, STACK)
     typer.echo(f"launchready demo — {config.app.name}, stack {STACK}, everything on 127.0.0.1")
+    # The sandbox's scheduled sweep would pull the demo's "missed" payment before `reconcile` shows it.
+    os.environ.setdefault(manager.SWEEP_INTERVAL_ENV, "600")
     state = manager.up(config, project, outlive=keep)
     try:
         typer.echo(f"[{time.monotonic() - started:4.1f}s] sandbox up: {len(state['services'])} processes "
                    f"({', '.join(s['name'] for s in state['services'])})")
         typer.echo(f"[{time.monotonic() - started:4.1f}s] customer lifecycle:")
-        outcome = customer_journey.run(state, typer.echo)
+        outcome = journey.run(state, typer.echo)
         typer.echo(f"[{time.monotonic() - started:4.1f}s] readiness check against the sandbox (offline + live) ...")
         report, paths = check_and_document(config, project, out)
         summary = report.summary()

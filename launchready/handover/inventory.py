@@ -23,6 +23,8 @@ FUNCTIONS: dict[str, str] = {
     "sync_worker": "Firestore trigger on `sync_tasks/*`: pushes one task to the CRM or support desk, retries, dead-letters",
     "on_user_created": "Auth trigger: creates exactly one `customers/{uid}` per sign-up",
     "request_support": "HTTP, Firebase ID token required: validates, routes and tags a support request",
+    "sweep": "HTTP, private (Cloud Scheduler OIDC only): dead-letters expired parked events, reruns stuck sync "
+             "tasks, pulls missed Stripe events",
 }
 
 

@@ -18,6 +18,7 @@ from launchready.policy.deploy_policies import (AUDIT_CONFIG, AUDIT_LOG_TYPES, B
                                                     pinned_secret_versions, prod_protected,
                                                     public_functions_verify_callers, quota_project_provider,
                                                     rules_release_replace, txt_strings_split)
+from launchready.policy.sweep_policy import scheduled_sweep
 from launchready.policy.resources import (ALERT_POLICY, BACKUP_SCHEDULE, DNS_RECORD, FIRESTORE_DATABASE,
                                                  FUNCTION, SECRET_IAM_MEMBER, UPTIME_CHECK, ZONE_SETTING, Resource,
                                                  Validate, Violation, _iam_members, _is_iam, _of, _prop,
@@ -272,4 +273,9 @@ POLICIES: tuple[LaunchPolicy, ...] = (
                  "Every launch alert policy exists and notifies someone; the app has an uptime check.", "high",
                  "Add at least one address to `launchready:alerts.emails`; keep the monitoring component.",
                  required_alerts),
+    LaunchPolicy("scheduled-sweep", "infra.policy.scheduled_sweep",
+                 "A Cloud Scheduler job POSTs (OIDC) to the private sweep function, whose only invoker is the "
+                 "job's service account.", "high",
+                 "Keep the SweepSchedule component (infra/components/scheduler.py) and the `sweep` entry point; "
+                 "never grant allUsers on it.", scheduled_sweep),
 )

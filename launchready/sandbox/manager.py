@@ -32,10 +32,12 @@ from launchready.sandbox.state import (Standing, clear_state, owner_record, save
                                        state_file)
 
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
-FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn"}
+FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn",
+                  "sweep": "sweep_fn"}
 FIXABLE_PORTS = ("dns", "https", "http", "webhook")
 ORDER = ("firestore", "dns", "https", "stripe", "crm", "support", "monitoring", "firebase_rules", "auth",
-         *FUNCTION_PORTS)
+         *FUNCTION_PORTS, "sweeper")
+SWEEP_INTERVAL_ENV = "LAUNCHREADY_SANDBOX_SWEEP_SECONDS"   # the scheduled sweep's period (default 60 s)
 START_TIMEOUT = 60.0
 
 
@@ -312,6 +314,18 @@ def start_functions(launch: Launch) -> None:
         started.append((target, port, *_spawn(launch, target, argv, port, f"functions-framework: {target}", env)))
     for target, port, _service, proc, log in started:
         _wait_http(f"http://127.0.0.1:{port}/", f"function {target}", proc, log)
+    start_sweeper(launch)
+
+
+def start_sweeper(launch: Launch) -> None:
+    """Cloud Scheduler's part: POST the sweep function on a timer (the same sweep as deployed)."""
+    from launchready.sandbox.sweeper import DEFAULT_INTERVAL_SECONDS
+
+    interval = os.environ.get(SWEEP_INTERVAL_ENV) or str(DEFAULT_INTERVAL_SECONDS)
+    argv = [_python(), "-m", "launchready.sandbox.sweeper", "--url", f"http://127.0.0.1:{launch.ports['sweep_fn']}/",
+            "--interval", interval]
+    service = _spawn(launch, "sweeper", argv, launch.ports["sweep_fn"], f"POSTs the sweep every {interval} s")[0]
+    service.ports.clear()  # it listens on nothing: healthy while it runs
 
 
 def start_stripe_then_functions(launch: Launch) -> None:
@@ -337,6 +351,7 @@ def _targets(launch: Launch) -> dict[str, Any]:
         "webhook_url": webhook_url(launch),
         "request_support_url": f"http://127.0.0.1:{ports['support_fn']}/",
         "on_user_created_url": f"http://127.0.0.1:{ports['user_fn']}/",
+        "sweep_url": f"http://127.0.0.1:{ports['sweep_fn']}/",
         "stripe_api_base": launch.local["stripe_api_base"],
         "stripe_api_key": launch.local["stripe_api_key"],
         "firestore_emulator_host": f"127.0.0.1:{ports['firestore']}",
@@ -424,7 +439,7 @@ def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float
     env = {**os.environ, **state["function_env"], "SYNC_BACKOFF_SECONDS": str(backoff_seconds),
            "SYNC_HTTP_TIMEOUT_SECONDS": "2"}
     code = f"import json; from launchready.functions.backend.sync.worker import drain; print(json.dumps(drain(timeout={timeout!r})))"
-    worker = lifetime.popen([_python(), "-c", code], env=env, cwd=state["project_root"], stdout=subprocess.PIPE,
+    worker = lifetime.popen([_python(), "-c", code], env=env, cwd=state.get("project_root"), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         stdout, stderr = worker.communicate(timeout=timeout + 30)

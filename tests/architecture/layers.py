@@ -16,7 +16,8 @@ LAYERS: list[set[str]] = [
     {"__main__"},
     {"cli"},
     {"commands"},
-    {"scan"},                              # `launchready scan`: the stackless checks over any repository
+    {"journey"},                           # the demo's customer journey through the running sandbox
+    {"scan", "triage"},                    # `scan`: the stackless checks; `reconcile`/`smoke` on a running environment
     {"checks", "preflight", "handover"},   # the gate, deployer preflight and handover docs: siblings
     {"sandbox"},                           # the local replica (reads plans, rules harness tokens)
     {"policy"},                            # the CrossGuard pack judges the program's plan

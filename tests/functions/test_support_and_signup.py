@@ -20,11 +20,12 @@ def _b64(data: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
-def id_token(uid: str, email: str | None = "ada@example.com", project: str = "demo-test") -> str:
+def id_token(uid: str, email: str | None = "ada@example.com", project: str = "demo-test",
+             email_verified: bool = True) -> str:
     """An emulator-style (unsigned) Firebase ID token, as the Auth emulator issues them."""
     now = int(time.time())
     claims = {"iss": f"https://securetoken.google.com/{project}", "aud": project, "sub": uid, "user_id": uid,
-              "iat": now, "exp": now + 3600, "auth_time": now, "email": email}
+              "iat": now, "exp": now + 3600, "auth_time": now, "email": email, "email_verified": email_verified}
     return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
 
 

@@ -82,7 +82,8 @@ def test_iam_policies_catch_what_the_program_never_does(plans):
     assert "on the whole project" in violations([*base, project_wide], "infra.policy.secret_access")[0]
     without_grants = [s for s in base if s.resource_type != P.SECRET_IAM_MEMBER]
     missing = violations(without_grants, "infra.policy.secret_access")
-    assert sorted(m.split()[1] for m in missing) == ["stripe-webhook", "stripe-webhook", "sync-worker", "sync-worker"]
+    assert sorted(m.split()[1] for m in missing) == ["stripe-webhook", "stripe-webhook", "sweep", "sweep", "sweep",
+                                                     "sync-worker", "sync-worker"]
 
 
 def test_two_spf_records_and_missing_records_are_violations(plans):

@@ -21,7 +21,8 @@ from tests.infra.conftest import ENVIRONMENTS, REPO_ROOT, STACKS, with_changes
 FUNCTION = "gcp:cloudfunctionsv2/function:Function"
 COMPONENTS = {"launchready:gcp:Project", "launchready:gcp:Firestore", "launchready:gcp:Auth",
               "launchready:gcp:Secrets", "launchready:gcp:Functions", "launchready:stripe:WebhookEndpoint",
-              "launchready:firebase:Hosting", "launchready:cloudflare:Zone", "launchready:gcp:Monitoring"}
+              "launchready:firebase:Hosting", "launchready:cloudflare:Zone", "launchready:gcp:Monitoring",
+              "launchready:gcp:SweepSchedule"}
 
 
 def functions_by_entry(plan):
@@ -95,9 +96,9 @@ def test_auth_allows_only_the_apps_hostnames_and_firebase_domains(plans, configs
 def test_functions_least_privilege_and_settings(plans, configs, env):
     plan, config = plans[env], configs[env]
     functions = functions_by_entry(plan)
-    assert set(functions) == {"stripe_webhook", "sync_worker", "on_user_created", "request_support"}
+    assert set(functions) == {"stripe_webhook", "sync_worker", "on_user_created", "request_support", "sweep"}
     accounts = {f.get("serviceConfig.serviceAccountEmail") for f in functions.values()}
-    assert len(accounts) == 4, "each function runs as its own service account"
+    assert len(accounts) == 5, "each function runs as its own service account"
     for function in functions.values():
         assert function.get("serviceConfig.maxInstanceCount") == config.functions.max_instances
         assert function.get("serviceConfig.timeoutSeconds") == config.functions.timeout_seconds
@@ -112,7 +113,8 @@ def test_functions_least_privilege_and_settings(plans, configs, env):
     secret_env = {f: sorted(v["key"] for v in r.get("serviceConfig.secretEnvironmentVariables") or [])
                   for f, r in functions.items()}
     assert secret_env == {"stripe_webhook": ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"], "sync_worker": ["CRM_API_TOKEN", "SUPPORT_API_TOKEN"],
-                          "on_user_created": [], "request_support": []}
+                          "on_user_created": [], "request_support": [],
+                          "sweep": ["CRM_API_TOKEN", "STRIPE_SECRET_KEY", "SUPPORT_API_TOKEN"]}
     # Invokable by everyone: exactly the functions that verify their caller in code (the webhook's
     # signature, the app's Firebase ID token); event-driven ones only by their own trigger identity.
     invokers = {r.get("name"): r.get("member") for r in plan.of_type("gcp:cloudrunv2/serviceIamMember:ServiceIamMember")}
@@ -131,7 +133,7 @@ def test_secret_access_is_granted_per_secret_to_the_reading_function(plans, env)
     for function in plan.of_type(FUNCTION):
         member = f"serviceAccount:{function.get('serviceConfig.serviceAccountEmail')}"
         expected |= {(v["secret"], member) for v in function.get("serviceConfig.secretEnvironmentVariables") or []}
-    assert grants == expected and len(grants) == 4   # the webhook reads the Stripe key (link resolution)
+    assert grants == expected and len(grants) == 7   # the webhook reads the Stripe key (link resolution); the sweep 3
 
 
 def test_functions_archive_is_exactly_the_functions_folder(plans):

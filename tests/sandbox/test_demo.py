@@ -12,7 +12,7 @@ def test_demo_runs_end_to_end_and_keep_leaves_the_sandbox_up(sandbox_dir, tmp_pa
     result = cli("demo", "--keep", "--out", str(out), timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     for step in ("sign-up", "checkout + subscription", "failed invoice", "forged webhook", "support request",
-                 "CRM outage recovers", "support desk"):
+                 "CRM outage recovers", "support desk", "reconcile"):
         assert f"  ✓ {step}: " in result.stdout
     assert "✗" not in result.stdout
     assert re.search(r"sync tasks \{'done': \d+\}", result.stdout)  # every task done despite the outage

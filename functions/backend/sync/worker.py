@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from google.api_core.exceptions import NotFound
 
 from ..customers import CUSTOMERS
+from ..docids import is_uid
 from ..log_messages import SYNC_DEAD_LETTERED
 from ..logs import log
 from ..retention import expire_at
@@ -82,7 +83,8 @@ def _claim(db: "Client", task_id: str, settings: SyncSettings) -> Claim | str:
 
 def _perform(db: "Client", task: dict[str, Any], settings: SyncSettings) -> Callable[[Any], None]:
     """Call the provider; return what to write on success (applied in the finishing transaction)."""
-    customer = (db.collection(CUSTOMERS).document(task["uid"]).get().to_dict() or {})
+    uid = task["uid"]  # a legal uid that cannot key a document ("a/b") has no customer record
+    customer = (db.collection(CUSTOMERS).document(uid).get().to_dict() or {}) if is_uid(uid) else {}
     if task["action"] != "create_ticket" and not customer.get("email"):
         raise TransientSyncError(f"customers/{task['uid']} has no email yet")
     with provider_for(task["target"], settings) as provider:

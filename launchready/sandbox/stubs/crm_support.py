@@ -2,7 +2,8 @@
 
 HubSpot: `POST /crm/v3/objects/contacts/batch/upsert` (idProperty=email). Zendesk:
 `POST /api/v2/users/create_or_update`, `PUT /api/v2/users/{id}/tags`, `POST /api/v2/tickets`
-(honours `Idempotency-Key`). Every call needs `Authorization: Bearer <token>` (else 401).
+(honours `Idempotency-Key`), `GET /api/v2/tickets/show_many?ids=`; HubSpot `contacts/batch/read` (by
+email) too — what `reconcile` reads. Every call needs `Authorization: Bearer <token>` (else 401).
 
 Faults are queued per path prefix: an HTTP status (with Retry-After for 429), or a delay longer
 than the client's timeout (the request is still applied afterwards, as a slow real server would).
@@ -103,11 +104,18 @@ class CrmSupportStub(StubServer):
         elif fault:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
             return json_response({"status": "error", "message": f"injected HTTP {fault.status}"}, fault.status, headers)
-        body = request.get_json(silent=True)
+        if request.method == "DELETE":
+            return self._delete(request.path)
+        body = request.get_json(silent=True) if request.method != "GET" else {}
         if not isinstance(body, dict):
             return json_response({"status": "error", "message": "invalid JSON body"}, 400)
         if request.method == "POST" and request.path == "/crm/v3/objects/contacts/batch/upsert":
             return self._upsert_contacts(body)
+        if request.method == "GET" and request.path.rstrip("/") in ("/api/v2/tickets/show_many",
+                                                                    "/api/v2/tickets/show_many.json"):
+            return self._show_tickets(request.args.get("ids", ""))
+        if request.method == "POST" and request.path == "/crm/v3/objects/contacts/batch/read":
+            return self._read_contacts(body)
         if request.method == "POST" and request.path.rstrip("/") in ("/api/v2/users/create_or_update",
                                                                      "/api/v2/users/create_or_update.json"):
             return self._upsert_user(body)
@@ -135,6 +143,39 @@ class CrmSupportStub(StubServer):
                 contact["properties"].update(item.get("properties") or {})
                 results.append({**contact, "new": new})
         return json_response({"status": "COMPLETE", "results": results})
+
+    def _delete(self, path: str) -> Response:
+        """HubSpot `DELETE /crm/v3/objects/contacts/{id}`, Zendesk `DELETE /api/v2/tickets|users/{id}`."""
+        kind, _, object_id = path.rstrip("/").removesuffix(".json").rpartition("/")
+        with self._lock:
+            if kind == "/crm/v3/objects/contacts":
+                email = next((e for e, c in self.contacts.items() if c["id"] == object_id), None)
+                removed = self.contacts.pop(email, None) if email else None
+            elif kind == "/api/v2/tickets" and object_id.isdigit():
+                removed = self.tickets.pop(int(object_id), None)
+            elif kind == "/api/v2/users" and object_id.isdigit():
+                email = next((e for e, u in self.users.items() if u["id"] == int(object_id)), None)
+                removed = self.users.pop(email, None) if email else None
+            else:
+                return json_response({"status": "error", "message": f"no such endpoint DELETE {path}"}, 404)
+        if removed is None:
+            return json_response({"status": "error", "message": "not found"}, 404)
+        return Response(status=204)
+
+    def _read_contacts(self, body: dict[str, Any]) -> Response:
+        """HubSpot answers 207 with `errors` for ids it does not know, 200 when all were found."""
+        wanted = [str(i.get("id", "")).lower() for i in body.get("inputs") or [] if isinstance(i, dict)]
+        with self._lock:
+            found = [self.contacts[e] for e in wanted if e in self.contacts]
+        missing = [e for e in wanted if e not in self.contacts]
+        errors = [{"status": "error", "category": "OBJECT_NOT_FOUND", "context": {"ids": missing}}] if missing else []
+        return json_response({"status": "COMPLETE", "results": found, **({"errors": errors} if errors else {})},
+                             207 if missing else 200)
+
+    def _show_tickets(self, ids: str) -> Response:
+        with self._lock:
+            found = [self.tickets[int(i)] for i in ids.split(",") if i.strip().isdigit() and int(i) in self.tickets]
+        return json_response({"tickets": found})
 
     def _upsert_user(self, body: dict[str, Any]) -> Response:
         user = body.get("user")

@@ -1,6 +1,9 @@
 """A local stand-in for the few Stripe API endpoints launchready uses: the key's account, webhook
 endpoints CRUD, and retrieval of the objects the webhook follows links through (charges, customers,
-subscriptions, invoices, payment intents; invoice payments listed by payment intent or invoice).
+subscriptions, invoices, payment intents; invoice payments listed by payment intent or invoice);
+events listed (`GET /v1/events`, newest first, `created[gt]`, `types[]`, paginated) and retrieved, and
+subscriptions/customers listed — what the sweep and `reconcile` read. `rate_limit()` answers the next
+calls 429 with Retry-After. Admin (no key): `POST /_stub/events`, `/_stub/objects`, `/_stub/rate_limit`.
 
 Keys decide the mode as on api.stripe.com: `sk_test_...` sees test-mode objects, `sk_live_...`
 live-mode ones (`livemode` on every object). The signing secret is returned only on create.
@@ -22,7 +25,8 @@ from launchready.sandbox.stubs.http_stub import StubServer, json_response
 
 FIELDS = ("url", "description", "api_version", "disabled")
 RETRIEVABLE = {"charges": "charge", "customers": "customer", "subscriptions": "subscription",
-               "invoices": "invoice", "payment_intents": "payment_intent"}
+               "invoices": "invoice", "payment_intents": "payment_intent", "events": "event"}
+LISTABLE = {"subscriptions": "subscription", "customers": "customer"}
 
 
 def _error(status: int, message: str, code: str = "resource_missing") -> Response:
@@ -56,6 +60,8 @@ class StripeApiStub(StubServer):
         self.requests: list[tuple[str, str]] = []
         self.objects: dict[str, dict[str, Any]] = {}      # id -> object, as the API returns it
         self.invoice_payments: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []              # as sent, oldest first
+        self._rate_limited: list[str] = []                  # Retry-After of the next calls to refuse
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -68,6 +74,18 @@ class StripeApiStub(StubServer):
             else:
                 self.objects[obj["id"]] = obj
         return obj
+
+    def add_event(self, evt: dict[str, Any]) -> dict[str, Any]:
+        """Record `evt` as sent by Stripe (listed by `GET /v1/events`, retrievable by id)."""
+        with self._lock:
+            self.events.append(evt)
+            self.objects[evt["id"]] = evt
+        return evt
+
+    def rate_limit(self, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next `times` API calls 429 with `Retry-After: retry_after`."""
+        with self._lock:
+            self._rate_limited.extend([str(retry_after)] * times)
 
     def add_endpoint(self, *, url: str, enabled_events: list[str], livemode: bool = False,
                      status: str = "enabled", api_version: str | None = None) -> dict[str, Any]:
@@ -100,6 +118,8 @@ class StripeApiStub(StubServer):
         return self._route(request)(environ, start_response)
 
     def _route(self, request: Request) -> Response:
+        if request.path.startswith("/_stub/"):
+            return self._admin(request)
         auth = request.headers.get("Authorization", "")
         key = auth.removeprefix("Bearer ").strip()
         if not key.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
@@ -109,6 +129,15 @@ class StripeApiStub(StubServer):
         if key.startswith("rk_") and request.path in self.restricted_denied:
             return _error(403, f"The provided key '{key[:8]}***' does not have the required permissions for this "
                                f"endpoint on account '{self.account['id']}'.", "secret_key_required")
+        with self._lock:
+            retry_after = self._rate_limited.pop(0) if self._rate_limited else None
+        if retry_after is not None:
+            return json_response({"error": {"type": "invalid_request_error", "code": "rate_limit",
+                                            "message": "Too many requests"}}, 429, {"Retry-After": retry_after})
+        if parts == ["v1", "events"] and request.method == "GET":
+            return self._list_events(request)
+        if len(parts) == 2 and parts[1] in LISTABLE and request.method == "GET":
+            return self._list_objects(parts[1], request)
         if parts == ["v1", "account"] and request.method == "GET":
             return json_response(self.account)
         if len(parts) == 3 and parts[1] in RETRIEVABLE and request.method == "GET":
@@ -149,6 +178,45 @@ class StripeApiStub(StubServer):
             found = [p for p in self.invoice_payments if (pi and (p.get("payment") or {}).get("payment_intent") == pi)
                      or (invoice and p.get("invoice") == invoice)]
         return json_response({"object": "list", "url": "/v1/invoice_payments", "has_more": False, "data": found})
+
+    def _list_events(self, request: Request) -> Response:
+        args = request.args
+        types = set(_listish(args, "types") or ([args["type"]] if args.get("type") else []))
+        bounds = {op: int(args[f"created[{op}]"]) for op in ("gt", "gte", "lt", "lte") if args.get(f"created[{op}]")}
+        tests = {"gt": lambda c, b: c > b, "gte": lambda c, b: c >= b, "lt": lambda c, b: c < b,
+                 "lte": lambda c, b: c <= b}
+        with self._lock:
+            found = [e for e in reversed(self.events) if (not types or e["type"] in types)
+                     and all(tests[op](e["created"], bound) for op, bound in bounds.items())]
+        return self._page(found, request, "/v1/events")
+
+    def _list_objects(self, collection: str, request: Request) -> Response:
+        with self._lock:
+            found = [o for o in reversed(list(self.objects.values())) if o.get("object") == LISTABLE[collection]]
+        return self._page(found, request, f"/v1/{collection}")
+
+    @staticmethod
+    def _page(found: list[dict[str, Any]], request: Request, url: str) -> Response:
+        """One page of a newest-first list, as Stripe pages (`limit` ≤ 100, `starting_after`)."""
+        limit = max(1, min(int(request.args.get("limit", 10)), 100))
+        after = request.args.get("starting_after")
+        if after:
+            ids = [o["id"] for o in found]
+            found = found[ids.index(after) + 1:] if after in ids else []
+        return json_response({"object": "list", "url": url, "has_more": len(found) > limit, "data": found[:limit]})
+
+    def _admin(self, request: Request) -> Response:
+        body = request.get_json(silent=True)
+        if request.method != "POST" or not isinstance(body, dict):
+            return _error(400, "POST a JSON object")
+        if request.path == "/_stub/events" and isinstance(body.get("id"), str):
+            return json_response(self.add_event(body))
+        if request.path == "/_stub/objects" and isinstance(body.get("id"), str):
+            return json_response(self.add_object(body))
+        if request.path == "/_stub/rate_limit":
+            self.rate_limit(int(body.get("times", 1)), int(body.get("retry_after", 1)))
+            return json_response({"ok": True})
+        return _error(404, f"Unrecognized stub request ({request.path})")
 
     def _list(self, livemode: bool, request: Request) -> Response:
         limit = min(int(request.args.get("limit", 10)), 100)

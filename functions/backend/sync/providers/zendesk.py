@@ -46,3 +46,20 @@ class ZendeskSupport(HttpProvider):
         if not ticket_id:
             raise TransientSyncError("zendesk ticket create returned no ticket id")
         return str(ticket_id)
+
+    def tickets(self, ticket_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The tickets that exist among `ticket_ids`, by id (`tickets/show_many`, 100 a call)."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ticket_ids), 100):
+            ids = ",".join(str(i) for i in ticket_ids[start:start + 100])
+            body = self.call("GET", f"/api/v2/tickets/show_many?ids={ids}")
+            found.update({str(t.get("id")): t for t in body.get("tickets") or [] if isinstance(t, dict)})
+        return found
+
+    def delete_ticket(self, ticket_id: str) -> None:
+        """Delete a ticket (smoke-test clean-up)."""
+        self.call("DELETE", f"/api/v2/tickets/{ticket_id}")
+
+    def delete_user(self, user_id: str) -> None:
+        """Delete an end user (smoke-test clean-up)."""
+        self.call("DELETE", f"/api/v2/users/{user_id}")

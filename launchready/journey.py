@@ -15,6 +15,7 @@ import httpx
 
 from launchready.rules.testing.tokens import unsigned_id_token
 from launchready.sandbox import manager
+from launchready.sandbox.client import Sandbox
 from launchready.sandbox.stubs import stripe_events as se
 
 Say = Callable[[str], None]
@@ -27,55 +28,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return all(ok for _, ok, _ in self.steps)
-
-
-def _value(v: dict[str, Any]) -> Any:
-    """One Firestore REST value -> Python."""
-    kind, raw = next(iter(v.items()))
-    if kind == "integerValue":
-        return int(raw)
-    if kind == "mapValue":
-        return {k: _value(x) for k, x in (raw.get("fields") or {}).items()}
-    if kind == "arrayValue":
-        return [_value(x) for x in raw.get("values") or []]
-    return None if kind == "nullValue" else raw
-
-
-class Sandbox:
-    """HTTP access to the running sandbox's parts (admin reads bypass rules as the backend does)."""
-
-    def __init__(self, state: dict[str, Any], http: httpx.Client):
-        self.state, self.targets, self.http = state, state["targets"], http
-        host, project = self.targets["firestore_emulator_host"], self.targets["firestore_project"]
-        self.documents = f"http://{host}/v1/projects/{project}/databases/(default)/documents"
-
-    def doc(self, path: str) -> dict[str, Any] | None:
-        r = self.http.get(f"{self.documents}/{path}", headers={"Authorization": "Bearer owner"})
-        if r.status_code == 404:
-            return None
-        r.raise_for_status()
-        return {k: _value(v) for k, v in (r.json().get("fields") or {}).items()}
-
-    def collection(self, name: str) -> list[dict[str, Any]]:
-        r = self.http.get(f"{self.documents}/{name}", params={"pageSize": 1000},
-                          headers={"Authorization": "Bearer owner"})
-        r.raise_for_status()
-        return [{k: _value(v) for k, v in (d.get("fields") or {}).items()} for d in r.json().get("documents", [])]
-
-    def deliver(self, evt: dict[str, Any]) -> httpx.Response:
-        body, headers = se.signed(evt, self.state["local"]["stripe_webhook_secret"])
-        return self.http.post(self.targets["webhook_url"], content=body, headers=headers)
-
-    def user_created(self, uid: str, email: str) -> httpx.Response:
-        """The Auth `user created` CloudEvent, as Eventarc delivers it to `on_user_created`."""
-        event = {"specversion": "1.0", "id": secrets.token_hex(8), "type": "google.firebase.auth.user.v1.created",
-                 "source": f"//identitytoolkit.googleapis.com/projects/{self.targets['firestore_project']}",
-                 "subject": f"users/{uid}", "datacontenttype": "application/json", "data": {"uid": uid, "email": email}}
-        return self.http.post(self.targets["on_user_created_url"], json=event,
-                              headers={"Content-Type": "application/cloudevents+json"})
-
-    def stub_state(self, name: str) -> dict[str, Any]:
-        return self.http.get(f"{self.targets[name + '_api_base']}/_stub/state").json()
 
 
 def run(state: dict[str, Any], say: Say) -> Outcome:
@@ -126,7 +78,7 @@ def run(state: dict[str, Any], say: Say) -> Outcome:
              f"a request with a bad signature got {bad.status_code} and wrote nothing")
 
         # 3. a support request, authenticated with an (emulator-style) Firebase ID token
-        token = unsigned_id_token(box.targets["firestore_project"], uid, {"email": email})
+        token = unsigned_id_token(box.targets["firestore_project"], uid, {"email": email, "email_verified": True})
         request = {"subject": "Charged twice?", "message": "My card was declined, then charged twice. I want a refund.",
                    "category": "billing"}
         anon = http.post(box.targets["request_support_url"], json=request).status_code
@@ -149,4 +101,25 @@ def run(state: dict[str, Any], say: Say) -> Outcome:
              f"{state['function_env']['SUPPORT_PROVIDER']} user tagged "
              f"{next((u.get('tags') for u in desk['users'] if u['email'] == email), [])}, "
              f"{len(desk['tickets'])} ticket opened")
+
+        # 5. a payment Stripe sent that never arrived: `reconcile` finds it and replays it through the webhook path
+        step("reconcile", *_missed_payment(box, se.event("invoice.paid", se.invoice(customer, sub_id, uid=uid,
+                                                                                    amount_paid=4900), created=t0 + 5)))
     return outcome
+
+
+def _missed_payment(box: Sandbox, paid: dict[str, Any]) -> tuple[bool, str]:
+    from launchready.triage import reconcile
+    from launchready.triage.systems import from_state
+
+    box.http.post(f"{box.targets['stripe_api_base']}/_stub/events", json=paid).raise_for_status()
+    systems = from_state(box.state, "dev")
+    found = reconcile.scan(systems, examples=reconcile.MAX_DOCS)
+    fixes = reconcile.fix(systems, found) if found.total else []
+    after = reconcile.scan(systems)
+    uid = paid["data"]["object"]["subscription_details"]["metadata"]["firebase_uid"]
+    record = box.doc(f"customers/{uid}") or {}
+    missing = [e["event"] for e in found.drift.get("event_not_stored", reconcile.Drift("")).examples]
+    return (found.total == 1 and missing == [paid["id"]] and after.total == 0 and record.get("plan_status") == "active",
+            f"found {found.total} drift (invoice.paid {paid['id']} never delivered); --fix made {len(fixes)} "
+            f"repair(s) -> plan_status {record.get('plan_status')}; a second pass finds {after.total}")
