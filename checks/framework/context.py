@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
 
 if TYPE_CHECKING:
+    from launchready.config.architecture import Architecture
     from launchready.checks.framework.waivers import Waiver
     from launchready.infra.plan import Plan
     from launchready.project import Project
@@ -126,6 +127,12 @@ class CheckContext:
         if error is not None:
             raise error
         return value
+
+    @cached_property
+    def architecture(self) -> "Architecture":
+        """What the app uses (payments, database, CRM, support, DNS, backend): decides what applies."""
+        from launchready.config.architecture import Architecture
+        return Architecture.of(self.config, self.project)
 
     @property
     def stack_file(self) -> Path:

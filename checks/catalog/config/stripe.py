@@ -16,6 +16,7 @@ def expected_mode(environment: str) -> str:
 @register
 class StripeModeFitsEnvironment(Check):
     id = "config.stripe.mode"
+    applies_to = ("stripe",)
     title = "Stripe mode fits the environment (prod live, dev and staging test)"
     severity = Severity.CRITICAL
     remediation = ("Set `launchready:stripe.mode` to `live` in prod and `test` elsewhere, and store the matching "

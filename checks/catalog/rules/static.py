@@ -23,6 +23,7 @@ from launchready.secrets.walk import iter_files
 @register
 class RulesSyntax(Check):
     id = "rules.static.syntax"
+    applies_to = ("firestore",)
     title = "Firestore rules file exists and parses"
     severity = Severity.CRITICAL
     remediation = "Fix the rules file at the reported line (`firebase emulators:start` shows the same error)."
@@ -43,6 +44,8 @@ class RulesSyntax(Check):
 class RulesAudit(Check):
     """One audit over the parsed rules; subclasses name the audit and say what passing means."""
 
+    applies_to = ("firestore",)
+    needs = ("rules",)
     audit: ClassVar[Callable[[Ruleset], list[Issue]]]
     ok_message: ClassVar[str]
 
