@@ -118,6 +118,8 @@ def pulumi_config(config: EnvironmentConfig) -> tuple[dict[str, str], list[str]]
             continue
         key = f"{NAMESPACE}:{info.alias or name}"
         if name in secret_fields:
+            if getattr(config, name) is None:
+                continue  # not set: the program must not need it (a missing one is config.secrets.missing)
             values[key] = SECRET
             secret_keys.append(key)
             continue

@@ -104,6 +104,12 @@ class CheckContext:
         return stacks
 
     @property
+    def checked_stacks(self) -> dict[str, EnvironmentConfig | ConfigError]:
+        """The stacks whose own findings this run reports: only the checked one (another stack's
+        placeholders belong to that stack's run); cross-stack checks (separation) read `all_stacks`."""
+        return {self.stack: self.all_stacks.get(self.stack, self.config)}
+
+    @property
     def plan(self) -> "Plan":
         """The offline plan (the Pulumi program under mocks), computed once per run."""
         with self._lock:

@@ -14,9 +14,10 @@ from launchready.infra.components.functions import WEBHOOK, Functions, Functions
 from launchready.infra.components.hosting import Hosting, HostingArgs
 from launchready.infra.components.monitoring import Monitoring, MonitoringArgs
 from launchready.infra.components.project import GcpProject, ProjectArgs
-from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, SUPPORT_API_TOKEN,
-                                      Secrets, SecretsArgs)
+from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
+                                      SUPPORT_API_TOKEN, Secrets, SecretsArgs)
 from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
+from launchready.config.architecture import Architecture
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
 from launchready.config.project_files import FileProblem, read_capped
 from launchready.infra.dns_records import desired_records, hosting_site_id
@@ -31,7 +32,8 @@ def deploy() -> None:
     """The Pulumi program: `pulumi up` runs it via infra/__main__.py, `launchready plan` under mocks."""
     config = from_pulumi(pulumi.get_stack())
     settings = pulumi.Config(NAMESPACE)
-    secret_values = {sid: settings.require_secret(key) for sid, key in SECRET_CONFIG.items()}
+    required = {to_camel(name) for name in config.required_secrets()}   # only services in use need theirs
+    secret_values = {sid: settings.require_secret(key) for sid, key in SECRET_CONFIG.items() if key in required}
     for key, value in build(config, secret_values, _project()).items():
         pulumi.export(key, value)
 
@@ -81,8 +83,9 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     after_apis = pulumi.ResourceOptions(depends_on=project.ready, providers=[project.provider])
     pid = project.project_id
 
+    uses = Architecture.of(config, source).uses   # what the app uses decides which components exist
     fs = config.firestore
-    firestore = Firestore("firestore", FirestoreArgs(
+    firestore = None if "firestore" not in uses else Firestore("firestore", FirestoreArgs(
         project_id=pid, location=gcp_cfg.firestore_location, delete_protection=bool(fs.delete_protection),
         point_in_time_recovery=bool(fs.point_in_time_recovery), backups=bool(fs.backups),
         rules_source=_read(config, source, "rules_file", "Firestore rules file"), indexes=_indexes(config, source)),
@@ -91,19 +94,22 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
          opts=after_apis)
 
     secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels,
-                                             optional_ids=overlap_secret_ids(config)), opts=after_apis)
-    signing_versions, webhook_secrets = stripe_endpoints(config, secret_values[STRIPE_SECRET_KEY], secrets.secrets,
-                                                         protect=prod, provider=project.provider)
+                                             optional_ids=overlap_secret_ids(config) if "stripe" in uses else (),
+                                             unused_ids=_unused_secrets(uses)), opts=after_apis)
+    signing_versions, webhook_secrets = stripe_endpoints(
+        config, secret_values[STRIPE_SECRET_KEY], secrets.secrets, protect=prod,
+        provider=project.provider) if "stripe" in uses else ({}, {})
 
     fn = config.functions
-    functions = Functions("functions", FunctionsArgs(
+    functions = None if "launchready_backend" not in uses else Functions("functions", FunctionsArgs(
         project_id=pid, region=gcp_cfg.region, firestore_location=gcp_cfg.firestore_location,
         source_dir=source.functions_dir, secrets=secrets.secrets, labels=labels, protect_source=prod,
         secret_versions={**secrets.versions, **signing_versions},
-        ready=project.agents_ready, database=firestore.database,
+        ready=project.agents_ready, database=firestore.database if firestore else None,
+        unused=_unused_functions(uses),
         max_instances=fn.max_instances, timeout_seconds=fn.timeout_seconds, memory=fn.memory,
-        env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base,
-             "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base,
+        env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base or "",
+             "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base or "",
              "SYNC_MAX_ATTEMPTS": str(fn.sync_max_attempts),
              "SUPPORT_ALLOWED_ORIGINS": ",".join(f"https://{host}" for host in config.app_hostnames)},
         extra_secrets={WEBHOOK.name: webhook_secrets}),
@@ -114,19 +120,36 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     hostnames = sorted({domain.app_host, domain.api_host})
     Hosting("hosting", HostingArgs(
         project_id=pid, site_id=hosting_site_id(config), hostnames=hostnames, region=gcp_cfg.region,
-        webhook_path=config.stripe.webhook_path, webhook_service=functions.functions[WEBHOOK.name].name),
+        webhook_path=config.stripe.webhook_path if config.stripe else "",
+        webhook_service=functions.functions[WEBHOOK.name].name if functions and WEBHOOK.name in functions.functions
+        else None),
         opts=after_apis)
 
     tls = config.tls
-    CloudflareZone("cloudflare", CloudflareArgs(
-        zone_id=domain.cloudflare_zone_id, zone=domain.zone, records=desired_records(config),
-        ssl_mode=tls.ssl_mode, min_tls_version=tls.min_tls_version, tls13=tls.tls13,
-        always_use_https=tls.always_use_https, hsts_max_age=tls.hsts_max_age,
-        hsts_include_subdomains=tls.hsts_include_subdomains, www_redirect=domain.www_redirect, protect=prod))
+    if "cloudflare" in uses:   # dns.provider external: the zone, its records and TLS settings are managed elsewhere
+        CloudflareZone("cloudflare", CloudflareArgs(
+            zone_id=domain.cloudflare_zone_id, zone=domain.zone, records=desired_records(config),
+            ssl_mode=tls.ssl_mode, min_tls_version=tls.min_tls_version, tls13=tls.tls13,
+            always_use_https=tls.always_use_https, hsts_max_age=tls.hsts_max_age,
+            hsts_include_subdomains=tls.hsts_include_subdomains, www_redirect=domain.www_redirect, protect=prod))
 
     Monitoring("monitoring", MonitoringArgs(
         project_id=pid, emails=list(config.alerts.emails), app_host=domain.app_host, environment=env,
         services={"webhook": WEBHOOK.name, "sync": "sync-worker"}), opts=after_apis)
 
     return {"project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
-            "function_urls": {k: f.url for k, f in functions.functions.items()}}
+            "function_urls": {k: f.url for k, f in functions.functions.items()} if functions else {}}
+
+
+def _unused_secrets(uses: frozenset[str]) -> tuple[str, ...]:
+    """Secret Manager secrets of services the app does not use (launchready.config.architecture)."""
+    by_service = {"stripe": (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET), "crm": (CRM_API_TOKEN,),
+                  "support": (SUPPORT_API_TOKEN,)}
+    return tuple(sid for service, ids in by_service.items() if service not in uses for sid in ids)
+
+
+def _unused_functions(uses: frozenset[str]) -> tuple[str, ...]:
+    """Entry points of services the app does not use: no webhook without payments, no sync without
+    a CRM or support desk."""
+    return (*((WEBHOOK.name,) if "stripe" not in uses else ()),
+            *(("sync-worker",) if not {"crm", "support"} & uses else ()))

@@ -80,6 +80,7 @@ class FunctionsArgs:
     extra_secrets: dict[str, dict[str, str]] = field(default_factory=dict)   # function -> env var -> secret id
     ready: list[pulumi.Resource] = field(default_factory=list)   # waits (service agents) functions follow
     database: pulumi.Resource | None = None                       # what the Firestore trigger listens on
+    unused: tuple[str, ...] = ()        # entry points of services the app does not use (not deployed)
 
 
 class Functions(pulumi.ComponentResource):
@@ -99,14 +100,16 @@ class Functions(pulumi.ComponentResource):
             source=pulumi.AssetArchive(assets), opts=child)
         self._builder = self._build_account()
         self._audit = [self._audit_config()] if any(s.trigger == "sign_up" for s in FUNCTIONS) else []
-        self.functions = {spec.name: self._function(spec, bucket, source) for spec in FUNCTIONS}
+        self.functions = {spec.name: self._function(spec, bucket, source) for spec in FUNCTIONS
+                          if spec.name not in args.unused}
         self.register_outputs({"urls": {k: f.url for k, f in self.functions.items()}})
 
     def _function(self, spec: FunctionSpec, bucket: gcp.storage.Bucket,
                   source: gcp.storage.BucketObject) -> gcp.cloudfunctionsv2.Function:
         name, args = f"{self._name}-{spec.name}", self._args
         child = pulumi.ResourceOptions(parent=self)
-        secrets = {**spec.secrets, **args.extra_secrets.get(spec.name, {})}
+        secrets = {key: sid for key, sid in {**spec.secrets, **args.extra_secrets.get(spec.name, {})}.items()
+                   if sid in args.secrets}   # a secret of a service the app does not use is not created
         account = gcp.serviceaccount.Account(
             f"{name}-sa", project=args.project_id, account_id=f"fn-{spec.name}"[:30],
             display_name=f"Cloud Function {spec.name}", opts=child)

@@ -15,7 +15,7 @@ class HostingArgs:
     hostnames: list[str]
     region: str
     webhook_path: str
-    webhook_service: pulumi.Input[str]
+    webhook_service: pulumi.Input[str] | None   # None: no webhook function (payments none, or the app's own backend)
 
 
 class Hosting(pulumi.ComponentResource):
@@ -31,7 +31,8 @@ class Hosting(pulumi.ComponentResource):
         version = gcp.firebase.HostingVersion(
             f"{name}-version", site_id=site.site_id,
             config={"rewrites": [{"glob": args.webhook_path,
-                                  "run": {"service_id": args.webhook_service, "region": args.region}}]},
+                                  "run": {"service_id": args.webhook_service, "region": args.region}}]
+                    if args.webhook_service is not None else []},
             opts=child)
         gcp.firebase.HostingRelease(f"{name}-release", site_id=site.site_id, version_name=version.name,
                                     message="launchready: webhook rewrite", opts=child)

@@ -24,16 +24,16 @@ class StripeModeFitsEnvironment(Check):
                    "launchready:stripeSecretKey ...`.")
 
     def run(self, ctx):
-        for name, cfg in ctx.all_stacks.items():
-            if isinstance(cfg, ConfigError):
-                continue  # reported by config.stacks.load
+        for name, cfg in ctx.checked_stacks.items():
+            if isinstance(cfg, ConfigError) or cfg.stripe is None:
+                continue  # reported by config.stacks.load; or no payments
             raw = load_stack_file(ctx.options.stacks_dir, name)
             want, mode = expected_mode(cfg.environment), cfg.stripe.mode
             findings = []
             if mode != want:
                 findings.append(raw.finding(f"{cfg.environment} runs Stripe in {mode} mode; expected {want}",
                                             "launchready:stripe", "mode"))
-            plain = cfg.stripe_secret_key.reveal_plaintext() or ""
+            plain = (cfg.stripe_secret_key.reveal_plaintext() if cfg.stripe_secret_key else None) or ""
             key_mode = next((m for prefix, m in _KEY_MODES.items() if plain.startswith(prefix)), None)
             if key_mode and key_mode != mode:
                 findings.append(raw.finding(f"launchready:stripeSecretKey is a {key_mode}-mode key but the stack "
