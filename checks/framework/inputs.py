@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 class Input:
     reported_by: str                                  # the check id that reports the root cause
     problem: Callable[["CheckContext"], str | None]   # None when the input is usable
+    after: tuple[str, ...] = ()                       # inputs it is made from: their failure is the root cause
 
 
 def _rules_problem(ctx: "CheckContext") -> str | None:
@@ -38,9 +39,16 @@ def _plan_problem(ctx: "CheckContext") -> str | None:
     return None
 
 
+def _app_problem(ctx: "CheckContext") -> str | None:
+    if ctx.app_dir is None:
+        return "no Flutter app dir was found (--app-dir, or launchready:appDir in Pulumi.yaml)"
+    return None if ctx.app_dir.is_dir() else f"the app dir {ctx.project.display(ctx.app_dir)} is not a folder"
+
+
 INPUTS: dict[str, Input] = {
+    "app": Input("secrets.app.scan", _app_problem),
     "rules": Input("rules.static.syntax", _rules_problem),
-    "plan": Input("infra.plan.build", _plan_problem),
+    "plan": Input("infra.plan.build", _plan_problem, after=("rules",)),
 }
 
 
@@ -49,16 +57,29 @@ def input_problem(name: str, ctx: "CheckContext") -> str | None:
     return ctx.shared(f"input:{name}", lambda: INPUTS[name].problem(ctx))
 
 
-def unavailable_input(cls: type[Check], ctx: "CheckContext", selected: frozenset[str]) -> Result | None:
+def unavailable_input(cls: type[Check], ctx: "CheckContext", runs: frozenset[str]) -> Result | None:
     """A skip "because <root cause>" when an input the check needs is unusable and reported by a check
-    of this run; None when the check should run."""
+    that runs (`runs`: ids selected and applicable); None when the check should run."""
     for name in cls.needs:
-        source = INPUTS[name]
-        if source.reported_by == cls.id or source.reported_by not in selected:
+        if INPUTS[name].reported_by == cls.id:
             continue
-        problem = input_problem(name, ctx)
-        if problem:
-            result = cls().skipped(f"skipped because {problem} (root cause: {source.reported_by})")
-            result.cause = source.reported_by
+        cause = root_cause(name, ctx, runs)
+        if cause:
+            problem, reporter = cause
+            result = cls().skipped(f"skipped because {problem} (root cause: {reporter})")
+            result.cause = reporter
             return result
     return None
+
+
+def root_cause(name: str, ctx: "CheckContext", runs: frozenset[str]) -> tuple[str, str] | None:
+    """(problem, reporting check) when input `name` is unusable and its reporter runs, traced back to
+    the earliest failed input it is made from; None when it is usable."""
+    source = INPUTS[name]
+    if source.reported_by not in runs:
+        return None
+    problem = input_problem(name, ctx)
+    if not problem:
+        return None
+    earlier = next(filter(None, (root_cause(e, ctx, runs) for e in source.after)), None)
+    return earlier or (problem, source.reported_by)

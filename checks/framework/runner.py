@@ -110,9 +110,9 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
     _preload(selected)
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check")
     try:
-        ids = frozenset(cls.id for cls in selected)
-        futures = [(cls, pool.submit(_run_or_declare, cls, ctx, _why_not(cls, ctx, declared), ids))
-                   for cls in selected]
+        why = {cls.id: _why_not(cls, ctx, declared) for cls in selected}
+        runs = frozenset(cls.id for cls in selected if why[cls.id] is None)
+        futures = [(cls, pool.submit(_run_or_declare, cls, ctx, why[cls.id], runs)) for cls in selected]
         results: list[Result] = []
         for cls, future in futures:
             done = future.result()
@@ -147,10 +147,10 @@ def _preload(selected: list[type[Check]]) -> None:
 
 
 def _run_or_declare(cls: type[Check], ctx: CheckContext, why: tuple[str, str] | None,
-                    selected: frozenset[str]) -> list[Result]:
+                    runs: frozenset[str]) -> list[Result]:
     if why:
         return [not_applicable_result(cls, ctx, *why)]
-    missing = unavailable_input(cls, ctx, selected)
+    missing = unavailable_input(cls, ctx, runs)
     if missing is None:
         return run_one(cls, ctx)
     _redact_result(missing)

@@ -301,6 +301,9 @@ def _describe(source: str, err: Mapping[str, Any]) -> str:
     if err["type"] == "extra_forbidden":
         return f"{source}: {key}: unknown key{did_you_mean(EnvironmentConfig, loc)}"
     msg = err["msg"].removeprefix("Value error, ")
+    if not loc and ": " in msg:  # a whole-model rule names its key first ("stripe: missing required key ...")
+        name, msg = msg.split(": ", 1)
+        key = f"{NAMESPACE}:{name}"
     return f"{source}: {key}: {msg}{yaml_trap_hint(err)}"
 
 

@@ -13,6 +13,7 @@ class PlanBuilds(Check):
     title = "The Pulumi program plans offline (what `pulumi up` would create)"
     severity = Severity.HIGH
     config_key = "firestore"
+    needs = ("rules",)   # the program reads the rules file: a missing one is rules.static.syntax's finding
     remediation = ("Run `launchready plan --stack <stack>` to see the whole error; usually a file the stack names "
                    "(launchready:firestore.rulesFile / indexesFile, functions/) is missing: create or fetch it "
                    "(e.g. `firebase firestore:indexes > firestore.indexes.json`) or correct the path.")
