@@ -84,6 +84,11 @@ def _table(report: Report, console: Console) -> None:
     console.print(table)
 
 
+def _first_sentence(text: str) -> str:
+    head, dot, rest = text.partition(". ")
+    return head + "." if dot and rest else text
+
+
 def _next_steps(report: Report, console: Console) -> None:
     """The first lines of a run: what to do next (the first blocking fixes, most severe first)."""
     blocking = [r for r in report.ordered() if r.blocking]
@@ -93,7 +98,7 @@ def _next_steps(report: Report, console: Console) -> None:
     console.print(f"next: fix {len(blocking)} blocking finding(s), most severe first:", markup=False)
     for r in blocking[:NEXT_SHOWN]:
         fix = {Status.SKIP: r.message, Status.ERROR: r.message}.get(r.status) or r.remediation or r.message
-        console.print(f"  ■ {r.name}: {fix}", markup=False)
+        console.print(f"  ■ {r.name}: {_first_sentence(fix)}", markup=False)
     if len(blocking) > NEXT_SHOWN:
         console.print(f"  … and {len(blocking) - NEXT_SHOWN} more below (■)", markup=False)
 

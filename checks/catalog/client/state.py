@@ -15,6 +15,17 @@ from launchready.flutter.backend_owned import backend_fields, closed_collections
 from launchready.flutter.data_writes import TRIGGER, record_collections, rest_writes, writes
 from launchready.checks.catalog.rules._base import rules_source
 from launchready.checks.framework import Finding, Severity, register
+from launchready.rules.testing.access_file import AccessFileError, load_access_matrix
+
+
+def matrix_backend_fields(ctx) -> frozenset[str]:
+    """Normalised fields the app's access matrix says only the backend writes (`who: backend` rows);
+    an unreadable matrix adds none here (rules.behaviour.app reports it)."""
+    try:
+        matrix = load_access_matrix(ctx.project.matrix_file)
+    except AccessFileError:
+        return frozenset()
+    return frozenset(normalise(name) for names in matrix.backend_fields().values() for name in names)
 
 
 @register
@@ -34,7 +45,7 @@ class ClientWritesBackendState(ClientCodeCheck):
     def prepare(self, ctx, app) -> dict:
         own = app.root / "firestore.rules"   # a Firebase project keeps its rules beside the app
         rules, _ = (rules_source(ctx.with_options(rules_file=own)) if own.is_file() else rules_source(ctx)).parse()
-        self.extra = backend_fields(app.texts)
+        self.extra = backend_fields(app.texts) | matrix_backend_fields(ctx)
         self.closed = closed_collections(rules)
         self.records = record_collections(app)
         return {"backend_written_fields": sorted(self.extra), "backend_only_collections": sorted(self.closed)}
