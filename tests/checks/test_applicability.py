@@ -57,6 +57,9 @@ def test_a_clean_app_without_payments_crm_or_cloudflare_is_ready_on_prod(capsys,
         assert [r["status"] for r in results[judged]] == ["pass"], judged
     assert "crmApiToken" not in json.dumps(report) and "cloudflare:apiToken" not in out
     assert out.splitlines()[1].startswith("next: nothing blocks") and len(out.splitlines()) <= SCREEN
+    code, _, err = run(capsys, root, "handover", "--stack", "prod")   # no Stripe section, no Stripe secret
+    secrets = (root / "build" / "handover" / "secrets.md").read_text()
+    assert code == 0 and "Traceback" not in err and "stripeSecretKey" not in secrets and "crmApiToken" not in secrets
 
 
 def test_a_leaky_app_is_not_ready_for_exactly_its_leaks(capsys, tmp_path):
