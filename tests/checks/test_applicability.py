@@ -70,6 +70,8 @@ def test_a_leaky_app_is_not_ready_for_exactly_its_leaks(capsys, tmp_path):
     assert {r["id"] for r in blocking} >= {"secrets.app.scan", "client.state.backend_owned"}
     places = {(f["path"], f["line"]) for r in blocking for f in r["findings"]}
     assert places == leak_lines()   # every finding is a leak line, and every leak line is found
+    repo = by_id(report)["secrets.repo.scan"][0]   # the app is the repository root: one secret, one finding
+    assert repo["status"] == "pass" and repo["evidence"]["reported_by_secrets_app_scan"] == 1
     assert all(r["status"] == "fail" for r in blocking)      # leaks, not tool-made skips or errors
     lines = out.splitlines()
     assert lines[1].startswith(f"next: fix {len(blocking)} blocking finding(s)") and len(lines) <= SCREEN
