@@ -126,7 +126,8 @@ def pulumi_config(config: EnvironmentConfig) -> tuple[dict[str, str], list[str]]
         value = getattr(config, name)
         if value is None:
             continue
-        dumped = value.model_dump(mode="json", by_alias=True) if hasattr(value, "model_dump") else value
+        # exclude_unset: the program sees what the stack says (an unnamed rules file is not a default path)
+        dumped = value.model_dump(mode="json", by_alias=True, exclude_unset=True) if hasattr(value, "model_dump") else value
         values[key] = dumped if isinstance(dumped, str) else json.dumps(dumped)
     return values, secret_keys
 
@@ -252,9 +253,9 @@ def source_digest(paths: list[Path]) -> str:
 def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> Plan:
     """Every resource `pulumi up` would register for this environment, offline, sorted by type/name.
     The program reads the project's files (rules, indexes, functions) as `pulumi up` run there would."""
-    from launchready.project import current
+    from launchready.project import discover
 
-    project = project or current()
+    project = project or discover()   # a library caller: the project the working directory is in
     stack = config.stack or config.environment
     values, secret_keys = pulumi_config(config)
     key = hashlib.sha256(json.dumps([stack, values, str(project.root), source_digest(sources(config, project)),

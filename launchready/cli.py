@@ -45,14 +45,13 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _project(project_dir: Optional[Path] = typer.Option(
+def _project(ctx: typer.Context, project_dir: Optional[Path] = typer.Option(
         None, "--project-dir", help="The project (folder holding Pulumi.yaml); default: found walking up from the "
                                     "working directory. Relative paths in flags and config resolve against it."),
              version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
                                           help="Print the version and exit.")) -> None:
-    """Fix the project every subcommand works on (discovery happens lazily, so `init` needs none)."""
-    from launchready.project import select
-    select(project_dir)
+    """Keep `--project-dir` for the subcommands (discovery happens lazily, so `init` needs none)."""
+    ctx.obj = project_dir
 
 
 def fail(lines: list[str] | str, code: int = 2) -> None:

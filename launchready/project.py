@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import yaml
 
@@ -61,6 +61,12 @@ class Project:
         if full != self.root and self.root not in full.parents:
             raise ConfigError([f"{what}: {value} is outside the project root {self.root}"])
         return full
+
+    @overload
+    def flag(self, value: Path) -> Path: ...
+
+    @overload
+    def flag(self, value: None) -> None: ...
 
     def flag(self, value: Path | None) -> Path | None:
         """A path given on the command line: relative ones mean relative to the project root."""
@@ -114,9 +120,6 @@ class Project:
 
 # ------------------------------------------------------------------ discovery
 
-_requested: Path | None = None
-
-
 def find_root(start: Path) -> Path | None:
     """The nearest folder from `start` upwards that holds Pulumi.yaml."""
     start = Path(start).resolve()
@@ -126,27 +129,22 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def select(project_dir: Path | None) -> None:
-    """Fix the project for this process (`--project-dir`); None means discovery from the cwd."""
-    global _requested
-    _requested = Path(project_dir).resolve() if project_dir is not None else None
-
-
-def init_root() -> Path:
+def init_root(project_dir: Path | None) -> Path:
     """Where `launchready init` writes: `--project-dir`, else the working directory."""
-    root = _requested or Path.cwd().resolve()
+    root = Path(project_dir).resolve() if project_dir is not None else Path.cwd().resolve()
     if not root.is_dir():
         raise UsageError(f"--project-dir: {root} is not a folder")
     return root
 
 
-def current() -> Project:
-    """The selected project, else the one the working directory is in."""
-    if _requested is not None:
-        if not (_requested / PROJECT_FILE).is_file():
-            raise UsageError(f"--project-dir: {_requested} holds no {PROJECT_FILE} "
+def discover(project_dir: Path | None = None) -> Project:
+    """The project `--project-dir` names, else the one the working directory is in (walking up)."""
+    if project_dir is not None:
+        root = Path(project_dir).resolve()
+        if not (root / PROJECT_FILE).is_file():
+            raise UsageError(f"--project-dir: {root} holds no {PROJECT_FILE} "
                              "(run `launchready init` there first)")
-        return Project.load(_requested)
+        return Project.load(root)
     root = find_root(Path.cwd())
     if root is None:
         raise UsageError(f"no {PROJECT_FILE} in {Path.cwd()} or any parent folder: run `launchready init` "

@@ -1,9 +1,11 @@
 """The files `launchready init` writes: Pulumi.yaml, a program stub, one stack file per environment.
 
-Pure functions from answers to documents, plus an all-or-nothing writer (temp file + rename, and
-nothing at all when any target exists without `force`), so a failed init leaves no half project.
-No `encryptionsalt` and no `secure:` values are written: Pulumi creates the salt with the user's own
-passphrase on the first `pulumi config set --secret`.
+Pure functions from answers to documents, plus an all-or-nothing writer (every file staged beside its
+target, renamed only when all were written; never through a link that leaves the repository), so a
+failed init leaves no half project.
+init writes no `encryptionsalt` and no `secure:` value of its own: Pulumi creates the salt with the
+user's own passphrase on the first `pulumi config set --secret`; the ones a stack file already has are
+kept, also on `--force`.
 """
 from __future__ import annotations
 
@@ -15,8 +17,12 @@ from pathlib import Path
 
 import yaml
 
-from launchready.errors import UsageError
+from launchready.config import stack_yaml
 from launchready.config.model import ENVIRONMENTS, NAMESPACE, NONE
+from launchready.config.project_files import FileProblem, read_capped
+from launchready.config.stack_yaml import StackFileError
+from launchready.errors import UsageError
+from launchready.project import DEFAULT_MATRIX
 
 PLACEHOLDER = "REPLACE-ME"   # config.placeholders fails on any stack value containing it
 PROGRAM_DIR = "deploy"       # Pulumi.yaml `main:`; holds a 2-line __main__.py calling the packaged program
@@ -51,8 +57,9 @@ class Answers:
     billing_account: str | None = None
     region: str = "europe-west1"
     firestore_location: str = "eur3"
-    rules_file: str = "firestore.rules"
-    indexes_file: str = "firestore.indexes.json"
+    rules_file: str | None = None          # None: the app has none, and the stack names none
+    indexes_file: str | None = None
+    existing_projects: frozenset[str] = frozenset()   # read from the app or named: createProject false
     app_dir: str | None = None
     found: list[str] = field(default_factory=list)   # what init read from the app, for the summary
 
@@ -89,7 +96,8 @@ def stack_document(a: Answers, env: str) -> dict[str, object]:
     domain = hosts(a.domain, env)
     domain["cloudflareZoneId"] = a.cloudflare_zone_id or PLACEHOLDER
     mx, spf = EMAIL_PROVIDERS.get(a.email_provider, ([(f"{PLACEHOLDER}.mx.{a.domain}", 10)], PLACEHOLDER))
-    gcp: dict[str, object] = {"projectId": project, "createProject": True, "region": a.region,
+    gcp: dict[str, object] = {"projectId": project, "createProject": project not in a.existing_projects,
+                              "region": a.region,
                               "firestoreLocation": a.firestore_location}
     if a.billing_account:
         gcp["billingAccount"] = a.billing_account
@@ -117,8 +125,10 @@ def stack_document(a: Answers, env: str) -> dict[str, object]:
         f"{ns}:alerts": {"emails": [a.owner]},
         f"{ns}:owners": {role: a.owner for role in ("gcp", "stripe", "crm", "support", "dns")},
         f"{ns}:functions": {"maxInstances": 50 if env == "prod" else 3},
-        f"{ns}:firestore": {"rulesFile": a.rules_file, "indexesFile": a.indexes_file},
     }
+    firestore = {key: value for key, value in (("rulesFile", a.rules_file), ("indexesFile", a.indexes_file)) if value}
+    if firestore:
+        config[f"{ns}:firestore"] = firestore
     return {"config": config}
 
 
@@ -175,37 +185,188 @@ def _dump(document: dict[str, object], header: str) -> str:
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
 
 
-def files_for(a: Answers, root: Path) -> dict[Path, str]:
-    """Target path -> content for everything init writes."""
+def stack_paths(root: Path) -> dict[str, Path]:
+    return {env: root / "stacks" / f"Pulumi.{env}.yaml" for env in ENVIRONMENTS}
+
+
+def targets(root: Path) -> list[Path]:
+    """Every file init writes."""
+    return [root / "Pulumi.yaml", root / PROGRAM_DIR / "__main__.py", *stack_paths(root).values(),
+            root / "requirements.txt", root / ".gitignore", root / DEFAULT_MATRIX]
+
+
+def files_for(a: Answers, root: Path, *, force: bool = False) -> dict[Path, str]:
+    """Target path -> content for everything init writes but the access matrix. Existing stack files
+    keep their salt and `secure:` values, `requirements.txt` and `.gitignore` keep their lines (read
+    only once every target is known to stay inside the repository)."""
+    check_targets(root, targets(root))
+    stacks = stack_paths(root)
+    extra = {name: root / name for name in ("requirements.txt", ".gitignore")}
     files = {root / "Pulumi.yaml": _dump(project_document(a), "# Written by `launchready init`.\n"),
              root / PROGRAM_DIR / "__main__.py": PROGRAM}
-    for env in ENVIRONMENTS:
+    for env, path in stacks.items():
         header = (f"# {a.app_name} — {env}. Written by `launchready init`; Pulumi reads it as stack `{env}`.\n"
                   f"# Secrets: `pulumi config set --secret <key> <value> --stack {env}` (see `launchready init` output).\n")
-        files[root / "stacks" / f"Pulumi.{env}.yaml"] = _dump(stack_document(a, env), header)
+        files[path] = _dump(keep_secrets(stack_document(a, env), _old_stack(root, path, force)), header)
+    files[extra["requirements.txt"]] = requirements_text(_old_text(root, extra["requirements.txt"]))
+    files[extra[".gitignore"]] = gitignore_text(_old_text(root, extra[".gitignore"]))
     return files
 
 
-def write_all(files: dict[Path, str], *, force: bool) -> tuple[list[Path], list[Path]]:
-    """Write each file via temp file + rename; returns (written, kept). An existing file that differs
-    is kept unless `force` (never overwritten behind the user's back); an identical one is left alone,
-    so re-running init with the same answers changes nothing."""
-    written, kept = [], []
+# ------------------------------------------------------------------ what an existing project keeps
+
+def _old_stack(root: Path, path: Path, force: bool) -> dict | None:
+    """The stack file as it is, to keep its secrets; one that cannot be read is only an error when
+    --force would overwrite it (its secrets would be lost)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        document, _ = stack_yaml.load(path)
+    except StackFileError as exc:
+        if force:
+            raise UsageError(f"{_rel(root, path)}: {exc}; --force would lose its secrets, so nothing was "
+                             "written (fix or move the file)") from None
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def keep_secrets(new: dict, old: dict | None) -> dict:
+    """`new` with the old file's top-level keys (encryptionsalt, secretsprovider, encryptedkey) and
+    every config value that holds a `secure:` ciphertext, at the same place."""
+    if not old:
+        return new
+    kept = {key: value for key, value in old.items() if key != "config"}
+    config = dict(new["config"])
+    old_config = old.get("config")
+    for key, value in (old_config.items() if isinstance(old_config, dict) else ()):
+        if _holds_secure(value):
+            config[key] = _with_secure(config.get(key), value)
+    return {**kept, "config": config}
+
+
+def _with_secure(new: object, old: object) -> object:
+    """`old` holds a secret somewhere: keep it where it is inside `new` (all of `old` if `new` has no room)."""
+    if not isinstance(new, dict) or not isinstance(old, dict) or "secure" in old:
+        return old
+    return {**new, **{k: _with_secure(new.get(k), v) for k, v in old.items() if _holds_secure(v)}}
+
+
+def _holds_secure(value: object) -> bool:
+    if isinstance(value, dict):
+        return "secure" in value or any(_holds_secure(v) for v in value.values())
+    return isinstance(value, list) and any(_holds_secure(v) for v in value)
+
+
+def _old_text(root: Path, path: Path) -> str:
+    if not os.path.lexists(path):
+        return ""
+    try:
+        return read_capped(path)
+    except FileProblem as exc:
+        raise UsageError(f"{_rel(root, path)}: {exc}; init adds a line to it, so nothing was written") from None
+
+
+def requirements_text(old: str) -> str:
+    """Pulumi's virtualenv installs this: launchready pinned exactly, the file's other lines kept."""
+    from launchready import __version__
+    lines = [line for line in old.splitlines() if not re.match(r"\s*launchready\b", line)]
+    return "".join(f"{line}\n" for line in lines) + f"launchready=={__version__}\n"
+
+
+def gitignore_text(old: str) -> str:
+    """`.venv/` (Pulumi's virtualenv) ignored: appended once, the rest untouched."""
+    if any(line.strip().strip("/") == ".venv" for line in old.splitlines()):
+        return old
+    return old + ("\n" if old and not old.endswith("\n") else "") + "# Pulumi's virtualenv (launchready init)\n.venv/\n"
+
+
+# ------------------------------------------------------------------ writing, all or nothing
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_targets(root: Path, paths: list[Path]) -> None:
+    """Refuse (exit 2, one line) a target reached through a link that leaves the repository, or one
+    that exists but is not a regular file — before anything is read or written."""
+    root = root.resolve()
+    for path in paths:
+        current = root
+        for part in path.relative_to(root).parts:
+            current = current / part
+            if current.is_symlink():
+                try:
+                    target = current.resolve(strict=False)
+                except (OSError, RuntimeError):
+                    raise UsageError(f"{_rel(root, current)} is a link loop: init writes nothing") from None
+                if not target.is_relative_to(root):
+                    raise UsageError(f"{_rel(root, current)} is a link to {target}, outside the repository: "
+                                     "init writes only inside it, so nothing was written")
+        if os.path.lexists(path) and not path.is_file():
+            raise UsageError(f"{_rel(root, path)} exists and is not a regular file: nothing was written")
+
+
+def write_all(files: dict[Path, str], *, root: Path, force: bool) -> tuple[list[Path], list[Path]]:
+    """Write every file or none: each goes to a temp file beside its target, and only when all of them
+    were written are they renamed into place. Returns (written, kept): an existing file that differs is
+    kept unless `force`; an identical one is left alone, so re-running init changes nothing."""
+    check_targets(root, list(files))
+    todo, kept = {}, []
     for path, text in files.items():
-        if path.exists():
-            same = path.is_file() and path.read_bytes() == text.encode("utf-8")
-            if same or not force:
-                (kept if not same else []).append(path)
+        if os.path.lexists(path):
+            if _same(path, text):
                 continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
+            if not force:
+                kept.append(path)
+                continue
+        todo[path] = text
+    staged = _stage(root, todo)
+    for path, tmp in staged.items():
+        os.replace(tmp, path)
+    return list(staged), kept
+
+
+def _same(path: Path, text: str) -> bool:
+    """Byte-equal, or for YAML the same document (Pulumi reorders a stack file when it adds a secret)."""
+    try:
+        if read_capped(path) == text:
+            return True
+        return path.suffix == ".yaml" and stack_yaml.load(path)[0] == yaml.safe_load(text)
+    except FileProblem:
+        return False
+
+
+def _stage(root: Path, todo: dict[Path, str]) -> dict[Path, str]:
+    """Temp files for every target (folders created as needed); on any failure everything staged and
+    every folder made is removed again, and the run stops with one line."""
+    staged: dict[Path, str] = {}
+    made: list[Path] = []
+    done = False
+    try:
+        for path, text in todo.items():
+            for folder in reversed([p for p in path.parents if p.is_relative_to(root) and p != root]):
+                if not folder.exists():
+                    folder.mkdir()
+                    made.append(folder)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged[path] = tmp
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
             os.chmod(tmp, 0o644)  # mkstemp makes it 0600; these are ordinary, committed project files
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        written.append(path)
-    return written, kept
+        done = True
+    except OSError as exc:
+        raise UsageError(f"cannot write {_rel(root, path)}: {exc.strerror or exc}; nothing was written") from None
+    finally:
+        if not done:
+            for tmp in staged.values():
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+    return staged

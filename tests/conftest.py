@@ -13,15 +13,6 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
-@pytest.fixture(autouse=True)
-def _no_project_selection_carries_over():
-    """An in-process `main(["--project-dir", ...])` fixes the project for the whole process: undo it
-    after each test, so a later in-process test on the same worker discovers the project again."""
-    yield
-    from launchready.project import select
-    select(None)
-
-
 @pytest.fixture(scope="session")
 def firestore_emulator(tmp_path_factory):
     """One Firestore emulator per test session (per xdist worker), with the repo's rules loaded.

@@ -9,20 +9,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
+from launchready.severity import Severity
+
 if TYPE_CHECKING:
     from launchready.checks.framework.context import CheckContext
 
-
-class Severity(str, Enum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return list(Severity).index(self)
+__all__ = ["Check", "Finding", "Result", "Severity", "Status"]
 
 
 class Status(str, Enum):

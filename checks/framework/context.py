@@ -73,9 +73,9 @@ class LiveTargets:
 class CheckContext:
     def __init__(self, options: CheckOptions, config: EnvironmentConfig | None = None,
                  project: "Project | None" = None):
-        from launchready.project import current
+        from launchready.project import discover
 
-        self.project = project or current()
+        self.project = project or discover()   # a library caller: the project the working directory is in
         self.options = replace(options, stacks_dir=options.stacks_dir or self.project.stacks_dir)
         self.config = config or load_stack(self.options.stacks_dir, options.stack)
         self.rules_file  # a rules path outside the project is a config error now (exit 2), not N check errors

@@ -17,7 +17,7 @@ from launchready.checks.framework.report import Report, tool_version
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/launchready/launchready"
-HELP_URI = f"{INFORMATION_URI}/blob/main/README.md#the-readiness-checks"
+HELP_URI = f"{INFORMATION_URI}/blob/main/docs/checks.md"
 ROOT_ID = "PROJECTROOT"
 FINGERPRINT_KEY = "launchready/v1"
 LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
@@ -37,6 +37,11 @@ def describe_check(cls: type[Check] | None, result: Result | None = None) -> tup
     return doc, cls.remediation or (result.remediation if result else "")
 
 
+def help_uri(check_id: str) -> str:
+    """The check's own section of docs/checks.md (each section carries an anchor named by its id)."""
+    return f"{HELP_URI}#{check_id}"
+
+
 def _rule(result: Result, cls: type[Check] | None) -> dict:
     what, fix = describe_check(cls, result)
     explain = f"launchready explain {result.check_id}"
@@ -47,7 +52,7 @@ def _rule(result: Result, cls: type[Check] | None) -> dict:
         "shortDescription": {"text": result.title},
         "fullDescription": {"text": " ".join(what.split())},
         "help": {"text": fix_text.replace("`", ""), "markdown": f"**{result.title}**\n\n{fix_text}"},
-        "helpUri": HELP_URI,
+        "helpUri": help_uri(result.check_id),
         "defaultConfiguration": {"level": LEVELS[result.severity]},
         "properties": {"security-severity": SECURITY_SEVERITY[result.severity],
                        "tags": ["security", "launch-readiness", result.check_id.split(".")[0]],

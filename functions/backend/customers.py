@@ -50,11 +50,15 @@ def new_user(data: Any) -> tuple[str, str | None] | None:
         return None
     payload = data.get("protoPayload")
     if isinstance(payload, dict):
-        response = payload.get("response") if isinstance(payload.get("response"), dict) else {}
-        request = payload.get("request") if isinstance(payload.get("request"), dict) else {}
+        response, request = _mapping(payload.get("response")), _mapping(payload.get("request"))
         uid, email = response.get("localId"), response.get("email") or request.get("email")
     else:
         uid, email = data.get("uid"), data.get("email")
     if not isinstance(uid, str) or not uid.strip():
         return None
     return uid.strip(), email if isinstance(email, str) and email else None
+
+
+def _mapping(value: object) -> dict:
+    """`value` when it is a JSON object, else an empty one (audit-log payloads vary by event)."""
+    return value if isinstance(value, dict) else {}

@@ -35,11 +35,19 @@ def version_date(api_version: object) -> str | None:
     return match.group(1) if match else None
 
 
+def date_of(api_version: str) -> str:
+    """The date of one of the versions declared here (well-formed by construction)."""
+    date = version_date(api_version)
+    if date is None:
+        raise ValueError(f"malformed Stripe API version constant {api_version!r}")
+    return date
+
+
 def is_supported(api_version: object) -> bool:
     """True when the handler parses `api_version`'s payload shapes (the declared range, inclusive)."""
     date = version_date(api_version)
-    return date is not None and version_date(OLDEST_SUPPORTED_API_VERSION) <= date <= \
-        version_date(NEWEST_SUPPORTED_API_VERSION)
+    return date is not None and date_of(OLDEST_SUPPORTED_API_VERSION) <= date <= \
+        date_of(NEWEST_SUPPORTED_API_VERSION)
 
 
 def supported_range() -> str:

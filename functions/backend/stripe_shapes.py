@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .docids import is_uid
-from .events import OLDEST_SUPPORTED_API_VERSION, version_date
+from .events import OLDEST_SUPPORTED_API_VERSION, date_of, version_date
 
 INT64 = (-(2 ** 63), 2 ** 63 - 1)
 MAX_TEXT = 1024
@@ -96,7 +96,7 @@ class Parsed:
 
 def era(api_version: object) -> str:
     """The shape era of `api_version`; an unknown or malformed version reads as the oldest one."""
-    date = version_date(api_version) or version_date(OLDEST_SUPPORTED_API_VERSION)
+    date = version_date(api_version) or date_of(OLDEST_SUPPORTED_API_VERSION)
     return [name for start, name in ERAS if start <= date][-1] if date >= ERAS[0][0] else ERAS[0][1]
 
 

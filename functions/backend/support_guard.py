@@ -32,7 +32,8 @@ def read_body(request: Any, limit: int = MAX_BODY_BYTES) -> bytes:
     if (request.content_length or 0) > limit:
         _settle(request, b"")
         raise Rejected(413, "payload too large")
-    stream, chunks, total = request.stream, [], 0
+    stream, total = request.stream, 0
+    chunks: list[bytes] = []
     while True:
         chunk = stream.read(min(_READ_CHUNK, limit + 1 - total))
         if not chunk:

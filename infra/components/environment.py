@@ -22,7 +22,7 @@ from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, 
 from launchready.config.project_files import FileProblem, read_capped
 from launchready.infra.dns_records import desired_records, hosting_site_id
 from launchready.project import Project
-from launchready.project import current as current_project
+from launchready.project import discover
 
 SECRET_CONFIG = {STRIPE_SECRET_KEY: "stripeSecretKey", CRM_API_TOKEN: "crmApiToken",
                  SUPPORT_API_TOKEN: "supportApiToken"}
@@ -41,7 +41,7 @@ def deploy() -> None:
 def _project() -> Project:
     """The user's project: where the engine found Pulumi.yaml (the offline plan sets the same)."""
     root = pulumi.runtime.get_root_directory()
-    return Project.load(Path(root)) if root else current_project()
+    return Project.load(Path(root)) if root else discover()
 
 
 def _read(config: EnvironmentConfig, source: Project, key: str, what: str) -> str:
@@ -55,9 +55,19 @@ def _read(config: EnvironmentConfig, source: Project, key: str, what: str) -> st
         raise ConfigError([f"{where}: the {what} {relative!r}: {exc}"]) from None
 
 
+def _optional(config: EnvironmentConfig, source: Project, key: str, what: str) -> str | None:
+    """None when the stack names no such file and the default one does not exist (an app without
+    rules or indexes still plans); a file the stack names must exist."""
+    if key not in config.firestore.model_fields_set and not (source.root / getattr(config.firestore, key)).exists():
+        return None
+    return _read(config, source, key, what)
+
+
 def _indexes(config: EnvironmentConfig, source: Project) -> list:
     """The `indexes` list of the indexes file; a file that is not such JSON is a config error."""
-    text = _read(config, source, "indexes_file", "Firestore indexes file")
+    text = _optional(config, source, "indexes_file", "Firestore indexes file")
+    if text is None:
+        return []
     try:
         document = json.loads(text)
     except ValueError:
@@ -88,7 +98,7 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     firestore = None if "firestore" not in uses else Firestore("firestore", FirestoreArgs(
         project_id=pid, location=gcp_cfg.firestore_location, delete_protection=bool(fs.delete_protection),
         point_in_time_recovery=bool(fs.point_in_time_recovery), backups=bool(fs.backups),
-        rules_source=_read(config, source, "rules_file", "Firestore rules file"), indexes=_indexes(config, source)),
+        rules_source=_optional(config, source, "rules_file", "Firestore rules file"), indexes=_indexes(config, source)),
         opts=after_apis)
     Auth("auth", AuthArgs(project_id=pid, app_hostnames=config.app_hostnames, allow_localhost=env == "dev"),
          opts=after_apis)

@@ -17,7 +17,7 @@ class FirestoreArgs:
     delete_protection: bool
     point_in_time_recovery: bool
     backups: bool
-    rules_source: str
+    rules_source: str | None   # None: no rules file in the app, so no ruleset is released
     indexes: list[dict[str, Any]]
 
 
@@ -37,16 +37,8 @@ class Firestore(pulumi.ComponentResource):
             deletion_policy="ABANDON" if args.delete_protection else "DELETE",
             opts=pulumi.ResourceOptions(parent=self, protect=args.delete_protection))
         after_db = pulumi.ResourceOptions(parent=self, depends_on=[self.database])
-        ruleset = gcp.firebaserules.Ruleset(
-            f"{name}-rules", project=args.project_id,
-            source={"files": [{"name": "firestore.rules", "content": args.rules_source}]}, opts=after_db)
-        gcp.firebaserules.Release(
-            f"{name}-rules-release", project=args.project_id, name="cloud.firestore",
-            ruleset_name=pulumi.Output.all(args.project_id, ruleset.name).apply(
-                lambda parts: f"projects/{parts[0]}/rulesets/{parts[1]}"),
-            # A new ruleset replaces the release (ruleset_name is ForceNew) and the name is fixed, so the
-            # old release must go first: create-before-delete fails with "already exists".
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[ruleset], delete_before_replace=True))
+        if args.rules_source is not None:
+            self._release_rules(name, args, after_db)
         for spec in args.indexes:
             gcp.firestore.Index(
                 f"{name}-index-{index_key(spec)}", project=args.project_id, database=self.database.name,
@@ -58,6 +50,18 @@ class Firestore(pulumi.ComponentResource):
                 retention=BACKUP_RETENTION, daily_recurrence=gcp.firestore.BackupScheduleDailyRecurrenceArgs(),
                 opts=after_db)
         self.register_outputs({"database": self.database.name})
+
+    def _release_rules(self, name: str, args: FirestoreArgs, after_db: pulumi.ResourceOptions) -> None:
+        ruleset = gcp.firebaserules.Ruleset(
+            f"{name}-rules", project=args.project_id,
+            source={"files": [{"name": "firestore.rules", "content": args.rules_source}]}, opts=after_db)
+        gcp.firebaserules.Release(
+            f"{name}-rules-release", project=args.project_id, name="cloud.firestore",
+            ruleset_name=pulumi.Output.all(args.project_id, ruleset.name).apply(
+                lambda parts: f"projects/{parts[0]}/rulesets/{parts[1]}"),
+            # A new ruleset replaces the release (ruleset_name is ForceNew) and the name is fixed, so the
+            # old release must go first: create-before-delete fails with "already exists".
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ruleset], delete_before_replace=True))
 
 
 def index_key(spec: dict[str, Any]) -> str:

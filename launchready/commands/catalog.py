@@ -24,15 +24,18 @@ def _kind(cls: type[Check]) -> str:
 
 
 def list_command(
-    fmt: str = typer.Option("text", "--format", help="text|json"),
+    fmt: str = typer.Option("text", "--format", help="text|json|markdown (markdown: docs/checks.md)"),
     only: str = typer.Option("", "--only", help="Comma-separated check-id prefixes."),
 ) -> None:
     """List every check: id, severity, live/offline, title."""
-    if fmt not in ("text", "json"):
-        raise UsageError(f"--format: expected text or json, got {fmt!r}")
+    if fmt not in ("text", "json", "markdown"):
+        raise UsageError(f"--format: expected text, json or markdown, got {fmt!r}")
     prefixes = [p.strip() for p in only.split(",") if p.strip()]
     _catalog()
     checks = registry.select(only=prefixes)
+    if fmt == "markdown":
+        typer.echo(checks_markdown(checks), nl=False)
+        return
     if fmt == "json":
         typer.echo(json.dumps([{"id": c.id, "severity": c.severity.value, "kind": _kind(c), "title": c.title}
                                for c in checks], indent=2))
@@ -63,3 +66,20 @@ def explain_text(cls: type[Check]) -> str:
     lines += [f"Docs: {HELP_URI}",
               f"Waive (launchready.yaml): waivers: [{{check: {cls.id}, reason: ..., owner: ..., expires: YYYY-MM-DD}}]"]
     return "\n".join(lines)
+
+
+def checks_markdown(checks: list[type[Check]]) -> str:
+    """docs/checks.md: one section per check, anchored by its id (SARIF `helpUri` points there)."""
+    lines = ["# Checks", "",
+             "Every readiness check, generated from the registry by `launchready checks --format markdown`",
+             "(a test fails when this file is stale). Areas, offline and live checks: "
+             "[checks-overview.md](checks-overview.md).", "",
+             "| id | severity | kind | title |", "| --- | --- | --- | --- |"]
+    lines += [f"| [`{c.id}`](#{c.id}) | {c.severity.value} | {_kind(c)} | {c.title} |" for c in checks]
+    for cls in checks:
+        why, fix = describe_check(cls)
+        key = config_key(cls)
+        lines += ["", f'<a id="{cls.id}"></a>', "", f"## `{cls.id}`", "", f"**{cls.title}** — {cls.severity.value}, "
+                  f"{_kind(cls)}" + (f", driven by `launchready:{key}`" if key else "") + ".", "", why, ""]
+        lines += [f"**Fix:** {fix}" if fix else "**Fix:** follow the evidence and message of the failing result."]
+    return "\n".join(lines) + "\n"

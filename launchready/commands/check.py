@@ -8,7 +8,8 @@ from typing import List, Optional
 import typer
 
 from launchready.errors import UsageError
-from launchready.project import current, stacks_folder
+from launchready.commands import selected_project
+from launchready.project import Project, stacks_folder
 from launchready.checks.framework.context import CheckContext, CheckOptions
 from launchready.checks.framework.registry import registry
 from launchready.redact import redact_text
@@ -24,6 +25,7 @@ def _prefixes(value: Optional[str]) -> tuple[str, ...]:
 
 
 def command(
+    ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack (environment) to check, e.g. dev, staging, prod."),
     offline: bool = typer.Option(False, "--offline", help="Run only checks that need no network."),
     only: Optional[str] = typer.Option(None, "--only", help="Comma-separated check-id prefixes to run."),
@@ -56,7 +58,7 @@ def command(
     targets = pair_outputs(fmt, output)
     if quiet and verbose:
         raise UsageError("--quiet/--verbose: choose one")
-    project = current()
+    project = selected_project(ctx)
     app_dir, rules, ca_file = project.flag(app_dir), project.flag(rules), project.flag(ca_file)
     waivers, baseline, write_baseline = project.flag(waivers), project.flag(baseline), project.flag(write_baseline)
     targets = [(name, project.flag(path)) for name, path in targets]
@@ -74,7 +76,7 @@ def command(
         stripe_api_base=stripe_api_base, monitoring_api_base=monitoring_api_base, sandbox=sandbox,
         rules_engine=rules_engine, strict=strict, waivers_file=waivers, baseline=baseline,
     )
-    report = run(options, progress=sys.stderr.isatty())
+    report = run(options, project, progress=sys.stderr.isatty())
     if write_baseline is not None:
         from launchready.checks.framework.baseline import write_baseline as write
         count = write(report.results, Path(report.project_root), write_baseline)
@@ -103,11 +105,11 @@ def pair_outputs(fmt: list[str], output: list[Path]) -> list[tuple[str, Optional
     return [(name, pairs.get(name)) for name in fmt]
 
 
-def run(options: CheckOptions, *, progress: bool = False):
+def run(options: CheckOptions, project: Project, *, progress: bool = False):
     """Load config and checks, run them (with a progress bar on a TTY), return the Report."""
     from launchready.checks.framework.runner import run_checks
 
-    ctx = CheckContext(options)
+    ctx = CheckContext(options, project=project)
     ctx.targets  # resolve overrides (and the sandbox state) up front: a bad flag is exit 2, not N errors
     registry.load_catalog()
     selected = registry.select(only=options.only, skip=options.skip, offline=options.offline)

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import typer
 
-from launchready.project import current
+from launchready.commands import selected_project
+from launchready.project import Project
 
 STACK = "dev"
 REPORT_FORMATS = ("text", "json", "junit", "markdown")
 
 
 def command(
+    ctx: typer.Context,
     keep: bool = typer.Option(False, "--keep", help="Leave the sandbox running afterwards."),
     out: Path = typer.Option(Path("build"), "--out", help="Folder for reports/ and handover/ (relative to the project root)."),
 ) -> None:
@@ -23,18 +25,18 @@ def command(
     from launchready.sandbox import customer_journey, manager
 
     started = time.monotonic()
-    project = current()
+    project = selected_project(ctx)
     out = project.flag(out)
     config = load_stack(project.stacks_dir, STACK)
     typer.echo(f"launchready demo — {config.app.name}, stack {STACK}, everything on 127.0.0.1")
-    state = manager.up(config, outlive=keep)
+    state = manager.up(config, project, outlive=keep)
     try:
         typer.echo(f"[{time.monotonic() - started:4.1f}s] sandbox up: {len(state['services'])} processes "
                    f"({', '.join(s['name'] for s in state['services'])})")
         typer.echo(f"[{time.monotonic() - started:4.1f}s] customer lifecycle:")
         outcome = customer_journey.run(state, typer.echo)
         typer.echo(f"[{time.monotonic() - started:4.1f}s] readiness check against the sandbox (offline + live) ...")
-        report, paths = check_and_document(config, out)
+        report, paths = check_and_document(config, project, out)
         summary = report.summary()
         typer.echo(f"[{time.monotonic() - started:4.1f}s] {'READY' if report.ready else 'NOT READY'}: "
                    f"pass {summary['pass']} · fail {summary['fail']} · warn {summary['warn']} · "
@@ -47,14 +49,14 @@ def command(
             typer.echo(f"  {label:<9} {_shown(path)}")
     finally:
         if keep:
-            print_state(state)
+            print_state(state, project)
         else:
-            manager.down()
+            manager.down(project)
     typer.echo(f"done in {time.monotonic() - started:.1f}s" + ("" if keep else " (sandbox stopped)"))
     raise typer.Exit(0 if report.ready and outcome.ok else 1)
 
 
-def check_and_document(config, out: Path):
+def check_and_document(config, project: Project, out: Path):
     """Run `check --stack dev --sandbox` in-process on the project (its app dir from Pulumi.yaml),
     write its reports, then the handover docs."""
     import warnings
@@ -68,8 +70,7 @@ def check_and_document(config, out: Path):
     # google-api-core announces its Python support calendar on import: noise in a demo's narrative
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\..*")
 
-    project = current()
-    report = run(CheckOptions(stack=STACK, stacks_dir=project.stacks_dir, sandbox=True))
+    report = run(CheckOptions(stack=STACK, stacks_dir=project.stacks_dir, sandbox=True), project)
     reports = out / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -77,7 +78,7 @@ def check_and_document(config, out: Path):
         path = reports / f"{STACK}.{EXTENSIONS[fmt]}"
         path.write_text(redact_text(render(report, fmt)), encoding="utf-8")
         paths.append((fmt, path))
-    generate(config, stacks_dir=project.stacks_dir, out_dir=out / "handover",
+    generate(config, project=project, stacks_dir=project.stacks_dir, out_dir=out / "handover",
                     report_path=reports / f"{STACK}.json")
     paths.append(("handover", out / "handover" / "README.md"))
     return report, paths

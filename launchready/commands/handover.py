@@ -9,6 +9,7 @@ import typer
 
 
 def command(
+    ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack to document."),
     out: Path = typer.Option(Path("build/handover"), "--out", help="Output folder."),
     report: Optional[Path] = typer.Option(None, "--report", help="JSON report of `launchready check` "
@@ -20,9 +21,10 @@ def command(
     from launchready.errors import UsageError
     from launchready.handover.generator import generate
     from launchready.config.model import load_stack
-    from launchready.project import current, stacks_folder
+    from launchready.commands import selected_project
+    from launchready.project import stacks_folder
 
-    project = current()
+    project = selected_project(ctx)
     report, out = project.flag(report), project.flag(out)
     stacks_dir = stacks_folder(project, stacks_dir)
     if report is not None and not report.is_file():
@@ -30,7 +32,7 @@ def command(
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {out} exists and is not a folder")
     config = load_stack(stacks_dir, stack)
-    written = generate(config, stacks_dir=stacks_dir, out_dir=out, report_path=report or project.report_path(stack),
+    written = generate(config, project=project, stacks_dir=stacks_dir, out_dir=out, report_path=report or project.report_path(stack),
                        html=html)
     typer.echo(f"handover docs for stack {stack}: {len(written)} files in {project.display(out)}")
     for path in written:

@@ -43,6 +43,7 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
 
 
 def command(
+    ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack to plan."),
     fmt: str = typer.Option("table", "--format", help="table|json"),
     diff: Optional[str] = typer.Option(None, "--diff", help="Show how this stack differs from OTHER."),
@@ -54,10 +55,12 @@ def command(
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    from launchready.project import current, stacks_folder
+    from launchready.commands import selected_project
+    from launchready.project import stacks_folder
 
-    stacks_dir = stacks_folder(current(), stacks_dir)
-    plan = build_plan(load_stack(stacks_dir, stack))
+    project = selected_project(ctx)
+    stacks_dir = stacks_folder(project, stacks_dir)
+    plan = build_plan(load_stack(stacks_dir, stack), project)
     if diff is None:
         if fmt == "json":
             _print_json(plan.to_dict())

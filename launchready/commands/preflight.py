@@ -12,7 +12,8 @@ import typer
 from launchready.errors import UsageError
 from launchready.config.model import load_stack
 from launchready.preflight import Endpoints, Finding, ready, run
-from launchready.project import current, stacks_folder
+from launchready.commands import selected_project
+from launchready.project import stacks_folder
 
 FORMATS = ("text", "json")
 MARK = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "error": "ERR "}
@@ -24,6 +25,7 @@ def _api(name: str, label: str):
 
 
 def command(
+    ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack (environment) about to be deployed."),
     fmt: str = typer.Option("text", "--format", help="Output format: text|json."),
     stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
@@ -40,7 +42,7 @@ def command(
     Stripe key's mode, account and the endpoints that account already delivers to."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    config = load_stack(stacks_folder(current(), stacks_dir), stack)
+    config = load_stack(stacks_folder(selected_project(ctx), stacks_dir), stack)
     endpoints = Endpoints.resolve(
         resource_manager=resource_manager_api_base, org_policy=org_policy_api_base, billing=billing_api_base,
         service_usage=service_usage_api_base, oauth=oauth_api_base, cloudflare=cloudflare_api_base,

@@ -52,6 +52,7 @@ def eval_command(
 
 @app.command("coverage")
 def coverage_command(
+    ctx: typer.Context,
     rules: Path = typer.Option(..., "--rules", help="The .rules file to measure."),
     fmt: str = typer.Option("text", "--format", help="text|json"),
 ) -> None:
@@ -62,11 +63,11 @@ def coverage_command(
     from launchready.rules.testing.environment import RulesCompileError
     from launchready.rules.testing.access_file import AccessFileError, load_access_matrix
     from launchready.rules.testing.matrix import ACCESS_MATRIX, SEED, run_matrix
-    from launchready.project import current
+    from launchready.commands import selected_project
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    project = current()
+    project = selected_project(ctx)
     rules = project.flag(rules)
     source = _read(rules)
     env = BuiltinRulesEnvironment(filename=rules.name).start()
@@ -78,6 +79,7 @@ def coverage_command(
         app = load_access_matrix(project.matrix_file)
     except AccessFileError as exc:
         raise UsageError(str(exc)) from None
+    assert env.engine is not None   # start() + load_rules() made it
     env.coverage = Coverage(env.engine)
     verdicts = run_matrix(env, [*ACCESS_MATRIX, *app.expectations()], {**SEED, **app.seed}, max_workers=1)
     if fmt == "json":

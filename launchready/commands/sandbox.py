@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from launchready.project import Project
+
 
 app = typer.Typer(help="A local replica of one environment, every part real, on 127.0.0.1.", no_args_is_help=True)
 
@@ -14,10 +16,10 @@ def _ports(**fixed: Optional[int]) -> dict[str, Optional[int]]:
     return {name: port for name, port in fixed.items() if port}
 
 
-def print_state(state: dict) -> None:
+def print_state(state: dict, project: Project) -> None:
     """What runs where, for humans."""
     targets = state["targets"]
-    typer.echo(f"sandbox for stack {state['stack']} is up (state: {state_path()})")
+    typer.echo(f"sandbox for stack {state['stack']} is up (state: {state_path(project)})")
     for service in state["services"]:
         ports = ", ".join(f"127.0.0.1:{p}" for p in service["ports"])
         typer.echo(f"  {service['name']:<16} pid {service['pid']:<7} {ports:<34} {service['detail']}")
@@ -31,13 +33,14 @@ def print_state(state: dict) -> None:
                "pending sync tasks; `launchready sandbox down` stops everything")
 
 
-def state_path() -> Path:
+def state_path(project: Project) -> Path:
     from launchready.sandbox.state import state_file
-    return state_file()
+    return state_file(project)
 
 
 @app.command("up")
 def up(
+    ctx: typer.Context,
     stack: str = typer.Option("dev", "--stack", help="Stack whose plan the sandbox replicates."),
     stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
     dns_port: Optional[int] = typer.Option(None, "--dns-port", help="Fix Knot's port (default: a free one)."),
@@ -49,32 +52,39 @@ def up(
     from launchready.config.model import load_stack
     from launchready.sandbox import manager
 
-    from launchready.project import current, stacks_folder
+    from launchready.commands import selected_project
+    from launchready.project import stacks_folder
 
-    config = load_stack(stacks_folder(current(), stacks_dir), stack)
-    state = manager.up(config, ports=_ports(dns=dns_port, https=https_port, http=http_port, webhook=webhook_port),
+    project = selected_project(ctx)
+    config = load_stack(stacks_folder(project, stacks_dir), stack)
+    state = manager.up(config, project, ports=_ports(dns=dns_port, https=https_port, http=http_port, webhook=webhook_port),
                        outlive=True)
-    print_state(state)
+    print_state(state, project)
 
 
 @app.command("down")
-def down() -> None:
+def down(ctx: typer.Context) -> None:
     """Stop exactly the processes the sandbox started."""
     from launchready.sandbox import manager
 
-    stopped = manager.down()
+    from launchready.commands import selected_project
+
+    project = selected_project(ctx)
+    stopped = manager.down(project)
     if not stopped:
-        typer.echo(f"no sandbox is running (nothing to stop; no live process recorded in {state_path()})")
+        typer.echo(f"no sandbox is running (nothing to stop; no live process recorded in {state_path(project)})")
         return
     typer.echo(f"sandbox stopped: {', '.join(f'{s.name} (pid {s.pid})' for s in stopped)}")
 
 
 @app.command("status")
-def status() -> None:
+def status(ctx: typer.Context) -> None:
     """Report the sandbox's health; exit 0 when every part is healthy, 1 otherwise."""
     from launchready.sandbox import manager
 
-    existing, health = manager.status()
+    from launchready.commands import selected_project
+
+    existing, health = manager.status(selected_project(ctx))
     if existing is None:
         typer.echo("no sandbox is running (start one with `launchready sandbox up`)")
         raise typer.Exit(1)
@@ -95,10 +105,12 @@ def status() -> None:
 
 
 @app.command("drain")
-def drain() -> None:
+def drain(ctx: typer.Context) -> None:
     """Run every pending sync task (CRM, support desk) to done or dead, as the platform would."""
     from launchready.sandbox import manager
     from launchready.sandbox.state import load_state
 
-    counts = manager.drain(load_state())
+    from launchready.commands import selected_project
+
+    counts = manager.drain(load_state(selected_project(ctx)))
     typer.echo("sync tasks: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"))

@@ -64,7 +64,7 @@ def _prescan(text: str) -> None:
     stack: list[_Frame] = []
     anchors: dict[str, int] = {}
     for event in yaml.parse(text, Loader=_Loader):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else 0
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             _child(stack, None, line)
             if len(stack) >= MAX_DEPTH:
@@ -78,7 +78,7 @@ def _prescan(text: str) -> None:
             _close(stack, anchors, event.anchor, 1)
         elif isinstance(event, yaml.AliasEvent):
             _child(stack, None, line)
-            _close(stack, anchors, None, anchors.get(event.anchor, 1))
+            _close(stack, anchors, None, anchors.get(event.anchor or "", 1))
 
 
 def _child(stack: list[_Frame], scalar: str | None, line: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from launchready.flutter.dart import balanced_end, definition, split_top_level, statement_start
-from launchready.secrets.app_scan import AppScan, DartSource
+from launchready.flutter.app_scan import AppScan, DartSource
 
 WRITE_CALL = re.compile(r"\.(set|update|add|push|setData|updateData)\s*\(")
 REST_WRITE_HOST = re.compile(r"firestore\.googleapis\.com|firebaseio\.com|firebasedatabase\.app")

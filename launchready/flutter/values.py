@@ -12,7 +12,7 @@ import re
 from typing import NamedTuple
 
 from launchready.flutter.dart import definition
-from launchready.secrets.app_scan import AppScan, DartSource
+from launchready.flutter.app_scan import AppScan, DartSource
 
 DART_DEFINE = re.compile(r"""String\.fromEnvironment\s*\(\s*['"]([\w.-]+)['"]""")
 DOTENV = re.compile(r"""\b(?:dotenv|DotEnv\(\))\s*\.\s*(?:env\s*\[|get\s*\(|maybeGet\s*\(|getOrElse\s*\()\s*['"]([\w.-]+)['"]""")

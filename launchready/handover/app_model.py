@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from launchready.project import Project
 from launchready.config.model import EnvironmentConfig
 
 # Documented by the template's canonical table: the backend owns them.
@@ -46,13 +47,10 @@ def _matrix_rows(project) -> dict[str, list[str]]:
     return rows
 
 
-def app_collections(config: EnvironmentConfig) -> list[AppCollection]:
-    """The app's collections beyond the backend's, with their rules and expected access."""
-    from launchready.project import current
-
-    try:
-        project = current()
-    except Exception:  # noqa: BLE001 - no project (a library caller): the canonical table stands alone
+def app_collections(config: EnvironmentConfig, project: Project | None) -> list[AppCollection]:
+    """The app's collections beyond the backend's, with their rules and expected access (none known
+    without a project: the canonical table stands alone)."""
+    if project is None:
         return []
     paths, rows = _rule_paths(config, project), _matrix_rows(project)
     names = sorted((set(paths) - BACKEND_COLLECTIONS) | set(rows))

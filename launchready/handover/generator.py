@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from launchready.redact import REDACTED, redact_text
 from launchready.handover.inventory import Inventory, gather
+from launchready.project import Project
 from launchready.config.model import EnvironmentConfig
 
 # Output file -> template; README.md is the index GitHub shows for the folder.
@@ -41,7 +42,7 @@ def _environment() -> Environment:
     return env
 
 
-def plan_for(config: EnvironmentConfig) -> tuple[Any | None, str | None]:
+def plan_for(config: EnvironmentConfig, project: Project | None = None) -> tuple[Any | None, str | None]:
     """The offline plan, or (None, why not) so plan-derived sections say so instead of guessing."""
     try:
         from launchready.infra.plan import build_plan
@@ -49,7 +50,7 @@ def plan_for(config: EnvironmentConfig) -> tuple[Any | None, str | None]:
         return None, ("The offline plan is not available in this checkout (`infra.plan` is missing): "
                       "plan-derived facts (alert policies, secret bindings) are taken from the config only.")
     try:
-        return build_plan(config), None
+        return build_plan(config, project), None
     except Exception as exc:  # noqa: BLE001 - a broken plan must not stop the docs
         return None, redact_text(f"The offline plan could not be built ({type(exc).__name__}: {exc}); "
                                  "plan-derived facts are taken from the config only.")
@@ -131,11 +132,13 @@ def to_html(files: dict[str, str], title: str) -> str:
 
 
 def generate(config: EnvironmentConfig, *, stacks_dir: Path, out_dir: Path, report_path: Path | None,
-             html: bool = False, plan: Any | None = None, plan_note: str | None = None) -> list[Path]:
-    """Write the docs into `out_dir`; returns the written paths (sorted)."""
+             html: bool = False, plan: Any | None = None, plan_note: str | None = None,
+             project: Project | None = None) -> list[Path]:
+    """Write the docs into `out_dir`; returns the written paths (sorted). Without a `project` (a library
+    caller) the docs describe the backend's own collections only."""
     if plan is None and plan_note is None:
-        plan, plan_note = plan_for(config)
-    inv = gather(config, stacks_dir, report_path, plan=plan, plan_note=plan_note)
+        plan, plan_note = plan_for(config, project)
+    inv = gather(config, stacks_dir, report_path, plan=plan, plan_note=plan_note, project=project)
     files = render_docs(inv)
     if html:
         files["handover.html"] = scrub(to_html(files, f"{config.app.name} — handover"), config)

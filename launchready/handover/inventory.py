@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.project import Project
 from launchready.config.model import NONE, ConfigError, EnvironmentConfig, list_stacks, load_stack
 from launchready.handover.app_model import AppCollection, app_collections
 from launchready.handover.plan_facts import AlertEntry, alert_entries, plan_counts, secret_readers
@@ -120,7 +121,7 @@ def load_report(path: Path | None, stack: str) -> tuple[dict[str, Any] | None, s
 
 
 def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None,
-           plan: Any | None = None, plan_note: str | None = None) -> Inventory:
+           plan: Any | None = None, plan_note: str | None = None, project: Project | None = None) -> Inventory:
     stacks: dict[str, EnvironmentConfig | ConfigError] = {}
     for name in list_stacks(stacks_dir):
         try:
@@ -133,5 +134,5 @@ def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None
         secrets=secret_entries(config, secret_readers(plan) if plan is not None else None),
         functions=dict(FUNCTIONS), alerts=alert_entries(plan, config) if plan is not None else [],
         plan_note=plan_note, plan_counts=plan_counts(plan) if plan is not None else {},
-        report=report, report_note=report_note, collections=app_collections(config),
+        report=report, report_note=report_note, collections=app_collections(config, project),
     )

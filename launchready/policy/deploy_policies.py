@@ -1,4 +1,4 @@
-"""Launch policies for what only a real first `pulumi up` shows (issue #11): build accounts, audit
+"""Launch policies for what only a real first `pulumi up` shows: build accounts, audit
 logs behind audit-log triggers, verified-caller public functions, waits after log metrics and service
 agents, quota-project providers, role-named DNS records, pinned secret versions, rules-release
 replacement and prod protection. Plain functions over resources, like the others in `policies.py`.

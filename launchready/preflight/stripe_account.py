@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 from typing import Any, Iterator
 
-from launchready.checks.catalog.stripe.endpoint import key_mode
 from launchready.config.model import EnvironmentConfig
+from launchready.config.stripe_keys import key_mode
 from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable
 
 KEY_ENV = "STRIPE_SECRET_KEY"
@@ -83,13 +83,13 @@ def _judge_endpoints(config: EnvironmentConfig, account: dict[str, Any], listed:
     """Another launchready environment's endpoint in this account blocks; a foreign endpoint on our URL warns."""
     stack, url, label = config.stack or config.environment, config.webhook_url, _label(account)
     ours = [e for e in listed if (e.get("metadata") or {}).get("managed_by") == MANAGED_BY]
-    others = sorted({e.get("url") for e in ours if e.get("url") != url and e.get("status") != "disabled"})
+    others = sorted({str(e.get("url")) for e in ours if e.get("url") != url and e.get("status") != "disabled"})
     if others:
         return Finding("stripe.account.shared", "fail",
                        f"account {label} already delivers to another launchready environment ({', '.join(others)}): "
                        f"Stripe sends every event of the account to each endpoint, so stack {stack} and that "
                        "environment would receive each other's customers' events", OWN_ACCOUNT.format(stack=stack))
-    unmanaged = sorted(e.get("id") for e in listed
+    unmanaged = sorted(str(e.get("id")) for e in listed
                        if e.get("url") == url and (e.get("metadata") or {}).get("managed_by") != MANAGED_BY)
     if unmanaged:
         return Finding("stripe.account.shared", "warn",

@@ -37,6 +37,7 @@ HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 UNWIND_GRACE = 3.0  # seconds the main thread gets to unwind (run `finally`s) before a hard exit
 PR_SET_PDEATHSIG = 1
 
+_prctl: Any
 try:
     _prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here: the child must not load libraries
 except (OSError, AttributeError):  # not Linux: the watchdog alone covers a killed launchready
@@ -140,8 +141,10 @@ def _write(line: str) -> None:
     if not _watchdog:
         return
     try:
-        _watchdog[0].stdin.write(line.encode() + b"\n")
-        _watchdog[0].stdin.flush()
+        stdin = _watchdog[0].stdin
+        if stdin is not None:
+            stdin.write(line.encode() + b"\n")
+            stdin.flush()
     except (OSError, ValueError):
         pass  # the watchdog is gone: PDEATHSIG still covers the direct children
 

@@ -146,7 +146,7 @@ zone:
             raise ServiceError(reason)
         self.port = self.port or free_port()
         conf = self.write_config()
-        self._proc = spawn([knotd_path(), "-c", str(conf)], self.log_file)
+        self._proc = spawn([knotd_path() or KNOTD, "-c", str(conf)], self.log_file)
         self.pid = self._proc.pid
         try:
             wait_until(self._all_zones_loaded, timeout=timeout, proc=self._proc,

@@ -22,6 +22,7 @@ import httpx
 
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.config.model import EnvironmentConfig
+from launchready.project import Project
 from launchready.infra.dns_records import desired_records
 from launchready.runtime import firestore_emulator, identity, lifetime
 from launchready.sandbox import knot
@@ -68,6 +69,7 @@ class Launch:
     """What `up` is building; on any failure everything in `services` is stopped again."""
 
     config: EnvironmentConfig
+    project: Project
     workdir: Path
     ports: dict[str, int]
     services: list[Service] = field(default_factory=list)
@@ -88,7 +90,7 @@ class Launch:
             if self.abandoned:  # `up` failed meanwhile: stop this one too, keep no state
                 lifetime.stop([(service.pid, service.start_ticks)])
                 return
-            save_state({"version": 1, "stack": self.config.stack, "starting": True, "owner": self.owner,
+            save_state(self.project, {"version": 1, "stack": self.config.stack, "starting": True, "owner": self.owner,
                         "boot_id": identity.boot_id(), "services": [asdict(s) for s in self.services]})
 
 
@@ -111,17 +113,11 @@ def _python() -> str:
     return sys.executable
 
 
-def _project():
-    """The project the sandbox replicates (its rules, its functions source, its build/ folder)."""
-    from launchready.project import current
-    return current()
-
-
-def missing_prerequisites() -> list[str]:
+def missing_prerequisites(project: Project) -> list[str]:
     problems = [r for r in (firestore_emulator.unavailable_reason(), knot.unavailable_reason()) if r]
     if importlib.util.find_spec("functions_framework") is None:
         problems.append("functions-framework is not installed in this environment (run `make venv`)")
-    main = _project().functions_dir / "main.py"
+    main = project.functions_dir / "main.py"
     if not main.is_file():
         problems.append(f"{main} not found: the functions cannot be served")
     return problems
@@ -156,7 +152,7 @@ def _wait_http(url: str, what: str, proc, log: Path) -> None:
 def _spawn(launch: Launch, name: str, argv: list[str], port: int, detail: str,
            env: dict[str, str] | None = None):
     log = launch.logs / f"{name}.log"
-    proc = spawn(argv, log, env=env, cwd=_project().root)
+    proc = spawn(argv, log, env=env, cwd=launch.project.root)
     service = Service.of(name, proc.pid, [port], detail, log)
     launch.record(service)
     return service, proc, log
@@ -174,7 +170,7 @@ def _start_process(launch: Launch, name: str, argv: list[str], port: int, detail
 
 def _rules_file(launch: Launch) -> Path | None:
     """The stack's rules file, loaded into the emulator and released by the Rules API stand-in."""
-    rules = _project().resolve(launch.config.firestore.rules_file, "launchready:firestore.rulesFile")
+    rules = launch.project.resolve(launch.config.firestore.rules_file, "launchready:firestore.rulesFile")
     return rules if rules.is_file() else None
 
 
@@ -264,7 +260,7 @@ def start_monitoring(launch: Launch) -> None:
     project, port = launch.config.gcp.project_id, launch.ports["monitoring"]
     items = launch.workdir / "monitoring.json"
     items.parent.mkdir(parents=True, exist_ok=True)
-    items.write_text(json.dumps(items_from_plan(build_plan(launch.config), project), indent=1))
+    items.write_text(json.dumps(items_from_plan(build_plan(launch.config, launch.project), project), indent=1))
     _start_process(launch, "monitoring", [_python(), "-m", "launchready.sandbox.stubs.monitoring_api", "--port", str(port),
                                           "--project", project, "--items", str(items)], port,
                    "Cloud Monitoring API stand-in (alert policies from the plan)")
@@ -311,7 +307,7 @@ def start_functions(launch: Launch) -> None:
     started = []
     for target, port_name in FUNCTION_PORTS.items():
         port = launch.ports[port_name]
-        argv = [_python(), "-m", "functions_framework", "--source", str(_project().functions_dir / "main.py"),
+        argv = [_python(), "-m", "functions_framework", "--source", str(launch.project.functions_dir / "main.py"),
                 "--target", target, "--host", "127.0.0.1", "--port", str(port)]
         started.append((target, port, *_spawn(launch, target, argv, port, f"functions-framework: {target}", env)))
     for target, port, _service, proc, log in started:
@@ -352,26 +348,26 @@ def _targets(launch: Launch) -> dict[str, Any]:
     }
 
 
-def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None,
+def up(config: EnvironmentConfig, project: Project, *, ports: dict[str, int | None] | None = None,
        outlive: bool = False) -> dict[str, Any]:
     """Start every part, write the state file, return it. Raises ServiceError (nothing left running).
 
     `outlive`: the sandbox is meant to keep running after this command (`sandbox up`, `demo --keep`);
     otherwise it is tied to this run and the state file names the run as its owner.
     """
-    existing = standing()
+    existing = standing(project)
     if existing is not None:
         if not existing.stale:
             raise ServiceError(existing.in_use())
-        clear_state()  # stale: every process of it is gone
-    problems = missing_prerequisites()
+        clear_state(project)  # stale: every process of it is gone
+    problems = missing_prerequisites(project)
     if problems:
         raise ServiceError("cannot start the sandbox: " + "; ".join(problems))
-    workdir = state_dir()
+    workdir = state_dir(project)
     if workdir.exists():
         for stale in ("knot", "logs"):
             shutil.rmtree(workdir / stale, ignore_errors=True)
-    launch = Launch(config, workdir, choose_ports({k: v for k, v in (ports or {}).items() if v}),
+    launch = Launch(config, project, workdir, choose_ports({k: v for k, v in (ports or {}).items() if v}),
                     owner=None if outlive else owner_record("demo"))
     launch.local.update(crm_api_token="local-crm-" + secrets.token_hex(8),
                         support_api_token="local-support-" + secrets.token_hex(8))
@@ -379,7 +375,7 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None,
         lifetime.outlive()
     _start_all(launch)
     state = {
-        "version": 1, "stack": config.stack, "environment": config.environment,
+        "version": 1, "stack": config.stack, "project_root": str(project.root), "environment": config.environment,
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "boot_id": identity.boot_id(), "owner": launch.owner,
         "services": [asdict(s) for s in sorted(launch.services, key=lambda s: ORDER.index(s.name))],
@@ -387,8 +383,8 @@ def up(config: EnvironmentConfig, *, ports: dict[str, int | None] | None = None,
         "local": {k: launch.local[k] for k in ("stripe_webhook_secret", "stripe_endpoint_id")},
         "function_env": function_env(launch),
     }
-    save_state(state)
-    os.chmod(state_file(), 0o600)  # local throwaway keys, still not for other users
+    save_state(project, state)
+    os.chmod(state_file(project), 0o600)  # local throwaway keys, still not for other users
     if outlive:
         lifetime.release(s.pid for s in launch.services)
     return state
@@ -408,7 +404,7 @@ def _start_all(launch: Launch) -> None:
         with launch._lock:  # a step still running (on a signal) stops what it starts itself
             launch.abandoned = True
             started = list(launch.services)
-            clear_state()
+            clear_state(launch.project)
         lifetime.stop([(s.pid, s.start_ticks) for s in started])
         if isinstance(exc, ServiceError):
             raise
@@ -428,7 +424,7 @@ def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float
     env = {**os.environ, **state["function_env"], "SYNC_BACKOFF_SECONDS": str(backoff_seconds),
            "SYNC_HTTP_TIMEOUT_SECONDS": "2"}
     code = f"import json; from launchready.functions.backend.sync.worker import drain; print(json.dumps(drain(timeout={timeout!r})))"
-    worker = lifetime.popen([_python(), "-c", code], env=env, cwd=_project().root, stdout=subprocess.PIPE,
+    worker = lifetime.popen([_python(), "-c", code], env=env, cwd=state["project_root"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         stdout, stderr = worker.communicate(timeout=timeout + 30)
@@ -440,24 +436,24 @@ def drain(state: dict[str, Any], *, backoff_seconds: float = 0.2, timeout: float
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def down() -> list[Service]:
+def down(project: Project) -> list[Service]:
     """Stop exactly the recorded processes that still run; returns them. No state: nothing to do."""
-    existing = standing()
+    existing = standing(project)
     if existing is None:
         return []
     running = [Service(**s) for s in existing.alive]
     lifetime.stop([(s.pid, s.start_ticks) for s in running])
-    clear_state()
+    clear_state(project)
     return running
 
 
-def status() -> tuple[Standing | None, list[Health]]:
+def status(project: Project) -> tuple[Standing | None, list[Health]]:
     """The sandbox's standing and each part's health; a stale state file is removed (None)."""
-    existing = standing()
+    existing = standing(project)
     if existing is None:
         return None, []
     if existing.stale:
-        clear_state()
+        clear_state(project)
         return existing, []
     alive = {(s["pid"], s["start_ticks"]) for s in existing.alive}
     report = []

@@ -15,20 +15,19 @@ if TYPE_CHECKING:
     from launchready.project import Project
 
 
-def state_dir(project: "Project | None" = None) -> Path:
+def state_dir(project: "Project") -> Path:
     """`LAUNCHREADY_SANDBOX_DIR`, else the project's `build/sandbox`."""
     explicit = os.environ.get("LAUNCHREADY_SANDBOX_DIR")
     if explicit:
         return Path(explicit)
-    from launchready.project import current
-    return (project or current()).build_dir / "sandbox"
+    return project.build_dir / "sandbox"
 
 
-def state_file(project: "Project | None" = None) -> Path:
+def state_file(project: "Project") -> Path:
     return state_dir(project) / "state.json"
 
 
-def load_state(project: "Project | None" = None) -> dict[str, Any]:
+def load_state(project: "Project") -> dict[str, Any]:
     """The running sandbox's state; a clear ConfigError when none runs."""
     path = state_file(project)
     if not path.is_file():
@@ -36,16 +35,16 @@ def load_state(project: "Project | None" = None) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def save_state(state: dict[str, Any]) -> None:
-    path = state_file()
+def save_state(project: "Project", state: dict[str, Any]) -> None:
+    path = state_file(project)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=2, sort_keys=True))
     tmp.replace(path)
 
 
-def clear_state() -> None:
-    state_file().unlink(missing_ok=True)
+def clear_state(project: "Project") -> None:
+    state_file(project).unlink(missing_ok=True)
 
 
 def owner_record(command: str) -> dict[str, Any]:
@@ -61,6 +60,7 @@ class Standing:
     state: dict[str, Any]
     alive: list[dict[str, Any]]
     owner: dict[str, Any] | None
+    path: Path
 
     @property
     def owner_alive(self) -> bool:
@@ -81,7 +81,7 @@ class Standing:
 
     def in_use(self) -> str:
         """One line: why a new sandbox cannot start over this one, and the command to clean up."""
-        what = f"a sandbox for stack '{self.state.get('stack')}' ({len(self.alive)} processes, state {state_file()})"
+        what = f"a sandbox for stack '{self.state.get('stack')}' ({len(self.alive)} processes, state {self.path})"
         if self.orphaned:
             return (f"an orphaned {what[2:]} is still running: its owner {self.owner_text()} exited without "
                     "stopping it; run `launchready sandbox down` to stop it")
@@ -91,9 +91,9 @@ class Standing:
                 "`launchready sandbox down` to stop it")
 
 
-def standing() -> Standing | None:
+def standing(project: "Project") -> Standing | None:
     """How the state file on disk stands; None without one. An unreadable file counts as stale."""
-    path = state_file()
+    path = state_file(project)
     if not path.is_file():
         return None
     try:
@@ -103,4 +103,4 @@ def standing() -> Standing | None:
     boot = state.get("boot_id")
     alive = [s for s in state.get("services", [])
              if isinstance(s, dict) and identity.is_same(s.get("pid", 0), s.get("start_ticks"), boot)]
-    return Standing(state, alive, state.get("owner"))
+    return Standing(state, alive, state.get("owner"), path)

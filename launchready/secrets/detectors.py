@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launchready.checks.framework.base import Severity
+from launchready.severity import Severity
 
 _PEM_BLOCK = r"[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from launchready.checks.framework.base import Severity
+from launchready.severity import Severity
 from launchready.secrets.detectors import Detector
 from launchready.secrets.firebase_config import is_firebase_config
 from launchready.secrets.flutter import FlutterAssets, read_assets

@@ -15,6 +15,8 @@ from launchready.sandbox.stubs.stripe_api import StripeApiStub
 from tests.checks_live.conftest import ALL_LIVE_AREAS, make_config, stack_values, write_stack
 from tests.checks_live.standins import MonitoringApi, WebhookServer
 
+pytestmark = pytest.mark.live   # talks to running servers (Knot, TLS, stand-ins); `-m 'not live'` skips
+
 LAUNCHREADY = str(Path(sys.executable).parent / "launchready")
 
 

@@ -9,6 +9,8 @@ from launchready.checks.framework.runner import run_checks
 from launchready.runtime.processes import free_port
 from tests.checks_live.conftest import ZONE, context, dns_context, make_config, run_check, statuses
 
+pytestmark = pytest.mark.live   # talks to running servers (Knot, TLS, stand-ins); `-m 'not live'` skips
+
 DNS_EMAIL_CHECKS = ("dns.records.planned", "dns.caa.issuers", "email.mx.present", "email.spf.valid",
                     "email.spf.lookups", "email.spf.all", "email.dkim.keys", "email.dmarc.valid",
                     "email.dmarc.policy", "email.dmarc.rua")

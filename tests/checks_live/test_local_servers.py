@@ -13,8 +13,10 @@ import httpx
 import pytest
 
 from launchready.infra.dns_records import DnsRecordSpec
-from launchready.sandbox.knot import KnotServer, render_zone
 from launchready.runtime.processes import ServiceError, free_port, port_open, stop_pid, wait_until
+from launchready.sandbox.knot import KnotServer, render_zone
+
+pytestmark = pytest.mark.live   # talks to running servers (Knot, TLS, stand-ins); `-m 'not live'` skips
 
 
 def test_long_and_quoted_txt_values_are_split_and_escaped():

@@ -10,6 +10,8 @@ from launchready.runtime.processes import free_port
 from tests.checks_live.conftest import context, make_config
 from tests.checks_live.standins import PAGE, MonitoringApi
 
+pytestmark = pytest.mark.live   # talks to running servers (Knot, TLS, stand-ins); `-m 'not live'` skips
+
 
 @pytest.fixture(scope="module")
 def config():

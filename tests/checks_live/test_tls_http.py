@@ -8,6 +8,8 @@ from launchready.checks.framework.runner import run_checks
 from launchready.runtime.processes import free_port
 from tests.checks_live.conftest import context, make_config, run_check, statuses, tls_context
 
+pytestmark = pytest.mark.live   # talks to running servers (Knot, TLS, stand-ins); `-m 'not live'` skips
+
 TLS_HTTP_CHECKS = ("tls.certificate.trusted", "tls.certificate.hostname", "tls.certificate.expiry",
                    "tls.protocol.version", "http.redirect.https", "http.hsts.header")
 

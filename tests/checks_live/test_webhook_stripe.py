@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.checks.framework.base import Status
 from launchready.checks.framework.runner import run_checks
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.runtime.processes import free_port
 from launchready.sandbox.stubs.stripe_api import StripeApiStub
 from tests.checks_live.conftest import context, make_config, run_check, statuses
 from tests.checks_live.standins import WebhookServer
+
+pytestmark = pytest.mark.live   # talks to running servers (Knot, TLS, stand-ins); `-m 'not live'` skips
 
 WEBHOOK_URL = "https://api.acme.test/stripe_webhook"
 

@@ -17,7 +17,7 @@ from launchready.checks.catalog.secrets.app import SigningMaterialCommitted
 from launchready.checks.framework import CheckContext, CheckOptions, Severity, Status
 from launchready.checks.framework.registry import registry
 from launchready.checks.framework.runner import run_checks, run_one
-from launchready.secrets.app_scan import app_scan
+from launchready.flutter.app_scan import app_scan
 from tests.checks_offline.conftest import STACKS, run_check
 from tests.checks_offline.flutter_fixture import FIREBASE_KEY, STRIPE_LIVE
 from tests.checks_offline.real_apps import (RAPIDAPI_KEY, SHOPLY, SHOPLY_BINARY, TUTORLY, expected,

@@ -39,8 +39,8 @@ def test_a_rerun_reads_the_plan_from_disk_and_changes_invalidate_it(configs, fre
 
 
 def test_the_key_covers_the_backend_the_program_imports(configs):
-    from launchready.project import current
-    assert plan_module.BACKEND_DIR in plan_module.sources(configs["dev"], current())
+    from launchready.project import discover
+    assert plan_module.BACKEND_DIR in plan_module.sources(configs["dev"], discover())
     assert (plan_module.BACKEND_DIR / "events.py").is_file()
 
 

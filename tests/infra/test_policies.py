@@ -176,3 +176,17 @@ def test_stripe_api_version_policy_blocks_a_version_outside_the_supported_range(
     for bad in ("2024-04-10", "2027-01-28.fig", None):
         found = violations([endpoint(bad)], "infra.policy.stripe_api_version")
         assert len(found) == 1 and "outside the versions the functions parse" in found[0]
+
+
+def test_a_plan_that_cannot_be_built_is_one_error_naming_the_cause(tmp_path, capsys):
+    """One root cause, one finding: the first policy errors with the cause and a fix about it; the
+    other policies are skipped because of it instead of repeating 18 unrelated remediations."""
+    write_stack(tmp_path, "dev", lambda config: config.update({"launchready:firestore": {"rulesFile": "missing.rules"}}))
+    main(["check", "--stack", "dev", "--only", "infra.policy", "--stacks-dir", str(tmp_path), "--format", "json"])
+    results = json.loads(capsys.readouterr().out)["results"]
+    errors = [r for r in results if r["status"] == "error"]
+    assert len(results) == len(P.POLICIES) and len(errors) == 1
+    assert errors[0]["id"] == P.POLICIES[0].check_id and "missing.rules" in errors[0]["message"]
+    assert "launchready plan --stack" in errors[0]["remediation"]
+    assert {r["status"] for r in results if r is not errors[0]} == {"skip"}
+    assert all(f"see {P.POLICIES[0].check_id}" in r["message"] for r in results if r is not errors[0])

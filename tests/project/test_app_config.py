@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from launchready.flutter.app_config import clients_for, firebase_clients, projects_by_environment, read_firebaserc
+from launchready.flutter.app_config import clients_for, firebase_clients, found_projects, read_firebaserc
 from launchready.checks.catalog.config.example import FINGERPRINTS, fingerprints_of
 from launchready.checks.catalog.config._base import stack_files
 from launchready.project import Project, find_root
@@ -59,14 +59,20 @@ def test_flavors_from_file_names_and_folders(tmp_path):
                                                                ("android", None)}
     assert {c.project_id for c in clients_for(clients, "prod")} == {"harbor-prod"}
     assert {c.project_id for c in clients_for(clients, "staging")} == {"harbor-dev"}   # no staging flavor
-    assert projects_by_environment(clients, {}) == {"prod": "harbor-prod", "dev": "harbor-dev"}
+    projects, skipped = found_projects(tmp_path, {}, clients)
+    # the unflavoured files name harbor-dev; a project id's own words are never read as its environment
+    assert {(p.project_id, p.environment) for p in projects} == {("harbor-dev", None), ("harbor-prod", "prod")}
+    assert "ios/Runner/Firebase/production/GoogleService-Info.plist (flavor production)" in \
+        next(p for p in projects if p.project_id == "harbor-prod").sources and not skipped
 
 
 def test_firebaserc_aliases_map_to_environments(tmp_path):
     (tmp_path / ".firebaserc").write_text(json.dumps({"projects": {"default": "kite-dev", "live": "kite-live",
                                                                     "qa": "kite-qa"}}))
     aliases = read_firebaserc(tmp_path)
-    assert projects_by_environment([], aliases) == {"prod": "kite-live", "staging": "kite-qa", "dev": "kite-dev"}
+    projects, _ = found_projects(tmp_path, aliases, [])
+    assert {p.project_id: p.environment for p in projects} == {"kite-dev": None, "kite-live": "prod",
+                                                               "kite-qa": "staging"}
 
 
 def test_project_root_is_found_from_a_subdirectory_and_paths_stay_inside(tmp_path):

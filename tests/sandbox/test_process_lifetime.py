@@ -15,7 +15,8 @@ import pytest
 from launchready.runtime import identity
 from launchready.runtime.processes import stop_pid
 from launchready.sandbox.state import save_state
-from tests.sandbox.conftest import cli
+from launchready.project import Project
+from tests.sandbox.conftest import REPO, cli
 from tests.sandbox.marked import MARK, marked, wait_for
 
 # A parent that starts `sh` (which starts its own `sleep`) from a worker thread that then ends.
@@ -93,7 +94,7 @@ def stray(tmp_path):
 
 
 def _state(services: list[dict], owner: dict | None) -> None:
-    save_state({"version": 1, "stack": "dev", "started_at": "2026-01-01T00:00:00+00:00", "boot_id": identity.boot_id(),
+    save_state(Project.load(REPO), {"version": 1, "stack": "dev", "started_at": "2026-01-01T00:00:00+00:00", "boot_id": identity.boot_id(),
                 "owner": owner, "services": services})
 
 
@@ -129,7 +130,7 @@ def test_stale_state_whose_pids_belong_to_other_programs_is_cleaned(sandbox_dir)
 
 def test_state_from_another_boot_is_never_trusted(sandbox_dir, stray):
     ticks = identity.start_ticks(stray.pid)
-    save_state({"stack": "dev", "boot_id": "another-boot", "owner": None,
+    save_state(Project.load(REPO), {"stack": "dev", "boot_id": "another-boot", "owner": None,
                 "services": [{"name": "dns", "pid": stray.pid, "ports": [1], "detail": "", "log": "",
                               "start_ticks": ticks}]})
     assert cli("sandbox", "down").returncode == 0

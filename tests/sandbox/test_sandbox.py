@@ -14,6 +14,7 @@ import pytest
 
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.sandbox import knot, manager
+from launchready.project import Project
 from tests.sandbox.conftest import REPO, cli, state
 
 
@@ -135,14 +136,14 @@ def test_missing_knot_is_refused(sandbox_dir, monkeypatch):
 
     monkeypatch.setattr(knot, "knotd_path", lambda: None)
     with pytest.raises(ServiceError, match="knotd not found: install the Debian package `knot`"):
-        manager.up(load_stack(REPO / "stacks", "dev"))
+        manager.up(load_stack(REPO / "stacks", "dev"), Project.load(REPO))
     assert not (sandbox_dir / "state.json").exists()
 
 
 def test_down_never_signals_a_reused_pid(sandbox_dir):
     from launchready.sandbox.state import save_state
 
-    save_state({"stack": "dev", "services": [{"name": "dns", "pid": os.getpid(), "ports": [1], "detail": "",
+    save_state(Project.load(REPO), {"stack": "dev", "services": [{"name": "dns", "pid": os.getpid(), "ports": [1], "detail": "",
                                               "log": "", "start_ticks": 1}]})
     result = cli("sandbox", "down")
     assert result.returncode == 0 and "no sandbox is running" in result.stdout
@@ -168,7 +169,7 @@ def test_a_part_failing_to_start_stops_everything_already_started(sandbox_dir, m
     monkeypatch.setattr(manager.Launch, "record", spy)
     monkeypatch.setattr(manager, "start_monitoring", broken)
     with pytest.raises(ServiceError, match="monitoring stand-in failed"):
-        manager.up(load_stack(REPO / "stacks", "dev"))
+        manager.up(load_stack(REPO / "stacks", "dev"), Project.load(REPO))
     assert len(started) >= 8
     assert not any(manager.same_process(s) for s in started)
     assert not (sandbox_dir / "state.json").exists()

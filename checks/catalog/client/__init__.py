@@ -11,7 +11,7 @@ from typing import ClassVar
 from launchready.checks.catalog.secrets import app_dir_unusable
 from launchready.checks.framework import Finding
 from launchready.checks.framework.base import Check
-from launchready.secrets.app_scan import AppScan, DartSource, app_scan
+from launchready.flutter.app_scan import AppScan, DartSource, app_scan
 
 
 class ClientCodeCheck(Check):

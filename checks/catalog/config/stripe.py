@@ -5,12 +5,7 @@ from launchready.checks.catalog.config._base import load_stack_file
 from launchready.checks.framework import Severity, register
 from launchready.checks.framework.base import Check
 from launchready.config.model import ConfigError
-
-_KEY_MODES = {"sk_live_": "live", "rk_live_": "live", "sk_test_": "test", "rk_test_": "test"}
-
-
-def expected_mode(environment: str) -> str:
-    return "live" if environment == "prod" else "test"
+from launchready.config.stripe_keys import declared_mode, expected_mode
 
 
 @register
@@ -34,7 +29,7 @@ class StripeModeFitsEnvironment(Check):
                 findings.append(raw.finding(f"{cfg.environment} runs Stripe in {mode} mode; expected {want}",
                                             "launchready:stripe", "mode"))
             plain = (cfg.stripe_secret_key.reveal_plaintext() if cfg.stripe_secret_key else None) or ""
-            key_mode = next((m for prefix, m in _KEY_MODES.items() if plain.startswith(prefix)), None)
+            key_mode = declared_mode(plain)
             if key_mode and key_mode != mode:
                 findings.append(raw.finding(f"launchready:stripeSecretKey is a {key_mode}-mode key but the stack "
                                             f"is in {mode} mode", "launchready:stripeSecretKey"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from launchready.checks.framework.base import Check, Result
 from launchready.infra.dns_records import DnsRecordSpec, desired_records
@@ -74,8 +74,9 @@ def where(targets: "LiveTargets") -> str:
     return f"{host_port[0]}:{host_port[1]}" if host_port else "the system resolver"
 
 
-def lookup(resolver: dns.resolver.Resolver, name: str, rdtype: str) -> list[dns.rdata.Rdata]:
-    """The records of `rdtype` at `name`; [] when the name or type does not exist."""
+def lookup(resolver: dns.resolver.Resolver, name: str, rdtype: str) -> list[Any]:
+    """The records of `rdtype` at `name`; [] when the name or type does not exist. (Any: dnspython's
+    rdata classes carry the fields of their own type — `strings`, `exchange`, `tag`.)"""
     import dns.exception
     import dns.resolver
 
@@ -92,7 +93,7 @@ def txt_values(resolver: dns.resolver.Resolver, name: str) -> list[str]:
     return [b"".join(r.strings).decode("utf-8", "replace") for r in lookup(resolver, name, "TXT")]
 
 
-def rdata_text(record: dns.rdata.Rdata) -> str:
+def rdata_text(record: Any) -> str:
     """A record's value as `DnsRecordSpec.content` holds it (MX: `priority host`)."""
     import dns.rdatatype
 

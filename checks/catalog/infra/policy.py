@@ -1,8 +1,9 @@
 """`infra.policy.*`: the CrossGuard launch policies, run offline on the mocked plan (one check each)."""
 from __future__ import annotations
 
-from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.base import Check, Severity, Status
 from launchready.checks.framework.registry import register
+from launchready.checks.framework.registry import registry as default_registry
 from launchready.policy.policies import POLICIES, LaunchPolicy
 from launchready.config.model import ConfigError
 from launchready.infra.plan import Plan, PlanError
@@ -62,15 +63,37 @@ class PolicyCheck(Check):
 
     def run(self, ctx):
         try:
-            plan = ctx.plan
+            plan = ctx.shared("infra.plan", lambda: ctx.plan)   # one build, one failure, for all policies
         except (ConfigError, PlanError, OSError) as exc:
-            return self.errored(f"the offline plan could not be built: {exc}")
+            return self._unplanned(ctx, exc)
         violations = self.policy.violations(subjects(plan))
         evidence = {"stack": plan.stack, "policy": self.policy.name, "resources": len(plan.resources)}
         if not violations:
             return self.passed(self.policy.description, evidence)
         evidence["violations"] = [{"message": v.message, "urn": v.urn} for v in violations]
         return self.failed("; ".join(v.message for v in violations), evidence)
+
+
+    def _unplanned(self, ctx, exc: Exception):
+        """One root cause, one finding: the first policy errors with the cause and its fix, the
+        others are skipped because of it (their own remediations would be unrelated)."""
+        cause = "; ".join(getattr(exc, "problems", None) or [str(exc)])
+        owner = ctx.shared("infra.policy.owner", lambda: _first_selected(ctx))
+        if self.id != owner:
+            return self.skipped(f"because the offline plan could not be built (see {owner})")
+        return self._result(Status.ERROR, f"the offline plan could not be built: {cause}",
+                            {"policies": len(POLICIES)}, PLAN_REMEDIATION, None, None)
+
+
+def _first_selected(ctx) -> str:
+    """The first policy (in the pack's order) this run selected: it carries the plan's error."""
+    opts = ctx.options
+    selected = {cls.id for cls in default_registry.select(only=opts.only, skip=opts.skip, offline=opts.offline)}
+    return next((p.check_id for p in POLICIES if p.check_id in selected), POLICIES[0].check_id)
+
+
+PLAN_REMEDIATION = ("Fix the cause named above (the stack file or a file it names), then run "
+                    "`launchready plan --stack <stack>` until it builds; every infra.policy.* check runs on that plan.")
 
 
 def _register(policy: LaunchPolicy) -> type[Check]:

@@ -14,7 +14,7 @@ import re
 from launchready.checks.catalog.secrets import SecretScanCheck, app_dir_unusable
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
-from launchready.secrets.app_scan import app_scan
+from launchready.flutter.app_scan import app_scan
 
 
 @register

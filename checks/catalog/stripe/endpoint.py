@@ -13,18 +13,16 @@ from launchready.functions.backend.events import HANDLED_EVENTS, is_supported, s
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.network import network_reason
 from launchready.checks.framework.registry import register
+from launchready.config import stripe_keys
+from launchready.config.stripe_keys import key_mode
 
 TIMEOUT_S = 3.0
 NO_KEY = ("no Stripe key: set STRIPE_SECRET_KEY to a key of this environment (a restricted key with read access "
           "to webhook endpoints is enough), or run with --sandbox")
 
 
-def key_mode(key: str) -> str:
-    return "live" if key.startswith(("sk_live_", "rk_live_")) else "test"
-
-
 def expected_mode(ctx) -> str:
-    return "live" if ctx.config.environment == "prod" else "test"
+    return stripe_keys.expected_mode(ctx.config.environment)
 
 
 def find_endpoints(ctx) -> tuple[list[dict[str, Any]], list[str]]:

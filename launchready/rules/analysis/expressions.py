@@ -6,7 +6,7 @@ function's body with arguments substituted, so `isOwner(uid)` is judged by what 
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping, TypeGuard
 
 from lark import Token, Tree
 
@@ -22,7 +22,7 @@ Predicate = Callable[[Tree], bool]
 
 
 def inline(node: Tree | Token, functions: Mapping[str, Function],
-           bindings: Mapping[str, Tree] | None = None, depth: int = 0) -> Tree | Token:
+           bindings: Mapping[str, Tree | Token] | None = None, depth: int = 0) -> Tree | Token:
     """Replace user-function calls and their parameters/lets by the expressions they stand for."""
     bindings = bindings or {}
     if isinstance(node, Token):
@@ -79,7 +79,7 @@ def comparison(node: Tree) -> tuple[Tree, str, Tree] | None:
     return None
 
 
-def is_literal(node: Tree | Token | None, kind: str) -> bool:
+def is_literal(node: Tree | Token | None, kind: str) -> TypeGuard[Tree]:
     return isinstance(node, Tree) and node.data == kind
 
 

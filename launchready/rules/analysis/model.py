@@ -166,10 +166,11 @@ def parse_rules(source: str) -> Ruleset:
     version, version_line = None, None
     root = Match(path="", line=1)
     for node in tree.children:
+        assert isinstance(node, Tree)   # the grammar's top level holds rules only, no bare tokens
         if node.data == "version":
-            version, version_line = node.children[0][1:-1], node.meta.line
+            version, version_line = str(node.children[0])[1:-1], node.meta.line
         else:
-            _fill(root, node.children[1:])
+            _fill(root, [c for c in node.children[1:] if isinstance(c, Tree)])
     return Ruleset(version, version_line, root, source)
 
 

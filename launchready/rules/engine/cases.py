@@ -1,4 +1,4 @@
-"""Read decision cases in the `firestore-rules-corpus/1` format (../shared/rules-case-format.md)
+"""Read decision cases in the `firestore-rules-corpus/1` format (docs/rules-case-format.md)
 into engine requests; malformed files raise CaseFormatError with the case id and the problem."""
 from __future__ import annotations
 

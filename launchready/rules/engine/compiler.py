@@ -58,7 +58,7 @@ def nesting(tree: Tree | Token) -> tuple[int, Tree | Token]:
             stack.append((node, True))
             stack.extend((c, False) for c in children)
             continue
-        if not children:
+        if not isinstance(node, Tree) or not children:
             depth[id(node)] = (1, node)   # a leaf: a name, a literal, a path
             continue
         below = max((depth[id(c)] for c in children), key=lambda d: d[0])
@@ -91,7 +91,7 @@ def compile_expr(tree: Tree | Token, offset: tuple[int, int, int] | None = None)
     if offset:
         line, col, start, end = line + offset[0] - 1, col + (offset[1] - 1 if line == 1 else 0), \
             start + offset[2], end + offset[2]
-    return Node(kind if kind not in _RENAME else _RENAME[kind], builder(tree, offset), line, col, start, end)
+    return Node(kind if kind not in _RENAME else _RENAME[kind], builder(tree, offset), line, col, start, end)  # type: ignore[arg-type]  # _BUILDERS maps each kind to a builder of that node type
 
 
 def _chain(tree: Tree, offset) -> Node:
@@ -152,6 +152,7 @@ def _slice(tree: Tree, offset) -> tuple:
 def _path(tree: Tree, offset) -> tuple:
     """`/a/$(x)/b` -> segments, each a str or a compiled substitution."""
     token = tree.children[0]
+    assert isinstance(token, Token)  # the grammar's path rule holds one PATH token
     text = str(token)
     parts: list[Any] = []
     pos = 0

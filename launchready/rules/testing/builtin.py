@@ -4,6 +4,8 @@ process, milliseconds per test. A denial's message names the deciding statement 
 (`false for 'update' @ L12`) and adds the deciding sub-expression with file:line:col."""
 from __future__ import annotations
 
+import builtins
+
 import threading
 import time
 from pathlib import Path
@@ -184,7 +186,7 @@ class BuiltinContext:
         return Outcome(self.actor, label, path, status, codes.get(status, ""),
                        granted if status == 200 else f"{codes[status].lower().replace('_', ' ')}: {path}", data)
 
-    def _run_query(self, parts: list[str], query: Query) -> dict[str, Any]:
+    def _run_query(self, parts: builtins.list[str], query: Query) -> dict[str, Any]:
         found = {}
         for path, doc in sorted(self._env.documents.items()):
             segments = path.split("/")

@@ -2,6 +2,7 @@
 set, delete, each returning an `Outcome` instead of raising on PERMISSION_DENIED."""
 from __future__ import annotations
 
+import builtins
 from typing import Any, Iterable, Mapping, Sequence
 
 import httpx
@@ -84,7 +85,7 @@ class RulesTestContext:
         split_path(path, document=True)
         return self._send("delete", path, "DELETE", f"{self._root}/{path.strip('/')}")
 
-    def commit(self, writes: list[dict[str, Any]]) -> Outcome:
+    def commit(self, writes: builtins.list[dict[str, Any]]) -> Outcome:
         """Apply raw REST `Write`s atomically (used to seed data with rules bypassed)."""
         return self._send("commit", f"{len(writes)} writes", "POST", f"{self._root}:commit",
                           json={"writes": writes})

@@ -1,4 +1,4 @@
-"""The access matrix for the canonical data model (DESIGN.md): who may do what to which document.
+"""The access matrix for the canonical data model (docs/functions.md, "What it writes"): who may do what to which document.
 These are the built-in rows; an app's own collections come from its access file (access_file.py).
 
 Each row is (actor, operation, path, data) -> allow|deny. `run_matrix` seeds the emulator with
@@ -11,10 +11,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping
 
 from launchready.rules.testing.client import RulesTestContext
 from launchready.rules.testing.environment import RulesTestEnvironment
+
+if TYPE_CHECKING:
+    from launchready.rules.testing.factory import AnyEnvironment
 from launchready.rules.testing.outcome import Outcome
 
 Operation = Literal["get", "list", "create", "update", "set", "delete"]
@@ -207,7 +210,7 @@ ACCESS_MATRIX: tuple[Expectation, ...] = tuple(
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(e.group for e in ACCESS_MATRIX))
 
 
-def run_matrix(env: RulesTestEnvironment, expectations: Iterable[Expectation] = ACCESS_MATRIX,
+def run_matrix(env: AnyEnvironment, expectations: Iterable[Expectation] = ACCESS_MATRIX,
                seed: Mapping[str, Mapping[str, Any]] = SEED, max_workers: int = 8) -> list[Verdict]:
     """Reset and seed the database, then run every expectation; returns one verdict per row."""
     rows = list(expectations)

@@ -1,7 +1,7 @@
 """Adapters by provider name: another CRM or support desk is one module plus one line here."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from ...settings import ConfigurationError
 from ...sync.providers.hubspot import HubSpotCrm
@@ -17,6 +17,7 @@ SUPPORT_PROVIDERS = {"zendesk": ZendeskSupport}
 
 def provider_for(target: str, settings: "SyncSettings") -> "HttpProvider":
     """The adapter for a task's target ("crm" or "support"), configured from settings."""
+    registry: Mapping[str, type[HttpProvider]]
     if target == "crm":
         name, registry, base, token = (settings.crm_provider, CRM_PROVIDERS, settings.crm_api_base,
                                        settings.crm_api_token)
