@@ -11,7 +11,7 @@ from pathlib import Path
 from launchready.checks.catalog.secrets import SecretScanCheck
 from launchready.checks.framework import Severity, register
 from launchready.secrets import ScanResult, scan_tree
-from launchready.secrets.app_scan import app_scan
+from launchready.flutter.app_scan import app_scan
 from launchready.checks.catalog.secrets.app import AppSecretsScan
 
 
