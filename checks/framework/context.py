@@ -168,7 +168,12 @@ class CheckContext:
 
     @property
     def app_dir(self) -> Path | None:
-        return self.options.app_dir or self.project.app_dir
+        """--app-dir, else the project's; else the root of a monorepo whose Flutter apps sit one or two
+        folders down (each is then scanned as its own app)."""
+        if self.options.app_dir or self.project.app_dir:
+            return self.options.app_dir or self.project.app_dir
+        from launchready.flutter.discovery import flutter_apps
+        return self.project.root if flutter_apps(self.project.root, max_depth=2) else None
 
     @cached_property
     def targets(self) -> LiveTargets:

@@ -347,7 +347,7 @@ def _access_matrix(root: Path, answers: scaffold.Answers) -> str:
     """The access file seeded from the collections the rules name (backend-owned ones are built in;
     public read-only content keeps its reads)."""
     from launchready.config.project_files import FileProblem, read_capped
-    from launchready.rules.analysis.audits import public_collections
+    from launchready.rules.analysis.intent import assumed_intent
     from launchready.rules.analysis.model import RulesSyntaxError, parse_rules
     from launchready.rules.testing.access_file import render, seed_rows
 
@@ -362,7 +362,12 @@ def _access_matrix(root: Path, answers: scaffold.Answers) -> str:
         segments = match.document_segments
         if segments and "{" not in segments[0] and segments[0] not in BACKEND_COLLECTIONS:
             collections.add(segments[0])
-    return render(seed_rows(sorted(collections), frozenset(public_collections(rules)) if rules else frozenset()))
+    public, sinks = assumed_intent(rules) if rules else (set(), set())
+    for kind, names in (("public read-only content", public), ("a write-only sink (anyone creates)", sinks)):
+        if names & collections:
+            answers.found.append(f"assumed {kind}: {', '.join(sorted(names & collections))} (declared in "
+                                 f"{DEFAULT_MATRIX}; delete the row if not intended)")
+    return render(seed_rows(sorted(collections), frozenset(public), frozenset(sinks)))
 
 
 def _summary(root: Path, answers: scaffold.Answers, seen: Discovery, written: list[Path], kept: list[Path],

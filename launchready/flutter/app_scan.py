@@ -3,7 +3,8 @@
 Each file is walked and read once; its bytes go through the secret detectors once; each shipped Dart
 file is lexed at most once, and only when one of the client checks' trigger words occurs in it (a
 350 KB l10n table full of strings is never tokenised). Checks run concurrently, so the scan is built
-under a lock and cached per check context.
+under a lock and cached per check context. A monorepo's apps (each `pubspec.yaml` with a Flutter
+dependency, see `flutter.discovery`) are each judged as their own app: what ships, what its pubspec bundles.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any
 import re2
 
 from launchready.flutter.dart_lexer import DartTokens, lex
+from launchready.flutter.discovery import flutter_apps
 from launchready.secrets.flutter import FlutterAssets, read_assets
 from launchready.secrets.registry import default_set
 from launchready.secrets.scanner import ScanResult, read_candidate, scan_file
@@ -60,6 +62,20 @@ class AppScan:
     dart: list[DartSource] = field(default_factory=list)
     files: list[str] = field(default_factory=list)   # every walked file (binary ones too), POSIX, relative
     texts: dict[str, str] = field(default_factory=dict, repr=False)  # small non-Dart text files by path
+    # Every Flutter app below the root ("" for the root itself; "apps/admin/" for a monorepo's admin app)
+    # -> its assets: each is judged as its own app (what ships, what it bundles).
+    apps: dict[str, FlutterAssets] = field(default_factory=dict)
+
+    def app_of(self, rel: str) -> tuple[str, FlutterAssets]:
+        """The innermost app holding `rel` (its prefix and assets); the root's when none does."""
+        for prefix in sorted(self.apps, key=len, reverse=True):
+            if rel.startswith(prefix):
+                return prefix, self.apps[prefix]
+        return "", self.assets
+
+    def ships(self, rel: str) -> bool:
+        prefix, assets = self.app_of(rel)
+        return assets.ships(rel[len(prefix):])
 
     def dart_with(self, *groups: tuple[str, ...]) -> list[DartSource]:
         """The shipped Dart files that hold a word of every group, in any case (comments included: a
@@ -83,7 +99,7 @@ def scan_app(root: Path) -> AppScan:
     """Walk `root` once: secret hits of every text file, shipped Dart sources, the file list."""
     root = Path(root)
     assets = read_assets(root)
-    scan = AppScan(root, assets, ScanResult(asset_problem=assets.problem))
+    scan = AppScan(root, assets, ScanResult(asset_problem=assets.problem), apps=_apps(root))
     detectors = default_set()
     for path, rel in iter_files(root, skip_binary_suffixes=False):
         scan.files.append(rel)
@@ -92,12 +108,22 @@ def scan_app(root: Path) -> AppScan:
         data = read_candidate(path, rel, scan.secrets)
         if data is None:
             continue
-        scan_file(scan.secrets, rel, data, assets.ships(rel), detectors)
-        if rel.endswith(".dart") and not rel.startswith(NOT_SHIPPED):
+        prefix, app_assets = scan.app_of(rel) if scan.apps else ("", assets)
+        scan_file(scan.secrets, rel, data, app_assets.ships(rel[len(prefix):]), detectors)
+        if rel.endswith(".dart") and not rel[len(prefix):].startswith(NOT_SHIPPED):
             scan.dart.append(DartSource(path, rel, data.decode("utf-8", errors="replace"), data))
         elif TEXT_KEPT.search(rel):
             scan.texts[rel] = data.decode("utf-8", errors="replace")
     return scan
+
+
+def _apps(root: Path) -> dict[str, FlutterAssets]:
+    """Each Flutter app under `root` (monorepos: several), by its POSIX prefix relative to `root`."""
+    found = {}
+    for app in flutter_apps(root):
+        rel = app.relative_to(root.resolve()).as_posix()
+        found["" if rel == "." else rel + "/"] = read_assets(app)
+    return found
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, AppScan]" = weakref.WeakKeyDictionary()

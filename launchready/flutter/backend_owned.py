@@ -33,6 +33,11 @@ BACKEND_COLLECTION = re.compile(r"""collection\s*\(\s*['"]([\w-]+)['"]""")
 NOT_FIELDS = frozenset({"merge", "timeout", "email", "uid", "userId", "user_id", "id", "name", "displayName",
                         "display_name", "photoUrl", "photo_url", "status", "type", "created", "createdAt", "created_at",
                         "updated", "updatedAt", "updated_at", "timestamp", "data", "metadata", "message", "error"})
+# Profile fields a webhook may copy from the payment provider's customer (name, phone, address): a
+# backend writing one does not make it billing state, and a client editing its own is normal.
+PROFILE_FIELD = re.compile(r"^(?:first|last|full|given|family|middle|nick|user|display)?name$|^description$|^bio$|"
+                           r"^about|^phone|^avatar|^photo|^picture|^image|^title$|^address|^city$|^country|"
+                           r"^postal|^zip|^locale$|^language$|^timezone$|^gender$|^birth|^website$")
 
 
 def backend_writes(texts: dict[str, str]) -> dict[str, set[str]]:
@@ -45,7 +50,8 @@ def backend_writes(texts: dict[str, str]) -> dict[str, set[str]]:
         for call in BACKEND_WRITE.finditer(text):
             window = text[call.end():call.end() + 800]
             named = BACKEND_COLLECTION.findall(text[max(0, call.start() - 300):call.start()])
-            keys = {k for k in OBJECT_KEY.findall(window[:_object_end(window)]) if k not in NOT_FIELDS and len(k) > 3}
+            keys = {k for k in OBJECT_KEY.findall(window[:_object_end(window)])
+                    if k not in NOT_FIELDS and len(k) > 3 and not PROFILE_FIELD.match(normalise(k))}
             found.setdefault(named[-1] if named else "", set()).update(keys)
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Iterator
 
 from launchready.flutter.app_scan import DartSource
 from launchready.flutter.dart_lexer import DartTokens
@@ -128,3 +129,43 @@ def _typed_names(code: str) -> dict[str, str]:
                 break
             typed.setdefault(name.group(1), kind)
     return typed
+
+
+_NOT_FUNCTIONS = frozenset({"if", "for", "while", "switch", "catch", "return"})
+_NAMED_ARGUMENT = re.compile(r"^\s*([A-Za-z_]\w*)\s*:(?!:)")
+
+
+def _signature(name: str) -> re.Pattern[str]:
+    """A function declaration with a parameter `name`: `get(String path, String token) {`, `{required Map data}`."""
+    return re.compile(rf"\b([A-Za-z_]\w*)\s*\(([^()]*\b{re.escape(name)}\b[^()]*)\)\s*(?:async\s*)?(?:\{{|=>)")
+
+
+def caller_arguments(dart: DartSource, others: list[DartSource], name: str) -> Iterator[tuple[DartSource, str, int]]:
+    """When `name` is a parameter of a function declared in `dart`: (file, argument text, offset) of what
+    each call of that function passes for it — one call level, so a helper's callers are followed."""
+    declared = _signature(name).search(dart.code)
+    if not declared or declared.group(1) in _NOT_FUNCTIONS:
+        return
+    params = [p.strip(" {}[]") for p in split_top_level(re.sub(r"<[^<>]*(?:<[^<>]*>[^<>]*)*>", "", declared.group(2)))]
+    index = next((i for i, p in enumerate(params) if re.search(rf"\b{re.escape(name)}\s*(?:=.*)?$", p)), None)
+    named = "{" in declared.group(2).split(name)[0]
+    call = re.compile(rf"\b{re.escape(declared.group(1))}\s*\(")
+    for source in [dart, *(d for d in others if d is not dart)]:
+        for site in call.finditer(source.code) if declared.group(1) in source.source else ():
+            if source is dart and site.start() == declared.start(1):
+                continue
+            inner = source.code[site.end():balanced_end(source.tokens, site.end() - 1) - 1]
+            at = site.end()
+            for arg in split_top_level(inner):
+                label = _NAMED_ARGUMENT.match(arg)
+                if named and label and label.group(1) == name:
+                    yield source, arg[label.end():], at + label.end()
+                elif not named and not label and index is not None and index == _position(inner, arg):
+                    yield source, arg, at
+                at += len(arg) + 1
+
+
+def _position(inner: str, arg: str) -> int:
+    """The index of `arg` among the positional arguments of an argument list."""
+    positional = [a for a in split_top_level(inner) if not _NAMED_ARGUMENT.match(a)]
+    return positional.index(arg) if arg in positional else -1

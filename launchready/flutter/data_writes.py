@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from launchready.flutter.dart import balanced_end, definition, split_top_level, statement_start
+from launchready.flutter.dart import balanced_end, caller_arguments, definition, split_top_level, statement_start
 from launchready.flutter.app_scan import AppScan, DartSource
 
 WRITE_CALL = re.compile(r"\.(set|update|add|push|setData|updateData)\s*\(")
@@ -25,7 +25,7 @@ COLLECTION = re.compile(r"""\.collection\s*\(\s*['"]([\w-]+)|\b(\w+)Record\.coll
 RTDB_SEGMENTS = re.compile(r"""\.(?:ref|child|reference)\s*\(\s*['"]([^'"]+)['"]""")
 RECORD_DATA = re.compile(r"\bcreate(\w+)RecordData\s*\(")
 STRING_KEY = re.compile(r"""(?:^|[{,(\s])(['"])([\w.$ -]+)\1\s*:""")
-NAMED_ARG = re.compile(r"(?:^|[(,\s])([A-Za-z_]\w*)\s*:(?!:)")
+NAMED_ARG = re.compile(r"(?:^|[(,\s])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*:(?!:)")
 IDENTIFIER = re.compile(r"\b[A-Za-z_$][\w$]*\b")
 DART_WORDS = frozenset({"await", "final", "var", "const", "return", "this", "new", "async", "if", "else", "null",
                         "true", "false", "widget", "context", "instance", "set", "update", "add", "doc", "collection"})
@@ -56,7 +56,9 @@ class _Flow:
         self.firestore = not self.rtdb and bool(FIRESTORE_HINT.search(self.text))
         segments = [seg for raw in RTDB_SEGMENTS.findall(self.text) for seg in raw.strip("/").split("/")]
         self.path = [s for s in segments if s and not s.startswith("$")]
-        found = COLLECTION.search(self.text)
+        own = list(COLLECTION.finditer(target))   # users/{id}/purchase_history: the innermost collection
+        found = own[-1] if own else COLLECTION.search(self.text)
+        self.collection: str | None
         if self.rtdb:
             self.collection = "/".join(self.path) or "(database root)"
         elif found:
@@ -79,7 +81,7 @@ def _entries(data: str, offset: int) -> list[tuple[str, str, int]]:
     entries = []
     for part_start, part in _parts(data, offset):
         key = STRING_KEY.match(part) or NAMED_ARG.match(part)
-        if key:
+        if key and key.lastindex:
             value = part[key.end():].strip()
             entries.append((key.group(key.lastindex), value, part_start + key.start(key.lastindex)))
             inner = value.find("{")
@@ -103,9 +105,20 @@ def _parts(data: str, offset: int) -> list[tuple[int, str]]:
     return pieces
 
 
-def writes(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, str, int, str]]:
-    """(flow, field, value, offset, api call) of every data-store write in the file."""
-    code, tokens, found = dart.code, dart.tokens, []
+def _calls(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, int, str, int]]:
+    """(flow, written data text, its offset, api, call offset) of every data-store write call in the file
+    (found once per file and run: `writes` and `helper_writes` both read them)."""
+    cached = dart.facts.get("write_calls")
+    if cached is not None and cached[0] is records:
+        return cached[1]
+    found = _find_calls(dart, records)
+    dart.facts["write_calls"] = (records, found)
+    return found
+
+
+def _find_calls(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, int, str, int]]:
+    code, tokens = dart.code, dart.tokens
+    found: list[tuple[_Flow, str, int, str, int]] = []
     for call in WRITE_CALL.finditer(code):
         open_at = call.end() - 1
         args_start, args_end = open_at + 1, balanced_end(tokens, open_at) - 1
@@ -117,20 +130,59 @@ def writes(dart: DartSource, records: dict[str, str]) -> list[tuple[_Flow, str, 
             target, data, data_offset = first, args[len(first) + 1:], args_start + len(first) + 1
         record = RECORD_DATA.search(data)
         flow = _Flow(dart, target + (f" {record.group(1)}Record.collection" if record else ""), records)
-        if not (flow.firestore or flow.rtdb):
-            continue
-        api = f"{'firebase_database' if flow.rtdb else 'cloud_firestore'} .{call.group(1)}()"
+        if flow.firestore or flow.rtdb:
+            api = f"{'firebase_database' if flow.rtdb else 'cloud_firestore'} .{call.group(1)}()"
+            found.append((flow, data, data_offset, api, call.start()))
+    return found
+
+
+def writes(dart: DartSource, records: dict[str, str], app: AppScan | None = None) -> list[tuple[_Flow, str, str, int, str]]:
+    """(flow, field, value, offset, api call) of every data-store write in the file. With `app`, a map key
+    held in a constant (`{kIsPremium: true}`, `{UserFields.plan: ...}`) is read as the string it holds."""
+    found: list[tuple[_Flow, str, str, int, str]] = []
+    for flow, data, data_offset, api, call_at in _calls(dart, records):
         entries = _entries(data, data_offset)
         if flow.rtdb and not entries and flow.path:   # ref('orders/$id/status').set('paid')
-            entries = [(flow.path[-1], data.strip(), call.start())]
+            entries = [(flow.path[-1], data.strip(), call_at)]
             flow.collection = "/".join(flow.path[:-1]) or flow.collection
+        if app is not None and data.lstrip().startswith("{"):
+            entries = [(_constant(app, dart, name, at), value, at) for name, value, at in entries]
         found.extend((flow, name, value, at, api) for name, value, at in entries)
     return found
 
 
+def helper_writes(dart: DartSource, records: dict[str, str], app: AppScan
+                  ) -> list[tuple[DartSource, _Flow, str, str, int, str]]:
+    """Writes made through the app's own helper (`updateUser(uid, {'isPro': true})` where `updateUser`
+    passes its `data` parameter to `.update(data)`): (caller's file, flow, field, value, offset there, api)."""
+    found: list[tuple[DartSource, _Flow, str, str, int, str]] = []
+    for flow, data, _, api, _ in _calls(dart, records):
+        if not IDENTIFIER.fullmatch(data.strip()):
+            continue
+        for source, arg, offset in caller_arguments(dart, app.dart, data.strip()):
+            if arg.lstrip().startswith("{"):
+                found.extend((source, flow, _constant(app, source, name, at), value, at, f"{api} in a helper")
+                             for name, value, at in _entries(arg, offset))
+    return found
+
+
+def _constant(app: AppScan, dart: DartSource, key: str, at: int) -> str:
+    """The string a map key names: itself when quoted in the source (at offset `at`), else the literal
+    its constant holds."""
+    if dart.code[at - 1:at] in ("'", '"') or not IDENTIFIER.fullmatch(key.split(".")[-1]) or key in DART_WORDS:
+        return key
+    name = key.split(".")[-1]
+    for source in [dart, *(d for d in app.dart if d is not dart)]:
+        found = definition(source, name) if name in source.source else None
+        literal = re.fullmatch(r"""\s*(?:const\s+)?(['"])([\w.-]+)\1\s*""", found or "")
+        if literal:
+            return literal.group(2)
+    return key
+
+
 def rest_writes(dart: DartSource) -> list[tuple[str, str, str, int, str]]:
     """(collection or path, field, value, offset, api) of REST writes to Firestore or the Realtime Database."""
-    found = []
+    found: list[tuple[str, str, str, int, str]] = []
     if not REST_WRITE_HOST.search(dart.code):
         return found
     for literal in dart.tokens.strings:

@@ -8,6 +8,7 @@ from launchready.severity import Severity
 from launchready.secrets.detectors import Detector
 from launchready.secrets.firebase_config import is_firebase_config
 from launchready.secrets.flutter import FlutterAssets, read_assets
+from launchready.secrets.judgement import SILENT, judge
 from launchready.secrets.registry import DetectorSet, default_set, is_public
 from launchready.secrets.walk import iter_files
 
@@ -25,6 +26,9 @@ class SecretHit:
     line: int
     detector: Detector
     ships: bool = False
+    judged: Severity | None = None   # what the value turned out to be (judgement.py), overriding the kind's
+    note: str = ""
+
 
     @property
     def kind(self) -> str:
@@ -33,6 +37,8 @@ class SecretHit:
     @property
     def severity(self) -> Severity:
         """A secret that ships inside the app is one level worse: every user can extract it."""
+        if self.judged is not None:
+            return self.judged
         return _RAISED[self.detector.severity] if self.ships else self.detector.severity
 
 
@@ -45,6 +51,7 @@ class ScanResult:
     skipped_large: list[str] = field(default_factory=list)
     public_by_design: int = 0
     public_files: list[str] = field(default_factory=list)   # where those were: shown so a reviewer can check
+    silenced: int = 0   # placeholders, documented test values, PEM templates (see judgement.py)
     unreadable: list[str] = field(default_factory=list)
     asset_problem: str | None = None
 
@@ -57,8 +64,13 @@ class ScanResult:
 
 def scan_bytes(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[int, Detector]]:
     """(1-based line, detector) of every secret in `data`, allow-marked lines left out."""
+    return [(line, detector) for line, detector, _ in _matches(data, detectors)]
+
+
+def _matches(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[int, Detector, bytes]]:
+    """(1-based line, detector, matched bytes) of every secret in `data`, allow-marked lines left out."""
     detectors = detectors or default_set()
-    found: list[tuple[int, Detector]] = []
+    found: list[tuple[int, Detector, bytes]] = []
     line, counted_to = 1, 0
     for match in detectors.matches(data):
         start = match.start()
@@ -67,7 +79,7 @@ def scan_bytes(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[
         line_end = data.find(b"\n", start)
         if ALLOW_MARKER in data[data.rfind(b"\n", 0, start) + 1: line_end if line_end >= 0 else len(data)]:
             continue
-        found.append((line, detectors.identify(data, start)))
+        found.append((line, detectors.identify(data, start), match.group()))
     return found
 
 
@@ -92,11 +104,16 @@ def scan_file(result: ScanResult, rel: str, data: bytes, ships: bool, detectors:
     result.files_scanned += 1
     result.bytes_scanned += len(data)
     name = rel.rpartition("/")[2]
-    for line, detector in scan_bytes(data, detectors):
-        if is_public(detector, name) or (detector.firebase_config and is_firebase_config(name, data, line)):
+    for line, detector, value in _matches(data, detectors):
+        verdict = judge(detector, value, rel)
+        if verdict is not None and verdict.severity == SILENT:
+            result.silenced += 1
+        elif is_public(detector, name) or (detector.firebase_config and is_firebase_config(name, data, line)):
             result.public_by_design += 1
             if rel not in result.public_files:
                 result.public_files.append(rel)
+        elif verdict is not None:
+            result.hits.append(SecretHit(rel, line, detector, ships, Severity(verdict.severity), verdict.note))
         else:
             result.hits.append(SecretHit(rel, line, detector, ships))
 

@@ -79,7 +79,7 @@ def test_broken_pubspec_is_an_error_not_a_crash(tmp_path: Path) -> None:
 
 def test_low_only_hits_warn(tmp_path: Path) -> None:
     (tmp_path / "tools").mkdir()
-    (tmp_path / "tools" / "maps.txt").write_text("AI" + "za" + "x" * 35 + "\n")
+    (tmp_path / "tools" / "maps.txt").write_text("AI" + "za" + "SyB7kQ2mW9pL4vN8xR3tY6uJ1hG5fD0sA2c" + "\n")   # not a placeholder
     [result] = run_check(AppSecretsScan, app_dir=tmp_path)
     assert result.status is Status.WARN
 

@@ -156,12 +156,14 @@ def test_the_seeded_matrix_keeps_the_reads_of_public_content_and_holds_on_the_ru
     its writes, and every other collection's anonymous access, are still pinned to deny."""
     (app_repo / "firebase" / "firestore.rules").write_text(CATALOGUE_RULES)
     monkeypatch.chdir(app_repo)
-    code, _, err = cli(capsys, *INIT)
+    code, out, err = cli(capsys, *INIT)
     assert code == 0, err
+    assert "assumed public read-only content: breeds" in out   # declared for the static audits, and said so
     set_secrets(app_repo)
     rows = yaml.safe_load((app_repo / "launchready.access.yaml").read_text())["rows"]
-    assert {(r["op"], r["path"].split("/")[0]) for r in rows} == {
-        ("create", "breeds"), ("get", "bookings"), ("list", "bookings"), ("create", "bookings")}
+    assert {(r["op"], r["path"].split("/")[0], r["expect"]) for r in rows} == {
+        ("get", "breeds", "allow"), ("create", "breeds", "deny"), ("get", "bookings", "deny"),
+        ("list", "bookings", "deny"), ("create", "bookings", "deny")}
     code, out, _ = cli(capsys, "check", "--stack", "dev", "--offline", "--only", "rules.behaviour.app", "--format", "json")
     assert json.loads(out)["results"][0]["status"] == "pass"
 

@@ -14,9 +14,10 @@ def run_checks(repo_root: Path, rules: Path, only: tuple[str, ...] = ("rules",))
     """Run the rules.* checks of the offline suite against a rules file; results by check id."""
     from launchready.commands.check import run
     from launchready.checks.framework.context import CheckOptions
+    from launchready.project import Project
 
     report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=only,
-                              rules_file=rules))
+                              rules_file=rules), Project(repo_root))
     return {r.check_id: r for r in report.results}
 
 

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from launchready.checks.framework import Status
+from launchready.project import Project
 from tests.rules.conftest import INSECURE
 
 # file -> {check id: lines of its findings}; every other rules.* check must not fail.
@@ -73,7 +74,7 @@ def test_protected_field_findings_name_actor_operation_path_and_outcome(insecure
 def test_repo_rules_pass_every_rules_check(run_rules_checks, repo_root):
     results = run_rules_checks(repo_root / "firestore.rules")
     assert len([c for c in results if c.startswith("rules.behaviour.")]) == 5
-    assert len([c for c in results if c.startswith("rules.static.")]) == 12
+    assert len([c for c in results if c.startswith("rules.static.")]) == 13
     assert {c: r.message for c, r in results.items() if r.status is not Status.PASS} == {}
 
 
@@ -115,7 +116,7 @@ def test_without_java_the_behaviour_checks_run_on_the_builtin_engine(run_rules_c
     assert all("hold on the built-in rules engine" in r.message for r in results.values())
     # Cross-checking on the emulator needs Java: then the checks skip and say why.
     report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=("rules.behaviour",),
-                              rules_file=repo_root / "firestore.rules", rules_engine="emulator"))
+                              rules_file=repo_root / "firestore.rules", rules_engine="emulator"), Project(repo_root))
     assert {r.status for r in report.results} == {Status.SKIP}
     assert all("Java is not installed" in r.message for r in report.results)
 
@@ -125,10 +126,11 @@ def test_behaviour_checks_cross_checked_on_the_emulator_agree(repo_root):
     from launchready.commands.check import run
 
     report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=("rules.behaviour",),
-                              rules_file=INSECURE / "owner_writes_plan_status.rules", rules_engine="emulator"))
+                              rules_file=INSECURE / "owner_writes_plan_status.rules", rules_engine="emulator"),
+                 Project(repo_root))
     on_emulator = {r.check_id: (r.status, len(r.findings)) for r in report.results}
     report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=("rules.behaviour",),
-                              rules_file=INSECURE / "owner_writes_plan_status.rules"))
+                              rules_file=INSECURE / "owner_writes_plan_status.rules"), Project(repo_root))
     assert {r.check_id: (r.status, len(r.findings)) for r in report.results} == on_emulator
     assert on_emulator["rules.behaviour.protected_fields"][0] is Status.FAIL
 

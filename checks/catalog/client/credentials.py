@@ -3,7 +3,8 @@
 Any API, not only known ones: an `Authorization` / `x-api-key` / token header, a `key=`/`token=` query
 parameter or `queryParameters` entry, SMTP credentials (`mailer`'s `SmtpServer(username:, password:)`,
 `gmail(user, pass)`), and account passwords passed to FirebaseAuth sign-up/sign-in; reported when the
-value ships with the build (see `values.py`). The service is named from the URL the call uses.
+value ships with the build (see `values.py`). The service is named from the URL the call uses. A Firebase
+Storage download URL's `token=` is the public link Storage hands out by design, not a credential.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 from launchready.checks.catalog.client import ClientCodeCheck
 from launchready.flutter.dart import balanced_end, split_top_level, statement_start
 from launchready.flutter.values import origin
+from launchready.secrets.judgement import expired_jwt
 from launchready.checks.framework import Finding, Severity, register
 
 HEADER_KEY = (r"(?i:authorization|x-[\w-]*(?:key|token|secret|auth)[\w-]*|[\w-]*api[-_]?key|(?:x-)?auth[-_]?token|"
@@ -25,6 +27,7 @@ SMTP_SERVER = re.compile(r"\bSmtpServer\s*\(")
 SMTP_HELPER = re.compile(r"\b(gmail|hotmail|yahoo|yandex|mailgun|qq|zoho)\s*\(")
 AUTH_PASSWORD = re.compile(r"\b(createUserWithEmailAndPassword|signInWithEmailAndPassword)\s*\(")
 URL = re.compile(r"""https?://[^\s'"$/]+""")
+STORAGE_DOWNLOAD_URL = re.compile(r"firebasestorage\.googleapis\.com|firebasestorage\.app|[?&]alt=media")
 SERVICES = {"docuseal": "DocuSeal", "rapidapi": "RapidAPI", "openai": "OpenAI", "stripe": "Stripe",
             "hubapi": "HubSpot", "hubspot": "HubSpot", "zendesk": "Zendesk", "intercom": "Intercom",
             "sendgrid": "SendGrid", "mailgun": "Mailgun", "twilio": "Twilio", "anthropic": "Anthropic",
@@ -85,6 +88,9 @@ class ShippedCredentials(ClientCodeCheck):
         found = origin(app, dart, expr, min_length)
         if found is None:
             return []
+        if found.kind == "literal" and expired_jwt(expr.encode("utf-8", "replace")):
+            self.not_raised.append(f"{dart.rel}:{dart.line(at)}: {what} is a JWT whose `exp` has passed")
+            return []
         return [Finding(str(dart.path), dart.line(at), f"{what} for {service} comes from {found.describe()}")]
 
     def _headers(self, dart, app) -> list[Finding]:
@@ -100,6 +106,8 @@ class ShippedCredentials(ClientCodeCheck):
         findings = []
         for literal in dart.tokens.strings if QUERY_IN_URL.search(dart.code) else ():
             value = dart.tokens.value(literal)
+            if STORAGE_DOWNLOAD_URL.search(value):
+                continue
             for query in QUERY_IN_URL.finditer(value):
                 raw = query.group(2)
                 expr = raw.lstrip("$").strip("{}") if raw.startswith("$") else f"'{raw}'"

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Callable, ClassVar
 
 from launchready.flutter.backend_owned import backend_writes
-from launchready.checks.catalog.rules._base import rules_source
+from launchready.checks.catalog.rules._base import declared_intent, rules_source
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
 from launchready.rules.analysis import audits
 from launchready.rules.analysis.audits import Issue
 from launchready.rules.analysis.model import Ruleset
 from launchready.secrets.walk import iter_files
+
 
 
 @register
@@ -50,9 +51,11 @@ class RulesAudit(Check):
     ok_message: ClassVar[str]
 
     def issues(self, rules: Ruleset) -> list[Issue]:
-        if "notes" in inspect.signature(type(self).audit).parameters:
-            return type(self).audit(rules, notes=self.notes)
-        return type(self).audit(rules)
+        parameters = inspect.signature(type(self).audit).parameters
+        extra = {"notes": self.notes} if "notes" in parameters else {}
+        if "intent" in parameters:
+            extra["intent"] = self.intent
+        return type(self).audit(rules, **extra)
 
     def run(self, ctx):
         source = rules_source(ctx)
@@ -61,6 +64,8 @@ class RulesAudit(Check):
             return self.skipped(f"{source.problem or f'{source.display} does not parse'} (see rules.static.syntax)")
         self.notes: list[Issue] = []
         self.rules_path = source.path
+        self.intent = declared_intent(ctx)
+        self.ctx = ctx
         issues = self.issues(rules)
         not_raised = {"not_raised": [f"line {n.line}: {n.message}" for n in self.notes]} if self.notes else {}
         evidence = {"rules_file": source.display, "lines": [i.line for i in issues], **not_raised}
@@ -92,7 +97,9 @@ class RulesAlwaysTrue(RulesAudit):
     severity = Severity.CRITICAL
     audit = audits.always_true
     ok_message = "no allow statement is unconditional"
-    remediation = "Replace `if true` with a condition on request.auth and the document (owner, claims, fields)."
+    remediation = ("Replace `if true` with a condition on request.auth and the document (owner, claims, fields) — "
+                   "or, if the collection is public by design, declare it intended in launchready.access.yaml "
+                   "(a `who: anonymous … expect: allow` row; docs/accuracy.md).")
 
 
 @register
@@ -129,7 +136,9 @@ class RulesAuthOnly(RulesAudit):
     severity = Severity.CRITICAL
     audit = audits.auth_only
     ok_message = "every wildcard grant checks more than sign-in"
-    remediation = "Compare the owner segment with request.auth.uid (e.g. `request.auth.uid == uid`) or check a claim."
+    remediation = ("Compare the owner segment with request.auth.uid (e.g. `request.auth.uid == uid`) or check a "
+                   "claim — or, if every signed-in user may do this by design, declare it intended in "
+                   "launchready.access.yaml (a `who: other … expect: allow` row; docs/accuracy.md).")
 
 
 @register
@@ -180,7 +189,8 @@ class RulesWriteValidation(RulesAudit):
     audit = audits.write_validation
     ok_message = "every create/update grant validates request.resource.data"
     remediation = ("Restrict writable fields with `request.resource.data.diff(resource.data).affectedKeys()"
-                   ".hasOnly([...])` and check each field's type and size.")
+                   ".hasOnly([...])` and check each field's type and size — or, for a write-only sink (leads, "
+                   "error logs), declare the create intended in launchready.access.yaml (docs/accuracy.md).")
 
 
 @register
@@ -205,3 +215,24 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+@register
+class RulesFieldSpelling(RulesAudit):
+    """Firestore field names are case- and separator-sensitive: a rule that forbids `verificationStatus`
+    while the app stores `verification_status` guards nothing (the user can lift their own suspension).
+    Compares the fields the rules check with the spellings the app's Dart and backend sources quote."""
+
+    id = "rules.static.field_spelling"
+    title = "Fields the rules check are spelled as the app stores them"
+    severity = Severity.HIGH
+    ok_message = "every field the rules check is spelled as the app stores it (or the app does not name it)"
+    remediation = ("Spell the field in the rules exactly as the app and backend store it (Firestore field names "
+                   "are case- and separator-sensitive: `verificationStatus` is not `verification_status`).")
+
+    def issues(self, rules: Ruleset) -> list[Issue]:
+        if self.ctx.app_dir is None or not Path(self.ctx.app_dir).is_dir():
+            return []
+        from launchready.flutter.field_names import stored_spellings
+        from launchready.flutter.app_scan import app_scan
+        return audits.field_spelling(rules, stored_spellings(app_scan(self.ctx), audits.guarded_fields(rules)))

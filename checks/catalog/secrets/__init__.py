@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from launchready.checks.framework.base import Check, Finding, Result, Severity
+from launchready.checks.framework.base import Check, Finding, Result, Severity, Status
 from launchready.secrets import ScanResult
 
 SUPPRESS_HINT = ("A reviewed false positive: add `launchready: allow-secret` in a comment on that line, or "
                  "list the path in `.launchreadyignore` (gitignore syntax) at the scanned folder's root.")
+
+RESTRICT_KEYS = ("Restrict each key in the Google Cloud console (Credentials): application restriction to the app's "
+                 "package name + SHA-1 / bundle id, API restriction to the Maps/Places APIs it calls.")
 
 
 def app_dir_unusable(check: Check, ctx, unread: str) -> Result | None:
@@ -29,7 +32,7 @@ class SecretScanCheck(Check):
     def report(self, scan: ScanResult, root: Path | None, scope: str) -> Result:
         evidence = {"files_scanned": scan.files_scanned, "bytes_scanned": scan.bytes_scanned,
                     "secrets_by_kind": scan.by_kind(), "public_by_design_ignored": scan.public_by_design,
-                    "public_by_design_files": scan.public_files,
+                    "public_by_design_files": scan.public_files, "placeholders_silenced": scan.silenced,
                     "skipped_binary_files": scan.skipped_binary, "skipped_large_files": scan.skipped_large,
                     "unreadable_files": scan.unreadable}
         if scan.asset_problem:
@@ -37,8 +40,8 @@ class SecretScanCheck(Check):
         if not scan.hits:
             return self.passed(f"no secrets found in {scan.files_scanned} files of {scope}", evidence)
         findings = [Finding(str(root / hit.path) if root else hit.path, hit.line,
-                            f"{hit.kind} ({hit.severity.value})"
-                            + ("; ships inside the app, so every user can extract it" if hit.ships else ""))
+                            f"{hit.kind} ({hit.severity.value})" + (f": {hit.note}" if hit.note else
+                            "; ships inside the app, so every user can extract it" if hit.ships else ""))
                     for hit in scan.hits]
         worst = min((hit.severity for hit in scan.hits), key=lambda s: s.rank)
         shipped = sum(hit.ships for hit in scan.hits)
@@ -46,6 +49,8 @@ class SecretScanCheck(Check):
         kinds = ", ".join(f"{kind} x{n}" for kind, n in sorted(scan.by_kind().items()))
         message = (f"{len(scan.hits)} secret(s) in {files} file(s) of {scope}"
                    + (f", {shipped} shipped inside the app" if shipped else "") + f": {kinds}")
+        if worst is Severity.INFO:   # only ship-by-design keys to restrict: advice, not a leak
+            return self._result(Status.WARN, message, evidence, RESTRICT_KEYS, findings, Severity.INFO)
         if worst.rank >= Severity.LOW.rank:
             return self.warned(message, evidence, findings=findings)
         return self.failed(message, evidence, findings=findings, severity=worst)

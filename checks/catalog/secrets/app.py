@@ -2,8 +2,9 @@
 app's signing material.
 
 Signing (`secrets.app.signing`): whoever has the keystore can ship updates as you. Reported: keystores and
-certificates by extension (`*.jks`, `*.keystore`, `*.p12`, `*.mobileprovision`; `debug.keystore` is
-Flutter's shared debug key and is skipped), and literal passwords in `android/key.properties` or a Gradle
+certificates by extension (`*.jks`, `*.keystore`, `*.p12`; `debug.keystore` is Flutter's shared debug key
+and is skipped; an iOS `*.mobileprovision` holds no private key and every build embeds one, so it is not
+signing material), and literal passwords in `android/key.properties` or a Gradle
 `signingConfigs` block (`storePassword`, `keyPassword`). A password read from the environment or from an
 uncommitted properties file is not reported.
 """
@@ -47,20 +48,23 @@ class EnvFileBundled(SecretScanCheck):
         if unusable:
             return unusable
         app = app_scan(ctx)
-        assets = app.assets
-        if assets.problem:
-            return self.errored(assets.problem, {"pubspec": str(ctx.app_dir / "pubspec.yaml")})
-        bundled = [rel for rel in app.files if rel.rpartition("/")[2].startswith(".env") and assets.bundles(rel)]
-        listed = sorted(p for p in assets.files if p.rpartition("/")[2].startswith(".env"))
-        env_files = sorted(set(bundled) | set(listed))
-        if not env_files:
-            return self.passed("no .env file is bundled as an asset", {"asset_entries": len(assets.files | assets.folders)})
-        pubspec = str(ctx.app_dir / "pubspec.yaml")
+        findings, listed = [], 0
+        for prefix, assets in (app.apps or {"": app.assets}).items():
+            pubspec = str(ctx.app_dir / prefix / "pubspec.yaml")
+            if assets.problem:
+                return self.errored(assets.problem, {"pubspec": pubspec})
+            listed += len(assets.files | assets.folders)
+            own = [rel[len(prefix):] for rel in app.files if rel.startswith(prefix) and app.app_of(rel)[0] == prefix]
+            bundled = {rel for rel in own if rel.rpartition("/")[2].startswith(".env") and assets.bundles(rel)}
+            bundled |= {p for p in assets.files if p.rpartition("/")[2].startswith(".env")}
+            findings += [Finding(pubspec, assets.lines.get(_entry_for(rel, assets), 1),
+                                 f"{prefix}{rel} is bundled as an asset (entry `{_entry_for(rel, assets)}`)")
+                         for rel in sorted(bundled)]
+        if not findings:
+            return self.passed("no .env file is bundled as an asset", {"asset_entries": listed})
+        env_files = [f.message.split(" is bundled")[0] for f in findings]
         return self.failed(f"{len(env_files)} .env file(s) bundled into the app: {', '.join(env_files)}",
-                           {"bundled_env_files": env_files},
-                           findings=[Finding(pubspec, assets.lines.get(_entry_for(rel, assets), 1),
-                                             f"{rel} is bundled as an asset (entry `{_entry_for(rel, assets)}`)")
-                                     for rel in env_files])
+                           {"bundled_env_files": env_files}, findings=findings)
 
 
 def _entry_for(rel: str, assets) -> str:
@@ -68,9 +72,8 @@ def _entry_for(rel: str, assets) -> str:
     return rel if rel in assets.files else rel.rpartition("/")[0] + "/"
 
 
-SIGNING_FILE = re.compile(r"(?i)\.(jks|keystore|p12|mobileprovision)$")
-SIGNING_FILE_KIND = {"jks": "Java keystore", "keystore": "Android keystore", "p12": "PKCS#12 certificate",
-                     "mobileprovision": "iOS provisioning profile"}
+SIGNING_FILE = re.compile(r"(?i)\.(jks|keystore|p12)$")
+SIGNING_FILE_KIND = {"jks": "Java keystore", "keystore": "Android keystore", "p12": "PKCS#12 certificate"}
 PROPERTIES_PASSWORD = re.compile(r"^\s*(storePassword|keyPassword)\s*[=:]\s*(\S.*?)\s*$", re.M)
 GRADLE_PASSWORD = re.compile(r"""\b(storePassword|keyPassword)\s*(?:=\s*|\(\s*|\s+)(['"])([^'"$\n]{4,})\2""")
 NOT_LITERAL = re.compile(r"^(?:\$|System\.|project\.|providers\.|keystoreProperties|properties|env\b)")

@@ -10,10 +10,12 @@ from typing import Iterator
 from lark import Tree
 
 from launchready.rules.analysis.expressions import (compares_to_auth_uid, dotted, constrains_identity, hardcoded_identities,
-                                               inline, is_auth_present, never_holds, reads_incoming_data,
+                                               inline, is_literal, is_auth_present, never_holds, reads_incoming_data,
                                                satisfied_by, subtrees, test_mode_date)
 from launchready.billing_state import is_state_field
-from launchready.rules.analysis.model import Allow, Match, Ruleset, Wildcard, node_line
+from launchready.rules.analysis.anonymous import anonymous_grants, recursive
+from launchready.rules.analysis.intent import NO_INTENT, Intent, normalise
+from launchready.rules.analysis.model import CAPTURE, Allow, Match, Ruleset, Wildcard, node_line
 
 OWNER_NAMES = re.compile(r"^(uid|userid|user_?id|user|owner|owner_?(id|uid)|account_?id|customer_?id|member_?id)$",
                          re.IGNORECASE)
@@ -85,16 +87,61 @@ def version(rules: Ruleset) -> list[Issue]:
     return []
 
 
-def always_true(rules: Ruleset, notes: Notes = None) -> list[Issue]:
-    issues = []
+def collection_id(match: Match) -> str | None:
+    """The collection a statement's documents belong to (`posts/{p}/comments/{c}` -> comments); None for
+    a recursive or wildcard collection, which no declaration can name."""
+    segments = match.document_segments
+    if len(segments) < 2 or any(recursive(s) for s in segments):
+        return None
+    return None if CAPTURE.match(segments[-2]) else segments[-2]
+
+
+def document_fields(rules: Ruleset, collection: str) -> set[str]:
+    """Fields the rules read or validate on the collection's documents (`resource.data.email`)."""
+    found = set()
+    for allow in rules.allows():
+        if collection_id(allow.match) == collection and allow.condition is not None:
+            for sub in subtrees(inline(allow.condition, allow.match.scope())):
+                name = dotted(sub) or ""
+                for prefix in ("request.resource.data.", "resource.data."):
+                    if name.startswith(prefix):
+                        found.add(name[len(prefix):].split(".")[0])
+    return found
+
+
+def _against_intent(rules: Ruleset, allow: Allow, operations: frozenset[str], intent: Intent, signed_in: bool,
+                    notes: Notes) -> str | None:
+    """None when the app declared this openness (noted); else the finding's closing words: why it is
+    raised although declared, or how to stop it being raised."""
+    collection = collection_id(allow.match)
+    if collection is None or not intent.declared(collection, operations, signed_in):
+        return f"restrict it, or declare it intended in {intent.source}"
+    private = intent.sensitive(collection, document_fields(rules, collection)) if operations <= {"get", "list"} else []
+    if private:
+        return (f"declared public in {intent.source}, but {collection} documents hold "
+                f"{', '.join(private)}: someone's private data")
+    _note(notes, allow, f"declared intended in {intent.source} ({collection})")
+    return None
+
+
+def always_true(rules: Ruleset, notes: Notes = None, intent: Intent = NO_INTENT) -> list[Issue]:
+    """Statements granted to a signed-out caller: no condition, `true`, or any condition the rules engine
+    finds true for an anonymous request (`!isAuthenticated() || ...`); test-mode gates are test_mode's."""
+    issues, anonymous = [], anonymous_grants(rules)
     for a, cond in _grants(rules):
-        if not satisfied_by(cond):
+        plain = satisfied_by(cond)
+        if not plain and (a.line not in anonymous or any(test_mode_date(n) for n in subtrees(cond))):
             continue
         if _public_content(rules, a):
             _note(notes, a, "a public read-only collection (no client may write it, nobody's own data)")
             continue
-        issues.append(Issue(a.line, f"{_label(a)} is granted to everyone "
-                                    f"({'no condition' if a.condition is None else 'the condition is always true'})"))
+        operations = a.operations if plain else frozenset(anonymous[a.line])
+        verdict = _against_intent(rules, a, operations, intent, False, notes)
+        if verdict is None:
+            continue
+        why = ("no condition" if a.condition is None else "the condition is always true") if plain else \
+            f"the condition holds for a signed-out caller: {'/'.join(sorted(operations))}"
+        issues.append(Issue(a.line, f"{_label(a)} is granted to everyone ({why}); {verdict}"))
     return issues
 
 
@@ -127,7 +174,7 @@ def recursive_wildcard_write(rules: Ruleset) -> list[Issue]:
     return issues
 
 
-def auth_only(rules: Ruleset, notes: Notes = None) -> list[Issue]:
+def auth_only(rules: Ruleset, notes: Notes = None, intent: Intent = NO_INTENT) -> list[Issue]:
     issues = []
     for a, cond in _grants(rules):
         if not (a.match.wildcards and not satisfied_by(cond) and satisfied_by(cond, (is_auth_present,))):
@@ -135,8 +182,11 @@ def auth_only(rules: Ruleset, notes: Notes = None) -> list[Issue]:
         if _public_content(rules, a):
             _note(notes, a, "read-only shared content behind sign-in (e.g. anonymous auth), nobody's own data")
             continue
+        verdict = _against_intent(rules, a, a.operations, intent, True, notes)
+        if verdict is None:
+            continue
         issues.append(Issue(a.line, f"{_label(a)} only checks `request.auth != null`: any signed-in user "
-                                    "(anyone can sign up) reaches every document this wildcard matches"))
+                                    f"(anyone can sign up) reaches every document this wildcard matches; {verdict}"))
     return issues
 
 
@@ -189,10 +239,14 @@ def read_instead_of_get(rules: Ruleset) -> list[Issue]:
     return issues
 
 
-def write_validation(rules: Ruleset, notes: Notes = None) -> list[Issue]:
+def write_validation(rules: Ruleset, notes: Notes = None, intent: Intent = NO_INTENT) -> list[Issue]:
     issues = []
     for a, cond in _grants(rules):
         if not a.operations & {"create", "update"} or reads_incoming_data(cond):
+            continue
+        collection = collection_id(a.match)
+        if a.operations & {"create", "update"} == {"create"} and collection in intent.member_sink:
+            _note(notes, a, f"a create declared intended in {intent.source} ({collection}): a write-only sink")
             continue
         if _owner_only_subtree(a, cond):
             _note(notes, a, "an owner-only private subtree: only its owner writes it (billing state on the "
@@ -263,3 +317,40 @@ def billing_self_grant(rules: Ruleset, backend: dict[str, set[str]] | None = Non
             issues.append(Issue(allow.line, f"billing self-grant: {_label(allow)} lets a client set "
                                             f"{segments[0]}.{name} ({why})"))
     return issues
+
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+MAP_METHODS = frozenset({"diff", "keys", "values", "size", "get", "hasAll", "hasAny", "hasOnly", "toSet"})
+
+
+def guarded_fields(rules: Ruleset) -> dict[str, int]:
+    """Field names the rules test on documents (`resource.data.X`, `request.resource.data.X`, names in
+    `hasOnly`/`hasAny` lists of write statements) -> the first line naming each."""
+    found: dict[str, int] = {}
+    for allow in rules.allows():
+        cond = inline(allow.condition, allow.match.scope()) if allow.condition is not None else None
+        for sub in subtrees(cond):
+            name = dotted(sub) or ""
+            for prefix in ("request.resource.data.", "resource.data."):
+                field = name[len(prefix):].split(".")[0] if name.startswith(prefix) else ""
+                if field and field not in MAP_METHODS:
+                    found.setdefault(field, node_line(sub, allow.line))
+            if allow.operations & WRITES and is_literal(sub, "string"):
+                text = str(sub.children[0])[1:-1]
+                if IDENTIFIER.match(text) and len(text) > 2:
+                    found.setdefault(text, node_line(sub, allow.line))
+    return found
+
+
+def field_spelling(rules: Ruleset, stored: dict[str, set[str]]) -> list[Issue]:
+    """A rule naming a field the app stores under another spelling (`verificationStatus` in the rules,
+    `verification_status` in the app): the guard or gate never meets the real field. `stored`: each
+    normalised name -> the spellings the app and its backend use."""
+    issues = []
+    for name, line in guarded_fields(rules).items():
+        spellings = stored.get(normalise(name), set())
+        if spellings and name not in spellings:
+            used = ", ".join(f"`{s}`" for s in sorted(spellings))
+            issues.append(Issue(line, f"the rules name `{name}` but the app stores {used}: the rule never "
+                                      f"meets the real field, so a check on it guards nothing"))
+    return sorted(issues, key=lambda i: i.line)

@@ -130,18 +130,27 @@ def load_access_matrix(path: Path) -> AccessMatrix:
     return AccessMatrix(path, rows, {str(k).strip("/"): v for k, v in seed.items()})
 
 
-def seed_rows(collections: list[str], public: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def seed_rows(collections: list[str], public: frozenset[str] = frozenset(),
+              sinks: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Starting rows for collections found in the rules: nobody signed out reads or writes them — except
-    reads of public read-only content (a catalogue the rules open on purpose, as the static audits judge
-    it), where only the write is pinned. The owner/other-user rows depend on the app's intent, so `init`
-    leaves those to the team."""
-    rows = []
+    what init assumed intended (see `launchready.rules.analysis.intent.assumed_intent`), declared with an
+    `allow` row the static audits read: a public read-only catalogue (its write is still pinned) and a
+    create-only sink. The owner/other-user rows depend on the app's intent, so `init` leaves those to the team."""
+    assumed = "assumed by init from the rules: delete this row if it is not intended"
+    rows: list[dict[str, Any]] = []
     for name in collections:
-        if name not in public:
+        if name in public:
+            rows += [{"who": "anonymous", "op": "get", "path": f"{name}/seed-doc", "expect": "allow",
+                      "note": f"public read-only content, {assumed}"}]
+        else:
             rows += [{"who": "anonymous", "op": "get", "path": f"{name}/seed-doc", "expect": "deny"},
                      {"who": "anonymous", "op": "list", "path": name, "expect": "deny"}]
-        rows += [{"who": "anonymous", "op": "create", "path": f"{name}/anon-doc", "data": {"createdBy": "anonymous"},
-                  "expect": "deny"}]
+        if name in sinks:
+            rows += [{"who": "anonymous", "op": "create", "path": f"{name}/anon-doc", "data": {}, "expect": "allow",
+                      "note": f"a write-only sink, {assumed}"}]
+        else:
+            rows += [{"who": "anonymous", "op": "create", "path": f"{name}/anon-doc",
+                      "data": {"createdBy": "anonymous"}, "expect": "deny"}]
     return rows
 
 
