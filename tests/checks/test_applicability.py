@@ -206,3 +206,16 @@ def test_init_without_crm_or_support_asks_for_no_tokens_and_writes_no_placeholde
     prod = yaml.safe_load((root / "stacks" / "Pulumi.prod.yaml").read_text())["config"]
     assert prod["launchready:crm"] == {"provider": "none"} and prod["launchready:support"] == {"provider": "none"}
     assert "crmApiToken" not in out and "supportApiToken" not in out and "launchready:stripeSecretKey" in out
+
+
+def test_every_check_names_known_features_and_inputs():
+    from launchready.checks.framework.inputs import INPUTS
+    from launchready.checks.framework.registry import registry
+    from launchready.config.architecture import FEATURES
+
+    registry.load_catalog()
+    checks = registry.all()
+    # crm/support turn off secrets and the sync, not whole checks
+    assert {f for c in checks for f in c.applies_to} == set(FEATURES) - {"crm", "support"}
+    assert {i for c in checks for i in c.needs} == set(INPUTS)
+    assert all(INPUTS[i].reported_by in {c.id for c in checks} for i in INPUTS)
