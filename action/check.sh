@@ -2,7 +2,9 @@
 # Run `launchready check` for one stack: the text report in the log, the chosen report files in
 # REPORTS_DIR, the Markdown view appended to the GitHub step summary. The gate's exit code is an
 # output (the action fails in its last step, after SARIF upload and the summary); a usage or config
-# error (2) or a bug (3) fails here at once.
+# error (2) or a bug (3) fails here at once. The project, its stacks folder and app folder are what
+# launchready resolves (`launchready project`): this script parses no YAML, so it cannot gate other
+# stack files than the CLI (and Pulumi) would.
 # Inputs (env): LAUNCHREADY, STACK, FORMATS, STRICT (auto|true|false), OFFLINE, APP_DIR, PROJECT_DIR,
 #               REPORTS_DIR, EXTRA_ARGS.
 set -euo pipefail
@@ -13,18 +15,17 @@ cd "${PROJECT_DIR:-.}"
 reports="${REPORTS_DIR:-launchready-reports}"
 mkdir -p "$reports"
 
-args=(check --stack "$STACK" --format text)
+args=(--project-dir . check --stack "$STACK" --format text)
 case "${STRICT:-auto}" in
   true) args+=(--strict) ;;
   false) args+=(--allow-skips) ;;
   auto | "") ;;
-  *) echo "launchready action: strict: expected auto, true or false, got '$STRICT'" >&2; exit 2 ;;
+  *) echo "launchready action: strict: expected auto, true or false, got $(printf '%q' "$STRICT")" >&2; exit 2 ;;
 esac
 if [ "${OFFLINE:-false}" = true ]; then args+=(--offline); fi
 if [ -n "${APP_DIR:-}" ]; then args+=(--app-dir "$APP_DIR"); fi
-# Stacks live where Pulumi looks for them: Pulumi.yaml's stackConfigDir (default: the project root).
-stacks=$(sed -n 's/^[[:space:]]*stackConfigDir:[[:space:]]*["'\'']\{0,1\}\([^"'\'' #]*\).*/\1/p' Pulumi.yaml 2>/dev/null | head -1)
-args+=(--stacks-dir "${stacks:-.}")
+# The project as launchready resolves it (Pulumi.yaml's stackConfigDir, appDir): logged, never re-parsed here.
+"$LAUNCHREADY" --project-dir . project
 
 declare -A ext=([json]=json [junit]=xml [markdown]=md [sarif]=sarif)
 IFS=', ' read -r -a formats <<< "${FORMATS:-sarif,junit,json}"
@@ -32,7 +33,7 @@ IFS=', ' read -r -a formats <<< "${FORMATS:-sarif,junit,json}"
 for fmt in "${formats[@]}"; do
   [ -n "$fmt" ] || continue
   if [ -z "${ext[$fmt]:-}" ]; then
-    echo "launchready action: format: expected json, junit, markdown or sarif, got '$fmt'" >&2; exit 2
+    echo "launchready action: format: expected json, junit, markdown or sarif, got $(printf '%q' "$fmt")" >&2; exit 2
   fi
   args+=(--format "$fmt" --output "$reports/$STACK.${ext[$fmt]}")
   echo "$fmt=$PWD/$reports/$STACK.${ext[$fmt]}" >> "${GITHUB_OUTPUT:-/dev/null}"

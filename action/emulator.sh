@@ -24,10 +24,10 @@ case "$mode" in
       skip) needed=false; why="emulator: skip (emulator-backed checks skip; in strict mode that blocks unless waived)" ;;
       install) needed=true; why="emulator: install" ;;
       auto)
-        if ! uses_firestore; then needed=false; why="no Firestore rules or functions in $project"
+        if ! uses_firestore; then needed=false; why="no Firestore rules or functions in $(printf '%q' "$project")"
         elif present; then needed=false; why="Java and the emulator are already installed"
         else needed=true; why="Firestore rules/functions found and no emulator on this machine"; fi ;;
-      *) echo "launchready action: emulator: expected auto, install or skip, got '$choice'" >&2; exit 2 ;;
+      *) echo "launchready action: emulator: expected auto, install or skip, got $(printf '%q' "$choice")" >&2; exit 2 ;;
     esac
     echo "emulator needed: $needed ($why)"
     echo "needed=$needed" >> "${GITHUB_OUTPUT:-/dev/null}"

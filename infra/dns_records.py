@@ -58,6 +58,12 @@ class DnsRecordSpec:
         return self.legacy_key
 
     @property
+    def named_by_content(self) -> bool:
+        """A change to this record's value is a create + delete (its name carries a content digest), so
+        it must not be `protect`ed: the delete of the old value would fail (MX, CAA, other TXT)."""
+        return self.role is None and self.type in ("TXT", "CAA", "MX")
+
+    @property
     def legacy_key(self) -> str:
         """The content-hash name every TXT/CAA/MX record had before role names (kept as an alias)."""
         digest = abs(hash_content(self.content)) % 10_000 if self.type in ("TXT", "CAA", "MX") else None
@@ -91,6 +97,17 @@ def hosting_site_id(config: EnvironmentConfig) -> str:
     return config.gcp.project_id
 
 
+def api_site_id(config: EnvironmentConfig) -> str:
+    """The API hostname's own Hosting site: the program owns its release (the webhook rewrite, no
+    files), so a rewrite change never replaces the web app's release with an empty one."""
+    return f"{config.gcp.project_id}-api"
+
+
+def site_for(config: EnvironmentConfig, host: str) -> str:
+    return api_site_id(config) if host == config.domain.api_host and host != config.domain.app_host \
+        else hosting_site_id(config)
+
+
 def spf_value(config: EnvironmentConfig) -> str:
     includes = " ".join(f"include:{host}" for host in config.email.spf_includes)
     return f"v=spf1 {includes} {config.email.spf_all}"
@@ -109,7 +126,7 @@ def dmarc_value(config: EnvironmentConfig) -> str:
 def _hosting(config: EnvironmentConfig, host: str, zone: str) -> list[DnsRecordSpec]:
     """An A record (Firebase's quick setup, apex or not) beside the ownership TXT: a CNAME could not
     share its name with the TXT (RFC 1034 3.6.2; Cloudflare and Knot both reject it)."""
-    site = hosting_site_id(config)
+    site = site_for(config, host)
     where = "apex" if host == zone else "subdomain"
     target = DnsRecordSpec("A", host, FIREBASE_HOSTING_IPV4, f"Firebase Hosting ({where}) for this hostname")
     verify = DnsRecordSpec("TXT", host, f"hosting-site={site}", "Firebase Hosting domain ownership verification")

@@ -34,6 +34,7 @@ BACKEND_DIR = Path(importlib.util.find_spec("launchready.functions.backend").ori
 PROGRAM = INFRA_DIR / "__main__.py"
 _DYNAMIC = "pulumi-python:dynamic:Resource"
 PLAN_CACHE_DIR = Path("plan-cache")   # under the project's build/ dir, across runs (infra/plan_cache.py)
+MOCK_PROJECT_NUMBER = "100000000001"   # what Resource Manager would assign
 PLAN_TIMEOUT_S = 120  # a program that never settles is an error, not a hung check run
 
 
@@ -140,7 +141,9 @@ def _mock_state(typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[
     project = _plain(inputs.get("project")) or "mock-project"
     state.setdefault("name", name)
     resource_id = f"{name}-id"
-    if typ == "gcp:serviceaccount/account:Account":
+    if typ == "gcp:organizations/project:Project":
+        state["number"] = MOCK_PROJECT_NUMBER
+    elif typ == "gcp:serviceaccount/account:Account":
         state["email"] = f"{inputs['accountId']}@{project}.iam.gserviceaccount.com"
     elif typ == "gcp:secretmanager/secretVersion:SecretVersion":
         state["version"] = "1"
@@ -197,6 +200,8 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str], roo
             return _mock_state(args.typ, args.name, args.inputs)
 
         def call(self, args: mocks.MockCallArgs):
+            if args.token == "gcp:organizations/getProject:getProject":   # an adopted project's number
+                return {"projectId": args.args.get("projectId"), "number": MOCK_PROJECT_NUMBER}
             return {}
 
     class Recorder(mocks.MockMonitor):

@@ -19,6 +19,8 @@ warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 import typer  # noqa: E402
 
 from launchready.commands import catalog, check, demo, handover, init, plan, preflight, rules, sandbox  # noqa: E402
+from launchready.commands import app_config  # noqa: E402
+from launchready.commands import project as project_command  # noqa: E402
 from launchready.errors import UsageError  # noqa: E402
 from launchready.config.model import ConfigError  # noqa: E402
 
@@ -33,6 +35,8 @@ app.command("plan")(plan.command)
 app.command("preflight")(preflight.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
+app.command("app-config")(app_config.command)
+app.command("project")(project_command.command)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(rules.app, name="rules")
 
@@ -61,11 +65,13 @@ def fail(lines: list[str] | str, code: int = 2) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point: every byte it prints passes the redaction layer."""
+    """Console-script entry point: every byte it prints passes the redaction layer, then the workflow-
+    command guard (nothing read from a repository may run as `::command::` in a CI log)."""
+    from launchready.checks.reports.escape import CommandGuard
     from launchready.redact import RedactingStream
 
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = RedactingStream(out), RedactingStream(err)
+    sys.stdout, sys.stderr = RedactingStream(CommandGuard(out)), RedactingStream(CommandGuard(err))
     try:
         return _main(argv)
     finally:

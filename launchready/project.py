@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
-import yaml
 
 from launchready.errors import UsageError
 from launchready.config.model import NAMESPACE, ConfigError
@@ -39,14 +38,14 @@ class Project:
 
     @classmethod
     def load(cls, root: Path) -> "Project":
+        from launchready.config.stack_yaml import StackFileError, load as load_bounded
+
         root = Path(root).resolve()
         path = root / PROJECT_FILE
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read the project file: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise UsageError(f"{path}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        try:  # bounded like a stack file: a pull request controls it (duplicate keys are refused, not last-wins)
+            document = load_bounded(path)[0] or {}
+        except StackFileError as exc:
+            raise UsageError(f"{path}: {exc}") from None
         if not isinstance(document, dict):
             raise UsageError(f"{path}: expected a mapping (name, runtime, main, stackConfigDir ...)")
         return cls(root, document)
@@ -90,7 +89,12 @@ class Project:
 
     @property
     def stacks_dir(self) -> Path:
-        return self.resolve(self.settings.get("stackConfigDir") or DEFAULT_STACKS_DIR, "Pulumi.yaml stackConfigDir")
+        """Pulumi.yaml's stackConfigDir; without one, where Pulumi looks (the root) when stack files are
+        there, else launchready's `stacks/`."""
+        configured = self.settings.get("stackConfigDir")
+        if not configured and any(self.root.glob("Pulumi.*.yaml")):
+            return self.root
+        return self.resolve(configured or DEFAULT_STACKS_DIR, "Pulumi.yaml stackConfigDir")
 
     @property
     def app_dir(self) -> Path | None:

@@ -11,9 +11,11 @@ from typing import Iterable
 from launchready.checks.framework.base import Finding, Result, Status
 from launchready.checks.framework.locations import relative_path
 from launchready.config.model import ConfigError
+from launchready.config.project_files import FileProblem, read_capped
 
 BASELINE_VERSION = 1
 BASELINED = (Status.FAIL, Status.ERROR, Status.WARN)  # a skip is waived with a reason, not baselined
+MAX_BASELINE_BYTES = 5_000_000  # ~50,000 fingerprints; a baseline may come from a pull request
 
 
 def _digest(*parts: str) -> str:
@@ -41,11 +43,20 @@ def write_baseline(results: Iterable[Result], root: Path, path: Path) -> int:
 
 
 def load_baseline(path: Path) -> frozenset[str]:
+    """The fingerprints of a baseline file: a regular file (never a device, FIFO or a symlink to one),
+    size-capped, flat JSON; anything else is one ConfigError line."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        return frozenset(entry["fingerprint"] for entry in doc["findings"])
-    except OSError as exc:
-        raise ConfigError([f"--baseline: cannot read {path}: {exc.strerror}"]) from None
-    except (ValueError, KeyError, TypeError):
+        doc = json.loads(read_capped(path, MAX_BASELINE_BYTES))
+        return frozenset(_fingerprint(entry) for entry in doc["findings"])
+    except FileProblem as exc:
+        raise ConfigError([f"--baseline: {path}: {exc}"]) from None
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise ConfigError([f"--baseline: {path} is not a launchready baseline "
                            "(write one with --write-baseline)"]) from None
+
+
+def _fingerprint(entry: dict) -> str:
+    value = entry["fingerprint"]
+    if not isinstance(value, str):
+        raise TypeError("fingerprint")
+    return value

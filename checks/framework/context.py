@@ -16,7 +16,7 @@ from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, 
 
 if TYPE_CHECKING:
     from launchready.config.architecture import Architecture
-    from launchready.checks.framework.waivers import Waiver
+    from launchready.checks.framework.waivers import Waiver, WaiverPolicy
     from launchready.infra.plan import Plan
     from launchready.project import Project
 
@@ -49,6 +49,8 @@ class CheckOptions:
     strict: bool | None = None             # None: strict in CI (CI=true) and for prod
     waivers_file: Path | None = None       # None: launchready.yaml at the project root
     baseline: Path | None = None           # fingerprints of accepted findings (--baseline)
+    allow_critical_waivers: bool = False   # a waiver/baseline may accept a critical finding in prod
+    base_ref: str | None = None            # git ref whose trust levers this run compares against (--base-ref)
 
 
 @dataclass(frozen=True)
@@ -151,10 +153,20 @@ class CheckContext:
         return default_strict(self.config.environment) if self.options.strict is None else self.options.strict
 
     @cached_property
+    def waiver_policy(self) -> "WaiverPolicy":
+        """launchready.yaml at the project root (or --waivers): the waivers and the expiry cap."""
+        from launchready.checks.framework.waivers import load_policy
+        return load_policy(self.waivers_file)
+
+    @property
+    def waivers_file(self) -> Path:
+        from launchready.checks.framework.waivers import PROJECT_FILE
+        return self.options.waivers_file or self.repo_root / PROJECT_FILE
+
+    @property
     def waivers(self) -> "list[Waiver]":
         """The project's waivers (`waivers:` in launchready.yaml at the project root)."""
-        from launchready.checks.framework.waivers import PROJECT_FILE, load_waivers
-        return load_waivers(self.options.waivers_file or self.repo_root / PROJECT_FILE)
+        return list(self.waiver_policy.waivers)
 
     @cached_property
     def baseline(self) -> frozenset[str]:

@@ -41,6 +41,9 @@ class GatePolicy:
     baseline: frozenset[str] = frozenset()
     project_root: Path = Path(".")
     today: date = field(default_factory=lambda: datetime.now(timezone.utc).date())
+    environment: str = ""
+    allow_critical_waivers: bool = False     # --allow-critical-waivers: a critical finding in prod may be accepted
+    levers: list = field(default_factory=list)  # trust levers pulled while applying (checks.framework.trust.Lever)
 
     def blocks(self, result: Result) -> bool:
         if result.waiver is not None or result.severity not in {Severity(s) for s in self.blocking_severities}:
@@ -66,6 +69,7 @@ class GatePolicy:
         return notices
 
     def _accept(self, result: Result, used: set[Waiver]) -> list[str]:
+        from launchready.checks.framework.trust import Lever
         for waiver in self.waivers:
             if not waiver.matches(result.check_id, result.subject):
                 continue
@@ -73,11 +77,26 @@ class GatePolicy:
             if waiver.expired(self.today):
                 return [f"waiver {waiver.check} (owner {waiver.owner}) expired on {waiver.expires.isoformat()}: "
                         f"{result.name} counts again"]
+            if self.critical_in_prod(result):
+                self.levers.append(Lever("waiver", f"{waiver.check} (owner {waiver.owner}): refused, {result.name} is a "
+                                                   "critical finding in prod (--allow-critical-waivers not given)"))
+                return [f"waiver {waiver.check} not applied: {result.name} is a critical finding in prod, "
+                        "waivable only with --allow-critical-waivers"]
             result.waiver = Waived("waiver", waiver.reason, waiver.owner, waiver.expires.isoformat())
+            self.levers.append(Lever("waiver", f"{result.name}: {waiver.reason} (owner {waiver.owner}, "
+                                               f"expires {waiver.expires.isoformat()})"))
             return []
         if self.baseline and result.status in BASELINED and fingerprint(result, self.project_root) in self.baseline:
+            if self.critical_in_prod(result):
+                return [f"baseline entry for {result.name} not applied: a critical finding in prod, "
+                        "acceptable only with --allow-critical-waivers"]
             result.waiver = Waived("baseline", "recorded in the baseline file")
         return []
+
+    def critical_in_prod(self, result: Result) -> bool:
+        """A critical failure in prod (a live key, open rules) is accepted only with the explicit flag."""
+        return (self.environment == "prod" and not self.allow_critical_waivers
+                and result.severity is Severity.CRITICAL and result.status in BLOCKING_STATUSES)
 
 
 def not_applicable(check_id: str, declared: Mapping[str, str]) -> str | None:

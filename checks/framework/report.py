@@ -32,6 +32,8 @@ class Report:
     notices: list[str] = field(default_factory=list)   # expired/unmatched waivers, unused declarations
     project_root: str = "."
     checks: dict[str, type[Check]] = field(default_factory=dict, repr=False)  # id -> class, for rule docs
+    levers: list[Any] = field(default_factory=list)  # trust levers pulled (checks.framework.trust.Lever): shown first
+    stack_file: str = ""   # the checked stack file (where results without an existing file of their own point)
 
     @property
     def blocking(self) -> list[Result]:
@@ -108,5 +110,6 @@ class Report:
             "blocking_severities": self.blocking_severities,
             "summary": self.summary(),
             "notices": self.notices,
+            "trust_levers": [lever.to_dict() for lever in self.levers],
             "results": [r.to_dict() for r in self.results],
         }

@@ -13,7 +13,8 @@ from typing import Callable
 from launchready.checks.framework.base import Check, Result, Status, Waived
 from launchready.checks.framework.context import CheckContext
 from launchready.checks.framework.locations import fallback_location
-from launchready.checks.framework.gate import GatePolicy, not_applicable
+from launchready.checks.framework.gate import not_applicable
+from launchready.checks.framework import trust
 from launchready.checks.framework.inputs import unavailable_input
 from launchready.checks.framework.registry import CheckRegistry, matches, registry as default_registry
 from launchready.checks.framework.report import Report
@@ -106,7 +107,7 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
     selected = registry.select(only=opts.only, skip=opts.skip, offline=opts.offline)
     started_at = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    declared = ctx.config.not_applicable
+    declared = trust.declarations(ctx).accepted  # only declarations nothing contradicts (trust.py)
     _preload(selected)
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check")
     try:
@@ -125,14 +126,16 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    policy = GatePolicy(ctx.config.blocking_severities or [], strict=ctx.strict, waivers=ctx.waivers,
-                        baseline=ctx.baseline, project_root=ctx.repo_root)
+    policy, levers = trust.gate_policy(ctx)  # the floor applied: staging/prod always block critical and high
     notices = _unused_declarations(ctx, registry)
     notices += policy.apply(results, ran={cls.id for cls in selected}, known={cls.id for cls in registry.all()})
-    return Report(stack=ctx.stack, started_at=started_at, duration_s=time.perf_counter() - t0,
-                  results=results, blocking_severities=list(ctx.config.blocking_severities or []),
-                  strict=ctx.strict, notices=notices, project_root=str(ctx.repo_root),
-                  checks={cls.id: cls for cls in selected})
+    report = Report(stack=ctx.stack, started_at=started_at, duration_s=time.perf_counter() - t0,
+                    results=results, blocking_severities=list(policy.blocking_severities),
+                    strict=ctx.strict, notices=notices, project_root=str(ctx.repo_root),
+                    checks={cls.id: cls for cls in selected})
+    report.levers = trust.report_levers(ctx, report, policy, levers)
+    report.stack_file = str(ctx.stack_file)
+    return report
 
 
 def _preload(selected: list[type[Check]]) -> None:

@@ -9,6 +9,7 @@ import json
 from launchready.checks.framework.base import Result, Status
 from launchready.checks.framework.gate import SKIP_FIX
 from launchready.checks.framework.report import Report
+from launchready.checks.reports.escape import one_line
 
 ICONS = {Status.PASS: "✅", Status.FAIL: "❌", Status.WARN: "⚠️", Status.SKIP: "⏭️", Status.ERROR: "💥"}
 STEP_SUMMARY_LIMIT = 1024 * 1024          # bytes GitHub accepts per step summary
@@ -17,7 +18,14 @@ TRUNCATED = ("\n> ✂️ Truncated to fit GitHub's 1 MiB step-summary limit: {n}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """One table cell or line: no pipe, line break, control character or HTML from the input."""
+    text = str(text).replace("\n", " ").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return one_line(text).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """Text for a code span in a table: one line, no backtick that would end the span, pipes escaped."""
+    return one_line(str(text).replace("\n", " ")).replace("`", "'").replace("|", "\\|")
 
 
 def _status(r: Result) -> str:
@@ -28,6 +36,9 @@ def _header(report: Report) -> list[str]:
     s = report.summary()
     verdict = "✅ **Ready to deploy**" if report.ready else f"❌ **Not ready: {s['blocking']} blocking finding(s)**"
     lines = [f"## launchready — stack `{report.stack}`", "", verdict, ""]
+    if report.levers:
+        lines += [f"**Trust levers used ({len(report.levers)}):**", ""]
+        lines += [f"- **{lever.kind}** — {_cell(lever.detail)}" for lever in report.levers] + [""]
     lines += [_cell(line) + "  " for line in report.summary_line().splitlines()] + [""]
     lines += [f"> ⚠️ {_cell(n)}" for n in report.notices] + ([""] if report.notices else [])
     return lines + ["| | check | severity | result |", "|---|---|---|---|"]
@@ -36,7 +47,7 @@ def _header(report: Report) -> list[str]:
 def _row(r: Result) -> str:
     flag = " **(blocking)**" if r.blocking else ""
     waived = f" — *{_cell(r.waiver.describe())}*" if r.waiver else ""
-    return f"| {_status(r)} | `{_cell(r.name)}` | {r.severity.value}{flag} | {_cell(r.message)}{waived} |"
+    return f"| {_status(r)} | `{_code(r.name)}` | {r.severity.value}{flag} | {_cell(r.message)}{waived} |"
 
 
 def _details(r: Result) -> list[str]:
@@ -47,9 +58,9 @@ def _details(r: Result) -> list[str]:
     fix = SKIP_FIX if r.blocking and r.status is Status.SKIP else r.remediation
     if fix:
         lines += [f"**Remediation:** {_cell(fix)}", ""]
-    lines += [f"- `{f.path}{':' + str(f.line) if f.line else ''}` {_cell(f.message)}" for f in r.findings]
+    lines += [f"- `{_code(f.path)}{':' + str(f.line) if f.line else ''}` {_cell(f.message)}" for f in r.findings]
     if r.evidence:
-        lines += ["", "```json", json.dumps(r.evidence, indent=2, sort_keys=True), "```"]
+        lines += ["", "```json", json.dumps(r.evidence, indent=2, sort_keys=True).replace("`", "\\u0060"), "```"]
     return lines + ["", "</details>"]
 
 

@@ -21,6 +21,7 @@ from rich.table import Table
 from launchready.checks.framework.base import Result, Status
 from launchready.checks.framework.gate import SKIP_FIX
 from launchready.checks.framework.report import Report
+from launchready.checks.reports.escape import one_line
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim",
           Status.ERROR: "bold magenta"}
@@ -56,21 +57,21 @@ def _wanted(r: Result, view: str) -> bool:
 
 def _print_result(r: Result, console: Console, view: str = "verbose") -> None:
     subject = f" [{r.subject}]" if r.subject else ""
-    console.print(f"{_label(r)} {r.severity.value} {escape(r.check_id + subject)} — {escape(r.title)}")
-    console.print(f"  {r.message}", markup=False)
+    console.print(f"{_label(r)} {r.severity.value} {escape(one_line(r.check_id + subject))} — {escape(r.title)}")
+    console.print(f"  {one_line(r.message)}", markup=False)
     if r.waiver:
-        console.print(f"  {r.waiver.describe()}", markup=False)
+        console.print(f"  {one_line(r.waiver.describe())}", markup=False)
     if r.status is Status.SKIP:
         if r.blocking:
             console.print(f"  fix: {SKIP_FIX}", markup=False)
         return
     shown = r.findings if view != "compact" else r.findings[:FINDINGS_SHOWN]
     for f in shown:
-        console.print(f"  {f.path}{':' + str(f.line) if f.line else ''}: {f.message}", markup=False)
+        console.print(f"  {one_line(f.path)}{':' + str(f.line) if f.line else ''}: {one_line(f.message)}", markup=False)
     if len(shown) < len(r.findings):
         console.print(f"  … {len(r.findings) - len(shown)} more place(s) (--verbose, or --format json/sarif)", markup=False)
     for key, value in (r.evidence.items() if view != "compact" or not r.findings else ()):
-        console.print(f"  evidence {key}: {value}", markup=False)
+        console.print(f"  evidence {one_line(key)}: {one_line(value)}", markup=False)
     if r.remediation:
         console.print(f"  fix: {r.remediation}", markup=False)
 
@@ -80,7 +81,7 @@ def _table(report: Report, console: Console) -> None:
     for column in ("status", "check", "severity", "message"):
         table.add_column(column, overflow="fold")
     for r in report.ordered():
-        table.add_row(_label(r), escape(r.name), r.severity.value, escape(r.message))
+        table.add_row(_label(r), escape(one_line(r.name)), r.severity.value, escape(one_line(r.message)))
     console.print(table)
 
 
@@ -98,7 +99,7 @@ def _next_steps(report: Report, console: Console) -> None:
     console.print(f"next: fix {len(blocking)} blocking finding(s), most severe first:", markup=False)
     for r in blocking[:NEXT_SHOWN]:
         fix = {Status.SKIP: r.message, Status.ERROR: r.message}.get(r.status) or r.remediation or r.message
-        console.print(f"  ■ {r.name}: {_first_sentence(fix)}", markup=False)
+        console.print(f"  ■ {one_line(r.name)}: {one_line(_first_sentence(fix))}", markup=False)
     if len(blocking) > NEXT_SHOWN:
         console.print(f"  … and {len(blocking) - NEXT_SHOWN} more below (■)", markup=False)
 
@@ -115,12 +116,22 @@ def _print_collapsed(report: Report, console: Console) -> None:
             groups.setdefault(f"N/A  {{n}} check(s): {r.waiver.reason}", []).append(r.check_id)
     for line, ids in groups.items():
         console.print()
-        console.print(line.format(n=len(ids)), markup=False)
+        console.print(one_line(line.format(n=len(ids))), markup=False)
         console.print(f"  {', '.join(ids) if len(ids) <= 4 else ', '.join(ids[:4]) + ', … (--verbose)'}", markup=False)
+
+
+def _levers(report: Report, console: Console) -> None:
+    """The trust levers this run pulled, before any result: what a reviewer must see first."""
+    if not report.levers:
+        return
+    console.print(f"trust levers used ({len(report.levers)}):", markup=False)
+    for lever in report.levers:
+        console.print(f"  - {one_line(lever)}", markup=False)
 
 
 def print_report(report: Report, console: Console, view: str = "verbose") -> None:
     console.print(f"launchready check — stack {report.stack}", markup=False)
+    _levers(report, console)
     if view == "compact":
         _next_steps(report, console)
     for r in (r for r in report.ordered() if _wanted(r, view)):
@@ -136,7 +147,7 @@ def print_report(report: Report, console: Console, view: str = "verbose") -> Non
         console.print()
         _table(report, console)
     for notice in report.notices:
-        console.print(f"\n[yellow]notice[/] {escape(notice)}")
+        console.print(f"\n[yellow]notice[/] {escape(one_line(notice))}")
     s = report.summary()
     verdict = "[bold green]READY[/]" if report.ready else f"[bold red]NOT READY[/] ({s['blocking']} blocking, ■)"
     console.print(f"\n{verdict}  ", end="")

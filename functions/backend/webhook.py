@@ -27,6 +27,7 @@ from .docids import safe_id
 from .events import HANDLED_EVENTS, is_supported
 from .log_messages import WEBHOOK_EVENT_REJECTED
 from .logs import log
+from .retention import expire_at
 from .store import client, run_transaction, server_timestamp
 from .stripe_shapes import INT64, Parsed, Unapplicable, parse
 from .sync.outbox import enqueue_customer_sync
@@ -207,6 +208,7 @@ def apply_event(db: "Client", event: Mapping[str, Any], parsed: Parsed, uid: str
                "api_version": event.get("api_version"), "api_version_supported": is_supported(event.get("api_version")),
                "uid": who, "status": status, "changed": changed, "refs": sorted(ids)[:50],
                "object_id": parsed.object_id, "tasks": tasks, "transaction_attempts": attempt}
+        doc.update(expire_at(STRIPE_EVENTS))   # finished: kept for redeliveries, then deleted by the TTL policy
         if parked:
             txn.update(event_ref, {**doc, **parking.unparked_fields()})
         else:
@@ -247,7 +249,8 @@ def _record_ignored(db: "Client", event: Mapping[str, Any]) -> Outcome:
         if ref.get(transaction=txn).exists:
             return Outcome("duplicate", None, attempts=attempt)
         txn.create(ref, {"type": event["type"], "created": event["created"], "status": "ignored",
-                         "api_version": event.get("api_version"), "received_at": server_timestamp()})
+                         "api_version": event.get("api_version"), "received_at": server_timestamp(),
+                         **expire_at(STRIPE_EVENTS)})
         return Outcome("ignored", None, attempts=attempt)
 
     return run_transaction(db, body)

@@ -9,6 +9,8 @@ import pulumi_cloudflare as cloudflare
 from launchready.infra.dns_records import DnsRecordSpec
 
 AUTO_TTL = 1  # Cloudflare's "automatic" TTL, required for proxied records
+REDIRECT_PHASE = "http_request_dynamic_redirect"
+REDIRECT_RULESET_NAME = "launchready redirects"   # preflight tells the zone's own entry point from ours by it
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,13 @@ class CloudflareZone(pulumi.ComponentResource):
         for spec in args.records:
             # Aliases carry records named by the old content-hash scheme over without a replace.
             aliases = [pulumi.Alias(name=f"{name}-{spec.legacy_key}")] if spec.legacy_key != spec.key else []
+            protect = args.protect and not spec.named_by_content   # a protected create+delete cannot happen
             cloudflare.DnsRecord(f"{name}-{spec.key}", zone_id=args.zone_id, **record_args(spec),
-                                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect, aliases=aliases))
+                                 opts=pulumi.ResourceOptions(parent=self, protect=protect, aliases=aliases))
         if args.www_redirect:
             cloudflare.Ruleset(
-                f"{name}-www-redirect", zone_id=args.zone_id, kind="zone", phase="http_request_dynamic_redirect",
-                name="launchready redirects", description="www -> apex, path and query kept",
+                f"{name}-www-redirect", zone_id=args.zone_id, kind="zone", phase=REDIRECT_PHASE,
+                name=REDIRECT_RULESET_NAME, description="www -> apex, path and query kept",
                 rules=[{
                     "ref": "www_to_apex", "description": f"www.{args.zone} -> {args.zone}", "enabled": True,
                     "expression": f'(http.host eq "www.{args.zone}")', "action": "redirect",
@@ -73,7 +76,19 @@ def record_args(spec: DnsRecordSpec) -> dict[str, object]:
         flags, tag, value = spec.content.split(" ", 2)
         args["data"] = {"flags": int(flags), "tag": tag, "value": value.strip('"')}
     else:
-        args["content"] = spec.content
+        args["content"] = txt_content(spec.content) if spec.type == "TXT" else spec.content
     if spec.priority is not None:
         args["priority"] = spec.priority
     return args
+
+
+TXT_STRING_MAX = 255   # one character-string of a TXT record (RFC 1035 3.3.14)
+
+
+def txt_content(value: str) -> str:
+    """A TXT value as Cloudflare stores it: longer than 255 characters, it is split into quoted
+    strings of at most 255. Sent unsplit, Cloudflare splits it itself and every `up` shows a diff
+    (pulumi-cloudflare / terraform-provider-cloudflare #6238)."""
+    if len(value) <= TXT_STRING_MAX or value.startswith('"'):
+        return value
+    return " ".join(f'"{value[i:i + TXT_STRING_MAX]}"' for i in range(0, len(value), TXT_STRING_MAX))

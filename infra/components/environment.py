@@ -7,12 +7,13 @@ from pathlib import Path
 import pulumi
 from pydantic.alias_generators import to_camel
 
+from launchready.infra.components.apps import AppsArgs, FirebaseApps
 from launchready.infra.components.auth import Auth, AuthArgs
 from launchready.infra.components.cloudflare import CloudflareArgs, CloudflareZone
 from launchready.infra.components.firestore import Firestore, FirestoreArgs
 from launchready.infra.components.functions import WEBHOOK, Functions, FunctionsArgs
 from launchready.infra.components.hosting import Hosting, HostingArgs
-from launchready.infra.components.monitoring import Monitoring, MonitoringArgs
+from launchready.infra.components.monitoring import BudgetArgs, Monitoring, MonitoringArgs
 from launchready.infra.components.project import GcpProject, ProjectArgs
 from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
                                       SUPPORT_API_TOKEN, Secrets, SecretsArgs)
@@ -20,7 +21,7 @@ from launchready.infra.components.stripe_webhook import overlap_secret_ids, stri
 from launchready.config.architecture import Architecture
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
 from launchready.config.project_files import FileProblem, read_capped
-from launchready.infra.dns_records import desired_records, hosting_site_id
+from launchready.infra.dns_records import api_site_id, desired_records, hosting_site_id
 from launchready.project import Project
 from launchready.project import discover
 
@@ -105,9 +106,11 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
 
     secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels,
                                              optional_ids=overlap_secret_ids(config) if "stripe" in uses else (),
-                                             unused_ids=_unused_secrets(uses)), opts=after_apis)
+                                             unused_ids=_unused_secrets(uses),
+                                             replicas=None if config.org_policy.secret_replication == "automatic"
+                                             else (gcp_cfg.region,)), opts=after_apis)
     signing_versions, webhook_secrets = stripe_endpoints(
-        config, secret_values[STRIPE_SECRET_KEY], secrets.secrets, protect=prod,
+        config, secret_values[STRIPE_SECRET_KEY], secrets.secrets,
         provider=project.provider) if "stripe" in uses else ({}, {})
 
     fn = config.functions
@@ -127,9 +130,9 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
                                                 *signing_versions.values()],
                                     providers=[project.provider]))
 
-    hostnames = sorted({domain.app_host, domain.api_host})
     Hosting("hosting", HostingArgs(
-        project_id=pid, site_id=hosting_site_id(config), hostnames=hostnames, region=gcp_cfg.region,
+        project_id=pid, site_id=hosting_site_id(config), api_site_id=api_site_id(config),
+        app_host=domain.app_host, api_host=domain.api_host, region=gcp_cfg.region,
         webhook_path=config.stripe.webhook_path if config.stripe else "",
         webhook_service=functions.functions[WEBHOOK.name].name if functions and WEBHOOK.name in functions.functions
         else None),
@@ -145,10 +148,20 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
 
     Monitoring("monitoring", MonitoringArgs(
         project_id=pid, emails=list(config.alerts.emails), app_host=domain.app_host, environment=env,
-        services={"webhook": WEBHOOK.name, "sync": "sync-worker"}), opts=after_apis)
+        services={"webhook": WEBHOOK.name, "sync": "sync-worker"},
+        api_host=domain.api_host, webhook_path=config.stripe.webhook_path if config.stripe else "/",
+        budget=BudgetArgs(gcp_cfg.billing_account, project.number, config.budget.amount, config.budget.thresholds)
+        if gcp_cfg.billing_account else None), opts=after_apis)
+
+    apps = config.firebase_apps
+    app_outputs = FirebaseApps("apps", AppsArgs(
+        project_id=pid, display_name=config.app.name, android_package=apps.android_package,
+        apple_bundle_id=apps.apple_bundle_id, web=apps.web, keep_on_delete=prod, ready=project.ready),
+        opts=after_apis).outputs if apps.android_package or apps.apple_bundle_id or apps.web else {}
 
     return {"project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
-            "function_urls": {k: f.url for k, f in functions.functions.items()} if functions else {}}
+            "function_urls": {k: f.url for k, f in functions.functions.items()} if functions else {},
+            "firebase_apps": app_outputs}
 
 
 def _unused_secrets(uses: frozenset[str]) -> tuple[str, ...]:

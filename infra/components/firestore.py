@@ -7,7 +7,10 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from launchready.functions.backend.retention import KEEP_DAYS, TTL_FIELD
+
 BACKUP_RETENTION = "1209600s"  # 14 days of daily backups
+TTL_COLLECTIONS = tuple(KEEP_DAYS)   # stripe_events, sync_tasks
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class Firestore(pulumi.ComponentResource):
                 f"{name}-index-{index_key(spec)}", project=args.project_id, database=self.database.name,
                 collection=spec["collectionGroup"], query_scope=spec.get("queryScope", "COLLECTION"),
                 fields=[{"field_path": f["fieldPath"], **_order(f)} for f in spec["fields"]], opts=after_db)
+        # Finished records carry `expire_at` (functions/backend/retention.py); Firestore deletes them after it.
+        for collection in TTL_COLLECTIONS:
+            gcp.firestore.Field(f"{name}-ttl-{collection}", project=args.project_id, database=self.database.name,
+                                collection=collection, field=TTL_FIELD, ttl_config={}, opts=after_db)
         if args.backups:
             gcp.firestore.BackupSchedule(
                 f"{name}-backup-daily", project=args.project_id, database=self.database.name,

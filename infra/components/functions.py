@@ -11,7 +11,9 @@ from typing import Literal
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumiverse_time as time
 
+from launchready.infra.first_deploy import WAITS
 from launchready.functions.backend.callers import VERIFIED_CALLERS
 from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
                                                   SUPPORT_API_TOKEN)
@@ -78,7 +80,7 @@ class FunctionsArgs:
     labels: dict[str, str] = field(default_factory=dict)
     protect_source: bool = False
     extra_secrets: dict[str, dict[str, str]] = field(default_factory=dict)   # function -> env var -> secret id
-    ready: list[pulumi.Resource] = field(default_factory=list)   # waits (service agents) functions follow
+    ready: list[pulumi.Resource] = field(default_factory=list)   # service agents (ServiceIdentity) functions need
     database: pulumi.Resource | None = None                       # what the Firestore trigger listens on
     unused: tuple[str, ...] = ()        # entry points of services the app does not use (not deployed)
 
@@ -100,16 +102,27 @@ class Functions(pulumi.ComponentResource):
             source=pulumi.AssetArchive(assets), opts=child)
         self._builder = self._build_account()
         self._audit = [self._audit_config()] if any(s.trigger == "sign_up" for s in FUNCTIONS) else []
-        self.functions = {spec.name: self._function(spec, bucket, source) for spec in FUNCTIONS
-                          if spec.name not in args.unused}
+        deployed = [spec for spec in FUNCTIONS if spec.name not in args.unused]   # services the app uses
+        accounts = {spec.name: self._account(spec) for spec in deployed}
+        # One wait after every grant (build, runtime, secrets) and the service agents: a deploy started
+        # before IAM propagates fails its build or its trigger on the first run (created once only).
+        self._propagated = time.Sleep(
+            f"{name}-iam-propagation", create_duration=WAITS["iam-propagation"].duration,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[
+                *self._builder[1], *(g for _, grants in accounts.values() for g in grants), *args.ready]))
+        self.functions = {spec.name: self._function(spec, bucket, source, accounts[spec.name][0])
+                          for spec in deployed}
         self.register_outputs({"urls": {k: f.url for k, f in self.functions.items()}})
 
-    def _function(self, spec: FunctionSpec, bucket: gcp.storage.Bucket,
-                  source: gcp.storage.BucketObject) -> gcp.cloudfunctionsv2.Function:
+    def _secrets(self, spec: FunctionSpec) -> dict[str, str]:
+        """env var -> secret id; a secret of a service the app does not use is not created, nor read."""
+        return {key: sid for key, sid in {**spec.secrets, **self._args.extra_secrets.get(spec.name, {})}.items()
+                if sid in self._args.secrets}
+
+    def _account(self, spec: FunctionSpec) -> tuple[gcp.serviceaccount.Account, list[pulumi.Resource]]:
+        """The function's own service account and its role and secret grants."""
         name, args = f"{self._name}-{spec.name}", self._args
         child = pulumi.ResourceOptions(parent=self)
-        secrets = {key: sid for key, sid in {**spec.secrets, **args.extra_secrets.get(spec.name, {})}.items()
-                   if sid in args.secrets}   # a secret of a service the app does not use is not created
         account = gcp.serviceaccount.Account(
             f"{name}-sa", project=args.project_id, account_id=f"fn-{spec.name}"[:30],
             display_name=f"Cloud Function {spec.name}", opts=child)
@@ -123,8 +136,15 @@ class Functions(pulumi.ComponentResource):
             gcp.secretmanager.SecretIamMember(f"{name}-reads-{secret_id}", project=args.project_id,
                                               secret_id=args.secrets[secret_id].secret_id,
                                               role="roles/secretmanager.secretAccessor", member=member, opts=child)
-            for secret_id in secrets.values()
+            for secret_id in self._secrets(spec).values()
         ]
+        return account, grants
+
+    def _function(self, spec: FunctionSpec, bucket: gcp.storage.Bucket, source: gcp.storage.BucketObject,
+                  account: gcp.serviceaccount.Account) -> gcp.cloudfunctionsv2.Function:
+        name, args = f"{self._name}-{spec.name}", self._args
+        secrets = self._secrets(spec)
+        member = account.email.apply(lambda email: f"serviceAccount:{email}")
         env = {"GOOGLE_CLOUD_PROJECT": args.project_id, "LAUNCHREADY_ENVIRONMENT": args.env["LAUNCHREADY_ENVIRONMENT"],
                **{key: args.env[key] for key in spec.env}}
         function = gcp.cloudfunctionsv2.Function(
@@ -142,7 +162,7 @@ class Functions(pulumi.ComponentResource):
                      "version": args.secret_versions[sid].version} for key, sid in secrets.items()],
             },
             event_trigger=self._trigger(spec, account),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants, *self._builder[1], *self._after(spec)]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._propagated, *self._after(spec)]))
         invoker = "allUsers" if spec.public else (member if spec.trigger != "http" else None)
         if invoker is not None:
             # The literal service name (known even in a first preview, where policies read it).
@@ -153,10 +173,10 @@ class Functions(pulumi.ComponentResource):
         return function
 
     def _after(self, spec: FunctionSpec) -> list[pulumi.Resource]:
-        """What a function must wait for beyond its grants: the service agents' propagation, the
-        database its trigger watches, the audit logs its sign-up trigger reads."""
+        """What a function must wait for beyond the IAM wait: the database its trigger watches, the
+        audit logs its sign-up trigger reads."""
         extra = {"firestore": [self._args.database] if self._args.database else [], "sign_up": self._audit}
-        return [*self._args.ready, *extra.get(spec.trigger, [])]
+        return extra.get(spec.trigger, [])
 
     def _build_account(self) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
         """The account Cloud Build runs function builds as (its full name) and its role grants."""

@@ -1,5 +1,9 @@
-"""Firebase Hosting: the site, the app and API hostnames as custom domains, and the release that
-routes the Stripe webhook path on the API hostname to the webhook function."""
+"""Firebase Hosting: the app's site with its hostname, and the API hostname's own site whose release
+routes the Stripe webhook path to the webhook function.
+
+The web app's site gets no release from the program: a Pulumi-owned version has no files, so releasing
+one there (on any rewrite change) would blank the web app. The app deploys its files and its own
+rewrites with `firebase deploy --only hosting`; the API site has nothing but the rewrite."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +16,9 @@ import pulumi_gcp as gcp
 class HostingArgs:
     project_id: pulumi.Input[str]
     site_id: str
-    hostnames: list[str]
+    api_site_id: str
+    app_host: str
+    api_host: str
     region: str
     webhook_path: str
     webhook_service: pulumi.Input[str] | None   # None: no webhook function (payments none, or the app's own backend)
@@ -23,17 +29,19 @@ class Hosting(pulumi.ComponentResource):
         super().__init__("launchready:firebase:Hosting", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         site = gcp.firebase.HostingSite(f"{name}-site", project=args.project_id, site_id=args.site_id, opts=child)
-        for host in args.hostnames:
+        api = site if args.api_host == args.app_host else gcp.firebase.HostingSite(
+            f"{name}-api-site", project=args.project_id, site_id=args.api_site_id, opts=child)
+        for host, target in sorted({args.app_host: site, args.api_host: api}.items()):
             gcp.firebase.HostingCustomDomain(
-                f"{name}-domain-{host.replace('.', '-')}", project=args.project_id, site_id=site.site_id,
+                f"{name}-domain-{host.replace('.', '-')}", project=args.project_id, site_id=target.site_id,
                 custom_domain=host, cert_preference="GROUPED", wait_dns_verification=False, opts=child)
-        # The app's firebase.json must carry the same rewrite: a web deploy replaces this release.
         version = gcp.firebase.HostingVersion(
-            f"{name}-version", site_id=site.site_id,
+            f"{name}-version", site_id=api.site_id,
             config={"rewrites": [{"glob": args.webhook_path,
                                   "run": {"service_id": args.webhook_service, "region": args.region}}]
                     if args.webhook_service is not None else []},
             opts=child)
-        gcp.firebase.HostingRelease(f"{name}-release", site_id=site.site_id, version_name=version.name,
+        gcp.firebase.HostingRelease(f"{name}-release", site_id=api.site_id, version_name=version.name,
                                     message="launchready: webhook rewrite", opts=child)
-        self.register_outputs({"site_id": site.site_id, "hostnames": args.hostnames})
+        self.register_outputs({"site_id": site.site_id, "api_site_id": api.site_id,
+                               "hostnames": sorted({args.app_host, args.api_host})})

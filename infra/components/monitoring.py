@@ -63,7 +63,15 @@ def _log_threshold(metric: str, *, above: float, window_s: int, title: str) -> d
         "trigger": {"count": 1}}}
 
 
-def alert_specs(uptime_filter: pulumi.Input[str]) -> list[AlertSpec]:
+def _uptime_condition(check_filter: pulumi.Input[str]) -> dict:
+    return {"display_name": "uptime check failing from 2+ regions", "condition_threshold": {
+        "filter": check_filter, "comparison": "COMPARISON_GT", "threshold_value": 1,
+        "duration": "300s", "trigger": {"count": 1},
+        "aggregations": [{"alignment_period": "300s", "per_series_aligner": "ALIGN_NEXT_OLDER",
+                          "cross_series_reducer": "REDUCE_COUNT_FALSE", "group_by_fields": ["resource.label.host"]}]}}
+
+
+def alert_specs(uptime_filter: pulumi.Input[str], api_uptime_filter: pulumi.Input[str] = "") -> list[AlertSpec]:
     """Every alert a launch needs. Pure data (no Outputs are made here), so importing the module
     or listing the keys never touches the Pulumi runtime."""
     return [
@@ -100,14 +108,11 @@ def alert_specs(uptime_filter: pulumi.Input[str]) -> list[AlertSpec]:
                        "aggregations": [{"alignment_period": "60s", "per_series_aligner": "ALIGN_PERCENTILE_95"}],
                        "trigger": {"count": 1}}},
                   "Functions are slow; check cold starts, max instances and downstream API latency."),
-        AlertSpec("app-uptime", "App unreachable",
-                  {"display_name": "uptime check failing from 2+ regions", "condition_threshold": {
-                      "filter": uptime_filter, "comparison": "COMPARISON_GT", "threshold_value": 1,
-                      "duration": "300s", "trigger": {"count": 1},
-                      "aggregations": [{"alignment_period": "300s", "per_series_aligner": "ALIGN_NEXT_OLDER",
-                                        "cross_series_reducer": "REDUCE_COUNT_FALSE",
-                                        "group_by_fields": ["resource.label.host"]}]}},
+        AlertSpec("app-uptime", "App unreachable", _uptime_condition(uptime_filter),
                   "The app's hostname does not answer over HTTPS; check Hosting, DNS and the certificate."),
+        AlertSpec("api-uptime", "Webhook host unreachable", _uptime_condition(api_uptime_filter),
+                  "The API hostname's webhook path answers 5xx or not at all: Stripe deliveries fail. Check the "
+                  "webhook function, the API Hosting site's release, DNS and the certificate."),
     ]
 
 
@@ -120,12 +125,23 @@ REQUIRED_ALERTS: tuple[str, ...] = tuple(s.key for s in alert_specs(""))
 
 
 @dataclass(frozen=True)
+class BudgetArgs:
+    billing_account: str
+    project_number: pulumi.Input[str]
+    amount: int
+    thresholds: list[float]
+
+
+@dataclass(frozen=True)
 class MonitoringArgs:
     project_id: pulumi.Input[str]
     emails: list[str]
     app_host: str
     services: dict[str, str]      # "webhook"/"sync" -> Cloud Run service name
     environment: str
+    api_host: str                 # the webhook path's uptime check
+    webhook_path: str
+    budget: BudgetArgs | None = None
 
 
 class Monitoring(pulumi.ComponentResource):
@@ -145,6 +161,9 @@ class Monitoring(pulumi.ComponentResource):
                                opts=child)
             for m in log_metrics(args.services)
         ]
+        api_uptime = self._api_uptime(name, args)
+        if args.budget:
+            self._budget(name, args, args.budget, channels)
         uptime = gcp.monitoring.UptimeCheckConfig(
             f"{name}-uptime-app", project=args.project_id, display_name=f"{args.app_host} ({args.environment})",
             timeout="10s", period="300s",
@@ -159,7 +178,8 @@ class Monitoring(pulumi.ComponentResource):
                              triggers={m.name: m.filter for m in log_metrics(args.services)},
                              opts=pulumi.ResourceOptions(parent=self, depends_on=metrics))
         after_metrics = pulumi.ResourceOptions(parent=self, depends_on=[settled])
-        for spec in alert_specs(uptime.uptime_check_id.apply(uptime_filter)):
+        for spec in alert_specs(uptime.uptime_check_id.apply(uptime_filter),
+                                api_uptime.uptime_check_id.apply(uptime_filter)):
             gcp.monitoring.AlertPolicy(
                 f"{name}-alert-{spec.key}", project=args.project_id, display_name=f"{spec.display_name} ({args.environment})",
                 combiner="OR", conditions=[spec.condition], notification_channels=channels,
@@ -167,3 +187,29 @@ class Monitoring(pulumi.ComponentResource):
                 documentation={"content": spec.documentation, "mime_type": "text/markdown"},
                 alert_strategy={"auto_close": "1800s"}, opts=after_metrics)
         self.register_outputs({"alerts": list(REQUIRED_ALERTS)})
+
+    def _api_uptime(self, name: str, args: MonitoringArgs) -> gcp.monitoring.UptimeCheckConfig:
+        """The API hostname's webhook path: an unsigned GET is answered 405 by the function, so 4xx means
+        DNS, TLS, Hosting's rewrite and the function all answer; 5xx or no answer fails."""
+        return gcp.monitoring.UptimeCheckConfig(
+            f"{name}-uptime-api", project=args.project_id, display_name=f"{args.api_host} ({args.environment})",
+            timeout="10s", period="300s",
+            http_check={"path": args.webhook_path, "port": 443, "use_ssl": True, "validate_ssl": True,
+                        "accepted_response_status_codes": [{"status_class": "STATUS_CLASS_2XX"},
+                                                           {"status_class": "STATUS_CLASS_4XX"}]},
+            monitored_resource={"type": "uptime_url", "labels": {"host": args.api_host, "project_id": args.project_id}},
+            opts=pulumi.ResourceOptions(parent=self))
+
+    def _budget(self, name: str, args: MonitoringArgs, budget: BudgetArgs, channels: list) -> None:
+        """A monthly budget on this project's spend. No currency is set: the budget takes the billing
+        account's (a different one is refused by the Budget API)."""
+        gcp.billing.Budget(
+            f"{name}-budget", billing_account=budget.billing_account,
+            display_name=f"launchready {args.environment}"[:60],
+            budget_filter={"projects": [pulumi.Output.concat("projects/", budget.project_number)],
+                           "calendar_period": "MONTH"},
+            amount={"specified_amount": {"units": str(budget.amount)}},
+            threshold_rules=[{"threshold_percent": t, "spend_basis": "CURRENT_SPEND"} for t in budget.thresholds],
+            all_updates_rule={"monitoring_notification_channels": channels[:5],
+                              "disable_default_iam_recipients": False},
+            opts=pulumi.ResourceOptions(parent=self))

@@ -9,16 +9,20 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
-import pulumiverse_time as time
 
-from launchready.infra.first_deploy import WAITS
-
-# Every API the environment's resources call; enabling them is the first thing `pulumi up` does.
+# Every API the environment's resources call; enabling them is the first thing `pulumi up` does. The
+# first five are what every call through the quota-project provider bills to the new project (service
+# accounts: iam; IAM members and audit configs: cloudresourcemanager; ServiceIdentity: serviceusage;
+# the budget's billing account: cloudbilling; Eventarc's transport: pubsub) — the fresh-project
+# simulation (launchready.policy.fresh_project) fails the plan if one is missing.
 REQUIRED_APIS: tuple[str, ...] = (
+    "iam", "cloudresourcemanager", "serviceusage", "cloudbilling", "pubsub", "billingbudgets",
     "firebase", "firestore", "cloudfunctions", "run", "cloudbuild", "eventarc", "secretmanager",
     "identitytoolkit", "firebaserules", "firebasehosting", "monitoring", "logging", "artifactregistry",
     "storage",
 )
+# Service agents that exist only once made: Eventarc triggers need both before the first deploy.
+AGENT_SERVICES: tuple[str, ...] = ("eventarc", "pubsub")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class GcpProject(pulumi.ComponentResource):
     """`project_id` is what every other component targets; `ready` is what they depend on."""
 
     project_id: pulumi.Output[str]
+    number: pulumi.Output[str]       # what a billing budget filters on
     ready: list[pulumi.Resource]
     provider: gcp.Provider
     agents_ready: list[pulumi.Resource]
@@ -51,10 +56,11 @@ class GcpProject(pulumi.ComponentResource):
                 org_id=None if args.folder_id else args.org_id, labels=args.labels,
                 auto_create_network=False, deletion_policy="PREVENT" if args.protect else "DELETE",
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
-            self.project_id = project.project_id
+            self.project_id, self.number = project.project_id, project.number
             base.append(project)
         else:
             self.project_id = pulumi.Output.from_input(args.project_id)
+            self.number = gcp.organizations.get_project_output(project_id=args.project_id).number
             if args.billing_account:
                 base.append(gcp.billing.ProjectInfo(f"{name}-billing", project=args.project_id,
                                                     billing_account=args.billing_account, opts=child))
@@ -71,9 +77,10 @@ class GcpProject(pulumi.ComponentResource):
                                         opts=pulumi.ResourceOptions(parent=self, depends_on=services,
                                                                     provider=self.provider))
         self.ready = [*services, firebase]
-        # Eventarc/Pub/Sub/Cloud Build service agents appear and get their roles some time after their
-        # APIs are enabled; event-triggered functions created at once fail on the first run.
-        self.agents_ready = [time.Sleep(f"{name}-service-agents-propagation",
-                                        create_duration=WAITS["service-agents"].duration,
-                                        opts=pulumi.ResourceOptions(parent=self, depends_on=services))]
+        # Enabling an API does not create its service agent; ServiceIdentity does. What uses the agents
+        # waits for these and then for IAM to propagate (the functions' Sleep, WAITS["iam-propagation"]).
+        self.agents_ready = [gcp.projects.ServiceIdentity(
+            f"{name}-agent-{api}", project=self.project_id, service=f"{api}.googleapis.com",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=services, provider=self.provider))
+            for api in AGENT_SERVICES]
         self.register_outputs({"project_id": self.project_id})

@@ -24,6 +24,9 @@ class SecretsArgs:
     labels: dict[str, str] = field(default_factory=dict)
     optional_ids: tuple[str, ...] = ()       # secrets this stack needs besides SECRET_IDS (e.g. an upgrade's)
     unused_ids: tuple[str, ...] = ()         # SECRET_IDS of services the app does not use (none created)
+    # user-managed replicas (launchready:orgPolicy.secretReplication); None = automatic, stored in `global`,
+    # which an org's gcp.resourceLocations constraint often forbids
+    replicas: tuple[str, ...] | None = None
 
 
 class Secrets(pulumi.ComponentResource):
@@ -36,7 +39,7 @@ class Secrets(pulumi.ComponentResource):
         for secret_id in (i for i in (*SECRET_IDS, *args.optional_ids) if i not in args.unused_ids):
             secret = gcp.secretmanager.Secret(
                 f"{name}-{secret_id}", project=args.project_id, secret_id=secret_id, labels=args.labels,
-                replication={"auto": {}}, opts=pulumi.ResourceOptions(parent=self))
+                replication=replication(args.replicas), opts=pulumi.ResourceOptions(parent=self))
             self.secrets[secret_id] = secret
             if secret_id in args.values:
                 self.versions[secret_id] = gcp.secretmanager.SecretVersion(
@@ -44,3 +47,10 @@ class Secrets(pulumi.ComponentResource):
                     secret_data=pulumi.Output.secret(args.values[secret_id]),
                     opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"secret_ids": list(self.secrets)})
+
+
+def replication(replicas: tuple[str, ...] | None) -> dict:
+    """Secret Manager replication: automatic, or user-managed in the given locations."""
+    if replicas is None:
+        return {"auto": {}}
+    return {"user_managed": {"replicas": [{"location": location} for location in replicas]}}

@@ -119,7 +119,8 @@ class StripeWebhookArgs:
     api_version: str
     description: str
     signing_secret: gcp.secretmanager.Secret   # where the signing secret is stored
-    protect: bool = False                      # prod: a `pulumi destroy` must not delete the live endpoint
+    # Never `protect`ed, not even in prod: an API-version upgrade replaces the endpoint (Stripe cannot change
+    # an endpoint's version in place), which a protected resource refuses (launchready.policy: prod_protected).
 
 
 class StripeWebhook(pulumi.ComponentResource):
@@ -131,7 +132,7 @@ class StripeWebhook(pulumi.ComponentResource):
             "api_key": pulumi.Output.secret(args.api_key), "url": args.url,
             "enabled_events": list(args.enabled_events), "api_version": args.api_version,
             "description": args.description, "metadata": {"managed_by": "launchready"},
-        }, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        }, opts=pulumi.ResourceOptions(parent=self))
         self.signing_secret_version = gcp.secretmanager.SecretVersion(
             f"{name}-signing-secret", secret=args.signing_secret.id,
             secret_data=pulumi.Output.secret(endpoint.secret), opts=pulumi.ResourceOptions(parent=self))
@@ -146,7 +147,7 @@ def overlap_secret_ids(config: "EnvironmentConfig") -> tuple[str, ...]:
 
 
 def stripe_endpoints(config: "EnvironmentConfig", api_key: pulumi.Input[str],
-                     secrets: dict[str, gcp.secretmanager.Secret], *, protect: bool = False,
+                     secrets: dict[str, gcp.secretmanager.Secret], *,
                      provider: pulumi.ProviderResource | None = None,
                      ) -> tuple[dict[str, gcp.secretmanager.SecretVersion], dict[str, str]]:
     """The pinned endpoint, plus — while `stripe.nextApiVersion` is set — a second endpoint on the same
@@ -164,7 +165,7 @@ def stripe_endpoints(config: "EnvironmentConfig", api_key: pulumi.Input[str],
     opts = pulumi.ResourceOptions(providers=[provider] if provider else None)
     signing = {secret_id: StripeWebhook(name, StripeWebhookArgs(
         api_key=api_key, url=config.webhook_url, enabled_events=list(HANDLED_EVENTS), api_version=version,
-        description=description + note, signing_secret=secrets[secret_id], protect=protect),
+        description=description + note, signing_secret=secrets[secret_id]),
         opts=opts).signing_secret_version
         for name, version, secret_id, note in versions}
     extra = {"STRIPE_WEBHOOK_SECRET_NEXT": STRIPE_WEBHOOK_SECRET_NEXT} if config.stripe.next_api_version else {}

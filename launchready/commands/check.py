@@ -51,6 +51,8 @@ def command(
     waivers: Optional[Path] = typer.Option(None, "--waivers", help="Waivers file (default: launchready.yaml at the project root)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Accept the findings recorded in this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings' fingerprints here (adopting launchready on an existing app)."),
+    allow_critical_waivers: bool = typer.Option(False, "--allow-critical-waivers", help="Let waivers and baselines accept critical findings in prod (reported as a trust lever)."),
+    base_ref: Optional[str] = typer.Option(None, "--base-ref", help="Git ref of the base branch: a change to a trust lever (blockingSeverities, notApplicable, waivers, baseline) since it blocks unless CODEOWNERS covers the file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Text: only failures, errors, blocking skips and the verdict."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Text: also a table of every result."),
 ) -> None:
@@ -67,6 +69,9 @@ def command(
         if path is not None and not path.exists():
             raise UsageError(f"{flag}: {path} does not exist")
     stacks_dir = stacks_folder(project, stacks_dir)
+    if base_ref is not None:
+        from launchready.checks.framework.base_ref import verify_ref
+        verify_ref(project.root, base_ref)
     if rules_engine not in RULES_ENGINES:
         raise UsageError(f"--rules-engine: expected one of {', '.join(RULES_ENGINES)}, got {rules_engine!r}")
     options = CheckOptions(
@@ -75,6 +80,7 @@ def command(
         http_port=http_port, ca_file=ca_file, connect_host=connect_host, webhook_url=webhook_url,
         stripe_api_base=stripe_api_base, monitoring_api_base=monitoring_api_base, sandbox=sandbox,
         rules_engine=rules_engine, strict=strict, waivers_file=waivers, baseline=baseline,
+        allow_critical_waivers=allow_critical_waivers, base_ref=base_ref,
     )
     report = run(options, project, progress=sys.stderr.isatty())
     if write_baseline is not None:
@@ -85,6 +91,8 @@ def command(
     for name, path in targets:
         emit(report, name, path, view)
     if ("text", None) not in targets:  # the text view shows them; otherwise say them on stderr
+        for lever in report.levers:
+            typer.echo(f"launchready: trust lever: {lever}", err=True)
         for notice in report.notices:
             typer.echo(f"launchready: notice: {notice}", err=True)
     raise typer.Exit(report.exit_code)
@@ -111,6 +119,7 @@ def run(options: CheckOptions, project: Project, *, progress: bool = False):
 
     ctx = CheckContext(options, project=project)
     ctx.targets  # resolve overrides (and the sandbox state) up front: a bad flag is exit 2, not N errors
+    ctx.waiver_policy, ctx.baseline  # a bad waiver or baseline file is exit 2 before any check runs
     registry.load_catalog()
     selected = registry.select(only=options.only, skip=options.skip, offline=options.offline)
     if not selected:

@@ -42,12 +42,15 @@ def command(
     Stripe key's mode, account and the endpoints that account already delivers to."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    config = load_stack(stacks_folder(selected_project(ctx), stacks_dir), stack)
+    project = selected_project(ctx)
+    config = load_stack(stacks_folder(project, stacks_dir), stack)
     endpoints = Endpoints.resolve(
         resource_manager=resource_manager_api_base, org_policy=org_policy_api_base, billing=billing_api_base,
         service_usage=service_usage_api_base, oauth=oauth_api_base, cloudflare=cloudflare_api_base,
         stripe=stripe_api_base)
-    findings = run(config, endpoints)
+    from launchready.preflight.stack_secrets import from_stack
+    with from_stack(stack, project.root) as secrets:
+        findings = [*run(config, endpoints), secrets]
     ok = ready(findings)
     if fmt == "json":
         typer.echo(json.dumps({"stack": stack, "ready": ok, "findings": [f.to_dict() for f in findings]}, indent=2))

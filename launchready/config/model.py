@@ -193,6 +193,45 @@ class FirestoreSettings(_Model):
     backups: bool | None = None
 
 
+class OrgPolicySettings(_Model):
+    """The organization policies the stack's project lives under, and the choices they force
+    (docs/provisioning.md: the fresh-project simulation and preflight check both)."""
+
+    # allowed values of `gcp.resourceLocations` (e.g. `in:eu-locations`); empty = not constrained
+    resource_locations: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    # `iam.allowedPolicyMemberDomains` (domain restricted sharing): `none` = not enforced where the project
+    # lives; `enforced` = enforced, no exception (the plan's public functions cannot deploy); `project-exception`
+    # = enforced, and the first deploy runs in two steps with the project-level exception set between them
+    domain_restricted_sharing: Literal["none", "enforced", "project-exception"] = "none"
+    # user-managed (replicas in gcp.region) works under any location constraint; automatic needs `global`
+    secret_replication: Literal["user-managed", "automatic"] = "user-managed"
+
+    @model_validator(mode="after")
+    def _satisfiable(self) -> "OrgPolicySettings":
+        allowed = {v.lower().removeprefix("in:") for v in self.resource_locations}
+        if self.secret_replication == "automatic" and self.resource_locations and "global" not in allowed:
+            raise ValueError(f"{NAMESPACE}:orgPolicy.secretReplication: automatic stores secrets in `global`, which "
+                             f"{NAMESPACE}:orgPolicy.resourceLocations does not allow; use user-managed or allow global")
+        return self
+
+
+class BudgetSettings(_Model):
+    """A monthly billing budget on the environment's project, alerting the `alerts.emails` channels."""
+
+    amount: int = Field(default=100, ge=1)      # whole units of the billing account's currency
+    thresholds: list[float] = Field(default_factory=lambda: [0.5, 0.9, 1.0], min_length=1, max_length=10)
+
+
+class FirebaseAppsSettings(_Model):
+    """The app's Firebase registrations in this environment, as `flutterfire configure` makes them; the
+    program registers each one set, and `launchready app-config` writes the flavor's options from them."""
+
+    android_package: str | None = Field(default=None, pattern=r"^[A-Za-z][\w]*(\.[A-Za-z][\w]*)+$")
+    apple_bundle_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
+    web: bool = False
+    flavor: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")   # default: the environment
+
+
 class EnvironmentConfig(_Model):
     """Everything one environment (Pulumi stack) is made of."""
 
@@ -210,10 +249,14 @@ class EnvironmentConfig(_Model):
     owners: dict[str, str] = Field(default_factory=dict, max_length=MAX_ITEMS)
     functions: FunctionSettings = FunctionSettings()
     firestore: FirestoreSettings = FirestoreSettings()
+    org_policy: OrgPolicySettings = OrgPolicySettings()
+    budget: BudgetSettings = BudgetSettings()
+    firebase_apps: FirebaseAppsSettings = FirebaseAppsSettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
     # Check-id prefix -> why it does not apply to this app (e.g. `stripe: no payments`); such checks
-    # are reported as not applicable instead of run, and their skips never block.
-    not_applicable: dict[str, Annotated[str, Field(min_length=3)]] = Field(default_factory=dict)
+    # are reported as not applicable instead of run, and their skips never block. The gate accepts only
+    # {reason, owner, expires} entries that what the plan deploys does not contradict (checks.framework.trust).
+    not_applicable: dict[str, Annotated[str, Field(min_length=3)] | dict[str, Any]] = Field(default_factory=dict)
     # Optional here: a missing secret of a service in use is a finding (config.secrets.missing), not exit 2.
     stripe_secret_key: SecretField | None = None
     crm_api_token: SecretField | None = None

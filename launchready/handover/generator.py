@@ -68,16 +68,17 @@ def open_findings(report: dict[str, Any] | None) -> list[dict[str, Any]]:
     return sorted(problems, key=key)
 
 
-def first_deploy_facts(config: EnvironmentConfig) -> dict[str, Any]:
+def first_deploy_facts(config: EnvironmentConfig, pulumi_project: str) -> dict[str, Any]:
     """What the first-deploy runbook prints: the same facts preflight and the launch policies use."""
     from launchready.policy.policies import POLICIES
     from launchready.functions.backend.callers import VERIFIED_CALLERS
     from launchready.infra import first_deploy
     from launchready.infra.components.functions import AUDIT_LOG_TYPES, BUILD_ROLES
-
     return {"facts": first_deploy, "policies": POLICIES, "verified_callers": VERIFIED_CALLERS,
             "build_roles": BUILD_ROLES, "audit_log_types": AUDIT_LOG_TYPES,
-            "cloudflare": first_deploy.cloudflare_permissions(config.domain.www_redirect)}
+            "cloudflare": first_deploy.cloudflare_permissions(config.domain.www_redirect),
+            "rules_import": first_deploy.rules_release_import(config.stack or config.environment, pulumi_project,
+                                                              config.gcp.project_id)}
 
 
 def render_docs(inv: Inventory) -> dict[str, str]:
@@ -85,7 +86,7 @@ def render_docs(inv: Inventory) -> dict[str, str]:
     env = _environment()
     report = inv.report
     context = {
-        **first_deploy_facts(inv.config),
+        **first_deploy_facts(inv.config, inv.pulumi_project),
         "inv": inv, "cfg": inv.config, "stack": inv.config.stack or inv.config.environment,
         "source_name": Path(inv.config.source).name or "the stack config",
         "docs": [name for name, _ in DOCS], "findings": open_findings(report), "report": report,

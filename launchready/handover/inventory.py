@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from launchready.project import Project
+from launchready.project import Project, discover
 from launchready.config.model import NONE, ConfigError, EnvironmentConfig, list_stacks, load_stack
 from launchready.handover.app_model import AppCollection, app_collections
 from launchready.handover.plan_facts import AlertEntry, alert_entries, plan_counts, secret_readers
@@ -55,6 +55,7 @@ class Inventory:
     api_version: str = STRIPE_API_VERSION
     extras: dict[str, Any] = field(default_factory=dict)
     collections: list[AppCollection] = field(default_factory=list)   # the app's own, from rules + matrix
+    pulumi_project: str = ""   # Pulumi.yaml's name: URNs in the runbook's import commands
 
 
 def _owner(config: EnvironmentConfig, area: str) -> str:
@@ -135,4 +136,5 @@ def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None
         functions=dict(FUNCTIONS), alerts=alert_entries(plan, config) if plan is not None else [],
         plan_note=plan_note, plan_counts=plan_counts(plan) if plan is not None else {},
         report=report, report_note=report_note, collections=app_collections(config, project),
+        pulumi_project=(project or discover()).name,
     )

@@ -14,6 +14,8 @@ from launchready.policy.resources import (ALERT_POLICY, DNS_RECORD, FIRESTORE_DA
 from launchready.functions.backend.callers import VERIFIED_CALLERS
 from launchready.infra.components.functions import AUDIT_LOG_TYPES, BUILD_ROLES
 from launchready.infra.dns_records import single_valued_role
+from launchready.policy.fresh_project import seconds
+from launchready.policy.fresh_project_data import IAM_PROPAGATION_S, LOG_METRIC_VISIBLE_S
 
 LOG_METRIC = "gcp:logging/metric:Metric"
 SLEEP = "time:index/sleep:Sleep"
@@ -92,9 +94,10 @@ def event_triggers_ready(resources: Sequence[Resource]) -> Iterator[Violation]:
         if not isinstance(trigger, Mapping):
             continue
         event = str(trigger.get("eventType") or "")
-        if not _waits_for(function, lambda d: d.resource_type == SLEEP):
-            yield Violation(f"function {fn} ({event}) is created without waiting for the Eventarc service "
-                            "agents to propagate (no time Sleep after the APIs are enabled)", function.urn)
+        if not _waits_for(function, lambda d: d.resource_type == SLEEP and seconds(_prop(d, "createDuration"))
+                          >= IAM_PROPAGATION_S.value):
+            yield Violation(f"function {fn} ({event}) is created without waiting {IAM_PROPAGATION_S.value} s for "
+                            "its grants and the Eventarc service agents to propagate (a time Sleep)", function.urn)
         if event.startswith(FIRESTORE_EVENT_PREFIX) and not _waits_for(
                 function, lambda d: d.resource_type == FIRESTORE_DATABASE):
             yield Violation(f"function {fn} triggers on Firestore but does not wait for the database", function.urn)
@@ -112,12 +115,14 @@ def log_metric_alerts_wait(resources: Sequence[Resource]) -> Iterator[Violation]
     metrics = {str(_prop(m, "name")): m for m in _of(resources, LOG_METRIC)}
     for policy in _of(resources, ALERT_POLICY):
         referenced = set(LOG_METRIC_REF.findall(str(_prop(policy, "conditions"))))
-        sleeps = [d for d in _closure(policy) if d.resource_type == SLEEP]
+        sleeps = [d for d in _closure(policy) if d.resource_type == SLEEP
+                  and seconds(_prop(d, "createDuration")) >= LOG_METRIC_VISIBLE_S.value]
         for name in sorted(referenced & set(metrics)):
             metric_urn = metrics[name].urn
             if not any(metric_urn in {d.urn for d in _closure(sleep)} for sleep in sleeps):
                 yield Violation(f"alert policy {policy.name} uses log metric {name} created in the same run without "
-                                "a wait after it: Monitoring answers `Cannot find metric(s)`", policy.urn)
+                                f"a wait of {LOG_METRIC_VISIBLE_S.value} s after it: Monitoring answers "
+                                "`Cannot find metric(s)`", policy.urn)
 
 
 def quota_project_provider(resources: Sequence[Resource]) -> Iterator[Violation]:
@@ -157,11 +162,38 @@ def rules_release_replace(resources: Sequence[Resource]) -> Iterator[Violation]:
                             "change fails with `already exists` (the release name is fixed)", release.urn)
 
 
+def _protected(resource: Resource) -> bool:
+    return bool(getattr(getattr(resource, "opts", None), "protect", False))
+
+
+def _named_by_content(record: Resource) -> bool:
+    kind = str(_prop(record, "type"))
+    return kind in ("TXT", "CAA", "MX") and single_valued_role(kind, str(_prop(record, "content") or "")) is None
+
+
 def prod_protected(resources: Sequence[Resource]) -> Iterator[Violation]:
-    if environment(resources) != "prod":
-        return
-    for resource in [*_of(resources, DNS_RECORD), *_of(resources, STRIPE_ENDPOINT)]:
-        opts = getattr(resource, "opts", None)
-        if not getattr(opts, "protect", False):
-            yield Violation(f"prod {resource.name} is not protected: `pulumi destroy` or a rename would delete it",
-                            resource.urn)
+    """Prod protects what a config change updates in place, and nothing a change replaces: a protected
+    resource cannot be deleted, so its replacement (create + delete) fails half-way."""
+    for endpoint in _of(resources, STRIPE_ENDPOINT):
+        if _protected(endpoint):
+            yield Violation(f"{endpoint.name} is protected, but the documented Stripe API-version upgrade replaces "
+                            "the endpoint (its version cannot change in place): the upgrade would fail", endpoint.urn)
+    for record in _of(resources, DNS_RECORD):
+        if _named_by_content(record) and _protected(record):
+            yield Violation(f"{record.name} ({_prop(record, 'type')}) is protected but named by its content: a new "
+                            "value is a create + delete, and the delete of a protected record fails", record.urn)
+        elif environment(resources) == "prod" and not _named_by_content(record) and not _protected(record):
+            yield Violation(f"prod {record.name} is not protected: `pulumi destroy` or a rename would delete it",
+                            record.urn)
+
+
+TXT_STRING_MAX = 255
+
+
+def txt_strings_split(resources: Sequence[Resource]) -> Iterator[Violation]:
+    for record in _of(resources, DNS_RECORD):
+        content = str(_prop(record, "content") or "")
+        if _prop(record, "type") == "TXT" and len(content) > TXT_STRING_MAX and not content.startswith('"'):
+            yield Violation(f"TXT {_prop(record, 'name')} is {len(content)} characters in one string: Cloudflare "
+                            "splits it into 255-character strings itself and every `up` shows a diff "
+                            "(cloudflare provider #6238)", record.urn)

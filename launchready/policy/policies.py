@@ -17,7 +17,7 @@ from launchready.policy.deploy_policies import (AUDIT_CONFIG, AUDIT_LOG_TYPES, B
                                                     dns_stable_names, event_triggers_ready, log_metric_alerts_wait,
                                                     pinned_secret_versions, prod_protected,
                                                     public_functions_verify_callers, quota_project_provider,
-                                                    rules_release_replace)
+                                                    rules_release_replace, txt_strings_split)
 from launchready.policy.resources import (ALERT_POLICY, BACKUP_SCHEDULE, DNS_RECORD, FIRESTORE_DATABASE,
                                                  FUNCTION, SECRET_IAM_MEMBER, UPTIME_CHECK, ZONE_SETTING, Resource,
                                                  Validate, Violation, _iam_members, _is_iam, _of, _prop,
@@ -243,8 +243,14 @@ POLICIES: tuple[LaunchPolicy, ...] = (
                  "The Firestore rules release is replaced delete-before-create (its name is fixed).", "high",
                  "Create the Release with ResourceOptions(delete_before_replace=True).", rules_release_replace),
     LaunchPolicy("prod-protected", "infra.policy.prod_protected",
-                 "Prod DNS records and the Stripe webhook endpoint are protected from deletion.", "high",
-                 "Create them with ResourceOptions(protect=True) in prod.", prod_protected),
+                 "Prod DNS records updated in place are protected; nothing a change replaces (Stripe endpoints, "
+                 "content-named MX/CAA/TXT records) is.", "high",
+                 "Protect role-named records in prod (ResourceOptions(protect=True)); never protect Stripe webhook "
+                 "endpoints or records whose name carries a content digest.", prod_protected),
+    LaunchPolicy("txt-strings-split", "infra.policy.txt_split",
+                 "TXT records longer than 255 characters are sent as quoted 255-character strings.", "medium",
+                 "Send long TXT values (DKIM keys) split as Cloudflare stores them (infra/components/cloudflare.py "
+                 "txt_content).", txt_strings_split),
     LaunchPolicy("no-primitive-roles", "infra.policy.primitive_roles",
                  "No service account holds roles/owner or roles/editor.", "critical",
                  "Grant the specific predefined roles the service account needs instead.", no_primitive_roles),

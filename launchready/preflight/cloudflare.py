@@ -6,6 +6,7 @@ import os
 from typing import Any, Iterator
 
 from launchready.config.model import EnvironmentConfig
+from launchready.infra.components.cloudflare import REDIRECT_PHASE, REDIRECT_RULESET_NAME
 from launchready.infra.first_deploy import cloudflare_permissions
 from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable
 
@@ -40,10 +41,9 @@ def probe(config: EnvironmentConfig, endpoints: Endpoints) -> Iterator[Finding]:
         yield Finding("cloudflare.token", "fail", f"${TOKEN_ENV} is not set",
                       f"Export the deploy token as {TOKEN_ENV} (the Pulumi Cloudflare provider reads it too).")
         return
-    base = f"{endpoints.cloudflare}/client/v4/user/tokens"
     try:
         with Client({"Authorization": f"Bearer {token}"}) as client:
-            verified = client.call("GET", f"{base}/verify").get("result") or {}
+            base, verified = _verified(client, f"{endpoints.cloudflare}/client/v4", config.domain.cloudflare_zone_id)
             if verified.get("status") != "active":
                 yield Finding("cloudflare.token", "fail", f"the Cloudflare token is {verified.get('status')}",
                               "Create a new API token (see the README's Cloudflare token permissions).")
@@ -64,6 +64,53 @@ def probe(config: EnvironmentConfig, endpoints: Endpoints) -> Iterator[Finding]:
                           "Create a new API token (see the README's Cloudflare token permissions).")
         return
     yield _judge(details.get("policies") or [], config)
+    if config.domain.www_redirect:
+        yield _redirect_entrypoint(token, endpoints, config)
+
+
+def _redirect_entrypoint(token: str, endpoints: Endpoints, config: EnvironmentConfig) -> Finding:
+    """Cloudflare keeps one entry-point ruleset per zone and phase: one made by hand (dashboard Redirect
+    Rules) makes the program's `www` redirect ruleset fail to create."""
+    zone_id = config.domain.cloudflare_zone_id
+    url = f"{endpoints.cloudflare}/client/v4/zones/{zone_id}/rulesets/phases/{REDIRECT_PHASE}/entrypoint"
+    try:
+        with Client({"Authorization": f"Bearer {token}"}) as client:
+            ruleset = client.call("GET", url).get("result") or {}
+    except ApiError as exc:
+        if exc.status == 404:
+            return Finding("cloudflare.redirect_rules", "pass", f"zone {config.domain.zone} has no redirect rules "
+                           "yet: the program creates the www -> apex rule")
+        return Finding("cloudflare.redirect_rules", "warn", f"cannot read the zone's redirect rules ({exc.message})",
+                       "Check Rules -> Redirect Rules in the dashboard: existing rules block the program's.")
+    except Unreachable as exc:
+        return Finding("cloudflare.redirect_rules", "error", f"Cloudflare API: {exc}",
+                       "Check network access to api.cloudflare.com (or --cloudflare-api-base).")
+    if ruleset.get("name") == REDIRECT_RULESET_NAME:
+        return Finding("cloudflare.redirect_rules", "pass", "the zone's redirect rules are the program's own")
+    rules = [str(r.get("description") or r.get("expression") or r.get("id")) for r in ruleset.get("rules") or []]
+    return Finding("cloudflare.redirect_rules", "fail", f"zone {config.domain.zone} already has redirect rules "
+                   f"({len(rules)}: {'; '.join(rules[:3]) or 'none'}) in ruleset {ruleset.get('id')}: Cloudflare "
+                   "allows one per zone, so the program's www -> apex ruleset cannot be created",
+                   "Either delete them (dashboard: Rules -> Redirect Rules) after moving what you need elsewhere, "
+                   "or set `launchready:domain.wwwRedirect: false` and keep the www rule among your own.")
+
+
+def _verified(client: Client, api: str, zone_id: str) -> tuple[str, dict[str, Any]]:
+    """(the token's own API path, its verify result): a user token under /user/tokens; an account-owned
+    token (which /user/tokens/verify rejects) under /accounts/{account}/tokens, the zone's account."""
+    try:
+        return f"{api}/user/tokens", client.call("GET", f"{api}/user/tokens/verify").get("result") or {}
+    except ApiError as exc:
+        if exc.status != 401:
+            raise
+        try:
+            account = (client.call("GET", f"{api}/zones/{zone_id}").get("result") or {}).get("account") or {}
+        except ApiError:
+            raise exc from None
+        if not account.get("id"):
+            raise exc
+        base = f"{api}/accounts/{account['id']}/tokens"
+        return base, client.call("GET", f"{base}/verify").get("result") or {}
 
 
 def _judge(policies: list[dict[str, Any]], config: EnvironmentConfig) -> Finding:

@@ -8,23 +8,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from launchready.google_credentials import access_token
 from launchready.infra.components.functions import FUNCTIONS
 from launchready.config.model import EnvironmentConfig
 from launchready.infra.first_deploy import (BILLING_GRANTS, BLOCKING_CONSTRAINTS, BOOTSTRAP_APIS, ORG_CONSTRAINTS,
                                             PARENT_GRANTS, PROJECT_GRANTS, Grant, OrgConstraint)
+from launchready.policy.fresh_project_data import in_group
 from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 QUOTA_ENV = "GOOGLE_CLOUD_QUOTA_PROJECT"
-# Members of these value groups, as far as the plan's own locations go (org policy `in:` groups).
-LOCATION_GROUPS: dict[str, Callable[[str], bool]] = {
-    "in:eu-locations": lambda loc: loc.startswith("europe-") or loc in ("eu", "eur3", "eur4", "eur5", "eur6", "eur7"),
-    "in:us-locations": lambda loc: loc.startswith("us-") or loc in ("us", "nam5", "nam7", "nam10", "nam11"),
-    "in:asia-locations": lambda loc: loc.startswith("asia-") or loc == "asia",
-}
+
 
 
 def _adc_file() -> Path | None:
@@ -134,6 +130,10 @@ class GoogleProbes:
         return Finding("google.credentials", "pass", f"deploying as {self.identity}")
 
     def quota_project(self) -> Finding:
+        if self.quota and not os.environ.get(QUOTA_ENV):
+            return Finding("google.quota_project", "warn", f"quota project {self.quota} comes from the ADC file, "
+                           "which the Pulumi gcp provider does not read (terraform-provider-google#24500): `pulumi up` "
+                           "sends it only when it is exported", f"export {QUOTA_ENV}={self.quota}")
         if self.quota:
             return Finding("google.quota_project", "pass", f"API quota is billed to project {self.quota}")
         if self.identity.startswith("serviceAccount:"):
@@ -280,29 +280,63 @@ class GoogleProbes:
         if name not in BLOCKING_CONSTRAINTS:
             return Finding(finding_id, "pass", f"{name} is enforced on {resource}; the plan needs nothing from it "
                            f"({constraint.needed_because})")
-        blocked = self._blocked(name, rules)
-        if not blocked:
-            return Finding(finding_id, "pass", f"{name} on {resource} allows what the plan needs")
-        return Finding(finding_id, "fail", f"{name} on {resource} blocks the plan: {blocked} "
-                       f"({constraint.needed_because})", f"Org-policy exception: {constraint.exception}.")
+        if name == "iam.allowedPolicyMemberDomains":
+            return self._sharing(finding_id, resource, rules)
+        return self._locations(finding_id, resource, rules, constraint)
 
-    def _blocked(self, name: str, rules: list[dict[str, Any]]) -> str:
+    def _sharing(self, finding_id: str, resource: str, rules: list[dict[str, Any]]) -> Finding:
+        """Domain restricted sharing: the stack's chosen route (orgPolicy.domainRestrictedSharing) tested."""
+        public = ", ".join(s.name for s in FUNCTIONS if s.public)
+        route = self.config.org_policy.domain_restricted_sharing
+        blocked = f"iam.allowedPolicyMemberDomains on {resource} blocks the plan: allUsers may not hold roles on {public}"
+        step1 = f"pulumi up --stack {self.config.stack or self.config.environment} --target '**::project-project'"
+        if route != "project-exception":
+            return Finding(finding_id, "fail", f"{blocked} ({route!r} declared in {_ORG_KEY}.domainRestrictedSharing)",
+                           f"Either have an org-policy admin set `allowAll: true` for it on {resource} now, or run "
+                           f"`pulumi config set --path {_ORG_KEY}.domainRestrictedSharing project-exception` and deploy "
+                           f"in two steps: `{step1}`, then the project-level exception, then `pulumi up`.")
+        exception = (f"printf 'name: projects/{self.project}/policies/iam.allowedPolicyMemberDomains\\nspec:\\n  "
+                     f"rules:\\n  - allowAll: true\\n' > drs.yaml && gcloud org-policies set-policy drs.yaml")
+        if resource != f"projects/{self.project}":
+            return Finding(finding_id, "warn", f"{blocked}; the stack deploys in two steps (project-exception): the "
+                           "exception can only be set once the project exists",
+                           f"Step 1: `{step1}`; step 2 (an org-policy admin): `{exception}`; then `pulumi up`.")
+        return Finding(finding_id, "fail", blocked, f"An org-policy admin runs `{exception}`; then `pulumi up`.")
+
+    def _locations(self, finding_id: str, resource: str, rules: list[dict[str, Any]],
+                   constraint: OrgConstraint) -> Finding:
+        """gcp.resourceLocations: declared in the stack (so the offline simulation checks it) and met by the
+        stack's region, Firestore location and secret replication."""
+        name, org = constraint.constraint, self.config.org_policy
         if any(r.get("denyAll") for r in rules):
-            return "every value is denied"
+            return Finding(finding_id, "fail", f"{name} on {resource} blocks the plan: every value is denied",
+                           f"Org-policy exception: {constraint.exception}.")
         allowed = [v for r in rules for v in (r.get("values") or {}).get("allowedValues", [])]
         denied = [v for r in rules for v in (r.get("values") or {}).get("deniedValues", [])]
-        if name == "iam.allowedPolicyMemberDomains":
-            public = [s.name for s in FUNCTIONS if s.public]
-            return f"allUsers may not hold roles on {', '.join(public)}" if public and (allowed or denied) else ""
-        locations = sorted({self.config.gcp.region, self.config.gcp.firestore_location})
+        locations = sorted({self.config.gcp.region, self.config.gcp.firestore_location,
+                            *(["global"] if org.secret_replication == "automatic" else [])})
         outside = [loc for loc in locations if (allowed and not any(_in(loc, v) for v in allowed))
                    or any(_in(loc, v) for v in denied)]
-        return f"locations {', '.join(outside)} are not allowed" if outside else ""
+        if "global" in outside:
+            return Finding(finding_id, "fail", f"{name} on {resource} does not allow `global`, where automatically "
+                           "replicated secrets live", f"`pulumi config set --path {_ORG_KEY}.secretReplication "
+                           "user-managed` (replicas in the stack's region), or have `global` allowed.")
+        if outside:
+            return Finding(finding_id, "fail", f"{name} on {resource} blocks the plan: locations {', '.join(outside)} "
+                           f"are not allowed ({constraint.needed_because})",
+                           f"Org-policy exception: {constraint.exception}.")
+        if allowed and sorted(org.resource_locations) != sorted(allowed):
+            commands = "; ".join(f"`pulumi config set --path {_ORG_KEY}.resourceLocations[{i}] {v}`"
+                                 for i, v in enumerate(allowed))
+            return Finding(finding_id, "fail", f"{name} on {resource} allows only {', '.join(allowed)}, but the stack "
+                           f"declares {', '.join(org.resource_locations) or 'no location constraint'} "
+                           f"({_ORG_KEY}.resourceLocations), so `check --offline` cannot simulate it",
+                           f"Declare it: {commands}.")
+        return Finding(finding_id, "pass", f"{name} on {resource} allows what the plan needs")
+
+
+_ORG_KEY = "launchready:orgPolicy"
 
 
 def _in(location: str, value: str) -> bool:
-    value = value.removeprefix("is:")
-    if value == location or value == f"in:{location}-locations":
-        return True
-    member = LOCATION_GROUPS.get(value)
-    return bool(member and member(location))
+    return in_group(location, value.removeprefix("is:"))

@@ -3,9 +3,11 @@ generated app repository that is not this one (the Action's shell steps run loca
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -88,7 +90,8 @@ def test_the_deploy_job_is_two_phase_with_per_environment_secrets() -> None:
     workflow = yaml.safe_load((REPO / "examples" / "github-workflow.yml").read_text())
     deploy = workflow["jobs"]["deploy"]
     assert deploy["environment"] == "${{ matrix.stack }}"
-    assert deploy["env"]["STRIPE_SECRET_KEY"] == "${{ secrets.STRIPE_SECRET_KEY }}"  # one per GitHub Environment
+    secrets = next(s for s in deploy["steps"] if (s.get("name") or "").startswith("Stack secrets"))
+    assert "launchready:stripeSecretKey" in secrets["run"]   # the stack's key (one per environment), as `up` uses
     names = [s.get("name") or s.get("id") or s["uses"] for s in deploy["steps"]]
     order = ["Offline gate", "Preflight", "pulumi preview", "Live gate against the running", "pulumi up", "Live gate after"]
     positions = [next(i for i, n in enumerate(names) if n.startswith(o)) for o in order]
@@ -159,3 +162,102 @@ def test_emulator_detection(tmp_path) -> None:
     no_java = subprocess.run([BASH, str(script), "detect"], env={"PATH": str(tools), "EMULATOR": "auto",
                                                                 "PROJECT_DIR": str(empty)}, capture_output=True, text=True)
     assert "needed: true (Firestore rules/functions found and no emulator" in no_java.stdout, no_java.stderr
+
+
+DECOY_PULUMI = ("name: fernhill-tutors\n"
+                "description: |\n"
+                "  Fernhill's backend. Stacks for the preview environments:\n"
+                "  stackConfigDir: decoy\n"
+                "runtime:\n  name: python\nmain: infra/\n"
+                "stackConfigDir: stacks\n")
+
+
+def decoy_repository(root: Path) -> Path:
+    """The Action's app repository with a hostile Pulumi.yaml: `stackConfigDir: decoy` inside the
+    description block (what a line-based reader finds first), clean stacks under decoy/, and the real
+    prod stack carrying a live Stripe key in plain text."""
+    repo = app_repository(root)
+    project = repo / "deploy"
+    (project / "Pulumi.yaml").write_text(DECOY_PULUMI)
+    shutil.copytree(project / "stacks", project / "decoy")
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    doc = yaml.safe_load(prod.read_text())
+    doc["config"]["launchready:stripeSecretKey"] = "sk_live_" + "51Fernhill0Decoy1Test2Key3Value4Abc"
+    prod.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return repo
+
+
+def test_the_action_and_the_cli_agree_on_a_hostile_pulumi_yaml(tmp_path, action_env) -> None:
+    repo = decoy_repository(tmp_path / "repo")
+    project = repo / "deploy"
+    described = subprocess.run([sys.executable, "-m", "launchready.cli", "--project-dir", str(project), "project",
+                                "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert json.loads(described.stdout)["stacks_dir"] == str((project / "stacks").resolve()), described.stderr
+    only = "config.secrets"
+    cli = subprocess.run([sys.executable, "-m", "launchready.cli", "--project-dir", str(project), "check", "--stack",
+                          "prod", "--offline", "--only", only, "--format", "json"],
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "CI": "true"})
+    assert cli.returncode == 1, cli.stderr
+    run = run_action(repo / ".github/actions/launchready", {
+        "stack": "prod", "project-dir": "deploy", "app-dir": "app", "format": "json", "args": f"--only {only}",
+        "emulator": "skip"}, workdir=repo, temp=action_env, env={"CI": "true"})
+    assert f"stacks: dev, prod in {(project / 'stacks').resolve()}" in run.log
+    assert run.outputs["check"]["exit-code"] == "1" and run.exit_code == 1
+    action_report = json.loads(Path(run.outputs["check"]["json"]).read_text())
+    cli_report = json.loads(cli.stdout)
+    assert ([(r["id"], r["subject"], r["status"]) for r in action_report["results"]]
+            == [(r["id"], r["subject"], r["status"]) for r in cli_report["results"]])
+
+
+def test_a_pulumi_yaml_with_two_stack_folders_stops_the_action(tmp_path, action_env) -> None:
+    repo = decoy_repository(tmp_path / "repo")
+    (repo / "deploy" / "Pulumi.yaml").write_text("name: fernhill-tutors\nstackConfigDir: decoy\nruntime: python\n"
+                                                 "stackConfigDir: stacks\n")
+    run = run_action(repo / ".github/actions/launchready", {"stack": "prod", "project-dir": "deploy",
+                                                            "emulator": "skip"},
+                     workdir=repo, temp=action_env, env={"CI": "true"})
+    assert run.exit_code == 2 and "stackConfigDir: duplicate key (line 4; first at line 2)" in run.log
+    assert not [u for u in run.used if "upload-sarif" in u["uses"]]
+
+
+SOON = (date.today() + timedelta(days=30)).isoformat()
+REASON = "Fernhill only uses the Realtime Database for lesson bookings"
+LEVER_ATTACKS = {
+    "no blocking severities": ({"launchready:blockingSeverities": []}, None, "1",
+                               "blockingSeverities [] drops critical, high: refused"),
+    "rules not applicable": ({"launchready:notApplicable": {"rules": {"reason": REASON, "owner": "@fernhill/backend",
+                                                                      "expires": SOON}}},
+                             None, "1", "notApplicable: rules: refused"),
+    "waiver until 2999": ({}, "waivers:\n  - check: secrets.app.scan\n    reason: abc\n    owner: x\n"
+                              "    expires: 2999-01-01\n", "2", "expires: 2999-01-01 is more than 90 days away"),
+    "duplicate waivers key": ({}, "waivers: []\nwaivers:\n  - check: secrets.app.scan\n", "2",
+                              "waivers: duplicate key (line 2; first at line 1)"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(LEVER_ATTACKS))
+def test_no_trust_lever_in_the_pull_request_turns_the_action_green(tmp_path, action_env, attack) -> None:
+    stack_levers, waivers, code, reported = LEVER_ATTACKS[attack]
+    repo = app_repository(tmp_path / "repo")
+    project = repo / "deploy"
+    (project / "firestore.rules").write_text("rules_version = '2';\nservice cloud.firestore {\n"
+                                             "  match /databases/{database}/documents {\n"
+                                             "    match /{document=**} { allow read, write: if true; }\n  }\n}\n")
+    (project / "firestore.indexes.json").write_text('{"indexes": []}\n')
+    (project / "app" / "lib" / "backend" / "api_requests" / "stripe_calls.dart").write_text(
+        "const stripeKey = '" + "sk_live_" + "51FernhillActionKey0123456789abcdefXY" + "';\n")
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    doc = yaml.safe_load(prod.read_text())
+    doc["config"].update(stack_levers)
+    prod.write_text(yaml.safe_dump(doc, sort_keys=False))
+    if waivers:
+        (project / "launchready.yaml").write_text(waivers)
+    run = run_action(repo / ".github/actions/launchready", {
+        "stack": "prod", "project-dir": "deploy", "app-dir": "app", "format": "json", "emulator": "skip",
+        "args": "--only secrets.app.scan,rules.static.always_true,config.trust"}, workdir=repo, temp=action_env,
+        env={"CI": "true", "LAUNCHREADY_PLAN_CACHE": "0"})
+    assert run.exit_code == int(code) and run.outputs["check"].get("exit-code", code) == code, run.log
+    assert reported in run.log
+    if code == "1":
+        assert "NOT READY" in run.log
+        assert "trust levers used" in run.log.split("launchready check — stack prod", 1)[1].splitlines()[1]

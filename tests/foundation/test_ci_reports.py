@@ -28,6 +28,9 @@ def report(tmp_path_factory):
     root = app_project(tmp_path_factory.mktemp("fernhill"), waivers=[
         {"check": "web.tls.expiry:www.fernhill-tutors.io", "owner": "ops@fernhill-tutors.io",
          "reason": REASON, "expires": (date.today() + timedelta(days=30)).isoformat()}])
+    for name in ("lib/env.dart", "lib/flavors/prod.dart"):  # the files the fixture checks' findings name
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("const env = 'prod';\n")
     return run_checks(gate_context(root), registry=gate_registry())
 
 
@@ -105,16 +108,19 @@ def tmp_path_factory_root(report):
     return Path(report.project_root)
 
 
-def test_a_stack_file_outside_the_project_is_an_absolute_file_uri(report, tmp_path) -> None:
+def test_a_stack_file_outside_the_project_is_never_a_location(report, tmp_path) -> None:
     from dataclasses import replace
 
     from launchready.checks.framework.base import Finding
-    outside = [replace(r, location=Finding(str(tmp_path / "shared-stacks" / "Pulumi.prod.yaml"), 3, "stack"))
-               if r.location else r for r in report.results]
-    doc = json.loads(render(replace(report, results=outside), "sarif"))
-    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in doc["runs"][0]["results"]]
-    stack = [u for u in uris if u["uri"].endswith("Pulumi.prod.yaml")]
-    assert stack and all(u["uri"].startswith("file:///") and "uriBaseId" not in u for u in stack)
+    shared = tmp_path / "shared-stacks" / "Pulumi.prod.yaml"
+    shared.parent.mkdir()
+    shared.write_text("config: {}\n")
+    outside = [replace(r, location=Finding(str(shared), 3, "stack")) if r.location else r for r in report.results]
+    doc = json.loads(render(replace(report, results=outside, stack_file=str(shared)), "sarif"))
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
+    assert uris == {"Pulumi.yaml", "lib/env.dart", "lib/flavors/prod.dart"}  # the project file stands in
+    moved = [r for r in doc["runs"][0]["results"] if "not a file of this repository" in r["message"]["text"]]
+    assert moved and all(str(shared) in r["message"]["text"] for r in moved)
     assert github_problems(doc) == []
 
 

@@ -10,7 +10,7 @@ from launchready.checks.framework.runner import run_checks
 from launchready.config.model import ConfigError
 from tests.foundation.gate_fixtures import app_project, gate_context, gate_registry
 
-FUTURE = (date.today() + timedelta(days=90)).isoformat()
+FUTURE = (date.today() + timedelta(days=60)).isoformat()
 PAST = (date.today() - timedelta(days=1)).isoformat()
 
 
@@ -43,8 +43,10 @@ def test_strict_is_the_default_in_ci_and_for_prod(tmp_path, monkeypatch, ci, sta
 
 
 def test_not_applicable_checks_do_not_run_and_never_block(tmp_path) -> None:
-    root = app_project(tmp_path, extra={"notApplicable": {"billing": "Fernhill invoices by bank transfer; no Stripe",
-                                                          "paymnts": "typo"}})
+    root = app_project(tmp_path, extra={"notApplicable": {
+        "billing": {"reason": "Fernhill invoices by bank transfer; no Stripe", "owner": "@fernhill/finance",
+                    "expires": FUTURE},
+        "paymnts": {"reason": "a typo that names no check at all", "owner": "ops@fernhill-tutors.io", "expires": FUTURE}}})
     report = run_checks(gate_context(root), registry=gate_registry())
     [na] = results(report, "billing.stripe.endpoint")
     assert na.status is Status.SKIP and not na.blocking and na.waiver.kind == "not-applicable"
@@ -68,10 +70,11 @@ def test_a_waiver_accepts_one_subject_with_its_reason(tmp_path) -> None:
 
 def test_an_expired_waiver_blocks_again_and_unmatched_ones_are_reported(tmp_path) -> None:
     root = app_project(tmp_path, waivers=[
-        {"check": "billing.stripe.endpoint", "owner": "a@b.io", "reason": "launching without payments", "expires": PAST},
-        {"check": "web.http.redirect", "owner": "a@b.io", "reason": "stale: it passes now", "expires": FUTURE},
-        {"check": "web.tls.expiry:staging.fernhill-tutors.io", "owner": "a@b.io", "reason": "no such host", "expires": FUTURE},
-        {"check": "dns.records.gone", "owner": "a@b.io", "reason": "check was renamed", "expires": FUTURE},
+        {"check": "billing.stripe.endpoint", "owner": "a@b.io", "reason": "launching without payments first", "expires": PAST},
+        {"check": "web.http.redirect", "owner": "a@b.io", "reason": "stale: it passes now since the fix", "expires": FUTURE},
+        {"check": "web.tls.expiry:staging.fernhill-tutors.io", "owner": "a@b.io", "reason": "no such host exists anymore",
+         "expires": FUTURE},
+        {"check": "dns.records.gone", "owner": "a@b.io", "reason": "the check was renamed last release", "expires": FUTURE},
     ])
     report = run_checks(gate_context(root), registry=gate_registry())
     assert results(report, "billing.stripe.endpoint")[0].blocking
@@ -90,6 +93,7 @@ def test_a_waiver_needs_reason_owner_and_expiry(tmp_path) -> None:
     text = "\n".join(caught.value.problems)
     assert "waivers[0].reason: missing" in text and "waivers[0].expires: missing" in text
     assert "waivers[1].check: expected a check id" in text and "waivers[1].expires:" in text
+    assert "waivers[1].reason: too short" in text and "waivers[1].owner: expected an email" in text
 
 
 def test_a_baseline_accepts_recorded_findings_but_not_new_ones(tmp_path) -> None:
@@ -99,7 +103,10 @@ def test_a_baseline_accepts_recorded_findings_but_not_new_ones(tmp_path) -> None
     first = run_checks(gate_context(root), registry=gate_registry())
     assert write_baseline(first.results, root, tmp_path / "baseline.json") == 4  # failures; skips need a waiver
 
-    again = run_checks(gate_context(root, baseline=tmp_path / "baseline.json"), registry=gate_registry())
+    refused = run_checks(gate_context(root, baseline=tmp_path / "baseline.json"), registry=gate_registry())
+    assert {r.check_id for r in refused.waived} == {"web.tls.expiry"}  # critical prod findings need the flag
+    again = run_checks(gate_context(root, baseline=tmp_path / "baseline.json", allow_critical_waivers=True),
+                       registry=gate_registry())
     assert [r.check_id for r in again.blocking] == ["app.code.scan"]
     assert {r.waiver.kind for r in again.waived} == {"baseline"} and len(again.waived) == 4
 
@@ -112,7 +119,7 @@ def test_a_baseline_accepts_recorded_findings_but_not_new_ones(tmp_path) -> None
         return result
 
     reg.get("app.secrets.scan").run = one_more
-    grown = run_checks(gate_context(root, baseline=tmp_path / "baseline.json"), registry=reg)
+    grown = run_checks(gate_context(root, baseline=tmp_path / "baseline.json", allow_critical_waivers=True), registry=reg)
     assert [r.check_id for r in grown.blocking] == ["app.code.scan", "app.secrets.scan"]
 
 

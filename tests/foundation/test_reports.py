@@ -36,7 +36,7 @@ def report():
 def test_json_schema_is_stable(report) -> None:
     data = json.loads(render(report, "json"))
     assert list(data) == ["schema_version", "tool", "stack", "started_at", "duration_s", "ready", "strict",
-                          "blocking_severities", "summary", "notices", "results"]
+                          "blocking_severities", "summary", "notices", "trust_levers", "results"]
     assert data["schema_version"] == 2 and data["stack"] == "prod" and data["ready"] is False
     assert data["tool"]["name"] == "launchready" and data["tool"]["version"]
     counts = {"pass", "fail", "warn", "skip", "error"}
@@ -85,7 +85,9 @@ def test_sarif_shape(report) -> None:
             assert physical["artifactLocation"]["uri"]
             assert physical["region"]["startLine"] >= 1
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
-    assert uris == {"a.txt", "lib/main.dart", "stacks/Pulumi.prod.yaml"}  # no file of its own: the stack file
+    # no file of its own, or one that is not in the project (a.txt, lib/main.dart): the stack file
+    assert uris == {"stacks/Pulumi.prod.yaml"}
+    assert any("(in lib/main.dart, not a file of this repository)" in r["message"]["text"] for r in run["results"])
     failing = {r.check_id for r in report.results if r.status.value in ("fail", "error", "warn")}
     assert {r["ruleId"] for r in run["results"]} == failing
 

@@ -34,3 +34,21 @@ def test_runbook_follows_the_stack_and_the_facts(configs, tmp_path, monkeypatch)
     assert "| `roles/pubsub.editor` | `pubsub.topics.create` | create the dead-letter topic |" in text
     assert "Dynamic URL Redirects Write" not in text          # dev has no www redirect
     assert "`protect`ed" not in text
+
+
+def test_runbook_order_failures_and_rules_import(configs, tmp_path):
+    from tests.infra.conftest import with_changes
+
+    text = runbook(configs["prod"], tmp_path)
+    assert all(f"| {f.symptom.replace('|', '/')} |" in text for f in first_deploy.FIRST_RUN_FAILURES)
+    assert ("pulumi import --stack prod gcp:firebaserules/release:Release firestore-rules-release "
+            "projects/acme-notes-prod/releases/cloud.firestore --parent "
+            "'firestore=urn:pulumi:prod::launchready::launchready:gcp:Firestore::firestore' --provider "
+            "'project-billed=urn:pulumi:prod::launchready::launchready:gcp:Project$pulumi:providers:gcp::project-billed'"
+            ) in text
+    assert "--target '**::project-project'" not in text
+    drs = with_changes(configs["prod"], "org_policy", domain_restricted_sharing="project-exception")
+    text = runbook(drs, tmp_path)
+    steps = [text.index(s) for s in ("`pulumi up --stack prod --target '**::project-project'`",
+                                     "gcloud org-policies set-policy", "3. `pulumi up --stack prod`")]
+    assert steps == sorted(steps)

@@ -4,6 +4,8 @@ Service Usage, OAuth token info and Cloudflare's token API, for an app that is n
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,11 +28,28 @@ STRIPE_ACCOUNT = "acct_1TidepoolProd9"
 OUR_WEBHOOK = "https://api.tidepool.app/stripe_webhook"
 
 
+FAKE_PULUMI = """#!{python}
+import json, os, sys
+args = sys.argv[1:]                      # config get <key> --stack <stack>
+if args[:2] != ["config", "get"]:
+    sys.exit(2)
+path, key = {secrets!r}, args[2]
+stack = json.load(open(path)) if os.path.exists(path) else {{}}
+env = {{"cloudflare:apiToken": "CLOUDFLARE_API_TOKEN", "launchready:stripeSecretKey": "STRIPE_SECRET_KEY"}}
+value = stack.get(key, os.environ.get(env.get(key, ""), ""))
+if not value:
+    print("error: configuration key '%s' not found for stack 'prod'" % key, file=sys.stderr)
+    sys.exit(255)
+print(value)
+"""
+
+
 def _edit(config: dict) -> None:
     config["launchready:gcp"].update(projectId=PROJECT, folderId=FOLDER.split("/")[1], billingAccount=BILLING,
                                      region="europe-west3", firestoreLocation="eur3")
     config["launchready:domain"].update(zone="tidepool.app", cloudflareZoneId=ZONE_ID, appHost="tidepool.app",
                                         apiHost="api.tidepool.app", mailDomain="tidepool.app", wwwRedirect=True)
+    config["launchready:orgPolicy"] = {"resourceLocations": ["in:eu-locations"]}   # what the org enforces
 
 
 def prepared_state() -> GoogleAdminState:
@@ -38,7 +57,7 @@ def prepared_state() -> GoogleAdminState:
         tokens={TOKEN: "rosa@tidepool.app"},
         projects={QUOTA: ORG}, parents={FOLDER: ORG},
         permissions={FOLDER: {g.permission for g in PARENT_GRANTS},
-                     f"billingAccounts/{BILLING}": {"billing.resourceAssociations.create"}},
+                     f"billingAccounts/{BILLING}": {"billing.resourceAssociations.create", "billing.budgets.create"}},
         policies={ORG: {"iam.disableServiceAccountKeyCreation": {"rules": [{"enforce": True}]},
                         "gcp.resourceLocations": {"rules": [{"values": {"allowedValues": ["in:eu-locations"]}}]},
                         "iam.allowedPolicyMemberDomains": {"rules": [{"values": {"allowedValues": ["C03xk2q9z"]}}]}},
@@ -57,9 +76,16 @@ def env(tmp_path, monkeypatch):
                                "refresh_token": "unused-offline", "quota_project_id": QUOTA}))
     monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
-    monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT", raising=False)
+    monkeypatch.setenv("GOOGLE_CLOUD_QUOTA_PROJECT", QUOTA)    # what the provider reads (not the ADC file's)
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", CF_TOKEN)
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_" + "t" * 24)   # prod runs in live mode
+    # the Pulumi CLI: `pulumi config get` answers from the stack, here the same values as the variables
+    # (a test that wants the stack to differ writes stack-secrets.json)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pulumi").write_text(FAKE_PULUMI.format(python=sys.executable, secrets=str(tmp_path / "stack-secrets.json")))
+    (bin_dir / "pulumi").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     state = prepared_state()
     tokens = {CF_TOKEN: CloudflareToken("tok-41c2", list(DEPLOY_PERMISSIONS), [ZONE_ID])}
     with GoogleAdminApisStub(state) as google, CloudflareApiStub(tokens) as cloudflare, \
@@ -115,12 +141,13 @@ def test_locations_outside_the_allowed_group_block(env, capsys):
     env["state"].policies[ORG]["gcp.resourceLocations"] = {"rules": [{"values": {"allowedValues": ["in:us-locations"]}}]}
     code, report = preflight(env, capsys)
     finding = by_id(report)["google.org_policy.gcp.resourceLocations"]
-    assert code == 1 and finding["message"].endswith(
-        "blocks the plan: locations eur3, europe-west3 are not allowed (the functions, bucket and Firestore database "
-        "are created in the stack's region and location)")
+    assert code == 1 and finding["message"].startswith(
+        f"gcp.resourceLocations on {FOLDER} blocks the plan: locations eur3, europe-west3 are not allowed (the "
+        "functions, bucket, Firestore database and (user-managed) secret replicas are created in the stack's region")
 
 
-def test_user_credentials_without_quota_project_block(env, capsys):
+def test_user_credentials_without_quota_project_block(env, capsys, monkeypatch):
+    monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT")
     env["adc"].write_text(json.dumps({"type": "authorized_user", "client_id": "x", "refresh_token": "unused"}))
     code, report = preflight(env, capsys)
     finding = by_id(report)["google.quota_project"]
@@ -212,7 +239,8 @@ def test_missing_credentials_and_bad_format(env, capsys, monkeypatch):
     monkeypatch.delenv("STRIPE_SECRET_KEY")
     code, report = preflight(env, capsys)
     assert code == 1 and [(f["id"], f["status"]) for f in report["findings"]] == [
-        ("google.credentials", "fail"), ("cloudflare.token", "fail"), ("stripe.key_mode", "warn")]
+        ("google.credentials", "fail"), ("cloudflare.token", "fail"), ("stripe.key_mode", "warn"),
+        ("preflight.secrets", "warn")]
     assert main(["preflight", "--stack", "prod", "--stacks-dir", str(env["stacks"]), "--format", "xml"]) == 2
     assert capsys.readouterr().err.strip() == "launchready: --format: expected one of text, json, got 'xml'"
 
@@ -270,3 +298,101 @@ def test_a_restricted_key_without_account_access_is_a_warning(env, capsys, monke
     finding = by_id(report)["stripe.account"]
     assert code == 0 and finding["status"] == "warn" and "required permissions" in finding["message"]
     assert key not in json.dumps(report)
+
+
+def _stack_set(env, **org_policy) -> None:
+    """What `pulumi config set --path launchready:orgPolicy.<key> <value>` does to the stack file."""
+    import yaml
+
+    path = env["stacks"] / "Pulumi.prod.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"].setdefault("launchready:orgPolicy", {}).update(org_policy)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_drs_and_eu_org_remediations_can_be_carried_out_in_order(env, capsys):
+    """An org with domain restricted sharing (no exception anywhere) and `in:eu-locations`, and a stack that
+    declares neither: each remediation is doable when it is given, and preflight then passes."""
+    del env["state"].policies[FOLDER]
+    _stack_set(env, resourceLocations=[], secretReplication="automatic")
+    code, report = preflight(env, capsys)
+    found = by_id(report)
+    locations, sharing = found["google.org_policy.gcp.resourceLocations"], found[
+        "google.org_policy.iam.allowedPolicyMemberDomains"]
+    assert code == 1 and locations["status"] == sharing["status"] == "fail"
+    assert "does not allow `global`" in locations["message"]
+    assert "secretReplication user-managed" in locations["remediation"]
+    assert "domainRestrictedSharing project-exception" in sharing["remediation"]
+    # 1. secrets in the region; 2. the constraint declared (the remediation names the exact value)
+    _stack_set(env, secretReplication="user-managed")
+    code, report = preflight(env, capsys)
+    locations = by_id(report)["google.org_policy.gcp.resourceLocations"]
+    assert code == 1 and locations["remediation"] == \
+        "Declare it: `pulumi config set --path launchready:orgPolicy.resourceLocations[0] in:eu-locations`."
+    _stack_set(env, resourceLocations=["in:eu-locations"])
+    # 3. the two-step route for DRS: before the project exists it is a warning with both steps, not a dead end
+    _stack_set(env, domainRestrictedSharing="project-exception")
+    code, report = preflight(env, capsys)
+    sharing = by_id(report)["google.org_policy.iam.allowedPolicyMemberDomains"]
+    assert code == 0 and sharing["status"] == "warn", report
+    assert sharing["remediation"].startswith("Step 1: `pulumi up --stack prod --target '**::project-project'`")
+    # step 1 ran: the project exists, the exception is not there yet -> the exact command
+    state = env["state"]
+    state.projects[PROJECT] = FOLDER
+    state.project_billing[PROJECT] = BILLING
+    state.permissions[f"projects/{PROJECT}"] = {g.permission for g in PROJECT_GRANTS}
+    code, report = preflight(env, capsys)
+    sharing = by_id(report)["google.org_policy.iam.allowedPolicyMemberDomains"]
+    assert code == 1 and "gcloud org-policies set-policy drs.yaml" in sharing["remediation"]
+    assert f"name: projects/{PROJECT}/policies/iam.allowedPolicyMemberDomains" in sharing["remediation"]
+    # step 2 done by the org-policy admin -> ready for the full `pulumi up`
+    state.policies[f"projects/{PROJECT}"] = {"iam.allowedPolicyMemberDomains": {"rules": [{"allowAll": True}]}}
+    code, report = preflight(env, capsys)
+    assert code == 0 and {f["status"] for f in report["findings"]} == {"pass"}, report
+
+
+def test_an_account_owned_cloudflare_token_is_verified_under_its_account(env, capsys):
+    """Account-owned tokens are rejected by /user/tokens/verify; preflight finds the zone's account and
+    verifies and reads the token there."""
+    env["cf_tokens"][CF_TOKEN].account = "a7c1" * 8
+    code, report = preflight(env, capsys)
+    found = by_id(report)
+    assert code == 0 and found["cloudflare.token"]["status"] == "pass", report
+    assert found["cloudflare.permissions"]["status"] == "pass"
+    env["cf_tokens"][CF_TOKEN].zones[:] = ["0" * 32]      # not even the zone: the user-token answer stands
+    code, report = preflight(env, capsys)
+    assert code == 1 and "Cloudflare rejected the token" in by_id(report)["cloudflare.token"]["message"]
+
+
+def test_preflight_tests_the_stacks_secrets_not_the_variables(env, capsys, tmp_path):
+    """`pulumi up` uses the stack's cloudflare:apiToken and stripeSecretKey; a stale variable must not
+    make preflight pass (or fail) for a token the deploy will not use."""
+    (tmp_path / "stack-secrets.json").write_text(json.dumps({"cloudflare:apiToken": "cf-stale-from-last-year"}))
+    code, report = preflight(env, capsys)
+    found = by_id(report)
+    assert code == 1 and found["cloudflare.token"]["message"].startswith("Cloudflare rejected the token")
+    assert found["preflight.secrets"]["status"] == "pass"
+    assert "cf-stale-from-last-year" not in json.dumps(report)
+    assert os.environ["CLOUDFLARE_API_TOKEN"] == CF_TOKEN         # the variables are left as they were
+
+
+def test_a_quota_project_only_in_the_adc_file_is_a_warning_with_the_export(env, capsys, monkeypatch):
+    monkeypatch.delenv("GOOGLE_CLOUD_QUOTA_PROJECT")
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["google.quota_project"]
+    assert code == 0 and finding["status"] == "warn" and "terraform-provider-google#24500" in finding["message"]
+    assert finding["remediation"] == f"export GOOGLE_CLOUD_QUOTA_PROJECT={QUOTA}"
+
+
+def test_a_hand_made_redirect_ruleset_blocks_the_www_redirect(env, capsys):
+    """One dynamic-redirect entry point per zone: the program's www rule cannot be created beside one."""
+    assert by_id(preflight(env, capsys)[1])["cloudflare.redirect_rules"]["status"] == "pass"
+    phase = (ZONE_ID, "http_request_dynamic_redirect")
+    env["cloudflare"].entrypoints[phase] = {"id": "rs-77", "name": "default", "phase": phase[1], "rules": [
+        {"id": "r1", "description": "old blog -> /journal", "expression": '(http.request.uri.path eq "/blog")'}]}
+    code, report = preflight(env, capsys)
+    finding = by_id(report)["cloudflare.redirect_rules"]
+    assert code == 1 and "already has redirect rules (1: old blog -> /journal) in ruleset rs-77" in finding["message"]
+    assert "wwwRedirect: false" in finding["remediation"]
+    env["cloudflare"].entrypoints[phase]["name"] = "launchready redirects"      # a re-run: ours
+    assert by_id(preflight(env, capsys)[1])["cloudflare.redirect_rules"]["status"] == "pass"

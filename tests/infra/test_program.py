@@ -9,6 +9,7 @@ import yaml
 
 from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_EVENT_UNMATCHED
+from launchready.infra.components.cloudflare import txt_content
 from launchready.infra.components.functions import source_files
 from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
 from launchready.infra.components.project import REQUIRED_APIS
@@ -173,7 +174,8 @@ def test_cloudflare_creates_exactly_the_desired_records(plans, configs, env):
     plan, config = plans[env], configs[env]
     planned = sorted((r.get("type"), r.get("name"), r.get("content") or f'0 issue "{r.get("data.value")}"',
                       r.get("proxied")) for r in plan.of_type("cloudflare:index/dnsRecord:DnsRecord"))
-    wanted = sorted((s.type, s.name, s.content, s.proxied) for s in desired_records(config))
+    wanted = sorted((s.type, s.name, txt_content(s.content) if s.type == "TXT" else s.content, s.proxied)
+                    for s in desired_records(config))
     assert planned == wanted
     settings = {r.get("settingId"): r.get("value") for r in plan.of_type("cloudflare:index/zoneSetting:ZoneSetting")}
     assert settings["ssl"] == "strict" and settings["min_tls_version"] == "1.2"

@@ -19,6 +19,7 @@ from google.api_core.exceptions import NotFound
 from ..customers import CUSTOMERS
 from ..log_messages import SYNC_DEAD_LETTERED
 from ..logs import log
+from ..retention import expire_at
 from ..settings import ConfigurationError, SyncSettings
 from ..store import client, run_transaction, server_timestamp
 from ..sync.outbox import SYNC_TASKS
@@ -121,7 +122,7 @@ def run_task(task_id: str, *, db: "Client | None" = None, settings: SyncSettings
         wait = backoff_seconds(settings, claim.attempts, getattr(exc, "retry_after", None))
         _finish(db, ref, {"last_error": error, "next_attempt_at": _now() + timedelta(seconds=wait)})
         raise RetrySync(task_id, error, wait) from None
-    done = {"status": "done", "last_error": None, "completed_at": server_timestamp()}
+    done = {"status": "done", "last_error": None, "completed_at": server_timestamp(), **expire_at(SYNC_TASKS)}
     try:
         _finish(db, ref, done, write)
     except NotFound:  # the customer or request was deleted meanwhile: the provider call still happened

@@ -1,6 +1,7 @@
 """A local stand-in for the Cloudflare API calls `launchready preflight` makes with the deploy token:
 `GET /client/v4/user/tokens/verify` and `GET /client/v4/user/tokens/{id}` (the token's policies; the
-real API lets a token read itself only with the "API Tokens Read" permission), in Cloudflare's
+real API lets a token read itself only with the "API Tokens Read" permission) — under
+`/client/v4/accounts/{account}/tokens` for an account-owned token, whose account `GET /zones/{id}` names — in Cloudflare's
 envelope `{"success", "errors", "messages", "result"}`.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ class CloudflareToken:
     permissions: list[str]                     # permission group names, e.g. "DNS Write"
     zones: list[str] = field(default_factory=list)   # zone ids the policy covers; empty = every zone
     status: str = "active"
+    account: str | None = None                 # an account-owned token (verified under /accounts/{id}/tokens)
 
     def policy(self) -> dict[str, Any]:
         scope = {f"com.cloudflare.api.account.zone.{z}": "*" for z in self.zones} or \
@@ -37,6 +39,7 @@ class CloudflareApiStub(StubServer):
     def __init__(self, tokens: dict[str, CloudflareToken], port: int = 0):
         super().__init__(port)
         self.tokens = tokens
+        self.entrypoints: dict[tuple[str, str], dict[str, Any]] = {}   # (zone id, phase) -> entry point ruleset
 
     def wsgi(self, environ, start_response):
         return self._answer(Request(environ))(environ, start_response)
@@ -47,9 +50,25 @@ class CloudflareApiStub(StubServer):
         if token is None:
             return envelope(errors=[{"code": 1000, "message": "Invalid API Token"}], status=401)
         path = request.path.rstrip("/")
-        if path == "/client/v4/user/tokens/verify":
+        owner = f"/client/v4/accounts/{token.account}/tokens" if token.account else "/client/v4/user/tokens"
+        if path.startswith("/client/v4/zones/") and "/rulesets/phases/" in path:
+            zone, phase = path.split("/")[4], path.split("/")[7]
+            ruleset = self.entrypoints.get((zone, phase))
+            if ruleset is None:
+                return envelope(errors=[{"code": 10003, "message": "could not find entrypoint ruleset in the "
+                                                                   f"{phase} phase"}], status=404)
+            return envelope(ruleset)
+        if path.startswith("/client/v4/zones/"):
+            zone = path.rsplit("/", 1)[-1]
+            if token.zones and zone not in token.zones:
+                return envelope(errors=[{"code": 9109, "message": "Unauthorized to access requested resource"}],
+                                status=403)
+            return envelope({"id": zone, "account": {"id": token.account or "0" * 32, "name": "stand-in"}})
+        if path.endswith("/tokens/verify") and path != f"{owner}/verify":
+            return envelope(errors=[{"code": 1000, "message": "Invalid API Token"}], status=401)
+        if path == f"{owner}/verify":
             return envelope({"id": token.id, "status": token.status, "expires_on": None, "not_before": None})
-        if path == f"/client/v4/user/tokens/{token.id}":
+        if path == f"{owner}/{token.id}":
             if READ_TOKENS not in token.permissions:
                 return envelope(errors=[{"code": 9109, "message": "Unauthorized to access requested resource"}],
                                 status=403)

@@ -1,0 +1,76 @@
+"""`launchready app-config --stack NAME`: write the stack's Firebase client config into the Flutter app
+(`lib/firebase_options_<flavor>.dart`, `google-services.json`, `GoogleService-Info.plist`) from the
+`firebase_apps` stack output of `pulumi up` — so the build of a flavor can only point at its own project."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+OUTPUTS_TIMEOUT_S = 60
+
+
+def _stack_outputs(stack: str, outputs: Path | None, root: Path) -> dict[str, Any]:
+    """`--outputs` (the JSON of `pulumi stack output --json --stack S`), else that command, run here."""
+    from launchready.errors import UsageError
+
+    if outputs is not None:
+        try:
+            data = json.loads(outputs.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--outputs: {outputs}: not the JSON of `pulumi stack output --json` ({exc})") from None
+    elif shutil.which("pulumi") is None:
+        raise UsageError(f"no stack outputs: install the Pulumi CLI, or pass --outputs with the JSON of "
+                         f"`pulumi stack output --json --stack {stack}`")
+    else:
+        done = subprocess.run(["pulumi", "stack", "output", "--json", "--stack", stack], cwd=root,
+                              capture_output=True, text=True, timeout=OUTPUTS_TIMEOUT_S)
+        if done.returncode != 0:
+            raise UsageError(f"`pulumi stack output --json --stack {stack}` failed: "
+                             f"{(done.stderr.strip().splitlines() or ['no message'])[-1]}")
+        data = json.loads(done.stdout or "{}")
+    if not isinstance(data, dict):
+        raise UsageError("the stack outputs are not a JSON object")
+    return data
+
+
+def command(
+    ctx: typer.Context,
+    stack: str = typer.Option(..., "--stack", help="Stack whose Firebase apps the build should use."),
+    outputs: Optional[Path] = typer.Option(None, "--outputs", help="JSON of `pulumi stack output --json --stack S` "
+                                           "(default: run that command)."),
+    app_dir: Optional[Path] = typer.Option(None, "--app-dir", help="The Flutter app (default: Pulumi.yaml's "
+                                           "launchready:appDir)."),
+    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
+                                              "(default: the project's stackConfigDir)."),
+) -> None:
+    """Write lib/firebase_options_<flavor>.dart and the native config files of the stack's Firebase apps."""
+    from launchready.config.model import load_stack
+    from launchready.errors import UsageError
+    from launchready.flutter.firebase_options import OptionsError, write
+    from launchready.commands import selected_project
+    from launchready.project import stacks_folder
+
+    project = selected_project(ctx)
+    config = load_stack(stacks_folder(project, stacks_dir), stack)
+    app = project.flag(app_dir) or project.app_dir
+    if app is None or not (app / "pubspec.yaml").is_file():
+        raise UsageError(f"--app-dir: {app or 'no app folder (set launchready:appDir in Pulumi.yaml)'} is not a "
+                         "Flutter app (no pubspec.yaml)")
+    apps = _stack_outputs(stack, project.flag(outputs), project.root).get("firebase_apps") or {}
+    if not apps:
+        raise UsageError(f"stack {stack} has no firebase_apps output: set launchready:firebaseApps in its stack "
+                         f"file and run `pulumi up --stack {stack}`")
+    flavor = config.firebase_apps.flavor or config.environment
+    try:
+        written = write(app, stack, flavor, config.gcp.project_id, apps)
+    except OptionsError as exc:
+        raise UsageError(str(exc)) from None
+    typer.echo(f"{flavor}: Firebase apps of project {config.gcp.project_id} (stack {stack} outputs, from the "
+               "Firebase Management API):")
+    for path in written:
+        typer.echo(f"  {project.display(path)}")
