@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml functions/requirements.txt constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[test]' -r functions/requirements.txt
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,deploy,sandbox]' -r functions/requirements.txt
 	touch $(STAMP)
 
 venv: $(STAMP)

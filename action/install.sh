@@ -23,7 +23,8 @@ else
   echo "installing launchready $want into $VENV"
   "$python" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -c "$ACTION_PATH/constraints.txt" "$ACTION_PATH"
+  # The gate plans the stack and runs the webhook contract: the deploy and sandbox extras (docs/install.md).
+  "$VENV/bin/python" -m pip install --quiet -c "$ACTION_PATH/constraints.txt" "${ACTION_PATH}[deploy,sandbox]"
 fi
 "$bin" --version
 pack=$("$VENV/bin/python" -c 'import pathlib, launchready.policy as p; print(pathlib.Path(p.__file__).parent)')

@@ -12,6 +12,7 @@ import contextvars
 import hashlib
 import importlib.util
 import json
+import os
 import runpy
 import threading
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
+from launchready.config.project_files import FileProblem, read_bytes_capped
 from launchready.infra import plan_cache
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig
 
@@ -234,6 +236,7 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str], roo
 # ------------------------------------------------------------------ public API
 
 _LOCK = threading.Lock()
+HASHED_BYTES = 16 * 1024 * 1024   # per source file; a larger one invalidates by its refusal text only
 CACHE_SIZE = 32
 _CACHE: dict[str, "Plan | PlanFailure"] = {}
 
@@ -241,17 +244,26 @@ _CACHE: dict[str, "Plan | PlanFailure"] = {}
 def sources(config: EnvironmentConfig, project: "Project") -> list[Path]:
     """What the program reads besides the config: a change to any of these invalidates cached plans."""
     fs = config.firestore
-    return [INFRA_DIR, BACKEND_DIR, project.functions_dir, project.root / fs.rules_file,
-            project.root / fs.indexes_file]
+    where = f"{config.source or 'stack config'}: launchready:firestore"
+    # Containment first: nothing outside the project is hashed (`rulesFile: ..` would walk the parent).
+    return [INFRA_DIR, BACKEND_DIR, project.functions_dir, project.resolve(fs.rules_file, f"{where}.rulesFile"),
+            project.resolve(fs.indexes_file, f"{where}.indexesFile")]
 
 
 def source_digest(paths: list[Path]) -> str:
+    """A digest of the files (folders walked without following links); each read by the bounded
+    reader, so a FIFO or a link out is hashed as its refusal, never opened."""
     digest = hashlib.sha256()
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
-            if path.is_dir() else [path] if path.is_file() else []
+        files = sorted(Path(folder) / name for folder, dirs, names in os.walk(path) for name in names
+                       if "__pycache__" not in Path(folder).parts) if path.is_dir() else [path]
         for file in files:
-            digest.update(str(file).encode() + b"\0" + file.read_bytes())
+            try:
+                data = read_bytes_capped(file, HASHED_BYTES, root=path if path.is_dir() else path.parent)
+            except FileProblem as exc:   # its size and time still invalidate the cache
+                info = os.lstat(file) if os.path.lexists(file) else None
+                data = f"\0refused: {exc} {info and (info.st_size, info.st_mtime_ns)}".encode()
+            digest.update(os.fsencode(file) + b"\0" + data)
     return digest.hexdigest()
 
 

@@ -21,6 +21,7 @@ import typer  # noqa: E402
 from launchready.commands import catalog, check, demo, handover, init, plan, preflight, rules, sandbox  # noqa: E402
 from launchready.commands import app_config  # noqa: E402
 from launchready.commands import project as project_command  # noqa: E402
+from launchready.commands import scan  # noqa: E402
 from launchready.errors import UsageError  # noqa: E402
 from launchready.config.model import ConfigError  # noqa: E402
 
@@ -29,6 +30,7 @@ app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False
                   help="Launch readiness for Flutter + Firebase + Stripe apps: provision, gate, hand over.")
 app.command("init")(init.command)
 app.command("check")(check.command)
+app.command("scan")(scan.command)
 app.command("checks")(catalog.list_command)
 app.command("explain")(catalog.explain_command)
 app.command("plan")(plan.command)
@@ -97,6 +99,11 @@ def _main(argv: list[str] | None) -> int:
             print(f"launchready: {line}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a bug: say so in one line unless debugging
+        from launchready.errors import missing_extra
+        extra = missing_extra(exc) if isinstance(exc, ModuleNotFoundError) else None
+        if extra:   # an optional extra (deploy, sandbox) is not installed
+            print(f"launchready: {extra}", file=sys.stderr)
+            return 2
         if os.environ.get("LAUNCHREADY_DEBUG"):
             raise
         print(f"launchready: internal error: {type(exc).__name__}: {exc} "

@@ -119,6 +119,8 @@ class Check:
     # Inputs the check reads (launchready.checks.framework.inputs.INPUTS): when one cannot be had, the
     # runner skips the check "because ..." and the input's own check reports the root cause once.
     needs: ClassVar[tuple[str, ...]] = ()
+    # Needs no stack (only the repository, app and rules files): `launchready scan` runs it too.
+    stackless: ClassVar[bool] = False
 
     def run(self, ctx: "CheckContext") -> Result | Iterable[Result]:
         raise NotImplementedError

@@ -187,6 +187,12 @@ class CheckContext:
         from launchready.flutter.discovery import flutter_apps
         return self.project.root if flutter_apps(self.project.root, max_depth=2) else None
 
+    @property
+    def app_contexts(self) -> "tuple[CheckContext, ...]":
+        """One context per Flutter app the run scans (`launchready scan` finds several in a monorepo):
+        what repository-wide checks consult to report a file once."""
+        return (self,) if self.app_dir is not None and self.app_dir.is_dir() else ()
+
     @cached_property
     def targets(self) -> LiveTargets:
         opts = self.options

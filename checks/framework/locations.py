@@ -38,7 +38,7 @@ def key_line(stack_file: Path, key: str) -> int:
 
 def fallback_location(result: Result, cls: type[Check], stack_file: Path, root: Path) -> Finding | None:
     """The stack file (relative to the project root when inside it) at the driving key's line."""
-    if result.findings:
+    if result.findings or not stack_file.is_file():   # `launchready scan` has no stack file
         return None
     key = config_key(cls)
     message = f"driven by launchready:{key}" if key else "the stack this check ran against"

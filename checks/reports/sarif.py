@@ -38,7 +38,8 @@ def describe_check(cls: type[Check] | None, result: Result | None = None) -> tup
     remediation; from the result when the class is unknown."""
     if cls is None:
         return (result.title, result.remediation) if result else ("", "")
-    doc = inspect.getdoc(cls)
+    from launchready.checks.explanations import explanation
+    doc = explanation(cls.id) or inspect.getdoc(cls)
     if not doc or doc == inspect.getdoc(Check):
         doc = inspect.getdoc(inspect.getmodule(cls)) or cls.title
     return doc, cls.remediation or (result.remediation if result else "")

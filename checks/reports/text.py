@@ -30,6 +30,9 @@ FINDINGS_SHOWN = 5   # compact view: places per result (the rest in --verbose an
 NEXT_SHOWN = 3       # compact view: blocking fixes listed first
 
 
+SCAN_REPORT = "scan"   # the report of `launchready scan` (launchready.scan.SCAN_STACK): no stack
+
+
 def build_console(file=None, *, force_terminal: bool | None = None) -> Console:
     file = file or sys.stdout
     tty = force_terminal if force_terminal is not None else bool(getattr(file, "isatty", lambda: False)())
@@ -130,7 +133,9 @@ def _levers(report: Report, console: Console) -> None:
 
 
 def print_report(report: Report, console: Console, view: str = "verbose") -> None:
-    console.print(f"launchready check — stack {report.stack}", markup=False)
+    heading = ("launchready scan — checks that need no stack" if report.stack == SCAN_REPORT
+               else f"launchready check — stack {report.stack}")
+    console.print(heading, markup=False)
     _levers(report, console)
     if view == "compact":
         _next_steps(report, console)

@@ -3,6 +3,7 @@ where documented): the catalog, readable without running anything."""
 from __future__ import annotations
 
 import difflib
+import textwrap
 import json
 
 import typer
@@ -10,7 +11,8 @@ import typer
 from launchready.checks.framework.base import Check
 from launchready.checks.framework.locations import config_key
 from launchready.checks.framework.registry import registry
-from launchready.checks.reports.sarif import HELP_URI, describe_check
+from launchready.checks.explanations import doc_link
+from launchready.checks.reports.sarif import describe_check
 from launchready.errors import UsageError
 
 
@@ -58,12 +60,13 @@ def explain_command(check_id: str = typer.Argument(..., metavar="ID", help="A ch
 
 def explain_text(cls: type[Check]) -> str:
     why, fix = describe_check(cls)
+    why = textwrap.fill(why, 96)
     key = config_key(cls)
     lines = [f"{cls.id} — {cls.title}", f"severity: {cls.severity.value} · {_kind(cls)}"
              + (f" · driven by launchready:{key}" if key else ""), "",
              "What and why:", *[f"  {line}" for line in why.splitlines()], ""]
     lines += ["How to fix a failure:", f"  {fix or 'follow the evidence and message of the failing result'}", ""]
-    lines += [f"Docs: {HELP_URI}",
+    lines += [f"Docs: {doc_link(cls.id)} (in the launchready repository)",
               f"Waive (launchready.yaml): waivers: [{{check: {cls.id}, reason: ..., owner: ..., expires: YYYY-MM-DD}}]"]
     return "\n".join(lines)
 

@@ -16,6 +16,8 @@ def command(
                                           "(default: build/reports/<stack>.json when it exists)."),
     html: bool = typer.Option(False, "--html", help="Also write one self-contained handover.html."),
     stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
+    check: bool = typer.Option(True, "--check/--no-check", help="Without a report, run `launchready check --offline` "
+                               "first and write its JSON report (default) / document without one."),
 ) -> None:
     """Write handover docs: environments, DNS, secrets inventory, integrations, alerts, runbooks."""
     from launchready.errors import UsageError
@@ -32,8 +34,33 @@ def command(
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {out} exists and is not a folder")
     config = load_stack(stacks_dir, stack)
-    written = generate(config, project=project, stacks_dir=stacks_dir, out_dir=out, report_path=report or project.report_path(stack),
-                       html=html)
+    report = report or project.report_path(stack)
+    if check and not report.is_file():
+        _write_report(stack, stacks_dir, report, project)
+    written = generate(config, project=project, stacks_dir=stacks_dir, out_dir=out, report_path=report, html=html)
     typer.echo(f"handover docs for stack {stack}: {len(written)} files in {project.display(out)}")
     for path in written:
         typer.echo(f"  {project.display(path)}")
+
+
+def _write_report(stack: str, stacks_dir: Path, path: Path, project) -> None:
+    """Run the offline gate (what the readiness page needs) and keep its JSON report; a stack that cannot
+    be checked yet leaves the page saying which command to run."""
+    from launchready.checks.framework.context import CheckOptions
+    from launchready.commands.check import run
+    from launchready.config.model import ConfigError
+    from launchready.errors import UsageError
+    from launchready.checks.reports import render
+    from launchready.redact import redact_text
+
+    command = f"launchready check --stack {stack} --format json --output {project.display(path)}"
+    try:
+        report = run(CheckOptions(stack=stack, stacks_dir=stacks_dir, offline=True), project)
+    except (ConfigError, UsageError) as exc:
+        problem = (getattr(exc, "problems", None) or [str(exc)])[0]
+        typer.echo(f"launchready: no readiness report: the check could not run ({problem}); run `{command}`", err=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(redact_text(render(report, "json")), encoding="utf-8")
+    typer.echo(f"no report at {project.display(path)}: ran `launchready check --stack {stack} --offline` "
+               f"({'ready' if report.ready else f'{len(report.blocking)} blocking'}) and wrote it there", err=True)

@@ -20,6 +20,7 @@ import re2
 
 from launchready.flutter.dart_lexer import DartTokens, lex
 from launchready.flutter.discovery import flutter_apps
+from launchready.runtime import budget
 from launchready.secrets.flutter import FlutterAssets, read_assets
 from launchready.secrets.registry import default_set
 from launchready.secrets.scanner import ScanResult, read_candidate, scan_file
@@ -38,12 +39,21 @@ class DartSource:
     source: str
     raw: bytes = field(default=b"", repr=False)   # the file's bytes, for the trigger-word filter
     facts: dict[str, Any] = field(default_factory=dict, repr=False)   # what checks derive once per file
+    notes: list[str] = field(default_factory=list, repr=False)   # the scan's skipped list: where overruns go
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def tokens(self) -> DartTokens:
+        """Lexed once, within the per-file time budget; a file over it is analysed as empty, noted."""
         with self._lock:
-            return self.__dict__.get("tokens") or lex(self.source)
+            if "tokens" in self.__dict__:
+                return self.__dict__["tokens"]
+            try:
+                with budget.per_file():
+                    return lex(self.source)
+            except budget.OverBudget as exc:
+                self.notes.append(f"{self.rel}: Dart analysis {exc}")
+                return lex("")
 
     @property
     def code(self) -> str:
@@ -105,13 +115,14 @@ def scan_app(root: Path) -> AppScan:
         scan.files.append(rel)
         if path.suffix.lower() in BINARY_SUFFIXES:
             continue
-        data = read_candidate(path, rel, scan.secrets)
+        data = read_candidate(path, rel, scan.secrets, root=root)
         if data is None:
             continue
         prefix, app_assets = scan.app_of(rel) if scan.apps else ("", assets)
         scan_file(scan.secrets, rel, data, app_assets.ships(rel[len(prefix):]), detectors)
         if rel.endswith(".dart") and not rel[len(prefix):].startswith(NOT_SHIPPED):
-            scan.dart.append(DartSource(path, rel, data.decode("utf-8", errors="replace"), data))
+            scan.dart.append(DartSource(path, rel, data.decode("utf-8", errors="replace"), data,
+                                        notes=scan.secrets.skipped))
         elif TEXT_KEPT.search(rel):
             scan.texts[rel] = data.decode("utf-8", errors="replace")
     return scan

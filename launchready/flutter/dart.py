@@ -1,15 +1,20 @@
 """Bracket and statement bounds in comment-blanked Dart code, skipping string literals by the lexer's
-spans (see `checks.secrets.dart_lexer`). Used only around a candidate call a check already found."""
+spans (see `launchready.flutter.dart_lexer`). Used only around a candidate call a check already found."""
 from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from typing import Iterator
 
 from launchready.flutter.app_scan import DartSource
 from launchready.flutter.dart_lexer import DartTokens
+from launchready.runtime.budget import tick
 
-_PAIRS = {"(": ")", "[": "]", "{": "}"}
+_STRUCTURE = re.compile(r"[()\[\]{};]")
+# Most answers are a few hundred characters away: a local scan finds them; only a longer one turns to
+# the file's structure (computed once), so no file costs more than LOCAL steps per candidate.
+LOCAL = 600
 
 
 def _string_around(tokens: DartTokens, offset: int) -> tuple[int, int] | None:
@@ -26,29 +31,31 @@ def _string_around(tokens: DartTokens, offset: int) -> tuple[int, int] | None:
     return None
 
 
-def balanced_end(tokens: DartTokens, open_at: int) -> int:
-    """Offset just past the bracket that closes the one at `open_at` (strings skipped)."""
+def _local_end(tokens: DartTokens, open_at: int) -> int | None:
+    """balanced_end by a forward scan of at most LOCAL chars; None when it goes further."""
     code, depth, i = tokens.code, 0, open_at
-    while i < len(code):
+    stop = min(len(code), open_at + LOCAL)
+    while i < stop:
         char = code[i]
         if char in "'\"":
             around = _string_around(tokens, i)
             i = around[1] if around else i + 1
             continue
-        if char in _PAIRS:
+        if char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
             if depth == 0:
                 return i + 1
         i += 1
-    return len(code)
+    return len(code) if stop == len(code) else None
 
 
-def statement_start(tokens: DartTokens, pos: int) -> int:
-    """Start of the statement or expression that contains `pos` (back to `;`, `{` or `}` at depth 0)."""
+def _local_start(tokens: DartTokens, pos: int) -> int | None:
+    """statement_start by a backward scan of at most LOCAL chars; None when it goes further."""
     code, depth, i = tokens.code, 0, pos - 1
-    while i >= 0:
+    stop = max(-1, pos - 1 - LOCAL)
+    while i > stop:
         char = code[i]
         if char in "'\"":
             around = _string_around(tokens, i)
@@ -64,7 +71,94 @@ def statement_start(tokens: DartTokens, pos: int) -> int:
         elif char in ";{}" and depth == 0:
             return i + 1
         i -= 1
-    return 0
+    return 0 if stop == -1 else None
+
+
+class _Structure:
+    """One forward pass over a file's code, strings skipped: where each bracket closes, and where the
+    statement holding any offset starts. Computed once per file on first use; answering each
+    candidate call by rescanning the file (forward to the close, back to the statement start) was
+    quadratic: a 320 KB file of unclosed calls took minutes."""
+
+    def __init__(self, tokens: DartTokens):
+        code = tokens.code
+        self.size = len(code)
+        self.closes = array("i", [self.size]) * (self.size + 1)   # open offset -> offset past its close
+        self.positions, self.starts = array("i"), array("i")     # statement start from each offset on
+        code_at = _outside_strings(tokens)
+        # `${` ... `}`: a statement of its own inside the literal, and the literal is one expression outside
+        interpolation_opens = {start for start, _ in tokens.interpolations}
+        interpolation_closes = {end - 1 for _, end in tokens.interpolations}
+        opens: list[int] = []   # every open bracket, for closes
+        frames = [0]            # statement start inside each open `(` / `[`; [0]: top level
+        for count, match in enumerate(_STRUCTURE.finditer(code)):
+            if not count & 4095:
+                tick()
+            pos = match.start()
+            if not code_at(pos):
+                continue
+            char = code[pos]
+            if char in "([{":
+                opens.append(pos)
+            elif char in ")]}" and opens:
+                self.closes[opens.pop()] = pos + 1
+            if char in "([" or pos in interpolation_opens:
+                frames.append(pos + 1)
+            elif char in ")]" or pos in interpolation_closes:
+                if len(frames) > 1:
+                    frames.pop()
+                else:
+                    frames[0] = 0   # a closer never opened: what precedes it is one unfinished group
+            else:
+                frames[-1] = pos + 1
+            self.positions.append(pos + 1)
+            self.starts.append(frames[-1])
+
+
+def _outside_strings(tokens: DartTokens):
+    """A test for increasing offsets: is this offset code (outside every string literal, or inside a
+    `${...}` of one)? Literals and interpolations nest properly, so one sweep with a stack answers."""
+    regions = sorted([(s[0], s[1], True) for s in tokens.spans] + [(a, b, False) for a, b in tokens.interpolations])
+    stack: list[tuple[int, bool]] = []   # (end, is a string) of the regions holding the offset
+    state = {"next": 0}
+
+    def code_at(pos: int) -> bool:
+        i = state["next"]
+        while i < len(regions) and regions[i][0] <= pos:
+            start, end, is_string = regions[i]
+            while stack and stack[-1][0] <= start:
+                stack.pop()
+            stack.append((end, is_string))
+            i += 1
+        state["next"] = i
+        while stack and stack[-1][0] <= pos:
+            stack.pop()
+        return not (stack and stack[-1][1])
+    return code_at
+
+
+def _structure(tokens: DartTokens) -> _Structure:
+    found = tokens.__dict__.get("_structure")
+    if found is None:
+        found = tokens.__dict__["_structure"] = _Structure(tokens)
+    return found
+
+
+def balanced_end(tokens: DartTokens, open_at: int) -> int:
+    """Offset just past the bracket that closes the one at `open_at` (strings skipped)."""
+    local = _local_end(tokens, open_at)
+    return local if local is not None else _structure(tokens).closes[open_at]
+
+
+def statement_start(tokens: DartTokens, pos: int) -> int:
+    """Start of the statement or expression that contains `pos` (back to `;`, `{` or `}` at depth 0,
+    or just after the unclosed `(` / `[` holding it)."""
+    local = _local_start(tokens, pos)
+    if local is not None:
+        return local
+    structure = _structure(tokens)
+    i = bisect.bisect_right(structure.positions, pos) - 1
+    return structure.starts[i] if i >= 0 else 0
 
 
 def split_top_level(args: str) -> list[str]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
+from launchready.runtime.budget import tick
+
 # Whole simple strings (one line; escapes and `$name` allowed, no `${`) and line comments match in one
 # step; anything else stops at its first character and is lexed by hand.
 # Every alternative starts with a literal character, so the regex engine skips ahead to the next `/`,
@@ -47,6 +49,7 @@ class DartTokens:
     source: str
     comments: list[tuple[int, int]] = field(default_factory=list)
     spans: list[tuple[int, int, int, int, bool, bool]] = field(default_factory=list)  # StringLiteral fields
+    interpolations: list[tuple[int, int]] = field(default_factory=list)  # `{...}` of each `${...}`: (start, end)
 
     @cached_property
     def strings(self) -> list[StringLiteral]:
@@ -99,9 +102,12 @@ class _Lexer:
         self.src, self.n, self.out = source, len(source), tokens
 
     def run(self) -> None:
-        pos, search, src = 0, _NEXT.search, self.src
+        pos, search, src, steps = 0, _NEXT.search, self.src, 0
         comments, strings = self.out.comments.append, self.out.spans.append
         while True:
+            steps += 1
+            if not steps & 1023:   # the per-file time budget, and a SIGTERM, get a look-in
+                tick()
             match = search(src, pos)
             if match is None:
                 return
@@ -177,7 +183,12 @@ class _Lexer:
                 pos += 2
             elif char == "$":
                 interpolated = True
-                pos = self._interpolation_end(pos + 2) if src.startswith("${", pos) else pos + 1
+                if src.startswith("${", pos):
+                    end = self._interpolation_end(pos + 2)
+                    self.out.interpolations.append((pos + 1, end))
+                    pos = end
+                else:
+                    pos += 1
             elif char == "\n":    # an unterminated one-line string ends at the line end
                 return pos, pos, interpolated
             elif src.startswith(quote, pos):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from launchready.config.project_files import FileProblem, read_bytes_capped
+
 PUBSPEC = "pubspec.yaml"
 PUBSPEC_MAX_BYTES = 256 * 1024
 MAX_DEPTH = 6
@@ -34,10 +36,9 @@ def flutter_apps(root: Path, *, max_depth: int = MAX_DEPTH) -> list[Path]:
 def is_flutter_app(pubspec: Path) -> bool:
     """True when the pubspec depends on the Flutter SDK (`dependencies: flutter: sdk: flutter`)."""
     try:
-        if not pubspec.is_file() or pubspec.stat().st_size > PUBSPEC_MAX_BYTES:
-            return False
-        document = yaml.safe_load(pubspec.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, yaml.YAMLError, RecursionError):
+        data = read_bytes_capped(pubspec, PUBSPEC_MAX_BYTES, root=pubspec.parent)
+        document = yaml.safe_load(data.decode("utf-8", errors="replace"))
+    except (FileProblem, yaml.YAMLError, RecursionError):
         return False
     dependencies = document.get("dependencies") if isinstance(document, dict) else None
     flutter = dependencies.get("flutter") if isinstance(dependencies, dict) else None

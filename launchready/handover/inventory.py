@@ -14,7 +14,7 @@ from typing import Any
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.project import Project, discover
 from launchready.config.model import NONE, ConfigError, EnvironmentConfig, list_stacks, load_stack
-from launchready.handover.app_model import AppCollection, app_collections
+from launchready.handover.app_model import AppCollection, app_model
 from launchready.handover.plan_facts import AlertEntry, alert_entries, plan_counts, secret_readers
 from launchready.infra.dns_records import DnsRecordSpec, desired_records
 
@@ -56,6 +56,8 @@ class Inventory:
     extras: dict[str, Any] = field(default_factory=dict)
     collections: list[AppCollection] = field(default_factory=list)   # the app's own, from rules + matrix
     pulumi_project: str = ""   # Pulumi.yaml's name: URNs in the runbook's import commands
+    canonical: bool = True                  # the app adopted launchready's customer model (customers/{uid})
+    own_functions: dict[str, str] = field(default_factory=dict)      # the app's own functions: name -> file
 
 
 def _owner(config: EnvironmentConfig, area: str) -> str:
@@ -130,11 +132,13 @@ def gather(config: EnvironmentConfig, stacks_dir: Path, report_path: Path | None
         except ConfigError as exc:
             stacks[name] = exc
     report, report_note = load_report(report_path, config.stack or config.environment)
+    model = app_model(config, project)
     return Inventory(
         config=config, stacks=stacks, records=desired_records(config),
         secrets=secret_entries(config, secret_readers(plan) if plan is not None else None),
         functions=dict(FUNCTIONS), alerts=alert_entries(plan, config) if plan is not None else [],
         plan_note=plan_note, plan_counts=plan_counts(plan) if plan is not None else {},
-        report=report, report_note=report_note, collections=app_collections(config, project),
+        report=report, report_note=report_note, collections=model.collections,
+        canonical=model.canonical, own_functions=model.functions,
         pulumi_project=(project or discover()).name,
     )

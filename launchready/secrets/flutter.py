@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from launchready.config.project_files import FileProblem, read_bytes_capped
+
 SHIPPED_DIRS = ("lib/", "web/")
 
 
@@ -35,12 +37,16 @@ NO_ASSETS = FlutterAssets(frozenset(), frozenset(), is_app=False)
 def read_assets(app_root: Path) -> FlutterAssets:
     """The asset entries of `app_root/pubspec.yaml` (none when there is no Flutter app there)."""
     pubspec = Path(app_root) / "pubspec.yaml"
-    if not pubspec.is_file():
-        return NO_ASSETS
     try:
-        text = pubspec.read_text(encoding="utf-8")
+        text = read_bytes_capped(pubspec, root=app_root).decode("utf-8")
+    except FileProblem as exc:
+        return NO_ASSETS if str(exc) == "not found" else \
+            FlutterAssets(frozenset(), frozenset(), f"pubspec.yaml {exc}", is_app=False)
+    except UnicodeDecodeError as exc:
+        return FlutterAssets(frozenset(), frozenset(), f"pubspec.yaml is not UTF-8: {type(exc).__name__}")
+    try:
         document = yaml.safe_load(text) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         return FlutterAssets(frozenset(), frozenset(), f"pubspec.yaml is not valid YAML: {type(exc).__name__}")
     flutter = document.get("flutter") if isinstance(document, dict) else None
     entries = flutter.get("assets") if isinstance(flutter, dict) else None

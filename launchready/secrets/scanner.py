@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchready.config.project_files import FileProblem, TooLarge, read_bytes_capped
+from launchready.runtime import budget
 from launchready.severity import Severity
 from launchready.secrets.detectors import Detector
 from launchready.secrets.firebase_config import is_firebase_config
@@ -53,6 +55,7 @@ class ScanResult:
     public_files: list[str] = field(default_factory=list)   # where those were: shown so a reviewer can check
     silenced: int = 0   # placeholders, documented test values, PEM templates (see judgement.py)
     unreadable: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)   # "path: why" — links out, FIFOs, devices, over budget
     asset_problem: str | None = None
 
     def by_kind(self) -> dict[str, int]:
@@ -73,6 +76,7 @@ def _matches(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[in
     found: list[tuple[int, Detector, bytes]] = []
     line, counted_to = 1, 0
     for match in detectors.matches(data):
+        budget.tick()
         start = match.start()
         line += data.count(b"\n", counted_to, start)
         counted_to = start
@@ -83,15 +87,17 @@ def _matches(data: bytes, detectors: DetectorSet | None = None) -> list[tuple[in
     return found
 
 
-def read_candidate(path: Path, rel: str, result: ScanResult, max_file_bytes: int = MAX_FILE_BYTES) -> bytes | None:
-    """The bytes of a text file worth scanning; None (and the reason counted in `result`) otherwise."""
+def read_candidate(path: Path, rel: str, result: ScanResult, max_file_bytes: int = MAX_FILE_BYTES,
+                   root: Path | None = None) -> bytes | None:
+    """The bytes of a text file worth scanning (read by the bounded reader: no link out of `root`, no
+    FIFO or device opened); None, and the reason noted in `result`, otherwise."""
     try:
-        if path.stat().st_size > max_file_bytes:
-            result.skipped_large.append(rel)
-            return None
-        data = path.read_bytes()
-    except OSError:
-        result.unreadable.append(rel)
+        data = read_bytes_capped(path, max_file_bytes, root)
+    except TooLarge:
+        result.skipped_large.append(rel)
+        return None
+    except FileProblem as exc:
+        (result.unreadable if str(exc).startswith("cannot be read") else result.skipped).append(f"{rel}: {exc}")
         return None
     if b"\0" in data[:BINARY_SNIFF_BYTES]:
         result.skipped_binary += 1
@@ -101,10 +107,16 @@ def read_candidate(path: Path, rel: str, result: ScanResult, max_file_bytes: int
 
 def scan_file(result: ScanResult, rel: str, data: bytes, ships: bool, detectors: DetectorSet | None = None) -> None:
     """Add the hits of one file's bytes to `result`; public-by-design hits are counted, not reported."""
+    try:
+        with budget.per_file():
+            found = _matches(data, detectors)
+    except budget.OverBudget as exc:
+        result.skipped.append(f"{rel}: {exc}")
+        return
     result.files_scanned += 1
     result.bytes_scanned += len(data)
     name = rel.rpartition("/")[2]
-    for line, detector, value in _matches(data, detectors):
+    for line, detector, value in found:
         verdict = judge(detector, value, rel)
         if verdict is not None and verdict.severity == SILENT:
             result.silenced += 1
@@ -125,7 +137,7 @@ def scan_tree(root: Path, *, detectors: DetectorSet | None = None, max_file_byte
     assets = read_assets(root) if flutter_assets is None else flutter_assets
     result = ScanResult(asset_problem=assets.problem)
     for path, rel in iter_files(root):
-        data = read_candidate(path, rel, result, max_file_bytes)
+        data = read_candidate(path, rel, result, max_file_bytes, root)
         if data is not None:
             scan_file(result, rel, data, assets.ships(rel), detectors)
     return result

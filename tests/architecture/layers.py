@@ -16,6 +16,7 @@ LAYERS: list[set[str]] = [
     {"__main__"},
     {"cli"},
     {"commands"},
+    {"scan"},                              # `launchready scan`: the stackless checks over any repository
     {"checks", "preflight", "handover"},   # the gate, deployer preflight and handover docs: siblings
     {"sandbox"},                           # the local replica (reads plans, rules harness tokens)
     {"policy"},                            # the CrossGuard pack judges the program's plan

@@ -92,7 +92,7 @@ def test_version_checks_and_explain() -> None:
     assert text and all(line.startswith("rules.static.") for line in text)
     explained = cli("explain", "rules.static.test_mode")
     assert explained.returncode == 0
-    for part in ("rules.static.test_mode —", "What and why:", "How to fix a failure:", "Docs: https://"):
+    for part in ("rules.static.test_mode —", "What and why:", "How to fix a failure:", "Docs: docs/checks.md#rules.static.test_mode"):
         assert part in explained.stdout
     typo = cli("explain", "rules.static.testmode")
     assert typo.returncode == 2 and "did you mean rules.static.test_mode" in typo.stderr

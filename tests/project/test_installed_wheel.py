@@ -124,8 +124,11 @@ def test_every_third_party_import_of_the_package_is_a_declared_dependency():
     declared dependency provides crashes a user's run (the dev venv would hide it)."""
     import tomllib
 
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    # The core, plus the extras the commands beyond `scan` need (they say which one when it is missing).
     declared = {re.split(r"[<>=\[;~! ]", dep)[0].lower().replace("_", "-")
-                for dep in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]}
+                for dep in [*project["dependencies"], *extras["deploy"], *extras["sandbox"]]}
     missing = {}
     for module, where in sorted(_imported_modules().items()):
         top = module.split(".")[0]
@@ -135,3 +138,20 @@ def test_every_third_party_import_of_the_package_is_a_declared_dependency():
         if not providers & declared:
             missing[module] = (where, sorted(providers))
     assert missing == {}
+
+
+def test_each_extra_package_is_named_by_the_missing_extra_hint():
+    """A module of the deploy/sandbox extras that launchready imports maps to its extra, so a command
+    needing it says which `pip install 'launchready[...]'` to run instead of crashing."""
+    import tomllib
+
+    from launchready.errors import EXTRA_MODULES
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    owned = {re.split(r"[<>=\[;~! ]", dep)[0].lower().replace("_", "-"): name
+             for name in ("deploy", "sandbox") for dep in extras[name]}
+    for module in _imported_modules():
+        providers = _distributions_of(module) & set(owned)
+        if providers:
+            hinted = next((extra for m, extra in EXTRA_MODULES.items() if module == m or module.startswith(m + ".")), None)
+            assert hinted == owned[providers.pop()], module

@@ -17,6 +17,8 @@ from launchready.flutter.app_scan import AppScan, DartSource, app_scan
 class ClientCodeCheck(Check):
     """One result over the shipped Dart files: pass, or fail with a finding per offending line."""
 
+    stackless = True
+
     what: ClassVar[str]  # what a finding is, plural-able: "direct CRM/support API call(s)"
     trigger: ClassVar[tuple[str, ...]]   # literal words: a file with none of them cannot hold a finding
     requires: ClassVar[tuple[tuple[str, ...], ...]] = ()   # further word groups such a file must hold

@@ -8,6 +8,7 @@ Storage download URL's `token=` is the public link Storage hands out by design, 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from urllib.parse import urlsplit
 
@@ -40,6 +41,15 @@ TRIGGER = (
     "hotmail(", "yahoo(", "yandex(", "mailgun(", "qq(", "zoho(", "AndPassword(", "?key=", "&key=")
 
 
+def _urls(dart) -> tuple[list[int], list[str]]:
+    """Offsets and texts of the file's URLs, found once per file: searching each candidate's statement
+    again was quadratic on a file that is one long statement."""
+    if "urls" not in dart.facts:
+        matches = list(URL.finditer(dart.code))
+        dart.facts["urls"] = ([m.start() for m in matches], [m.group() for m in matches])
+    return dart.facts["urls"]
+
+
 def _value_end(code: str, start: int) -> int:
     """End of the expression starting at `start` (the next depth-0 `,`, `}`, `)` or `;`)."""
     depth = 0
@@ -58,10 +68,12 @@ def _service(dart, offset: int) -> str:
     """The API a call at `offset` talks to: the URL in its statement, else the nearest one before it."""
     start = statement_start(dart.tokens, offset)
     end = dart.code.find(";", offset)
-    urls = URL.findall(dart.code[start:end if end > 0 else len(dart.code)])
+    starts, found = _urls(dart)
+    first = bisect.bisect_left(starts, start)
+    urls = found[first:first + 1] if first < len(starts) and starts[first] < (end if end > 0 else len(dart.code)) else []
     if not urls:
-        before = URL.findall(dart.code[max(0, offset - 3000):offset])
-        urls = before[-1:]
+        last = bisect.bisect_left(starts, offset) - 1
+        urls = found[last:last + 1] if last >= 0 and starts[last] >= offset - 3000 else []
     if not urls:
         return "an HTTP API"
     host = urlsplit(urls[0]).hostname or urls[0]

@@ -67,7 +67,7 @@ class FreshOrgPolicy(FreshProjectCheck):
     id = "infra.fresh.org_policy"
     title = "Fresh project: the plan passes the org policies the stack declares"
     severity = Severity.CRITICAL
-    remediation = ("Match `launchready:gcp.region`/`firestoreLocation` and `orgPolicy.secretReplication` to "
-                   "`orgPolicy.resourceLocations`; under domain restricted sharing see docs/provisioning.md. "
+    remediation = ("Match `launchready:gcp.region`/`firestoreLocation` and `launchready:orgPolicy.secretReplication` to "
+                   "`launchready:orgPolicy.resourceLocations`; under domain restricted sharing see docs/provisioning.md. "
                    + REMEDIATION)
     rule, what = "org_policy", "the plan's locations and IAM members pass the declared org policies"

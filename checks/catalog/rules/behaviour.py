@@ -183,6 +183,7 @@ class AppMatrixBehaviour(MatrixGroupCheck):
     """The project's own rows (its access file): the app's collections, fields and roles."""
 
     id = "rules.behaviour.app"
+    stackless = True
     title = "The app's own access matrix (launchready.access.yaml) holds on its rules"
     group = APP_GROUP
     remediation = ("Change the rules (at the reported line) so each listed request gets the expected answer, "

@@ -17,6 +17,8 @@ from launchready.checks.framework.base import Check
 from launchready.rules.analysis import audits
 from launchready.rules.analysis.audits import Issue
 from launchready.rules.analysis.model import Ruleset
+from launchready.config.project_files import FileProblem, read_bytes_capped
+from launchready.secrets.scanner import MAX_FILE_BYTES
 from launchready.secrets.walk import iter_files
 
 
@@ -25,6 +27,7 @@ from launchready.secrets.walk import iter_files
 class RulesSyntax(Check):
     id = "rules.static.syntax"
     applies_to = ("firestore",)
+    stackless = True
     title = "Firestore rules file exists and parses"
     severity = Severity.CRITICAL
     remediation = "Fix the rules file at the reported line (`firebase emulators:start` shows the same error)."
@@ -47,6 +50,8 @@ class RulesAudit(Check):
 
     applies_to = ("firestore",)
     needs = ("rules",)
+    stackless = True
+
     audit: ClassVar[Callable[[Ruleset], list[Issue]]]
     ok_message: ClassVar[str]
 
@@ -206,14 +211,16 @@ class RulesBillingSelfGrant(RulesAudit):
     def issues(self, rules: Ruleset) -> list[Issue]:
         """Fields the payment backend beside the rules file (`functions/`) writes count as billing state."""
         functions = Path(self.rules_path).parent / "functions"
-        texts = {f"functions/{rel}": _read(path) for path, rel in iter_files(functions)} if functions.is_dir() else {}
+        texts = {f"functions/{rel}": _read(path, functions) for path, rel in iter_files(functions)} \
+            if functions.is_dir() else {}
         return audits.billing_self_grant(rules, backend_writes(texts))
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, root: Path) -> str:
+    """A backend source by the bounded reader (a FIFO or a link out of functions/ reads as empty)."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        return read_bytes_capped(path, MAX_FILE_BYTES, root).decode("utf-8", errors="replace")
+    except FileProblem:
         return ""
 
 

@@ -25,6 +25,8 @@ def app_dir_unusable(check: Check, ctx, unread: str) -> Result | None:
 class SecretScanCheck(Check):
     """Turns one scan into one result: worst hit decides the severity; low-only hits warn."""
 
+    stackless = True
+
     remediation = ("Treat every reported value as leaked: rotate it at the provider now, delete it from the "
                    "file (and from git history), and keep it in Secret Manager, read only by the backend "
                    "functions. " + SUPPRESS_HINT)
@@ -34,11 +36,13 @@ class SecretScanCheck(Check):
                     "secrets_by_kind": scan.by_kind(), "public_by_design_ignored": scan.public_by_design,
                     "public_by_design_files": scan.public_files, "placeholders_silenced": scan.silenced,
                     "skipped_binary_files": scan.skipped_binary, "skipped_large_files": scan.skipped_large,
-                    "unreadable_files": scan.unreadable}
+                    "unreadable_files": scan.unreadable, "skipped_files": scan.skipped}
         if scan.asset_problem:
             evidence["pubspec_problem"] = scan.asset_problem
+        skipped = (f" ({len(scan.skipped)} file(s) not read: links out of the folder, FIFOs, devices, over the "
+                   "time budget; see skipped_files)") if scan.skipped else ""
         if not scan.hits:
-            return self.passed(f"no secrets found in {scan.files_scanned} files of {scope}", evidence)
+            return self.passed(f"no secrets found in {scan.files_scanned} files of {scope}{skipped}", evidence)
         findings = [Finding(str(root / hit.path) if root else hit.path, hit.line,
                             f"{hit.kind} ({hit.severity.value})" + (f": {hit.note}" if hit.note else
                             "; ships inside the app, so every user can extract it" if hit.ships else ""))
@@ -48,7 +52,7 @@ class SecretScanCheck(Check):
         files = len({hit.path for hit in scan.hits})
         kinds = ", ".join(f"{kind} x{n}" for kind, n in sorted(scan.by_kind().items()))
         message = (f"{len(scan.hits)} secret(s) in {files} file(s) of {scope}"
-                   + (f", {shipped} shipped inside the app" if shipped else "") + f": {kinds}")
+                   + (f", {shipped} shipped inside the app" if shipped else "") + f": {kinds}{skipped}")
         if worst is Severity.INFO:   # only ship-by-design keys to restrict: advice, not a leak
             return self._result(Status.WARN, message, evidence, RESTRICT_KEYS, findings, Severity.INFO)
         if worst.rank >= Severity.LOW.rank:

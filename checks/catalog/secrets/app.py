@@ -83,6 +83,7 @@ NOT_LITERAL = re.compile(r"^(?:\$|System\.|project\.|providers\.|keystorePropert
 class SigningMaterialCommitted(Check):
     id = "secrets.app.signing"
     needs = ("app",)
+    stackless = True
     title = "No app-signing keystores, certificates or passwords committed"
     severity = Severity.CRITICAL
     remediation = ("Remove the keystore/certificate and the passwords from the repository (and its history), "

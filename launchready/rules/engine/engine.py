@@ -199,12 +199,30 @@ class RulesEngine:
         req["query"] = {"limit": query.limit if query else None, "offset": None,
                         "orderBy": [f for f, _ in query.order_by] if query and query.order_by else None}
         parts = request.path.strip("/").split("/")
+        named = _named_documents(query, parts)
+        if named is not None:
+            return self._named_list(request.path, named, query, req, database, docs, trace)
         if query and query.collection_group:
             segments = list(ROOT) + [ANY_PREFIX, parts[-1], ANY_DOC]
         else:
             segments = list(ROOT) + parts + [ANY_DOC]
         decisions = [self._evaluate("list", request.path, segments, req, resource, docs, trace)
                      for resource in query_resources(query, UNKNOWN)]
+        denied = [d for d in decisions if not d.allowed]
+        return denied[0] if denied else decisions[0]
+
+    def _named_list(self, path: str, named: list[str], query: Any, req: dict, database: Database,
+                    docs: DocumentAccess, trace: bool) -> Decision:
+        """A list pinned to documents by `__name__` (`where(FieldPath.documentId(), '==', uid)`, or
+        `in`): as the emulator does, each named document is decided with its wildcards bound and its
+        stored data as `resource`; for one not stored, reading `resource` is an error (the emulator's
+        "Variable read error"), while the bound wildcards still decide."""
+        decisions = []
+        for doc_path in named:
+            existing = database.get(doc_path)
+            resource = resource_object(doc_path, existing) if existing is not None else UNKNOWN
+            segments = list(ROOT) + doc_path.split("/")
+            decisions.append(self._evaluate("list", path, segments, req, resource, docs, trace))
         denied = [d for d in decisions if not d.allowed]
         return denied[0] if denied else decisions[0]
 
@@ -265,6 +283,25 @@ class RulesEngine:
             self._functions[key] = {name: (fn.params, tuple((n, compile_expr(e)) for n, e in fn.lets),
                                            compile_expr(fn.body)) for name, fn in block.scope().items()}
         return self._functions[key]
+
+
+def _named_documents(query: Any, parts: list[str]) -> list[str] | None:
+    """The document paths a query's `__name__ ==` / `in` filter pins it to, when all lie in the
+    queried collection (or group); None when it names none (the symbolic list decision applies)."""
+    for f in query.where if query else ():
+        if f.field != "__name__" or f.op not in ("==", "in"):
+            continue
+        refs = f.value if f.op == "in" and isinstance(f.value, list) else [f.value]
+        paths = []
+        for ref in refs:
+            segments = ref.segments if isinstance(ref, RPath) else ()
+            inside = segments[:3] == ROOT and len(segments) >= 5 and len(segments) % 2 == 1 and (
+                segments[-2] == parts[-1] if query.collection_group else list(segments[3:-1]) == parts)
+            if not inside:
+                return None
+            paths.append("/".join(segments[3:]))
+        return paths or None
+    return None
 
 
 def _check_nesting(ruleset: Ruleset) -> None:

@@ -16,6 +16,11 @@ from launchready.rules.engine.values import (Duration, PartialPath, RPath, RSet,
                                                     check_int, compare, equal, hkey, is_number, render, type_name)
 
 MAX_CALL_DEPTH = 20
+# The emulator's per-request budget, probed against it (tests/rules/test_engine_limits.py): every
+# evaluated expression costs 1 and each `&&` / `||` one more; when the budget runs out the request is
+# denied ("Unable to evaluate the expression as the maximum of 1000 expressions to evaluate has been
+# reached."), whatever `||` branches remain. So an exponential ruleset ends after ~1000 steps.
+MAX_EXPRESSIONS = 1000
 NAMESPACES = frozenset({"math", "timestamp", "duration", "hashing", "latlng"})
 DOC_FUNCTIONS = frozenset({"get", "exists", "getAfter", "existsAfter"})
 TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
@@ -31,6 +36,25 @@ class UnknownValue:
 
 
 UNKNOWN = UnknownValue()
+
+
+class BudgetExhausted(RulesError):
+    """The request used up its expression budget: not absorbed by `&&` / `||`, the request is denied."""
+
+
+class RequestBudget:
+    """Expressions evaluated so far in one request (shared by every `allow` the request tries)."""
+
+    __slots__ = ("spent",)
+
+    def __init__(self) -> None:
+        self.spent = 0
+
+    def charge(self, cost: int) -> None:
+        self.spent += cost
+        if self.spent > MAX_EXPRESSIONS:
+            raise BudgetExhausted(f"Unable to evaluate the expression as the maximum of {MAX_EXPRESSIONS} "
+                                  "expressions to evaluate has been reached.")
 
 
 @dataclass
@@ -62,12 +86,14 @@ class Evaluation:
     def __init__(self, functions: Callable[[Any], dict], documents: "DocumentAccess", trace: bool):
         self._functions = functions
         self._docs = documents
+        self._budget = documents.budget
         self.steps: list[Step] | None = [] if trace else None
         self._depth = 0
         self._calls = 0
         self.scope_key: Any = None
 
     def eval(self, node: Node, scope: dict) -> Any:
+        self._budget.charge(1)
         if self.steps is None:
             return DISPATCH[node.kind](self, node, scope)
         step = Step(self._depth, node)
@@ -218,10 +244,13 @@ class Evaluation:
         """`&&` stops at the first false, `||` at the first true; an error before that is kept and
         raised only when nothing later decides."""
         error: RulesError | None = None
+        self._budget.charge(2 * (len(node.args) - 1) - 1)   # the emulator's binary nodes cost 2 each
         for item in node.args:
             try:
                 if self.truth(item, scope) is stop:
                     return stop
+            except BudgetExhausted:
+                raise
             except RulesError as exc:
                 error = error or exc
         if error is not None:
@@ -364,6 +393,7 @@ class DocumentAccess:
     def __init__(self, before: dict, after: dict, limit: int):
         self._before, self._after, self._limit = before, after, limit
         self._seen: set[tuple[str, ...]] = set()
+        self.budget = RequestBudget()
 
     def lookup(self, function: str, path: RPath) -> Any:
         segments = path.segments

@@ -19,12 +19,14 @@ same runner (emulator today, any engine that answers requests) executes them.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from launchready.config.project_files import FileProblem, read_capped
 from launchready.rules.testing.matrix import ANON, CLAIMED, OTHER, OWNER, Actor, Expectation
 
 GROUP = "app"
@@ -115,11 +117,11 @@ def _row(path: Path, index: int, raw: Any) -> AccessRow:
 
 def load_access_matrix(path: Path) -> AccessMatrix:
     """The project's matrix; an absent file is an empty matrix (the check says so)."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return AccessMatrix(None)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        document = yaml.safe_load(read_capped(path, root=path.parent)) or {}
+    except (FileProblem, yaml.YAMLError, RecursionError) as exc:
         raise AccessFileError(f"{path}: cannot be read: {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("rows", []), list):
         raise AccessFileError(f"{path}: expected a mapping with `rows:` (a list)")

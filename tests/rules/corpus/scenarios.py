@@ -419,5 +419,35 @@ def list_wildcards() -> list[dict]:
     return b.records
 
 
+def document_id() -> list[dict]:
+    """List queries pinned by document id (`where(FieldPath.documentId(), ...)`: `__name__`)."""
+    b = Builder("document_id.rules", ("rules-v2", "list-query", "list-query-filter", "resource-name"),
+                {"user_profiles/maya": {"display_name": "Maya"}, "user_profiles/omar": {"display_name": "Omar"},
+                 "user_profiles/maya/saved_trips/t1": {"owner_uid": "maya"},
+                 "user_profiles/maya/saved_trips/t2": {"owner_uid": "omar"},
+                 "orgs/o1/receipts/r1": {"payer_uid": "maya"}, "orgs/o1/receipts/r2": {"payer_uid": "omar"}})
+    maya = actor("maya")
+    name = lambda op, *paths: {"where": [{"field": "__name__", "op": op,
+                                          "value": [Ref(p) for p in paths] if op in ("in", "not-in") else Ref(paths[0])}]}
+    for description, path, query in [
+            ("own profile by id", "user_profiles", name("==", "user_profiles/maya")),
+            ("another profile by id", "user_profiles", name("==", "user_profiles/omar")),
+            ("own profile by id, in", "user_profiles", name("in", "user_profiles/maya")),
+            ("own and another profile, in", "user_profiles", name("in", "user_profiles/maya", "user_profiles/omar")),
+            ("profiles from own id on", "user_profiles", name(">=", "user_profiles/maya")),
+            ("profiles but another", "user_profiles", name("!=", "user_profiles/omar")),
+            ("a profile not stored (another id)", "user_profiles", name("==", "user_profiles/maya2")),
+            ("own saved trip by id", "user_profiles/maya/saved_trips", name("==", "user_profiles/maya/saved_trips/t1")),
+            ("own path, trip owned by another", "user_profiles/maya/saved_trips",
+             name("==", "user_profiles/maya/saved_trips/t2")),
+            ("own saved trip not stored", "user_profiles/maya/saved_trips", name("==", "user_profiles/maya/saved_trips/t9"))]:
+        b.add(description, ("auth-uid",), "list", path, maya, query=query)
+    for receipt in ("r1", "r2"):
+        b.add(f"receipt {receipt} by id across the group", ("collection-group",), "list", "receipts", maya,
+              query={"collection_group": True, **name("==", f"orgs/o1/receipts/{receipt}")})
+    return b.records
+
+
 def all_cases() -> list[dict]:
-    return teamspace() + flutterflow() + legacy_v1() + queries() + list_wildcards() + probe_cases()
+    return (teamspace() + flutterflow() + legacy_v1() + queries() + list_wildcards() + probe_cases()
+            + document_id())
