@@ -140,7 +140,7 @@ class CheckContext:
     def architecture(self) -> "Architecture":
         """What the app uses (payments, database, CRM, support, DNS, backend): decides what applies."""
         from launchready.config.architecture import Architecture
-        return Architecture.of(self.config, self.project)
+        return Architecture.of(self.config, self.project.root)
 
     @property
     def stack_file(self) -> Path:

@@ -94,7 +94,7 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     after_apis = pulumi.ResourceOptions(depends_on=project.ready, providers=[project.provider])
     pid = project.project_id
 
-    uses = Architecture.of(config, source).uses   # what the app uses decides which components exist
+    uses = Architecture.of(config, source.root).uses   # what the app uses decides which components exist
     fs = config.firestore
     firestore = None if "firestore" not in uses else Firestore("firestore", FirestoreArgs(
         project_id=pid, location=gcp_cfg.firestore_location, delete_protection=bool(fs.delete_protection),

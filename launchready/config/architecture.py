@@ -8,12 +8,10 @@ See docs/architecture-applicability.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from pathlib import Path
+from typing import Iterable
 
 from launchready.config.model import NAMESPACE, NONE, EnvironmentConfig
-
-if TYPE_CHECKING:
-    from launchready.project import Project
 
 # feature -> (the declaration that turns it off, as the user writes it)
 FEATURES: dict[str, str] = {
@@ -32,8 +30,9 @@ class Architecture:
     backend_inferred: bool = False
 
     @classmethod
-    def of(cls, config: EnvironmentConfig, project: "Project | None" = None) -> "Architecture":
-        backend = config.backend or infer_backend(config, project)
+    def of(cls, config: EnvironmentConfig, project_root: Path | None = None) -> "Architecture":
+        """`project_root`: the user's repository (Project.root), where an own functions/ would be."""
+        backend = config.backend or infer_backend(config, project_root)
         uses = {
             "stripe": config.payments == "stripe",
             "firestore": config.database in ("firestore", "both"),
@@ -56,9 +55,9 @@ class Architecture:
         return None
 
 
-def infer_backend(config: EnvironmentConfig, project: "Project | None") -> str:
+def infer_backend(config: EnvironmentConfig, project_root: Path | None) -> str:
     """`launchready` when the project has its own functions/main.py or uses a service only the packaged
     backend wires (Stripe webhooks, CRM or support sync); otherwise `own`."""
-    own_functions = project is not None and (project.root / "functions" / "main.py").is_file()
+    own_functions = project_root is not None and (Path(project_root) / "functions" / "main.py").is_file()
     wired = config.payments == "stripe" or config.crm.provider != NONE or config.support.provider != NONE
     return "launchready" if own_functions or wired else "own"
