@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from launchready.files import FileProblem, read_bytes_capped
 from launchready.infra import plan_cache
-from launchready.config.model import NAMESPACE, EnvironmentConfig
+from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig
 
 if TYPE_CHECKING:
     from launchready.project import Project
@@ -121,6 +121,8 @@ def pulumi_config(config: EnvironmentConfig) -> tuple[dict[str, str], list[str]]
             continue
         key = f"{NAMESPACE}:{info.alias or name}"
         if name in secret_fields:
+            if getattr(config, name) is None:
+                continue  # not set: the program must not need it (a missing one is config.secrets.missing)
             values[key] = SECRET
             secret_keys.append(key)
             continue
@@ -236,7 +238,7 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str], roo
 _LOCK = threading.Lock()
 HASHED_BYTES = 16 * 1024 * 1024   # per source file; a larger one invalidates by its refusal text only
 CACHE_SIZE = 32
-_CACHE: dict[str, Plan] = {}
+_CACHE: dict[str, "Plan | PlanFailure"] = {}
 
 
 def sources(config: EnvironmentConfig, project: "Project") -> list[Path]:
@@ -281,7 +283,7 @@ def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> P
             cached = plan_cache.load(project.build_dir / PLAN_CACHE_DIR, key, _plan_from_dict)
             if cached is not None:
                 _CACHE[key] = cached
-                return cached
+                return _raise_failure(cached)
             outcome: dict[str, Any] = {}
 
             def work() -> None:
@@ -298,16 +300,43 @@ def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> P
                 raise PlanError(f"stack {stack}: the Pulumi program did not finish under mocks "
                                 f"within {PLAN_TIMEOUT_S} s")
             if "error" in outcome:
-                raise outcome["error"]
+                failure = outcome["error"]
+                if isinstance(failure, (ConfigError, OSError, PlanError)):  # decided by the inputs the key digests
+                    plan_cache.store(project.build_dir / PLAN_CACHE_DIR, key, _failure_dict(failure))
+                    _CACHE[key] = PlanFailure(_failure_dict(failure)["failure"])
+                raise failure
             while len(_CACHE) >= CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
             plan_cache.store(project.build_dir / PLAN_CACHE_DIR, key, _CACHE[key].to_dict())
-        return _CACHE[key]
+        return _raise_failure(_CACHE[key])
 
 
-def _plan_from_dict(data: dict[str, Any]) -> Plan:
-    """The inverse of `Plan.to_dict`, every field included (the launch policies read them all)."""
+@dataclass(frozen=True)
+class PlanFailure:
+    """A plan that failed for its inputs, cached like a good one: the next run with the same config and
+    sources says the same thing at once instead of running the program again (8-12 s)."""
+
+    failure: dict[str, Any]   # {"type": ..., "problems": [...]}
+
+
+def _failure_dict(exc: BaseException) -> dict[str, Any]:
+    problems = exc.problems if isinstance(exc, ConfigError) else [f"{type(exc).__name__}: {exc}"]
+    return {"failure": {"type": "ConfigError" if isinstance(exc, ConfigError) else "PlanError", "problems": problems}}
+
+
+def _raise_failure(entry: "Plan | PlanFailure") -> Plan:
+    if isinstance(entry, PlanFailure):
+        problems = list(entry.failure["problems"])
+        raise ConfigError(problems) if entry.failure["type"] == "ConfigError" else PlanError("\n".join(problems))
+    return entry
+
+
+def _plan_from_dict(data: dict[str, Any]) -> "Plan | PlanFailure":
+    """The inverse of `Plan.to_dict`, every field included (the launch policies read them all); a
+    cached failure comes back as a PlanFailure."""
+    if "failure" in data:
+        return PlanFailure(data["failure"])
     resources = tuple(PlannedResource(**{**r, "dependencies": tuple(r["dependencies"])}) for r in data["resources"])
     return Plan(stack=data["stack"], environment=data["environment"], resources=resources)
 

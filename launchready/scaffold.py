@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from launchready.config import stack_yaml
-from launchready.config.model import ENVIRONMENTS, NAMESPACE
+from launchready.config.model import ENVIRONMENTS, NAMESPACE, NONE
 from launchready.files import FileProblem, read_capped
 from launchready.config.stack_yaml import StackFileError
 from launchready.errors import UsageError
@@ -119,11 +119,9 @@ def stack_document(a: Answers, env: str) -> dict[str, object]:
                         "dmarcRua": f"mailto:dmarc-reports@{a.domain}"},
         f"{ns}:caaIssuers": ["letsencrypt.org", "pki.goog"],
         f"{ns}:stripe": {"mode": "live" if env == "prod" else "test", "apiVersion": _stripe_api_version()},
-        f"{ns}:crm": {"provider": a.crm_provider, "apiBase": CRM_PROVIDERS.get(a.crm_provider, f"https://{PLACEHOLDER}"),
-                      "owner": a.owner},
-        f"{ns}:support": {"provider": a.support_provider,
-                          "apiBase": support_base.format(sub=a.support_subdomain or slug(a.app_name).replace("-", "")),
-                          "owner": a.owner},
+        f"{ns}:crm": _integration(a.crm_provider, CRM_PROVIDERS.get(a.crm_provider, f"https://{PLACEHOLDER}"), a.owner),
+        f"{ns}:support": _integration(a.support_provider, support_base.format(
+            sub=a.support_subdomain or slug(a.app_name).replace("-", "")), a.owner),
         f"{ns}:alerts": {"emails": [a.owner]},
         f"{ns}:owners": {role: a.owner for role in ("gcp", "stripe", "crm", "support", "dns")},
         f"{ns}:functions": {"maxInstances": 50 if env == "prod" else 3},
@@ -169,9 +167,18 @@ def project_document(a: Answers) -> dict[str, object]:
     return doc
 
 
-def secret_commands(stacks: list[str]) -> list[str]:
-    """The exact commands still needed after init (values are the user's, never ours)."""
-    return [f"pulumi config set --secret {key} <value> --stack {stack}" for stack in stacks for key in SECRET_KEYS]
+def _integration(provider: str, api_base: str, owner: str) -> dict[str, str]:
+    """A CRM/support block; `none` is just that (no apiBase to replace, no token to set)."""
+    return {"provider": NONE} if provider == NONE else {"provider": provider, "apiBase": api_base, "owner": owner}
+
+
+def secret_commands(stacks: list[str], a: "Answers | None" = None) -> list[str]:
+    """The exact commands still needed after init (values are the user's, never ours); no token for a
+    CRM or support desk the app does not have."""
+    unused = {f"{NAMESPACE}:crmApiToken": a is not None and a.crm_provider == NONE,
+              f"{NAMESPACE}:supportApiToken": a is not None and a.support_provider == NONE}
+    return [f"pulumi config set --secret {key} <value> --stack {stack}" for stack in stacks for key in SECRET_KEYS
+            if not unused.get(key)]
 
 
 def _dump(document: dict[str, object], header: str) -> str:

@@ -53,6 +53,7 @@ class Result:
     subject: str = ""                       # what this result is about (hostname, stack, ...); "" = the check
     waiver: "Waived | None" = None          # set by the gate policy when a waiver or baseline accepts it
     location: Finding | None = None         # fallback place (stack file, config key) when no findings
+    cause: str = ""                         # skipped because this check's input failed (it reports the cause)
 
     @property
     def name(self) -> str:
@@ -72,6 +73,7 @@ class Result:
             "findings": [f.to_dict() for f in self.findings], "duration_s": round(self.duration_s, 4),
             "subject": self.subject, "waived": self.waiver.to_dict() if self.waiver else None,
             "location": self.location.to_dict() if self.location else None,
+            **({"cause": self.cause} if self.cause else {}),
         }
 
 
@@ -111,6 +113,12 @@ class Check:
     # Modules the check imports lazily (to keep offline start-up fast). The runner imports them once,
     # in one thread, before the pool starts: concurrent first imports of one package can deadlock.
     preload: ClassVar[tuple[str, ...]] = ()
+    # Architecture features the check judges (launchready.config.architecture.FEATURES): when the app
+    # does not use one, the runner reports the check not applicable with the reason instead of running it.
+    applies_to: ClassVar[tuple[str, ...]] = ()
+    # Inputs the check reads (launchready.checks.framework.inputs.INPUTS): when one cannot be had, the
+    # runner skips the check "because ..." and the input's own check reports the root cause once.
+    needs: ClassVar[tuple[str, ...]] = ()
     # Needs no stack (only the repository, app and rules files): `launchready scan` runs it too.
     stackless: ClassVar[bool] = False
 

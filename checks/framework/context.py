@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
 
 if TYPE_CHECKING:
+    from launchready.config.architecture import Architecture
     from launchready.checks.framework.waivers import Waiver, WaiverPolicy
     from launchready.infra.plan import Plan
     from launchready.project import Project
@@ -105,6 +106,12 @@ class CheckContext:
         return stacks
 
     @property
+    def checked_stacks(self) -> dict[str, EnvironmentConfig | ConfigError]:
+        """The stacks whose own findings this run reports: only the checked one (another stack's
+        placeholders belong to that stack's run); cross-stack checks (separation) read `all_stacks`."""
+        return {self.stack: self.all_stacks.get(self.stack, self.config)}
+
+    @property
     def plan(self) -> "Plan":
         """The offline plan (the Pulumi program under mocks), computed once per run."""
         with self._lock:
@@ -128,6 +135,12 @@ class CheckContext:
         if error is not None:
             raise error
         return value
+
+    @cached_property
+    def architecture(self) -> "Architecture":
+        """What the app uses (payments, database, CRM, support, DNS, backend): decides what applies."""
+        from launchready.config.architecture import Architecture
+        return Architecture.of(self.config, self.project.root)
 
     @property
     def stack_file(self) -> Path:

@@ -48,6 +48,8 @@ class GatePolicy:
     def blocks(self, result: Result) -> bool:
         if result.waiver is not None or result.severity not in {Severity(s) for s in self.blocking_severities}:
             return False
+        if result.cause:  # skipped for a failed input: the check reporting that input blocks, once
+            return False
         return result.status in BLOCKING_STATUSES or (self.strict and result.status is Status.SKIP)
 
     def apply(self, results: list[Result], ran: set[str], known: set[str]) -> list[str]:

@@ -66,7 +66,7 @@ class Report:
     def allowed_skips(self) -> list[Result]:
         """Skips at a blocking severity that did not block (--allow-skips): said out loud."""
         return [r for r in self.results if r.status is Status.SKIP and not r.blocking and r.waiver is None
-                and r.severity.value in self.blocking_severities]
+                and not r.cause and r.severity.value in self.blocking_severities]
 
     @staticmethod
     def reasons(results: list[Result]) -> str:

@@ -15,6 +15,7 @@ from launchready.checks.framework.context import CheckContext
 from launchready.checks.framework.locations import fallback_location
 from launchready.checks.framework.gate import not_applicable
 from launchready.checks.framework import trust
+from launchready.checks.framework.inputs import unavailable_input
 from launchready.checks.framework.registry import CheckRegistry, matches, registry as default_registry
 from launchready.checks.framework.report import Report
 from launchready.redact import redact, redact_text
@@ -52,10 +53,21 @@ def _subject(result: Result) -> str:
     return ""
 
 
-def not_applicable_result(cls: type[Check], ctx: CheckContext, reason: str) -> Result:
-    result = cls().skipped(f"not applicable to stack {ctx.stack}: {reason} (launchready:notApplicable)")
+def not_applicable_result(cls: type[Check], ctx: CheckContext, reason: str,
+                          source: str = "launchready:notApplicable") -> Result:
+    result = cls().skipped(f"not applicable to stack {ctx.stack}: {reason}" + (f" ({source})" if source else ""))
     result.waiver = Waived("not-applicable", reason)
     return result
+
+
+def _why_not(cls: type[Check], ctx: CheckContext, declared) -> tuple[str, str] | None:
+    """(reason, source) when the check does not apply: declared in the stack, or a feature the app's
+    architecture does not use; None when it runs."""
+    reason = not_applicable(cls.id, declared)
+    if reason:
+        return reason, "launchready:notApplicable"
+    unused = ctx.architecture.unused(cls.applies_to)
+    return (unused, "") if unused else None
 
 
 def _relative_paths(result: Result, root: str) -> None:
@@ -99,7 +111,9 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
     _preload(selected)
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="check")
     try:
-        futures = [(cls, pool.submit(_run_or_declare, cls, ctx, not_applicable(cls.id, declared))) for cls in selected]
+        why = {cls.id: _why_not(cls, ctx, declared) for cls in selected}
+        runs = frozenset(cls.id for cls in selected if why[cls.id] is None)
+        futures = [(cls, pool.submit(_run_or_declare, cls, ctx, why[cls.id], runs)) for cls in selected]
         results: list[Result] = []
         for cls, future in futures:
             done = future.result()
@@ -135,5 +149,13 @@ def _preload(selected: list[type[Check]]) -> None:
             pass
 
 
-def _run_or_declare(cls: type[Check], ctx: CheckContext, reason: str | None) -> list[Result]:
-    return [not_applicable_result(cls, ctx, reason)] if reason else run_one(cls, ctx)
+def _run_or_declare(cls: type[Check], ctx: CheckContext, why: tuple[str, str] | None,
+                    runs: frozenset[str]) -> list[Result]:
+    if why:
+        return [not_applicable_result(cls, ctx, *why)]
+    missing = unavailable_input(cls, ctx, runs)
+    if missing is None:
+        return run_one(cls, ctx)
+    _redact_result(missing)
+    _relative_paths(missing, str(ctx.project.root))
+    return [missing]

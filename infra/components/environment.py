@@ -16,9 +16,10 @@ from launchready.infra.components.hosting import Hosting, HostingArgs
 from launchready.infra.components.monitoring import BudgetArgs, Monitoring, MonitoringArgs
 from launchready.infra.components.project import GcpProject, ProjectArgs
 from launchready.infra.components.scheduler import SWEEP_FUNCTION, SweepSchedule, SweepScheduleArgs
-from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, SUPPORT_API_TOKEN,
-                                      Secrets, SecretsArgs)
+from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
+                                      SUPPORT_API_TOKEN, Secrets, SecretsArgs)
 from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
+from launchready.config.architecture import Architecture
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
 from launchready.files import FileProblem, read_capped
 from launchready.infra.dns_records import api_site_id, desired_records, hosting_site_id
@@ -33,7 +34,8 @@ def deploy() -> None:
     """The Pulumi program: `pulumi up` runs it via infra/__main__.py, `launchready plan` under mocks."""
     config = from_pulumi(pulumi.get_stack())
     settings = pulumi.Config(NAMESPACE)
-    secret_values = {sid: settings.require_secret(key) for sid, key in SECRET_CONFIG.items()}
+    required = {to_camel(name) for name in config.required_secrets()}   # only services in use need theirs
+    secret_values = {sid: settings.require_secret(key) for sid, key in SECRET_CONFIG.items() if key in required}
     for key, value in build(config, secret_values, _project()).items():
         pulumi.export(key, value)
 
@@ -93,8 +95,9 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     after_apis = pulumi.ResourceOptions(depends_on=project.ready, providers=[project.provider])
     pid = project.project_id
 
+    uses = Architecture.of(config, source.root).uses   # what the app uses decides which components exist
     fs = config.firestore
-    firestore = Firestore("firestore", FirestoreArgs(
+    firestore = None if "firestore" not in uses else Firestore("firestore", FirestoreArgs(
         project_id=pid, location=gcp_cfg.firestore_location, delete_protection=bool(fs.delete_protection),
         point_in_time_recovery=bool(fs.point_in_time_recovery), backups=bool(fs.backups),
         rules_source=_optional(config, source, "rules_file", "Firestore rules file"), indexes=_indexes(config, source)),
@@ -103,21 +106,24 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
          opts=after_apis)
 
     secrets = Secrets("secrets", SecretsArgs(project_id=pid, values=secret_values, labels=labels,
-                                             optional_ids=overlap_secret_ids(config),
+                                             optional_ids=overlap_secret_ids(config) if "stripe" in uses else (),
+                                             unused_ids=_unused_secrets(uses),
                                              replicas=None if config.org_policy.secret_replication == "automatic"
                                              else (gcp_cfg.region,)), opts=after_apis)
-    signing_versions, webhook_secrets = stripe_endpoints(config, secret_values[STRIPE_SECRET_KEY], secrets.secrets,
-                                                         provider=project.provider)
+    signing_versions, webhook_secrets = stripe_endpoints(
+        config, secret_values[STRIPE_SECRET_KEY], secrets.secrets,
+        provider=project.provider) if "stripe" in uses else ({}, {})
 
     fn = config.functions
-    functions = Functions("functions", FunctionsArgs(
+    functions = None if "launchready_backend" not in uses else Functions("functions", FunctionsArgs(
         project_id=pid, region=gcp_cfg.region, firestore_location=gcp_cfg.firestore_location,
         source_dir=source.functions_dir, secrets=secrets.secrets, labels=labels, protect_source=prod,
         secret_versions={**secrets.versions, **signing_versions},
-        ready=project.agents_ready, database=firestore.database,
+        ready=project.agents_ready, database=firestore.database if firestore else None,
+        unused=_unused_functions(uses),
         max_instances=fn.max_instances, timeout_seconds=fn.timeout_seconds, memory=fn.memory,
-        env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base,
-             "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base,
+        env={"LAUNCHREADY_ENVIRONMENT": env, "CRM_PROVIDER": config.crm.provider, "CRM_API_BASE": config.crm.api_base or "",
+             "SUPPORT_PROVIDER": config.support.provider, "SUPPORT_API_BASE": config.support.api_base or "",
              "SYNC_MAX_ATTEMPTS": str(fn.sync_max_attempts),
              "SUPPORT_ALLOWED_ORIGINS": ",".join(f"https://{host}" for host in config.app_hostnames)},
         extra_secrets={WEBHOOK.name: webhook_secrets}),
@@ -125,26 +131,30 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
                                                 *signing_versions.values()],
                                     providers=[project.provider]))
 
-    SweepSchedule("sweep-schedule", SweepScheduleArgs(
-        project_id=pid, region=gcp_cfg.region, function=functions.functions[SWEEP_FUNCTION]), opts=after_apis)
+    if functions and SWEEP_FUNCTION in functions.functions:   # the backend's sweeps run on a schedule, not on traffic
+        SweepSchedule("sweep-schedule", SweepScheduleArgs(
+            project_id=pid, region=gcp_cfg.region, function=functions.functions[SWEEP_FUNCTION]), opts=after_apis)
 
     Hosting("hosting", HostingArgs(
         project_id=pid, site_id=hosting_site_id(config), api_site_id=api_site_id(config),
         app_host=domain.app_host, api_host=domain.api_host, region=gcp_cfg.region,
-        webhook_path=config.stripe.webhook_path, webhook_service=functions.functions[WEBHOOK.name].name),
+        webhook_path=config.stripe.webhook_path if config.stripe else "",
+        webhook_service=functions.functions[WEBHOOK.name].name if functions and WEBHOOK.name in functions.functions
+        else None),
         opts=after_apis)
 
     tls = config.tls
-    CloudflareZone("cloudflare", CloudflareArgs(
-        zone_id=domain.cloudflare_zone_id, zone=domain.zone, records=desired_records(config),
-        ssl_mode=tls.ssl_mode, min_tls_version=tls.min_tls_version, tls13=tls.tls13,
-        always_use_https=tls.always_use_https, hsts_max_age=tls.hsts_max_age,
-        hsts_include_subdomains=tls.hsts_include_subdomains, www_redirect=domain.www_redirect, protect=prod))
+    if "cloudflare" in uses:   # dns.provider external: the zone, its records and TLS settings are managed elsewhere
+        CloudflareZone("cloudflare", CloudflareArgs(
+            zone_id=domain.cloudflare_zone_id, zone=domain.zone, records=desired_records(config),
+            ssl_mode=tls.ssl_mode, min_tls_version=tls.min_tls_version, tls13=tls.tls13,
+            always_use_https=tls.always_use_https, hsts_max_age=tls.hsts_max_age,
+            hsts_include_subdomains=tls.hsts_include_subdomains, www_redirect=domain.www_redirect, protect=prod))
 
     Monitoring("monitoring", MonitoringArgs(
         project_id=pid, emails=list(config.alerts.emails), app_host=domain.app_host, environment=env,
         services={"webhook": WEBHOOK.name, "sync": "sync-worker"},
-        api_host=domain.api_host, webhook_path=config.stripe.webhook_path,
+        api_host=domain.api_host, webhook_path=config.stripe.webhook_path if config.stripe else "/",
         budget=BudgetArgs(gcp_cfg.billing_account, project.number, config.budget.amount, config.budget.thresholds)
         if gcp_cfg.billing_account else None), opts=after_apis)
 
@@ -155,5 +165,19 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         opts=after_apis).outputs if apps.android_package or apps.apple_bundle_id or apps.web else {}
 
     return {"project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
-            "function_urls": {k: f.url for k, f in functions.functions.items()},
+            "function_urls": {k: f.url for k, f in functions.functions.items()} if functions else {},
             "firebase_apps": app_outputs}
+
+
+def _unused_secrets(uses: frozenset[str]) -> tuple[str, ...]:
+    """Secret Manager secrets of services the app does not use (launchready.config.architecture)."""
+    by_service = {"stripe": (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET), "crm": (CRM_API_TOKEN,),
+                  "support": (SUPPORT_API_TOKEN,)}
+    return tuple(sid for service, ids in by_service.items() if service not in uses for sid in ids)
+
+
+def _unused_functions(uses: frozenset[str]) -> tuple[str, ...]:
+    """Entry points of services the app does not use: no webhook without payments, no sync without
+    a CRM or support desk."""
+    return (*((WEBHOOK.name,) if "stripe" not in uses else ()),
+            *(("sync-worker",) if not {"crm", "support"} & uses else ()))

@@ -87,6 +87,7 @@ class FunctionsArgs:
     extra_secrets: dict[str, dict[str, str]] = field(default_factory=dict)   # function -> env var -> secret id
     ready: list[pulumi.Resource] = field(default_factory=list)   # service agents (ServiceIdentity) functions need
     database: pulumi.Resource | None = None                       # what the Firestore trigger listens on
+    unused: tuple[str, ...] = ()        # entry points of services the app does not use (not deployed)
 
 
 class Functions(pulumi.ComponentResource):
@@ -106,7 +107,8 @@ class Functions(pulumi.ComponentResource):
             source=pulumi.AssetArchive(assets), opts=child)
         self._builder = self._build_account()
         self._audit = [self._audit_config()] if any(s.trigger == "sign_up" for s in FUNCTIONS) else []
-        accounts = {spec.name: self._account(spec) for spec in FUNCTIONS}
+        deployed = [spec for spec in FUNCTIONS if spec.name not in args.unused]   # services the app uses
+        accounts = {spec.name: self._account(spec) for spec in deployed}
         # One wait after every grant (build, runtime, secrets) and the service agents: a deploy started
         # before IAM propagates fails its build or its trigger on the first run (created once only).
         self._propagated = time.Sleep(
@@ -114,11 +116,13 @@ class Functions(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[
                 *self._builder[1], *(g for _, grants in accounts.values() for g in grants), *args.ready]))
         self.functions = {spec.name: self._function(spec, bucket, source, accounts[spec.name][0])
-                          for spec in FUNCTIONS}
+                          for spec in deployed}
         self.register_outputs({"urls": {k: f.url for k, f in self.functions.items()}})
 
     def _secrets(self, spec: FunctionSpec) -> dict[str, str]:
-        return {**spec.secrets, **self._args.extra_secrets.get(spec.name, {})}
+        """env var -> secret id; a secret of a service the app does not use is not created, nor read."""
+        return {key: sid for key, sid in {**spec.secrets, **self._args.extra_secrets.get(spec.name, {})}.items()
+                if sid in self._args.secrets}
 
     def _account(self, spec: FunctionSpec) -> tuple[gcp.serviceaccount.Account, list[pulumi.Resource]]:
         """The function's own service account and its role and secret grants."""

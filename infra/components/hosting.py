@@ -21,7 +21,7 @@ class HostingArgs:
     api_host: str
     region: str
     webhook_path: str
-    webhook_service: pulumi.Input[str]
+    webhook_service: pulumi.Input[str] | None   # None: no webhook function (payments none, or the app's own backend)
 
 
 class Hosting(pulumi.ComponentResource):
@@ -38,7 +38,8 @@ class Hosting(pulumi.ComponentResource):
         version = gcp.firebase.HostingVersion(
             f"{name}-version", site_id=api.site_id,
             config={"rewrites": [{"glob": args.webhook_path,
-                                  "run": {"service_id": args.webhook_service, "region": args.region}}]},
+                                  "run": {"service_id": args.webhook_service, "region": args.region}}]
+                    if args.webhook_service is not None else []},
             opts=child)
         gcp.firebase.HostingRelease(f"{name}-release", site_id=api.site_id, version_name=version.name,
                                     message="launchready: webhook rewrite", opts=child)

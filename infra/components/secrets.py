@@ -23,6 +23,7 @@ class SecretsArgs:
     values: dict[str, pulumi.Output[str]]   # secret id -> Pulumi secret; ids absent here get no version
     labels: dict[str, str] = field(default_factory=dict)
     optional_ids: tuple[str, ...] = ()       # secrets this stack needs besides SECRET_IDS (e.g. an upgrade's)
+    unused_ids: tuple[str, ...] = ()         # SECRET_IDS of services the app does not use (none created)
     # user-managed replicas (launchready:orgPolicy.secretReplication); None = automatic, stored in `global`,
     # which an org's gcp.resourceLocations constraint often forbids
     replicas: tuple[str, ...] | None = None
@@ -35,7 +36,7 @@ class Secrets(pulumi.ComponentResource):
     def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("launchready:gcp:Secrets", name, None, opts)
         self.secrets, self.versions = {}, {}
-        for secret_id in (*SECRET_IDS, *args.optional_ids):
+        for secret_id in (i for i in (*SECRET_IDS, *args.optional_ids) if i not in args.unused_ids):
             secret = gcp.secretmanager.Secret(
                 f"{name}-{secret_id}", project=args.project_id, secret_id=secret_id, labels=args.labels,
                 replication=replication(args.replicas), opts=pulumi.ResourceOptions(parent=self))

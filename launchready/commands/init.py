@@ -297,8 +297,8 @@ def command(
     owner: Optional[str] = typer.Option(None, "--owner", help="Owner / on-call email (default: ops@<domain>)."),
     email_provider: str = typer.Option("google-workspace", "--email-provider",
                                        help=f"Mail provider: {', '.join(scaffold.EMAIL_PROVIDERS)} or other."),
-    crm: str = typer.Option("hubspot", "--crm", help="CRM provider."),
-    support: str = typer.Option("zendesk", "--support", help="Support desk provider."),
+    crm: str = typer.Option("hubspot", "--crm", help="CRM provider (hubspot, or none)."),
+    support: str = typer.Option("zendesk", "--support", help="Support desk provider (zendesk, or none)."),
     support_subdomain: Optional[str] = typer.Option(None, "--support-subdomain", help="Zendesk subdomain."),
     cloudflare_zone_id: Optional[str] = typer.Option(None, "--cloudflare-zone-id", help="Cloudflare zone id."),
     dkim_key: Optional[str] = typer.Option(None, "--dkim-key", help="DKIM TXT value (`v=DKIM1; k=rsa; p=...`)."),
@@ -390,7 +390,7 @@ def _summary(root: Path, answers: scaffold.Answers, seen: Discovery, written: li
         typer.echo("nothing to write: the project files are already as init would write them")
     _notes(answers, seen, explicit_location)
     typer.echo("next, set the secrets (Pulumi asks for your passphrase and writes your own encryptionsalt):")
-    for line in scaffold.secret_commands(list(ENVIRONMENTS)):
+    for line in scaffold.secret_commands(list(ENVIRONMENTS), answers):
         typer.echo(f"  {line}")
     if any(scaffold.PLACEHOLDER in text for text in texts):
         typer.echo(f"then replace every {scaffold.PLACEHOLDER} value in stacks/ (or pass --cloudflare-zone-id, "

@@ -25,6 +25,7 @@ NAMESPACE = "launchready"
 ENVIRONMENTS = ("dev", "staging", "prod")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 MAX_ITEMS = 50  # per list: a stack with more MX/DKIM/CAA entries than this is a mistake, not a config
+NONE = "none"   # a crm/support provider (or payments) the app does not use
 DEFAULT_BLOCKING = {"prod": ["critical", "high"], "staging": ["critical", "high"], "dev": ["critical"]}
 
 
@@ -97,7 +98,7 @@ class GcpSettings(_Model):
 
 class DomainSettings(_Model):
     zone: str
-    cloudflare_zone_id: str
+    cloudflare_zone_id: str | None = None   # required when dns.provider is cloudflare (see Architecture)
     app_host: str
     api_host: str
     www_redirect: bool = False
@@ -157,8 +158,20 @@ class StripeSettings(_Model):
 
 class IntegrationSettings(_Model):
     provider: str
-    api_base: str
-    owner: str
+    api_base: str | None = None             # required unless provider is `none`
+    owner: str | None = None
+
+    @model_validator(mode="after")
+    def _in_use_needs_api_base(self) -> "IntegrationSettings":
+        if self.provider != NONE and not self.api_base:
+            raise ValueError(f"apiBase: missing required key (provider {self.provider!r}; `provider: none` if the app has none)")
+        return self
+
+
+class DnsSettings(_Model):
+    """Who serves the zone: `cloudflare` (the program manages records and TLS settings) or `external`."""
+
+    provider: Literal["cloudflare", "external"] = "cloudflare"
 
 
 class AlertSettings(_Model):
@@ -229,9 +242,9 @@ class EnvironmentConfig(_Model):
     tls: TlsSettings = TlsSettings()
     email: EmailSettings
     caa_issuers: list[Annotated[str, AfterValidator(hostname)]] = Field(min_length=1, max_length=MAX_ITEMS)
-    stripe: StripeSettings
-    crm: IntegrationSettings
-    support: IntegrationSettings
+    stripe: StripeSettings | None = None     # required when payments is stripe
+    crm: IntegrationSettings = IntegrationSettings(provider="none")
+    support: IntegrationSettings = IntegrationSettings(provider="none")
     alerts: AlertSettings = AlertSettings()
     owners: dict[str, str] = Field(default_factory=dict, max_length=MAX_ITEMS)
     functions: FunctionSettings = FunctionSettings()
@@ -244,9 +257,17 @@ class EnvironmentConfig(_Model):
     # are reported as not applicable instead of run, and their skips never block. The gate accepts only
     # {reason, owner, expires} entries that what the plan deploys does not contradict (checks.framework.trust).
     not_applicable: dict[str, Annotated[str, Field(min_length=3)] | dict[str, Any]] = Field(default_factory=dict)
-    stripe_secret_key: SecretField
-    crm_api_token: SecretField
-    support_api_token: SecretField
+    # Optional here: a missing secret of a service in use is a finding (config.secrets.missing), not exit 2.
+    stripe_secret_key: SecretField | None = None
+    crm_api_token: SecretField | None = None
+    support_api_token: SecretField | None = None
+    # ------------------------------------------------ the app's architecture (docs/architecture-applicability.md)
+    # What the app uses decides which checks apply and which components the program creates. The
+    # defaults are the packaged architecture (the bundled example's); `backend: None` is inferred.
+    payments: Literal["stripe", "none"] = "stripe"
+    database: Literal["firestore", "rtdb", "both"] = "firestore"
+    backend: Literal["launchready", "own"] | None = None
+    dns: DnsSettings = DnsSettings()
     stack: str = Field(default="", exclude=True)
     source: str = Field(default="", exclude=True)
 
@@ -263,6 +284,22 @@ class EnvironmentConfig(_Model):
             object.__setattr__(self, "blocking_severities", list(DEFAULT_BLOCKING[self.environment]))
         return self
 
+    @model_validator(mode="after")
+    def _architecture_needs(self) -> "EnvironmentConfig":
+        if self.payments == "stripe" and self.stripe is None:
+            raise ValueError("stripe: missing required key (payments: stripe; set `launchready:payments: none` "
+                             "if the app takes no payments)")
+        if self.dns.provider == "cloudflare" and not self.domain.cloudflare_zone_id:
+            raise ValueError("domain.cloudflareZoneId: missing required key (dns.provider: cloudflare; set "
+                             "`launchready:dns: {provider: external}` if the zone is elsewhere)")
+        return self
+
+    def required_secrets(self) -> tuple[str, ...]:
+        """Secret fields the services in use need (a missing one is a finding with its command)."""
+        needed = {"stripe_secret_key": self.payments == "stripe", "crm_api_token": self.crm.provider != NONE,
+                  "support_api_token": self.support.provider != NONE}
+        return tuple(name for name in self.SECRET_FIELDS if needed[name])
+
     # Names of fields that hold secrets; the infra program reads these with `require_secret`.
     SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("stripe_secret_key", "crm_api_token", "support_api_token")
 
@@ -276,10 +313,12 @@ class EnvironmentConfig(_Model):
 
     @property
     def webhook_url(self) -> str:
-        return f"https://{self.domain.api_host}{self.stripe.webhook_path}"
+        path = self.stripe.webhook_path if self.stripe else StripeSettings.model_fields["webhook_path"].default
+        return f"https://{self.domain.api_host}{path}"
 
     def secrets(self) -> dict[str, Secret]:
-        return {to_camel(name): getattr(self, name) for name in self.SECRET_FIELDS}
+        """The secrets the stack sets (by config key); unset ones are absent."""
+        return {to_camel(name): getattr(self, name) for name in self.SECRET_FIELDS if getattr(self, name) is not None}
 
 
 # ---------------------------------------------------------------- loading
@@ -305,6 +344,9 @@ def _describe(source: str, err: Mapping[str, Any]) -> str:
     if err["type"] == "extra_forbidden":
         return f"{source}: {key}: unknown key{did_you_mean(EnvironmentConfig, loc)}"
     msg = err["msg"].removeprefix("Value error, ")
+    if not loc and ": " in msg:  # a whole-model rule names its key first ("stripe: missing required key ...")
+        name, msg = msg.split(": ", 1)
+        key = f"{NAMESPACE}:{name}"
     return f"{source}: {key}: {msg}{yaml_trap_hint(err)}"
 
 

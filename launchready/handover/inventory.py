@@ -13,7 +13,7 @@ from typing import Any
 
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.project import Project, discover
-from launchready.config.model import ConfigError, EnvironmentConfig, list_stacks, load_stack
+from launchready.config.model import NONE, ConfigError, EnvironmentConfig, list_stacks, load_stack
 from launchready.handover.app_model import AppCollection, app_model
 from launchready.handover.plan_facts import AlertEntry, alert_entries, plan_counts, secret_readers
 from launchready.infra.dns_records import DnsRecordSpec, desired_records
@@ -73,7 +73,7 @@ def secret_entries(config: EnvironmentConfig, readers: dict[str, tuple[str, ...]
     set_cmd = "`pulumi config set --secret {key} <new value> --stack " + stack + "`, then `pulumi up --stack " + stack + "`"
     rows = [
         SecretEntry("stripeSecretKey", "STRIPE_SECRET_KEY",
-                    f"Stripe API key ({config.stripe.mode} mode): manages the webhook endpoint, reads Stripe objects",
+                    f"Stripe API key ({config.stripe.mode if config.stripe else 'no'} mode): manages the webhook endpoint, reads Stripe objects",
                     "Pulumi secret in the stack file -> Secret Manager", ("stripe_webhook",), _owner(config, "stripe"),
                     "Roll the key in the Stripe dashboard (Developers -> API keys -> Roll key, keep the old one "
                     "valid for 12 h), " + set_cmd.format(key="stripeSecretKey") + "; verify with `launchready check --only stripe.`, then expire the old key."),
@@ -93,6 +93,9 @@ def secret_entries(config: EnvironmentConfig, readers: dict[str, tuple[str, ...]
                     f"Create a new {config.support.provider} API token, " + set_cmd.format(key="supportApiToken")
                     + ", confirm a support sync task reaches `done`, then delete the old token."),
     ]
+    unused = {"stripeSecretKey": config.payments == NONE, "stripeWebhookSecret": config.payments == NONE,
+              "crmApiToken": config.crm.provider == NONE, "supportApiToken": config.support.provider == NONE}
+    rows = [row for row in rows if not unused[row.name]]   # only the services the app uses have secrets
     if readers is None:
         return rows
     return [SecretEntry(**{**row.__dict__, "read_by": readers.get(row.env_var, ())}) for row in rows]

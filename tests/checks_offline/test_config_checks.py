@@ -25,6 +25,13 @@ def by_stack(results) -> dict[str, object]:
     return {r.evidence["stack"]: r for r in results}
 
 
+def per_stack(check, stacks_dir: Path) -> dict[str, object]:
+    """A run per stack: each reports only its own stack (issue 26: no other stacks' findings)."""
+    results = {name: run_check(check, stacks_dir, stack=name) for name in ("dev", "staging", "prod")}
+    assert all({r.evidence.get("stack") for r in rs} == {name} for name, rs in results.items())
+    return {name: rs[0] for name, rs in results.items()}
+
+
 def test_example_stacks_pass_every_config_check() -> None:
     for check in EXAMPLE_CHECKS:
         for result in run_check(check):
@@ -75,7 +82,7 @@ def test_shared_plaintext_secret_is_compared_not_shown(stacks_dir: Path) -> None
 def test_stripe_mode_per_environment(stacks_dir: Path) -> None:
     edit(stacks_dir, "staging", "    mode: test", "    mode: live")
     edit(stacks_dir, "prod", "    mode: live", "    mode: test")
-    results = by_stack(run_check(StripeModeFitsEnvironment, stacks_dir))
+    results = per_stack(StripeModeFitsEnvironment, stacks_dir)
     assert results["dev"].status is Status.PASS
     assert results["staging"].status is Status.FAIL and results["staging"].severity is Severity.CRITICAL
     assert results["prod"].status is Status.FAIL and results["prod"].severity is Severity.HIGH
@@ -89,7 +96,7 @@ def test_plaintext_secrets_are_critical_and_never_printed(stacks_dir: Path) -> N
     cf = dev.split("cloudflare:apiToken:\n    secure: ")[1].split("\n")[0]
     edit(stacks_dir, "dev", f"cloudflare:apiToken:\n    secure: {cf}", "cloudflare:apiToken: plainCloudflareToken123")
     edit(stacks_dir, "dev", "# The ciphertexts", f"# old key {STRIPE_LIVE}\n# The ciphertexts")
-    results = by_stack(run_check(PlaintextSecrets, stacks_dir))
+    results = per_stack(PlaintextSecrets, stacks_dir)
     dev_result = results["dev"]
     assert dev_result.status is Status.FAIL and dev_result.severity is Severity.CRITICAL
     assert where(dev_result) == {("Pulumi.dev.yaml", line_in(stacks_dir, "dev", "# old key")),
@@ -99,15 +106,15 @@ def test_plaintext_secrets_are_critical_and_never_printed(stacks_dir: Path) -> N
     text = json.dumps(dev_result.to_dict())
     assert STRIPE_TEST not in text and STRIPE_LIVE not in text and "plainCloudflareToken123" not in text
     # The plain test key in dev also trips the provider check (not secure) but fits dev's test mode.
-    assert by_stack(run_check(StackProviders, stacks_dir))["dev"].status is Status.FAIL
-    assert by_stack(run_check(StripeModeFitsEnvironment, stacks_dir))["dev"].status is Status.PASS
+    assert per_stack(StackProviders, stacks_dir)["dev"].status is Status.FAIL
+    assert per_stack(StripeModeFitsEnvironment, stacks_dir)["dev"].status is Status.PASS
 
 
 def test_plain_secret_field_without_a_known_shape(stacks_dir: Path) -> None:
     text = (stacks_dir / "Pulumi.staging.yaml").read_text()
     cipher = text.split("launchready:supportApiToken:\n    secure: ")[1].split("\n")[0]
     edit(stacks_dir, "staging", f"launchready:supportApiToken:\n    secure: {cipher}", "launchready:supportApiToken: hunter2")
-    result = by_stack(run_check(PlaintextSecrets, stacks_dir))["staging"]
+    result = per_stack(PlaintextSecrets, stacks_dir)["staging"]
     assert result.status is Status.FAIL
     assert [(f.line, f.message) for f in result.findings] == [
         (line_in(stacks_dir, "staging", "supportApiToken"),
@@ -120,7 +127,7 @@ def test_live_key_in_a_test_mode_stack(stacks_dir: Path) -> None:
     cipher = dev.split("launchready:stripeSecretKey:\n    secure: ")[1].split("\n")[0]
     edit(stacks_dir, "dev", f"launchready:stripeSecretKey:\n    secure: {cipher}",
          f"launchready:stripeSecretKey: {fake('rk_', 'live_', 'x' * 20)}")
-    result = by_stack(run_check(StripeModeFitsEnvironment, stacks_dir))["dev"]
+    result = per_stack(StripeModeFitsEnvironment, stacks_dir)["dev"]
     assert result.status is Status.FAIL and result.severity is Severity.CRITICAL
     assert [f.message for f in result.findings] == [
         "launchready:stripeSecretKey is a live-mode key but the stack is in test mode"]
@@ -130,7 +137,7 @@ def test_prod_needs_alert_recipients_and_owners(stacks_dir: Path) -> None:
     edit(stacks_dir, "prod", "  launchready:alerts:\n    emails:\n      - oncall@acmenotes.com\n",
          "  launchready:alerts:\n    emails: []\n")
     edit(stacks_dir, "prod", "    dns: lee@acmenotes.com\n", "")
-    [result] = run_check(ProdOwnership, stacks_dir)
+    [result] = run_check(ProdOwnership, stacks_dir, stack="prod")
     assert result.status is Status.FAIL and result.evidence["stack"] == "prod"
     messages = {f.message: f.line for f in result.findings}
     assert messages == {"no alert recipient: launchready:alerts.emails is empty": line_in(stacks_dir, "prod", "emails: []"),
@@ -139,7 +146,7 @@ def test_prod_needs_alert_recipients_and_owners(stacks_dir: Path) -> None:
 
 def test_provider_project_pointing_elsewhere(stacks_dir: Path) -> None:
     edit(stacks_dir, "staging", "gcp:project: acme-notes-staging", "gcp:project: acme-notes-prod")
-    results = by_stack(run_check(StackProviders, stacks_dir))
+    results = per_stack(StackProviders, stacks_dir)
     assert results["staging"].status is Status.FAIL
     assert where(results["staging"]) == {("Pulumi.staging.yaml", line_in(stacks_dir, "staging", "gcp:project:"))}
     [shared] = run_check(SharedProjectIds, stacks_dir)

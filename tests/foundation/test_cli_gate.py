@@ -33,8 +33,9 @@ def cli(*args: str, ci: str = "", cwd: Path = REPO) -> subprocess.CompletedProce
 def test_without_the_app_a_prod_gate_is_not_ready_and_names_the_skips(project) -> None:
     proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS)
     assert proc.returncode == 1, proc.stderr
-    assert "NOT READY" in proc.stdout and "7 blocking check(s) skipped: no app dir" in proc.stdout
-    assert "SKIP ■ critical secrets.app.scan" in proc.stdout
+    # one root cause, one finding: secrets.app.scan blocks, the 6 other app checks wait for it
+    assert "NOT READY" in proc.stdout and "1 blocking check(s) skipped: no app dir" in proc.stdout
+    assert "SKIP ■ critical secrets.app.scan" in proc.stdout and "SKIP 6 check(s) until secrets.app.scan" in proc.stdout
     allowed = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--allow-skips")
     assert allowed.returncode == 0, allowed.stdout
     assert "READY" in allowed.stdout and "skipped and allowed by --allow-skips" in allowed.stdout
@@ -49,14 +50,12 @@ def test_ci_makes_dev_strict_too(project) -> None:
 
 def test_a_waiver_file_accepts_the_skips_with_reasons(tmp_path, project) -> None:
     expires = (date.today() + timedelta(days=14)).isoformat()
-    waivers = [{"check": c, "reason": "the Flutter app is built in the mobile repository", "owner": "mobile@fernhill.io",
-                "expires": expires} for c in ("secrets.app.scan", "secrets.app.env_asset", "secrets.app.signing",
-                                              "client.api.stripe_secret", "client.api.crm_support",
-                                              "client.state.backend_owned", "client.credentials.shipped")]
+    waivers = [{"check": "secrets.app.scan", "reason": "the Flutter app is built in the mobile repository",
+                "owner": "mobile@fernhill.io", "expires": expires}]   # the root cause; the others wait for it
     (Path(project) / "launchready.yaml").write_text(yaml.safe_dump({"waivers": waivers}))
     proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS)
     assert proc.returncode == 0, proc.stdout
-    assert proc.stdout.count("waiver: the Flutter app is built in the mobile repository") == 7
+    assert proc.stdout.count("waiver: the Flutter app is built in the mobile repository") == 1
     bad = tmp_path / "bad.yaml"
     bad.write_text("waivers:\n  - check: secrets.app.scan\n    reason: later\n")
     broken = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--waivers", str(bad))
@@ -68,7 +67,7 @@ def test_text_on_stdout_and_json_to_a_file_in_one_run(tmp_path, project) -> None
     proc = cli("--project-dir", project, "check", "--stack", "prod", "--offline", "--only", APP_CHECKS, "--format", "text",
                "--format", "json", "--output", str(out), "--quiet")
     assert proc.stdout.startswith("launchready check — stack prod") and "NOT READY" in proc.stdout
-    assert json.loads(out.read_text())["summary"]["blocking_skips"] == 7
+    assert json.loads(out.read_text())["summary"]["blocking_skips"] == 1
     assert "FutureWarning" not in proc.stderr and "Warning" not in proc.stdout
 
 

@@ -70,7 +70,8 @@ def test_missing_key_is_one_line_naming_file_and_key(stacks_dir: Path) -> None:
     edit(path, "  launchready:stripe:\n    mode: test\n    apiVersion: \"2024-06-20\"\n", "")
     with pytest.raises(ConfigError) as err:
         load_stack(stacks_dir, "dev")
-    assert err.value.problems == [f"{path}: launchready:stripe: missing required key"]
+    assert err.value.problems == [f"{path}: launchready:stripe: missing required key (payments: stripe; set "
+                                  "`launchready:payments: none` if the app takes no payments)"]
 
 
 def test_every_problem_gets_its_own_line(stacks_dir: Path) -> None:

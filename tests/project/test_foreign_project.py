@@ -104,7 +104,8 @@ def test_stacks_copied_from_the_example_are_reported(project, capsys, monkeypatc
     code, out, _ = cli(capsys, "check", "--stack", "prod", "--offline", "--only", "config.example", "--format", "json")
     assert code == 1
     results = json.loads(out)["results"]
-    assert all(r["status"] == "fail" for r in results) and len(results) == 3
+    assert all(r["status"] == "fail" for r in results) and len(results) == 1   # the checked stack only
+    assert results[0]["evidence"]["stack"] == "prod"
     messages = {f["message"].split(" is ")[0] for r in results for f in r["findings"]}
     assert {"billingAccount", "cloudflareZoneId", "DKIM key", "`secure:` ciphertext", "encryptionsalt"} <= messages
 

@@ -96,11 +96,13 @@ def test_unparseable_or_missing_rules(run_rules_checks, tmp_path):
     assert results["rules.static.syntax"].status is Status.FAIL
     assert results["rules.static.syntax"].findings[0].line == 4
     assert results["rules.static.always_true"].status is Status.SKIP
-    behaviour = results["rules.behaviour.customer_read"]
-    assert behaviour.status is Status.FAIL and behaviour.findings[0].line == 4
-    assert "rules engine rejects" in behaviour.message
+    behaviour = results["rules.behaviour.customer_read"]   # one root cause, one finding (rules.static.syntax)
+    assert behaviour.status is Status.SKIP and behaviour.cause == "rules.static.syntax" and not behaviour.blocking
+    alone = run_rules_checks(broken, only=("rules.behaviour.customer_read",))["rules.behaviour.customer_read"]
+    assert alone.status is Status.FAIL and alone.findings[0].line == 4 and "rules engine rejects" in alone.message
     missing = run_rules_checks(tmp_path / "nope.rules", only=("rules.static.syntax", "rules.behaviour.default_deny"))
-    assert {r.status for r in missing.values()} == {Status.FAIL}
+    assert missing["rules.static.syntax"].status is Status.FAIL and missing["rules.static.syntax"].blocking
+    assert missing["rules.behaviour.default_deny"].cause == "rules.static.syntax"
 
 
 def test_without_java_the_behaviour_checks_run_on_the_builtin_engine(run_rules_checks, repo_root, monkeypatch):

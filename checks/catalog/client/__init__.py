@@ -22,6 +22,7 @@ class ClientCodeCheck(Check):
     what: ClassVar[str]  # what a finding is, plural-able: "direct CRM/support API call(s)"
     trigger: ClassVar[tuple[str, ...]]   # literal words: a file with none of them cannot hold a finding
     requires: ClassVar[tuple[tuple[str, ...], ...]] = ()   # further word groups such a file must hold
+    needs = ("app",)
 
     def findings_in(self, dart: DartSource, app: AppScan) -> list[Finding]:
         raise NotImplementedError

@@ -17,6 +17,7 @@ from launchready.checks.framework.base import Check
 @register
 class FirebaseProjectPerStack(Check):
     id = "client.config.firebase_project"
+    needs = ("app",)
     title = "Each environment's app build points at that environment's Firebase project"
     severity = Severity.CRITICAL
     remediation = ("Regenerate the flavor's Firebase config for the stack's project, e.g. "

@@ -22,6 +22,17 @@ from launchready.flutter.data_writes import TRIGGER, helper_writes, record_colle
 from launchready.flutter.entitlement_flow import Gates, source_of
 from launchready.checks.catalog.rules._base import rules_source
 from launchready.checks.framework import Finding, Severity, register
+from launchready.rules.testing.access_file import AccessFileError, load_access_matrix
+
+
+def matrix_backend_fields(ctx) -> frozenset[str]:
+    """Normalised fields the app's access matrix says only the backend writes (`who: backend` rows);
+    an unreadable matrix adds none here (rules.behaviour.app reports it)."""
+    try:
+        matrix = load_access_matrix(ctx.project.matrix_file)
+    except AccessFileError:
+        return frozenset()
+    return frozenset(normalise(name) for names in matrix.backend_fields().values() for name in names)
 
 
 LOG_COLLECTION = re.compile(r"(?:^|[_-])(?:logs?|history|activity|audit|timeline)$|(?:Logs?|History|Activity)$", re.I)
@@ -45,7 +56,7 @@ class ClientWritesBackendState(ClientCodeCheck):
         own = app.root / "firestore.rules"   # a Firebase project keeps its rules beside the app
         source = rules_source(ctx.with_options(rules_file=own)) if own.is_file() else rules_source(ctx)
         rules, _ = source.parse()
-        self.extra = backend_fields(app.texts)
+        self.extra = backend_fields(app.texts) | matrix_backend_fields(ctx)
         self.backend = {c: {normalise(k) for k in keys} for c, keys in backend_writes(app.texts).items()}
         self.closed = closed_collections(rules)
         self.records = record_collections(app)

@@ -18,7 +18,6 @@ import yaml
 from launchready.checks.catalog.config._base import StackFile, is_secure, stack_files
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
-from launchready.config.model import list_stacks
 
 FINGERPRINTS = Path(__file__).with_name("example_fingerprints.json")
 IDENTITY_KEYS = {("launchready:gcp", "billingAccount"), ("launchready:gcp", "folderId"),
@@ -62,7 +61,7 @@ class CopiedFromExample(Check):
     def run(self, ctx):
         example = json.loads(FINGERPRINTS.read_text(encoding="utf-8"))
         known = set(example["digests"])
-        files, _ = stack_files(ctx.options.stacks_dir, list_stacks(ctx.options.stacks_dir))
+        files, _ = stack_files(ctx.options.stacks_dir, list(ctx.checked_stacks))
         for raw in files:
             evidence = {"stack": raw.name, "file": ctx.project.display(raw.path)}
             if raw.values.get("launchready:gcp", {}).get("projectId") in example["projects"]:

@@ -59,7 +59,7 @@ class StackProviders(Check):
                    "as a secret: `pulumi config set --secret cloudflare:apiToken <token> --stack <stack>`.")
 
     def run(self, ctx):
-        for name, loaded in ctx.all_stacks.items():
+        for name, loaded in ctx.checked_stacks.items():
             if isinstance(loaded, ConfigError):
                 continue  # reported by config.stacks.load
             raw = load_stack_file(ctx.options.stacks_dir, name)
@@ -70,9 +70,10 @@ class StackProviders(Check):
                     f"gcp:project is {provider_project!r} but launchready:gcp.projectId is "
                     f"{loaded.gcp.project_id!r}: resources would land in another environment's project",
                     "gcp:project"))
-            if "cloudflare:apiToken" not in raw.values:
+            cloudflare = loaded.dns.provider == "cloudflare"   # else the program has no Cloudflare provider
+            if cloudflare and "cloudflare:apiToken" not in raw.values:
                 findings.append(Finding(str(raw.path), None, "cloudflare:apiToken is not set"))
-            elif not is_secure(raw.values["cloudflare:apiToken"]):
+            elif cloudflare and not is_secure(raw.values["cloudflare:apiToken"]):
                 findings.append(raw.finding("cloudflare:apiToken is not a `secure:` value", "cloudflare:apiToken"))
             if findings:
                 yield self.failed(f"stack {name}: {len(findings)} provider config problem(s)", {"stack": name},

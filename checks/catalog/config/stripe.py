@@ -11,6 +11,7 @@ from launchready.config.stripe_keys import declared_mode, expected_mode
 @register
 class StripeModeFitsEnvironment(Check):
     id = "config.stripe.mode"
+    applies_to = ("stripe",)
     title = "Stripe mode fits the environment (prod live, dev and staging test)"
     severity = Severity.CRITICAL
     remediation = ("Set `launchready:stripe.mode` to `live` in prod and `test` elsewhere, and store the matching "
@@ -18,16 +19,16 @@ class StripeModeFitsEnvironment(Check):
                    "launchready:stripeSecretKey ...`.")
 
     def run(self, ctx):
-        for name, cfg in ctx.all_stacks.items():
-            if isinstance(cfg, ConfigError):
-                continue  # reported by config.stacks.load
+        for name, cfg in ctx.checked_stacks.items():
+            if isinstance(cfg, ConfigError) or cfg.stripe is None:
+                continue  # reported by config.stacks.load; or no payments
             raw = load_stack_file(ctx.options.stacks_dir, name)
             want, mode = expected_mode(cfg.environment), cfg.stripe.mode
             findings = []
             if mode != want:
                 findings.append(raw.finding(f"{cfg.environment} runs Stripe in {mode} mode; expected {want}",
                                             "launchready:stripe", "mode"))
-            plain = cfg.stripe_secret_key.reveal_plaintext() or ""
+            plain = (cfg.stripe_secret_key.reveal_plaintext() if cfg.stripe_secret_key else None) or ""
             key_mode = declared_mode(plain)
             if key_mode and key_mode != mode:
                 findings.append(raw.finding(f"launchready:stripeSecretKey is a {key_mode}-mode key but the stack "

@@ -7,7 +7,6 @@ import re
 from launchready.checks.catalog.config._base import stack_files
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
-from launchready.config.model import list_stacks
 from launchready.scaffold import PLACEHOLDER
 
 PATTERN = re.compile(rf"{PLACEHOLDER}|\bTODO\b|\bFIXME\b|\bchange-?me\b|<[a-z][\w .-]*>", re.I)
@@ -21,7 +20,7 @@ class Placeholders(Check):
     remediation = "Replace each listed value with the real one (the line numbers point into the stack file)."
 
     def run(self, ctx):
-        files, _ = stack_files(ctx.options.stacks_dir, list_stacks(ctx.options.stacks_dir))
+        files, _ = stack_files(ctx.options.stacks_dir, list(ctx.checked_stacks))
         for raw in files:
             findings = [Finding(ctx.project.display(raw.path), raw.line(*keys), f"{'.'.join(keys)} is a placeholder")
                         for keys, value in raw.leaves() if isinstance(value, str) and PATTERN.search(value)]

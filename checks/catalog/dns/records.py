@@ -21,6 +21,8 @@ def _norm(rdtype: str, value: str) -> str:
 @register
 class PlannedRecordsMatch(DnsCheck):
     id = "dns.records.planned"
+    applies_to = ("cloudflare",)
+    needs = ("plan",)
     title = "Planned DNS records exist with the planned values"
     severity = Severity.HIGH
     remediation = ("Run `pulumi up --stack <stack>` so the DNS provider serves the planned records again, or change "

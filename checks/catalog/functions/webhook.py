@@ -145,6 +145,7 @@ def _clauses(h: _Harness) -> dict[str, Callable[[], str | None]]:
 @register
 class WebhookContract(Check):
     id = "functions.webhook.contract"
+    applies_to = ("stripe", "launchready_backend")
     title = ("The webhook handler refuses unsigned, tampered and expired payloads, records signed but unapplicable "
              "ones as rejected (200), and is idempotent on replay")
     severity = Severity.CRITICAL
@@ -196,6 +197,8 @@ def endpoint_resources(plan: Any) -> list[Any]:
 @register
 class HandledEventsMatchPlan(Check):
     id = "functions.webhook.events_match_plan"
+    applies_to = ("stripe", "launchready_backend")
+    needs = ("plan",)
     title = "The handler's event list equals the Stripe endpoint's enabled_events in the plan"
     severity = Severity.HIGH
     remediation = ("Both sides read backend.events.HANDLED_EVENTS: pass `enabled_events=list(HANDLED_EVENTS)` to "

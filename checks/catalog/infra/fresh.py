@@ -13,6 +13,7 @@ REMEDIATION = "docs/provisioning.md, 'The fresh-project simulation': each messag
 
 
 class FreshProjectCheck(Check):
+    needs = ("plan",)   # a failed plan is infra.plan.build's one finding
     rule: str
     what: str
 

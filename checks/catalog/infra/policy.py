@@ -44,8 +44,22 @@ def subjects(plan: Plan) -> list[PlannedSubject]:
     return [s for s in made.values() if not s.resource_type.startswith("pulumi:providers:")]
 
 
+# Policies over components the app may not have (see launchready.config.architecture).
+APPLIES_TO: dict[str, tuple[str, ...]] = {
+    "infra.policy.ssl_strict": ("cloudflare",), "infra.policy.min_tls": ("cloudflare",),
+    "infra.policy.hsts": ("cloudflare",), "infra.policy.dns_stable_names": ("cloudflare",),
+    "infra.policy.spf": ("cloudflare",), "infra.policy.dmarc": ("cloudflare",),
+    "infra.policy.stripe_api_version": ("stripe",),
+    "infra.policy.public_access": ("launchready_backend",), "infra.policy.secret_access": ("launchready_backend",),
+    "infra.policy.secret_versions": ("launchready_backend",), "infra.policy.build_account": ("launchready_backend",),
+    "infra.policy.event_triggers": ("launchready_backend",),
+    "infra.policy.rules_release": ("firestore",), "infra.policy.prod_data_protection": ("firestore",),
+}
+
+
 class PolicyCheck(Check):
     policy: LaunchPolicy
+    needs = ("plan",)
 
     def run(self, ctx):
         try:
@@ -86,7 +100,8 @@ def _register(policy: LaunchPolicy) -> type[Check]:
     name = "Policy_" + policy.check_id.rsplit(".", 1)[-1]
     cls = type(name, (PolicyCheck,), {
         "id": policy.check_id, "title": f"Policy: {policy.description}", "severity": Severity(policy.severity),
-        "remediation": policy.remediation, "policy": policy, "__module__": __name__, "__qualname__": name})
+        "remediation": policy.remediation, "policy": policy, "__module__": __name__, "__qualname__": name,
+        "applies_to": APPLIES_TO.get(policy.check_id, ())})
     return register(cls)
 
 

@@ -70,6 +70,7 @@ def list_all(ctx, collection: str) -> list[dict[str, Any]]:
 
 
 class _MonitoringCheck(Check):
+    needs = ("plan",)
     severity = Severity.HIGH
     live = True
     collection: str = ""

@@ -134,6 +134,8 @@ class MatrixGroupCheck(Check):
     """The rows of one access-matrix group; subclasses name the group."""
 
     group: ClassVar[str]
+    applies_to = ("firestore",)
+    needs = ("rules",)
     severity = Severity.CRITICAL
 
     def run(self, ctx):
@@ -160,6 +162,7 @@ class MatrixGroupCheck(Check):
 @register
 class CustomerReadBehaviour(MatrixGroupCheck):
     id = "rules.behaviour.customer_read"
+    applies_to = ("firestore", "launchready_backend")   # the canonical customer model
     title = "Only the owner reads customers/{uid}; nobody lists customers"
     group = "customer_read"
     remediation = "Grant `allow get: if request.auth.uid == uid;` on customers/{uid}, and no `list`."
@@ -168,6 +171,7 @@ class CustomerReadBehaviour(MatrixGroupCheck):
 @register
 class ProtectedFieldsBehaviour(MatrixGroupCheck):
     id = "rules.behaviour.protected_fields"
+    applies_to = ("firestore", "launchready_backend")   # the canonical customer model
     title = "Clients cannot write billing, CRM or support fields, nor create or delete customers"
     group = "protected_fields"
     remediation = ("Allow owner updates only when `request.resource.data.diff(resource.data).affectedKeys()"
@@ -199,6 +203,7 @@ class AppMatrixBehaviour(MatrixGroupCheck):
 @register
 class BackendOnlyBehaviour(MatrixGroupCheck):
     id = "rules.behaviour.backend_only"
+    applies_to = ("firestore", "launchready_backend")   # the canonical customer model
     title = "private/*, stripe_events, sync_tasks and support_requests are closed to clients"
     group = "backend_only"
     remediation = ("Remove every client grant on these collections (including recursive wildcards above them); "

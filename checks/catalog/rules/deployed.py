@@ -73,6 +73,7 @@ def _normalise(text: str) -> list[str]:
 @register
 class DeployedRulesMatch(Check):
     id = "rules.deployed.match"
+    applies_to = ("firestore",)
     title = "The Firestore rules released in the project are the repo's rules file"
     severity = Severity.HIGH
     live = True

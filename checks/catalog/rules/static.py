@@ -26,6 +26,7 @@ from launchready.secrets.walk import iter_files
 @register
 class RulesSyntax(Check):
     id = "rules.static.syntax"
+    applies_to = ("firestore",)
     stackless = True
     title = "Firestore rules file exists and parses"
     severity = Severity.CRITICAL
@@ -47,6 +48,8 @@ class RulesSyntax(Check):
 class RulesAudit(Check):
     """One audit over the parsed rules; subclasses name the audit and say what passing means."""
 
+    applies_to = ("firestore",)
+    needs = ("rules",)
     stackless = True
 
     audit: ClassVar[Callable[[Ruleset], list[Issue]]]

@@ -36,6 +36,7 @@ class EnvFileBundled(SecretScanCheck):
     """flutter_dotenv tells people to list `.env` as an asset: that puts it inside every build."""
 
     id = "secrets.app.env_asset"
+    needs = ("app",)
     title = "No .env file bundled as a Flutter asset"
     severity = Severity.HIGH
     remediation = ("Remove `.env` files from `flutter: assets:` in pubspec.yaml. Client builds may carry only "
@@ -81,6 +82,7 @@ NOT_LITERAL = re.compile(r"^(?:\$|System\.|project\.|providers\.|keystorePropert
 @register
 class SigningMaterialCommitted(Check):
     id = "secrets.app.signing"
+    needs = ("app",)
     stackless = True
     title = "No app-signing keystores, certificates or passwords committed"
     severity = Severity.CRITICAL

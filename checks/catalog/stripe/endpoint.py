@@ -39,6 +39,7 @@ def find_endpoints(ctx) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 class _EndpointCheck(Check):
+    applies_to = ("stripe", "launchready_backend")
     live = True
     severity = Severity.HIGH
 
@@ -151,6 +152,7 @@ class EndpointApiVersion(_EndpointCheck):
 @register
 class KeyMode(Check):
     id = "stripe.endpoint.key_mode"
+    applies_to = ("stripe",)
     title = "The Stripe key's mode fits the environment (prod live, others test)"
     severity = Severity.CRITICAL
     live = True

@@ -21,6 +21,7 @@ PROBE_EVENT = {"id": "evt_launchready_probe", "object": "event", "type": "launch
 
 
 class _WebhookProbe(Check):
+    applies_to = ("stripe", "launchready_backend")
     severity = Severity.CRITICAL
     live = True
     remediation = ("Verify every request with `stripe.Webhook.construct_event(payload, Stripe-Signature header, "

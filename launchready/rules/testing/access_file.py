@@ -33,6 +33,7 @@ GROUP = "app"
 ACTORS: dict[str, Actor | None] = {"anonymous": ANON, "owner": OWNER, "other": OTHER, "admin": CLAIMED,
                                    "backend": None}
 OPERATIONS = ("get", "list", "create", "update", "set", "delete")
+WRITES = frozenset({"create", "update", "set"})
 HEADER = """\
 # Access matrix for this app: `launchready check` runs every row against the rules (rules.behaviour.app).
 # who:    anonymous | owner (uid alice) | other (uid bob) | admin (uid mallory, claim admin: true)
@@ -71,7 +72,24 @@ class AccessMatrix:
     seed: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def expectations(self) -> list[Expectation]:
-        return [e for e in (row.expectation() for row in self.rows) if e is not None]
+        """The rows as written, plus: every field a `who: backend` row writes is denied to the owner
+        (the app's own entitlement state, held to the rule the canonical customers/{uid} follows)."""
+        written = [e for e in (row.expectation() for row in self.rows) if e is not None]
+        return written + [e for e in self.backend_owned_expectations() if e not in written]
+
+    def backend_fields(self) -> dict[str, dict[str, Any]]:
+        """document path -> {field: value} only the backend writes (the `who: backend` write rows)."""
+        fields: dict[str, dict[str, Any]] = {}
+        for row in self.rows:
+            if row.who == "backend" and row.op in WRITES and row.data:
+                fields.setdefault(row.path, {}).update(row.data)
+        return fields
+
+    def backend_owned_expectations(self) -> list[Expectation]:
+        """The owner may not write a backend-owned field: `update` where the document is seeded (the
+        owner's own document), else `create`."""
+        return [Expectation(GROUP, OWNER, "update" if path in self.seed else "create", path, "deny", {name: value})
+                for path, values in sorted(self.backend_fields().items()) for name, value in sorted(values.items())]
 
     def collections(self) -> list[str]:
         return sorted({row.path.strip("/").split("/")[0] for row in self.rows})

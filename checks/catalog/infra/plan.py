@@ -1,0 +1,26 @@
+"""`infra.plan.build`: the offline plan (the Pulumi program under mocks) builds. Every check that reads
+the plan needs it; when it fails, this is the one finding and they are skipped because of it."""
+from __future__ import annotations
+
+from launchready.checks.framework.base import Check, Severity
+from launchready.checks.framework.inputs import input_problem
+from launchready.checks.framework.registry import register
+
+
+@register
+class PlanBuilds(Check):
+    id = "infra.plan.build"
+    title = "The Pulumi program plans offline (what `pulumi up` would create)"
+    severity = Severity.HIGH
+    config_key = "firestore"
+    needs = ("rules",)   # the program reads the rules file: a missing one is rules.static.syntax's finding
+    remediation = ("Run `launchready plan --stack <stack>` to see the whole error; usually a file the stack names "
+                   "(launchready:firestore.rulesFile / indexesFile, functions/) is missing: create or fetch it "
+                   "(e.g. `firebase firestore:indexes > firestore.indexes.json`) or correct the path.")
+
+    def run(self, ctx):
+        problem = input_problem("plan", ctx)
+        if problem:
+            return self.failed(problem, {"stack": ctx.stack})
+        plan = ctx.plan
+        return self.passed(f"the program plans {len(plan.resources)} resource(s)", {"stack": ctx.stack})
