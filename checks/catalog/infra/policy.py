@@ -52,7 +52,7 @@ APPLIES_TO: dict[str, tuple[str, ...]] = {
     "infra.policy.stripe_api_version": ("stripe",),
     "infra.policy.public_access": ("launchready_backend",), "infra.policy.secret_access": ("launchready_backend",),
     "infra.policy.secret_versions": ("launchready_backend",), "infra.policy.build_account": ("launchready_backend",),
-    "infra.policy.event_triggers": ("launchready_backend",),
+    "infra.policy.event_triggers": ("launchready_backend",), "infra.policy.scheduled_sweep": ("launchready_backend",),
     "infra.policy.rules_release": ("firestore",), "infra.policy.prod_data_protection": ("firestore",),
 }
 
