@@ -44,8 +44,8 @@ def main() -> None:
     _child("re-run process, disk cache hit", "1")
     os.environ["LAUNCHREADY_PLAN_CACHE"] = "0"
 
-    from launchready.infra import plan as planner
     from launchready.config.model import load_stack
+    from launchready.infra import plan as planner
 
     configs = {s: load_stack(REPO_ROOT / "stacks", s) for s in STACKS}
     t0 = time.perf_counter()

@@ -112,7 +112,7 @@ def serve(source: Path, emulator: FirestoreEmulator, project: str, workdir: Path
                             "--port", str(port)], log,
                            env={"FIRESTORE_EMULATOR_HOST": emulator.host, "GOOGLE_CLOUD_PROJECT": project,
                                 "STRIPE_WEBHOOK_SECRET": SECRET}))
-        wait_until(lambda: port_open(port), timeout=30, proc=procs[-1], what="functions-framework", log_file=log)
+        wait_until(lambda port=port: port_open(port), timeout=30, proc=procs[-1], what="functions-framework", log_file=log)
         urls.append(f"http://127.0.0.1:{port}/")
     return procs, urls
 
@@ -215,7 +215,7 @@ def report(args, events, order, results, elapsed, db) -> None:
 
     print(f"deliveries: {len(order)} ({len(events)} distinct events, {len(order) - len(events)} duplicates, "
           f"{args.customers} customers, concurrency {args.concurrency}, {args.instances} instance(s))")
-    calm = [r[0] for r, evt in zip(results, order) if r[1] == 200
+    calm = [r[0] for r, evt in zip(results, order, strict=False) if r[1] == 200
             and int(records.get(evt["id"], {}).get("transaction_attempts") or 1) == 1]
     print(f"latency ms: p50 {pct(latencies, .50):.1f}  p95 {pct(latencies, .95):.1f}  p99 {pct(latencies, .99):.1f}"
           f"  max {max(latencies) * 1000:.1f}   (goal p95 <= 50 ms)")

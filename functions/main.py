@@ -11,7 +11,6 @@ import os
 from typing import Any
 
 import functions_framework
-
 from backend.settings import ConfigurationError, check_environment
 
 

@@ -17,13 +17,11 @@ import runpy
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
+from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig
 from launchready.files import FileProblem, read_bytes_capped
 from launchready.infra import plan_cache
-from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig
 
 if TYPE_CHECKING:
     from launchready.project import Project
@@ -238,10 +236,10 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str], roo
 _LOCK = threading.Lock()
 HASHED_BYTES = 16 * 1024 * 1024   # per source file; a larger one invalidates by its refusal text only
 CACHE_SIZE = 32
-_CACHE: dict[str, "Plan | PlanFailure"] = {}
+_CACHE: dict[str, Plan | PlanFailure] = {}
 
 
-def sources(config: EnvironmentConfig, project: "Project") -> list[Path]:
+def sources(config: EnvironmentConfig, project: Project) -> list[Path]:
     """What the program reads besides the config: a change to any of these invalidates cached plans."""
     fs = config.firestore
     where = f"{config.source or 'stack config'}: launchready:firestore"
@@ -267,7 +265,7 @@ def source_digest(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def build_plan(config: EnvironmentConfig, project: "Project | None" = None) -> Plan:
+def build_plan(config: EnvironmentConfig, project: Project | None = None) -> Plan:
     """Every resource `pulumi up` would register for this environment, offline, sorted by type/name.
     The program reads the project's files (rules, indexes, functions) as `pulumi up` run there would."""
     from launchready.project import discover
@@ -325,14 +323,14 @@ def _failure_dict(exc: BaseException) -> dict[str, Any]:
     return {"failure": {"type": "ConfigError" if isinstance(exc, ConfigError) else "PlanError", "problems": problems}}
 
 
-def _raise_failure(entry: "Plan | PlanFailure") -> Plan:
+def _raise_failure(entry: Plan | PlanFailure) -> Plan:
     if isinstance(entry, PlanFailure):
         problems = list(entry.failure["problems"])
         raise ConfigError(problems) if entry.failure["type"] == "ConfigError" else PlanError("\n".join(problems))
     return entry
 
 
-def _plan_from_dict(data: dict[str, Any]) -> "Plan | PlanFailure":
+def _plan_from_dict(data: dict[str, Any]) -> Plan | PlanFailure:
     """The inverse of `Plan.to_dict`, every field included (the launch policies read them all); a
     cached failure comes back as a PlanFailure."""
     if "failure" in data:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 PACKAGES = ("pulumi", "pulumi-gcp", "pulumi-cloudflare", "launchready")
 

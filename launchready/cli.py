@@ -8,9 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-
 from pathlib import Path
-from typing import Optional
 
 # google-api-core announces its Python support calendar on import (a FutureWarning on every run):
 # third-party notices are not ours to print on a gate's stdout/stderr.
@@ -18,13 +16,24 @@ warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 
 import typer  # noqa: E402
 
-from launchready.commands import catalog, check, demo, handover, init, plan, preflight, rules, sandbox  # noqa: E402
-from launchready.commands import app_config  # noqa: E402
+from launchready.commands import (  # noqa: E402  # noqa: E402
+    app_config,  # noqa: E402
+    catalog,
+    check,
+    demo,
+    handover,
+    init,
+    plan,
+    preflight,
+    reconcile,
+    rules,
+    sandbox,
+    scan,  # noqa: E402
+    smoke,
+)
 from launchready.commands import project as project_command  # noqa: E402
-from launchready.commands import scan  # noqa: E402
-from launchready.commands import reconcile, smoke  # noqa: E402
-from launchready.errors import UsageError  # noqa: E402
 from launchready.config.model import ConfigError  # noqa: E402
+from launchready.errors import UsageError  # noqa: E402
 
 app = typer.Typer(name="launchready", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
@@ -54,7 +63,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _project(ctx: typer.Context, project_dir: Optional[Path] = typer.Option(
+def _project(ctx: typer.Context, project_dir: Path | None = typer.Option(
         None, "--project-dir", help="The project (folder holding Pulumi.yaml); default: found walking up from the "
                                     "working directory. Relative paths in flags and config resolve against it."),
              version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,

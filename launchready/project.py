@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
-
-from launchready.errors import UsageError
 from launchready.config.model import NAMESPACE, ConfigError
+from launchready.errors import UsageError
 
 PROJECT_FILE = "Pulumi.yaml"
 DEFAULT_STACKS_DIR = "stacks"
@@ -37,8 +36,9 @@ class Project:
         object.__setattr__(self, "root", Path(self.root).resolve())   # containment checks compare resolved paths
 
     @classmethod
-    def load(cls, root: Path) -> "Project":
-        from launchready.config.stack_yaml import StackFileError, load as load_bounded
+    def load(cls, root: Path) -> Project:
+        from launchready.config.stack_yaml import StackFileError
+        from launchready.config.stack_yaml import load as load_bounded
 
         root = Path(root).resolve()
         path = root / PROJECT_FILE

@@ -19,9 +19,9 @@ import yaml
 
 from launchready.config import stack_yaml
 from launchready.config.model import ENVIRONMENTS, NAMESPACE, NONE
-from launchready.files import FileProblem, read_capped
 from launchready.config.stack_yaml import StackFileError
 from launchready.errors import UsageError
+from launchready.files import FileProblem, read_capped
 from launchready.project import DEFAULT_MATRIX
 
 PLACEHOLDER = "REPLACE-ME"   # config.placeholders fails on any stack value containing it
@@ -172,7 +172,7 @@ def _integration(provider: str, api_base: str, owner: str) -> dict[str, str]:
     return {"provider": NONE} if provider == NONE else {"provider": provider, "apiBase": api_base, "owner": owner}
 
 
-def secret_commands(stacks: list[str], a: "Answers | None" = None) -> list[str]:
+def secret_commands(stacks: list[str], a: Answers | None = None) -> list[str]:
     """The exact commands still needed after init (values are the user's, never ours); no token for a
     CRM or support desk the app does not have."""
     unused = {f"{NAMESPACE}:crmApiToken": a is not None and a.crm_provider == NONE,

@@ -5,9 +5,10 @@ check body only says what it found.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from launchready.severity import Severity
 
@@ -51,7 +52,7 @@ class Result:
     blocking: bool = False
     duration_s: float = 0.0
     subject: str = ""                       # what this result is about (hostname, stack, ...); "" = the check
-    waiver: "Waived | None" = None          # set by the gate policy when a waiver or baseline accepts it
+    waiver: Waived | None = None          # set by the gate policy when a waiver or baseline accepts it
     location: Finding | None = None         # fallback place (stack file, config key) when no findings
     cause: str = ""                         # skipped because this check's input failed (it reports the cause)
 
@@ -122,7 +123,7 @@ class Check:
     # Needs no stack (only the repository, app and rules files): `launchready scan` runs it too.
     stackless: ClassVar[bool] = False
 
-    def run(self, ctx: "CheckContext") -> Result | Iterable[Result]:
+    def run(self, ctx: CheckContext) -> Result | Iterable[Result]:
         raise NotImplementedError
 
     def _result(self, status: Status, message: str, evidence: dict[str, Any] | None,

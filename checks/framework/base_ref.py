@@ -53,12 +53,12 @@ def verify_ref(root: Path, ref: str) -> None:
                            "(fetch it first, e.g. actions/checkout with fetch-depth: 0)"])
 
 
-def changes(ctx: "CheckContext") -> list[LeverChange]:
+def changes(ctx: CheckContext) -> list[LeverChange]:
     """The levers whose value differs between `--base-ref` and the working tree, once per run."""
     return ctx.shared("trust.base_ref", lambda: _changes(ctx))
 
 
-def _changes(ctx: "CheckContext") -> list[LeverChange]:
+def _changes(ctx: CheckContext) -> list[LeverChange]:
     ref = ctx.options.base_ref or ""
     top = Path(_git(ctx.repo_root, "rev-parse", "--show-toplevel").stdout.decode().strip() or ctx.repo_root)
     owners = _codeowners(top, ref)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from launchready.checks.framework.base import Finding, Result, Status
 from launchready.checks.framework.locations import relative_path

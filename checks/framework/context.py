@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, list_stacks, load_stack, stack_file
 
 if TYPE_CHECKING:
-    from launchready.config.architecture import Architecture
     from launchready.checks.framework.waivers import Waiver, WaiverPolicy
+    from launchready.config.architecture import Architecture
     from launchready.infra.plan import Plan
     from launchready.project import Project
 
@@ -74,15 +75,15 @@ class LiveTargets:
 
 class CheckContext:
     def __init__(self, options: CheckOptions, config: EnvironmentConfig | None = None,
-                 project: "Project | None" = None):
+                 project: Project | None = None):
         from launchready.project import discover
 
         self.project = project or discover()   # a library caller: the project the working directory is in
         self.options = replace(options, stacks_dir=options.stacks_dir or self.project.stacks_dir)
         self.config = config or load_stack(self.options.stacks_dir, options.stack)
-        self.rules_file  # a rules path outside the project is a config error now (exit 2), not N check errors
+        self.rules_file  # noqa: B018 - a rules path outside the project is a config error now (exit 2), not N check errors
         self._lock = threading.Lock()
-        self._plan: "Plan | None" = None
+        self._plan: Plan | None = None
         self._shared: dict[str, tuple[threading.Lock, list]] = {}
 
     @property
@@ -112,7 +113,7 @@ class CheckContext:
         return {self.stack: self.all_stacks.get(self.stack, self.config)}
 
     @property
-    def plan(self) -> "Plan":
+    def plan(self) -> Plan:
         """The offline plan (the Pulumi program under mocks), computed once per run."""
         with self._lock:
             if self._plan is None:
@@ -137,7 +138,7 @@ class CheckContext:
         return value
 
     @cached_property
-    def architecture(self) -> "Architecture":
+    def architecture(self) -> Architecture:
         """What the app uses (payments, database, CRM, support, DNS, backend): decides what applies."""
         from launchready.config.architecture import Architecture
         return Architecture.of(self.config, self.project.root)
@@ -153,7 +154,7 @@ class CheckContext:
         return default_strict(self.config.environment) if self.options.strict is None else self.options.strict
 
     @cached_property
-    def waiver_policy(self) -> "WaiverPolicy":
+    def waiver_policy(self) -> WaiverPolicy:
         """launchready.yaml at the project root (or --waivers): the waivers and the expiry cap."""
         from launchready.checks.framework.waivers import load_policy
         return load_policy(self.waivers_file)
@@ -164,7 +165,7 @@ class CheckContext:
         return self.options.waivers_file or self.repo_root / PROJECT_FILE
 
     @property
-    def waivers(self) -> "list[Waiver]":
+    def waivers(self) -> list[Waiver]:
         """The project's waivers (`waivers:` in launchready.yaml at the project root)."""
         return list(self.waiver_policy.waivers)
 
@@ -188,7 +189,7 @@ class CheckContext:
         return self.project.root if flutter_apps(self.project.root, max_depth=2) else None
 
     @property
-    def app_contexts(self) -> "tuple[CheckContext, ...]":
+    def app_contexts(self) -> tuple[CheckContext, ...]:
         """One context per Flutter app the run scans (`launchready scan` finds several in a monorepo):
         what repository-wide checks consult to report a file once."""
         return (self,) if self.app_dir is not None and self.app_dir.is_dir() else ()
@@ -222,7 +223,7 @@ class CheckContext:
             firebase_rules_api_base=state.get("firebase_rules_api_base") or os.environ.get(RULES_API_ENV),
         )
 
-    def with_options(self, **changes: Any) -> "CheckContext":
+    def with_options(self, **changes: Any) -> CheckContext:
         return CheckContext(replace(self.options, **changes), self.config, self.project)
 
 

@@ -8,10 +8,10 @@ accepts a result; an expired waiver accepts nothing.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from launchready.checks.framework.base import Result, Severity, Status, Waived
 from launchready.checks.framework.baseline import BASELINED, fingerprint
@@ -40,7 +40,7 @@ class GatePolicy:
     waivers: list[Waiver] = field(default_factory=list)
     baseline: frozenset[str] = frozenset()
     project_root: Path = Path(".")
-    today: date = field(default_factory=lambda: datetime.now(timezone.utc).date())
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
     environment: str = ""
     allow_critical_waivers: bool = False     # --allow-critical-waivers: a critical finding in prod may be accepted
     levers: list = field(default_factory=list)  # trust levers pulled while applying (checks.framework.trust.Lever)

@@ -7,8 +7,9 @@ lets the dependants run and say it themselves, so nothing is ever silently dropp
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from launchready.checks.framework.base import Check, Result
 
@@ -19,11 +20,11 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Input:
     reported_by: str                                  # the check id that reports the root cause
-    problem: Callable[["CheckContext"], str | None]   # None when the input is usable
+    problem: Callable[[CheckContext], str | None]   # None when the input is usable
     after: tuple[str, ...] = ()                       # inputs it is made from: their failure is the root cause
 
 
-def _rules_problem(ctx: "CheckContext") -> str | None:
+def _rules_problem(ctx: CheckContext) -> str | None:
     from launchready.checks.catalog.rules._base import rules_source
     source = rules_source(ctx)
     if source.problem:
@@ -31,15 +32,15 @@ def _rules_problem(ctx: "CheckContext") -> str | None:
     return f"{source.display} does not parse" if source.parse()[1] else None
 
 
-def _plan_problem(ctx: "CheckContext") -> str | None:
+def _plan_problem(ctx: CheckContext) -> str | None:
     try:
-        ctx.plan
+        ctx.plan  # noqa: B018 - building it is the test
     except Exception as exc:  # noqa: BLE001 - any failure of the program is the plan's root cause
         return f"the offline plan could not be built ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
     return None
 
 
-def _app_problem(ctx: "CheckContext") -> str | None:
+def _app_problem(ctx: CheckContext) -> str | None:
     if ctx.app_dir is None:
         return "no Flutter app dir was found (--app-dir, or launchready:appDir in Pulumi.yaml)"
     return None if ctx.app_dir.is_dir() else f"the app dir {ctx.project.display(ctx.app_dir)} is not a folder"
@@ -52,12 +53,12 @@ INPUTS: dict[str, Input] = {
 }
 
 
-def input_problem(name: str, ctx: "CheckContext") -> str | None:
+def input_problem(name: str, ctx: CheckContext) -> str | None:
     """The input's problem, computed once per run and shared by every check that needs it."""
     return ctx.shared(f"input:{name}", lambda: INPUTS[name].problem(ctx))
 
 
-def unavailable_input(cls: type[Check], ctx: "CheckContext", runs: frozenset[str]) -> Result | None:
+def unavailable_input(cls: type[Check], ctx: CheckContext, runs: frozenset[str]) -> Result | None:
     """A skip "because <root cause>" when an input the check needs is unusable and reported by a check
     that runs (`runs`: ids selected and applicable); None when the check should run."""
     for name in cls.needs:
@@ -72,7 +73,7 @@ def unavailable_input(cls: type[Check], ctx: "CheckContext", runs: frozenset[str
     return None
 
 
-def root_cause(name: str, ctx: "CheckContext", runs: frozenset[str]) -> tuple[str, str] | None:
+def root_cause(name: str, ctx: CheckContext, runs: frozenset[str]) -> tuple[str, str] | None:
     """(problem, reporting check) when input `name` is unusable and its reporter runs, traced back to
     the earliest failed input it is made from; None when it is usable."""
     source = INPUTS[name]

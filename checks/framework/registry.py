@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from launchready.checks.framework.base import Check, Severity
 

@@ -6,17 +6,18 @@ import importlib
 import re
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
-from launchready.checks.framework.base import Check, Result, Status, Waived
-from launchready.checks.framework.context import CheckContext
-from launchready.checks.framework.locations import fallback_location
-from launchready.checks.framework.gate import not_applicable
 from launchready.checks.framework import trust
+from launchready.checks.framework.base import Check, Result, Waived
+from launchready.checks.framework.context import CheckContext
+from launchready.checks.framework.gate import not_applicable
 from launchready.checks.framework.inputs import unavailable_input
-from launchready.checks.framework.registry import CheckRegistry, matches, registry as default_registry
+from launchready.checks.framework.locations import fallback_location
+from launchready.checks.framework.registry import CheckRegistry, matches
+from launchready.checks.framework.registry import registry as default_registry
 from launchready.checks.framework.report import Report
 from launchready.redact import redact, redact_text
 
@@ -105,7 +106,7 @@ def run_checks(ctx: CheckContext, *, registry: CheckRegistry = default_registry,
     """Select, run and collect checks into one Report (results in registry order)."""
     opts = ctx.options
     selected = registry.select(only=opts.only, skip=opts.skip, offline=opts.offline)
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     t0 = time.perf_counter()
     declared = trust.declarations(ctx).accepted  # only declarations nothing contradicts (trust.py)
     _preload(selected)

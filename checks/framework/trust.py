@@ -83,7 +83,7 @@ def blocking_severities(environment: str, declared: list[str]) -> tuple[list[str
     return effective, [Lever("blockingSeverities", detail)]
 
 
-def gate_policy(ctx: "CheckContext") -> tuple[GatePolicy, list[Lever]]:
+def gate_policy(ctx: CheckContext) -> tuple[GatePolicy, list[Lever]]:
     """The run's GatePolicy with the floor applied, and the levers known before any check ran."""
     severities, levers = blocking_severities(ctx.config.environment, list(ctx.config.blocking_severities or []))
     policy = GatePolicy(severities, strict=ctx.strict, waivers=ctx.waivers, baseline=ctx.baseline,
@@ -92,7 +92,7 @@ def gate_policy(ctx: "CheckContext") -> tuple[GatePolicy, list[Lever]]:
     return policy, levers + list(declarations(ctx).levers)
 
 
-def report_levers(ctx: "CheckContext", report: "Report", policy: GatePolicy, before: list[Lever]) -> list[Lever]:
+def report_levers(ctx: CheckContext, report: Report, policy: GatePolicy, before: list[Lever]) -> list[Lever]:
     """Every lever this run pulled, in the order a reviewer should read them."""
     levers = list(before) + list(policy.levers)
     baselined = [r for r in report.results if r.waiver is not None and r.waiver.kind == "baseline"]
@@ -123,12 +123,12 @@ class Declarations:
     levers: tuple[Lever, ...] = ()
 
 
-def declarations(ctx: "CheckContext") -> Declarations:
+def declarations(ctx: CheckContext) -> Declarations:
     """The stack's notApplicable declarations, judged once per run."""
     return ctx.shared("trust.declarations", lambda: _judge(ctx))
 
 
-def _judge(ctx: "CheckContext") -> Declarations:
+def _judge(ctx: CheckContext) -> Declarations:
     accepted: dict[str, str] = {}
     refused: list[tuple[str, str]] = []
     levers: list[Lever] = []
@@ -145,7 +145,7 @@ def _judge(ctx: "CheckContext") -> Declarations:
     return Declarations(accepted, tuple(refused), tuple(levers))
 
 
-def _accountable(entry: Any, ctx: "CheckContext") -> tuple[Acceptance | None, str]:
+def _accountable(entry: Any, ctx: CheckContext) -> tuple[Acceptance | None, str]:
     """The entry as an Acceptance, or why it is not one (the same bar as a waiver)."""
     if not isinstance(entry, dict):
         return None, f"a bare reason is not enough: declare it as {NA_FORM}, like a waiver"
@@ -160,7 +160,7 @@ def _accountable(entry: Any, ctx: "CheckContext") -> tuple[Acceptance | None, st
     return accepted, ""
 
 
-def _applies(prefix: str, ctx: "CheckContext") -> str:
+def _applies(prefix: str, ctx: CheckContext) -> str:
     """Why the checks under `prefix` apply to this project after all, or "" when nothing says so."""
     area = prefix.split(".", 1)[0]
     if area in ALWAYS:
@@ -182,7 +182,7 @@ def _applies(prefix: str, ctx: "CheckContext") -> str:
     return ""
 
 
-def _app_packages(ctx: "CheckContext") -> set[str]:
+def _app_packages(ctx: CheckContext) -> set[str]:
     """The dependency names in the app's pubspec.yaml (none when there is no app or it cannot be read)."""
     if ctx.app_dir is None:
         return set()

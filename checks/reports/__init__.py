@@ -1,7 +1,7 @@
 """Report writers: one Report model, five renderings."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from launchready.checks.framework.report import Report
 from launchready.checks.reports import json_report, junit, markdown, sarif, text

@@ -76,7 +76,7 @@ def render(report: Report) -> str:
     root = Path(report.project_root)
     for lever in report.levers:
         suite.add_property("launchready.trust_lever", one_line(lever))
-    for result, name in zip(report.results, _names(report.results)):
+    for result, name in zip(report.results, _names(report.results), strict=False):
         suite.add_testcase(_case(result, name, root))
     xml = JUnitXml("launchready")
     xml.add_testsuite(suite)

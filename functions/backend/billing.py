@@ -7,8 +7,9 @@ a field a newer event wrote.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .events import HANDLED_EVENTS
 from .stripe_shapes import Parsed

@@ -22,11 +22,11 @@ def new_customer(uid: str, email: str | None = None) -> dict[str, Any]:
     }
 
 
-def customer_ref(db: "Client", uid: str) -> "DocumentReference":
+def customer_ref(db: Client, uid: str) -> DocumentReference:
     return db.collection(CUSTOMERS).document(uid)
 
 
-def ensure_customer(uid: str, email: str | None, db: "Client | None" = None) -> bool:
+def ensure_customer(uid: str, email: str | None, db: Client | None = None) -> bool:
     """Create `customers/{uid}` unless it exists (then only fill a missing email). True if created."""
     db = db or client()
     ref = customer_ref(db, uid)

@@ -8,7 +8,8 @@ linking event sees the parked list and drains it — an event is never stranded 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from .docids import safe_id
 from .store import server_timestamp
@@ -19,15 +20,15 @@ if TYPE_CHECKING:
 STRIPE_LINKS = "stripe_links"
 
 
-def link_refs(db: "Client", ids: Iterable[str]) -> list["DocumentReference"]:
+def link_refs(db: Client, ids: Iterable[str]) -> list[DocumentReference]:
     return [db.collection(STRIPE_LINKS).document(safe_id(stripe_id)) for stripe_id in sorted(set(ids))]
 
 
-def _data(snap: "DocumentSnapshot") -> dict[str, Any]:
+def _data(snap: DocumentSnapshot) -> dict[str, Any]:
     return (snap.to_dict() or {}) if snap.exists else {}
 
 
-def linked_uid(snaps: Iterable["DocumentSnapshot"]) -> str | None:
+def linked_uid(snaps: Iterable[DocumentSnapshot]) -> str | None:
     """The uid the first linked document names (links are never rewritten, so any one will do)."""
     for snap in snaps:
         uid = _data(snap).get("uid")
@@ -36,12 +37,12 @@ def linked_uid(snaps: Iterable["DocumentSnapshot"]) -> str | None:
     return None
 
 
-def lookup(db: "Client", ids: Iterable[str]) -> str | None:
+def lookup(db: Client, ids: Iterable[str]) -> str | None:
     refs = link_refs(db, ids)
     return linked_uid(db.get_all(refs)) if refs else None
 
 
-def write_links(txn: "Transaction", snaps: dict[str, "DocumentSnapshot"], uid: str) -> list[str]:
+def write_links(txn: Transaction, snaps: dict[str, DocumentSnapshot], uid: str) -> list[str]:
     """Link every not-yet-linked id of `snaps` (Stripe id -> its link document) to `uid`; the record
     ids of events parked under them, to drain next."""
     waiting: list[str] = []
@@ -54,7 +55,7 @@ def write_links(txn: "Transaction", snaps: dict[str, "DocumentSnapshot"], uid: s
     return waiting
 
 
-def park_under(txn: "Transaction", snaps: dict[str, "DocumentSnapshot"], record_id: str) -> None:
+def park_under(txn: Transaction, snaps: dict[str, DocumentSnapshot], record_id: str) -> None:
     """Register a parked event on each of its ids, for the event that links one of them."""
     for stripe_id, snap in snaps.items():
         parked = {*(_data(snap).get("parked") or []), record_id}

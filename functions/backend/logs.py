@@ -13,8 +13,9 @@ import os
 import re
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 # The functions deploy without the CLI, so they carry their own small copy of the redaction rule:
 # the values of their secret variables, and the shapes of the secrets they handle.

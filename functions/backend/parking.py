@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .log_messages import WEBHOOK_EVENT_UNMATCHED
 from .logs import log
@@ -37,7 +38,7 @@ def park_seconds() -> float:
         return DEFAULT_PARK_SECONDS
 
 
-def parked_record(event: Mapping[str, Any], parsed: "Parsed", ids: Iterable[str]) -> dict[str, Any]:
+def parked_record(event: Mapping[str, Any], parsed: Parsed, ids: Iterable[str]) -> dict[str, Any]:
     now = time.time()
     ids = sorted(set(ids))
     return {"type": event["type"], "created": event["created"], "livemode": bool(event.get("livemode")),
@@ -57,7 +58,7 @@ def stored_event(record: Mapping[str, Any]) -> dict[str, Any]:
     return event
 
 
-def drain(db: "Client", waiting: Iterable[str], apply: Callable[["Client", dict[str, Any]], Any]) -> int:
+def drain(db: Client, waiting: Iterable[str], apply: Callable[[Client, dict[str, Any]], Any]) -> int:
     """Apply the parked events `waiting` (record ids), oldest first; the events they link drain too."""
     pending, seen, applied = list(waiting), set(), 0
     while pending:
@@ -72,8 +73,8 @@ def drain(db: "Client", waiting: Iterable[str], apply: Callable[["Client", dict[
     return applied
 
 
-def sweep(db: "Client", now: float | None = None,
-          apply: Callable[["Client", dict[str, Any]], Any] | None = None, batch: int = SWEEP_BATCH,
+def sweep(db: Client, now: float | None = None,
+          apply: Callable[[Client, dict[str, Any]], Any] | None = None, batch: int = SWEEP_BATCH,
           max_batches: int = 1) -> list[str]:
     """Apply (with `apply`) parked events whose link exists by now — a drain that failed after its
     linking event committed — and dead-letter those past their bound (each once, alerting).
@@ -93,7 +94,7 @@ def sweep(db: "Client", now: float | None = None,
     return dead
 
 
-def _oldest_parked(db: "Client", batch: int) -> list[Any]:
+def _oldest_parked(db: Client, batch: int) -> list[Any]:
     from google.cloud.firestore import FieldFilter, Query
 
     query = (db.collection(STRIPE_EVENTS).where(filter=FieldFilter("status", "==", "parked"))
@@ -101,8 +102,8 @@ def _oldest_parked(db: "Client", batch: int) -> list[Any]:
     return list(query.get())
 
 
-def _settle(db: "Client", snap: Any, now: float,
-            apply: Callable[["Client", dict[str, Any]], Any] | None) -> bool:
+def _settle(db: Client, snap: Any, now: float,
+            apply: Callable[[Client, dict[str, Any]], Any] | None) -> bool:
     """Apply one parked event if linked by now, else dead-letter it when expired; True if dead-lettered."""
     from .links import lookup
 
@@ -117,7 +118,7 @@ def _settle(db: "Client", snap: Any, now: float,
     return True
 
 
-def _dead_letter(db: "Client", ref: Any) -> bool:
+def _dead_letter(db: Client, ref: Any) -> bool:
     def body(txn, _attempt: int) -> bool:
         current = ref.get(transaction=txn)
         if not current.exists or current.get("status") != "parked":

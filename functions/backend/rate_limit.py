@@ -21,7 +21,7 @@ def user_key(uid: str) -> str:
     return hashlib.sha256(uid.encode("utf-8")).hexdigest()[:32]
 
 
-def limiter(db: "Client", scope: str, uid: str) -> "DocumentReference":
+def limiter(db: Client, scope: str, uid: str) -> DocumentReference:
     return db.collection(RATE_LIMITS).document(f"{scope}-{user_key(uid)}")
 
 
@@ -33,7 +33,7 @@ def window_wait(times: list[float], now: float, limit: int, window_seconds: floa
     return 0.0, (recent + [now])[-limit:]
 
 
-def count(txn: "Transaction", ref: "DocumentReference", now: float, limit: int, window_seconds: float) -> float:
+def count(txn: Transaction, ref: DocumentReference, now: float, limit: int, window_seconds: float) -> float:
     """Read and, when allowed, record one request in `txn`: 0, or the seconds until a slot frees."""
     stored = (ref.get(transaction=txn).to_dict() or {}).get("times") or []
     wait, times = window_wait(list(stored), now, limit, window_seconds)

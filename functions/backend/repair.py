@@ -10,8 +10,9 @@ transactions and outbox as normal traffic:
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from . import billing
 from .customers import customer_ref
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from google.cloud.firestore import Client
 
 
-def requeue(db: "Client", task_id: str) -> bool:
+def requeue(db: Client, task_id: str) -> bool:
     """A `dead` task back to `pending` with fresh attempts; False if it is not dead (nothing done)."""
     ref = db.collection(SYNC_TASKS).document(task_id)
 
@@ -33,7 +34,7 @@ def requeue(db: "Client", task_id: str) -> bool:
         snap = ref.get(transaction=txn)
         if not snap.exists or snap.get("status") != "dead":
             return False
-        txn.update(ref, {"status": "pending", "attempts": 0, "next_attempt_at": datetime.now(timezone.utc),
+        txn.update(ref, {"status": "pending", "attempts": 0, "next_attempt_at": datetime.now(UTC),
                          "lease_until": None, "requeued_from": snap.get("last_error"),
                          "updated_at": server_timestamp()})
         return True
@@ -41,7 +42,7 @@ def requeue(db: "Client", task_id: str) -> bool:
     return run_transaction(db, body)
 
 
-def resync(db: "Client", uid: str, target: str) -> str:
+def resync(db: Client, uid: str, target: str) -> str:
     """Enqueue one customer sync to `target` (`crm` or `support`); the new task's id."""
     source_id = f"reconcile-{user_key(uid)[:20]}-{int(time.time() * 1000)}"
 
@@ -52,7 +53,7 @@ def resync(db: "Client", uid: str, target: str) -> str:
     return run_transaction(db, body)
 
 
-def restore(db: "Client", uid: str, event: Mapping[str, Any]) -> list[str]:
+def restore(db: Client, uid: str, event: Mapping[str, Any]) -> list[str]:
     """Write back the fields `event` owns by version where they differ; enqueue the customer sync when
     anything changed. The names of the fields restored (empty: nothing to do)."""
     parsed = parse(event["type"], event["data"]["object"], event.get("api_version"))

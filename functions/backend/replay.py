@@ -28,7 +28,7 @@ class ReplayError(ValueError):
     """The event cannot be replayed (unknown id, not dead or parked, bad uid)."""
 
 
-def replay(event_id: str, uid: str | None = None, db: "Client | None" = None) -> "Outcome":
+def replay(event_id: str, uid: str | None = None, db: Client | None = None) -> Outcome:
     from .webhook import _resolve, apply_parked
 
     db = db or client()

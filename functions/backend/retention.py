@@ -3,7 +3,7 @@
 rejected and dead-lettered ones stay until someone looks at them (replay needs them)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 TTL_FIELD = "expire_at"
 # Stripe retries a delivery for up to 3 days; 90 days keeps every redelivery deduplicated with room to spare.
@@ -12,4 +12,4 @@ KEEP_DAYS = {"stripe_events": 90, "sync_tasks": 30}
 
 def expire_at(collection: str) -> dict[str, datetime]:
     """The TTL field for a record of `collection` finished now."""
-    return {TTL_FIELD: datetime.now(timezone.utc) + timedelta(days=KEEP_DAYS[collection])}
+    return {TTL_FIELD: datetime.now(UTC) + timedelta(days=KEEP_DAYS[collection])}

@@ -77,7 +77,7 @@ class SyncSettings:
                 f"support={self.support_provider}@{self.support_api_base}, max_attempts={self.max_attempts})")
 
     @classmethod
-    def from_env(cls) -> "SyncSettings":
+    def from_env(cls) -> SyncSettings:
         return cls(
             crm_provider=os.environ.get("CRM_PROVIDER", "hubspot"),
             crm_api_base=os.environ.get("CRM_API_BASE") or DEFAULT_CRM_API_BASE,
@@ -101,7 +101,7 @@ class SupportSettings:
     allowed_origins: frozenset[str]
 
     @classmethod
-    def from_env(cls) -> "SupportSettings":
+    def from_env(cls) -> SupportSettings:
         origins = os.environ.get("SUPPORT_ALLOWED_ORIGINS", "")
         return cls(
             rate_limit=int(_number("SUPPORT_RATE_LIMIT", 5, 1)),

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_random_exponential
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from google.cloud.firestore import Client, Transaction
 
 T = TypeVar("T")
-_clients: dict[tuple[str, str], "Client"] = {}
+_clients: dict[tuple[str, str], Client] = {}
 _lock = threading.Lock()
 
 TRANSACTION_MAX_ATTEMPTS = 12
@@ -35,14 +36,14 @@ class StoreTimeout(Exception):
     """A Firestore attempt outlived its budget; retried within the transaction budget, then raised (a 5xx)."""
 
 
-def client() -> "Client":
+def client() -> Client:
     """The client for $GOOGLE_CLOUD_PROJECT (the emulator when $FIRESTORE_EMULATOR_HOST is set)."""
     from .settings import require
 
     return client_for(require("GOOGLE_CLOUD_PROJECT"), os.environ.get("FIRESTORE_EMULATOR_HOST") or None)
 
 
-def client_for(project: str, emulator_host: str | None = None) -> "Client":
+def client_for(project: str, emulator_host: str | None = None) -> Client:
     """One cached client per (project, emulator host); anonymous credentials against an emulator.
 
     An explicit `emulator_host` pins the client to that emulator without touching the process
@@ -80,7 +81,7 @@ def _seconds(name: str, default: float) -> float:
         return default
 
 
-def run_transaction(db: "Client", body: Callable[["Transaction", int], T]) -> T:
+def run_transaction(db: Client, body: Callable[[Transaction, int], T]) -> T:
     """Run `body(transaction, attempt)` in a fresh transaction until it commits (bounded, jittered),
     each attempt within its own deadline and all of them within the transaction budget."""
     from google.cloud import firestore
@@ -94,8 +95,8 @@ def run_transaction(db: "Client", body: Callable[["Transaction", int], T]) -> T:
     for attempt in retrying:
         with attempt:
             number = attempt.retry_state.attempt_number
-            run = firestore.transactional(lambda txn: body(txn, number))
-            return _within(lambda: run(db.transaction(max_attempts=1)),
+            run = firestore.transactional(lambda txn: body(txn, number))  # noqa: B023 - called in this iteration
+            return _within(lambda: run(db.transaction(max_attempts=1)),  # noqa: B023 - called in this iteration
                            max(0.1, min(call_timeout, deadline - time.monotonic())))
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -8,8 +8,9 @@ events for 30 days: an older `since` is raised to that horizon (`bounded`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .events import HANDLED_EVENTS, STRIPE_API_VERSION
 from .stripe_lookup import api_client

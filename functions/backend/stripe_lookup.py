@@ -10,8 +10,9 @@ lost, and a bounded number of short calls keeps the delivery well inside Stripe'
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .events import STRIPE_API_VERSION, is_supported
 from .logs import log

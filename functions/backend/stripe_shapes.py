@@ -11,8 +11,9 @@ these fields changed from basil through endive (2026-10-28); fixtures derived fr
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .docids import is_uid
 from .events import OLDEST_SUPPORTED_API_VERSION, date_of, version_date

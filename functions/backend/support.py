@@ -11,7 +11,8 @@ import json
 import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from .customers import customer_ref
 from .docids import is_uid
@@ -113,7 +114,7 @@ def request_ids(uid: str, fields: Mapping[str, str], idempotency_key: str | None
 
 
 def create_request(uid: str, email: str | None, fields: Mapping[str, str], ids: list[str] | None = None,
-                   db: "Client | None" = None, limit: tuple[int, float] | None = None) -> tuple[dict[str, Any], int]:
+                   db: Client | None = None, limit: tuple[int, float] | None = None) -> tuple[dict[str, Any], int]:
     """In one transaction: an earlier request with any of `ids` is returned as is (200); else the
     user's rate limit is counted (429 when spent); else `support_requests/{ids[0]}` and its ticket
     task are created (201). Concurrent twins serialise on the same documents: one ticket."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import parking, stripe_lookup
@@ -43,7 +43,7 @@ def _seconds(name: str, default: float) -> float:
         return default
 
 
-def run(db: "Client | None" = None, now: float | None = None) -> dict[str, Any]:
+def run(db: Client | None = None, now: float | None = None) -> dict[str, Any]:
     """One sweep; a summary of what each part did (or why it was skipped)."""
     from .webhook import apply_parked
 
@@ -56,18 +56,18 @@ def run(db: "Client | None" = None, now: float | None = None) -> dict[str, Any]:
     return summary
 
 
-def stuck_tasks(db: "Client", now: float, stuck_seconds: float, limit: int = SYNC_BATCH) -> list[Any]:
+def stuck_tasks(db: Client, now: float, stuck_seconds: float, limit: int = SYNC_BATCH) -> list[Any]:
     """`pending` tasks due for longer than `stuck_seconds`, oldest first (the status/next_attempt_at index)."""
     from google.cloud.firestore import FieldFilter, Query
 
-    due = datetime.fromtimestamp(now, timezone.utc) - timedelta(seconds=stuck_seconds)
+    due = datetime.fromtimestamp(now, UTC) - timedelta(seconds=stuck_seconds)
     query = (db.collection(SYNC_TASKS).where(filter=FieldFilter("status", "==", "pending"))
              .where(filter=FieldFilter("next_attempt_at", "<=", due))
              .order_by("next_attempt_at", direction=Query.ASCENDING).limit(limit))
     return list(query.get())
 
 
-def sweep_sync_tasks(db: "Client", now: float) -> dict[str, Any]:
+def sweep_sync_tasks(db: Client, now: float) -> dict[str, Any]:
     """Run each stuck task once, as a redelivery would: counts by outcome."""
     from .sync.worker import RetrySync, run_task
 
@@ -85,14 +85,14 @@ def sweep_sync_tasks(db: "Client", now: float) -> dict[str, Any]:
     return counts
 
 
-def newest_stored_created(db: "Client") -> int | None:
+def newest_stored_created(db: Client) -> int | None:
     from google.cloud.firestore import Query
 
     newest = db.collection(parking.STRIPE_EVENTS).order_by("created", direction=Query.DESCENDING).limit(1).get()
     return int(newest[0].get("created")) if newest else None
 
 
-def pull_missed_events(db: "Client", now: float) -> dict[str, Any]:
+def pull_missed_events(db: Client, now: float) -> dict[str, Any]:
     """Record the Stripe events of the look-back window that were never stored."""
     from .stripe_listing import ListingError, events_since
 
@@ -108,7 +108,7 @@ def pull_missed_events(db: "Client", now: float) -> dict[str, Any]:
     return {"listed": len(listing.items), "recorded": recorded, "truncated": listing.truncated}
 
 
-def record_missing(db: "Client", events: list[dict[str, Any]]) -> list[str]:
+def record_missing(db: Client, events: list[dict[str, Any]]) -> list[str]:
     """Record (through the webhook's path) those of `events` with no `stripe_events` record; their ids."""
     from .webhook import record_event
 
@@ -123,7 +123,7 @@ def record_missing(db: "Client", events: list[dict[str, Any]]) -> list[str]:
     return recorded
 
 
-def handle(request: Any, db: "Client | None" = None) -> tuple[dict[str, Any], int, dict[str, str]]:
+def handle(request: Any, db: Client | None = None) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The HTTP contract: POST runs one sweep (200 with its summary). The function is private: only
     the scheduler's service account holds `run.invoker`, so Cloud Run authenticates the caller."""
     if request.method != "POST":

@@ -17,9 +17,10 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from . import billing, links, parking, stripe_lookup
 from .customers import customer_ref, new_customer
@@ -112,7 +113,7 @@ def _record_id(event: Any, payload: bytes | None) -> str:
     return "x~" + hashlib.sha256(payload or repr(event).encode()).hexdigest()
 
 
-def record_rejected(db: "Client", event: Any, reason: str, payload: bytes | None = None) -> Outcome:
+def record_rejected(db: Client, event: Any, reason: str, payload: bytes | None = None) -> Outcome:
     """Record a verified event that cannot be applied (once), and alert on it."""
     record_id = _record_id(event, payload)
     ref = db.collection(STRIPE_EVENTS).document(record_id)
@@ -157,7 +158,7 @@ def _customer_lock(key: str | None) -> Iterator[None]:
             lock.release()
 
 
-def _resolve(db: "Client", parsed: Parsed, api_version: object) -> tuple[str | None, set[str]]:
+def _resolve(db: Client, parsed: Parsed, api_version: object) -> tuple[str | None, set[str]]:
     """(uid, ids to link and park under): the payload's hint, stored links, then the Stripe API."""
     ids = set(parsed.refs)
     uid = parsed.get("uid") or links.lookup(db, ids)
@@ -168,7 +169,7 @@ def _resolve(db: "Client", parsed: Parsed, api_version: object) -> tuple[str | N
     return uid, ids
 
 
-def apply_event(db: "Client", event: Mapping[str, Any], parsed: Parsed, uid: str | None, ids: set[str], *,
+def apply_event(db: Client, event: Mapping[str, Any], parsed: Parsed, uid: str | None, ids: set[str], *,
                 parked: bool = False) -> Outcome:
     """One transaction: record `event` (or move it out of `parked`), apply it to its user's record,
     link its ids, enqueue the sync — or park it when still no user is linked."""
@@ -184,7 +185,7 @@ def apply_event(db: "Client", event: Mapping[str, Any], parsed: Parsed, uid: str
         still_parked = record.exists and (record.to_dict() or {}).get("status") == "parked"
         if (record.exists and not parked) or (parked and not still_parked):
             return Outcome("duplicate", uid, attempts=attempt)
-        link_snaps = {stripe_id: snaps[ref.path] for stripe_id, ref in zip(id_list, link_docs)}
+        link_snaps = {stripe_id: snaps[ref.path] for stripe_id, ref in zip(id_list, link_docs, strict=False)}
         who = uid or links.linked_uid(link_snaps.values())
         if who is None:
             if not parked:
@@ -218,7 +219,7 @@ def apply_event(db: "Client", event: Mapping[str, Any], parsed: Parsed, uid: str
     return run_transaction(db, body)
 
 
-def record_event(event: Any, db: "Client | None" = None, *, serialize: bool = True,
+def record_event(event: Any, db: Client | None = None, *, serialize: bool = True,
                  payload: bytes | None = None) -> Outcome:
     """Record, apply (or park, or reject) `event` exactly once, retrying aborted transactions.
 
@@ -242,7 +243,7 @@ def record_event(event: Any, db: "Client | None" = None, *, serialize: bool = Tr
     return outcome
 
 
-def _record_ignored(db: "Client", event: Mapping[str, Any]) -> Outcome:
+def _record_ignored(db: Client, event: Mapping[str, Any]) -> Outcome:
     ref = db.collection(STRIPE_EVENTS).document(safe_id(event["id"]))
 
     def body(txn, attempt: int) -> Outcome:
@@ -256,7 +257,7 @@ def _record_ignored(db: "Client", event: Mapping[str, Any]) -> Outcome:
     return run_transaction(db, body)
 
 
-def apply_parked(db: "Client", event: Mapping[str, Any], uid: str | None = None) -> Outcome:
+def apply_parked(db: Client, event: Mapping[str, Any], uid: str | None = None) -> Outcome:
     """Apply a parked event (drained, swept or replayed) if its user is linked by now or given."""
     parsed = parse(event["type"], event["data"]["object"], event.get("api_version"))
     ids = set(parsed.refs) | set(event.get("_ids") or ())
@@ -266,7 +267,7 @@ def apply_parked(db: "Client", event: Mapping[str, Any], uid: str | None = None)
 _last_sweep = [0.0]
 
 
-def _maybe_sweep(db: "Client") -> None:
+def _maybe_sweep(db: Client) -> None:
     """Apply parked events whose link exists by now, dead-letter those past their bound — at most once
     a minute per instance, after the delivery itself is committed."""
     now = time.time()
@@ -278,7 +279,7 @@ def _maybe_sweep(db: "Client") -> None:
             log("WARNING", "parked-event sweep failed", error=type(exc).__name__)
 
 
-def handle(request: Any, secret: str | tuple[str, ...], db: "Client | None" = None) -> tuple[dict[str, Any], int, dict[str, str]]:
+def handle(request: Any, secret: str | tuple[str, ...], db: Client | None = None) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The HTTP contract: 405 / 413 / 400 without writing anything, else 200 with the outcome."""
     if request.method != "POST":
         return {"error": "method not allowed"}, 405, {"Allow": "POST"}

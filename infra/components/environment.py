@@ -7,6 +7,9 @@ from pathlib import Path
 import pulumi
 from pydantic.alias_generators import to_camel
 
+from launchready.config.architecture import Architecture
+from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
+from launchready.files import FileProblem, read_capped
 from launchready.infra.components.apps import AppsArgs, FirebaseApps
 from launchready.infra.components.auth import Auth, AuthArgs
 from launchready.infra.components.cloudflare import CloudflareArgs, CloudflareZone
@@ -16,15 +19,17 @@ from launchready.infra.components.hosting import Hosting, HostingArgs
 from launchready.infra.components.monitoring import BudgetArgs, Monitoring, MonitoringArgs
 from launchready.infra.components.project import GcpProject, ProjectArgs
 from launchready.infra.components.scheduler import SWEEP_FUNCTION, SweepSchedule, SweepScheduleArgs
-from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
-                                      SUPPORT_API_TOKEN, Secrets, SecretsArgs)
+from launchready.infra.components.secrets import (
+    CRM_API_TOKEN,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    SUPPORT_API_TOKEN,
+    Secrets,
+    SecretsArgs,
+)
 from launchready.infra.components.stripe_webhook import overlap_secret_ids, stripe_endpoints
-from launchready.config.architecture import Architecture
-from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
-from launchready.files import FileProblem, read_capped
 from launchready.infra.dns_records import api_site_id, desired_records, hosting_site_id
-from launchready.project import Project
-from launchready.project import discover
+from launchready.project import Project, discover
 
 SECRET_CONFIG = {STRIPE_SECRET_KEY: "stripeSecretKey", CRM_API_TOKEN: "crmApiToken",
                  SUPPORT_API_TOKEN: "supportApiToken"}

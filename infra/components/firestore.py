@@ -29,7 +29,7 @@ class Firestore(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FirestoreArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("launchready:gcp:Firestore", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        pulumi.ResourceOptions(parent=self)
         self.database = gcp.firestore.Database(
             f"{name}-database", project=args.project_id, name="(default)", location_id=args.location,
             type="FIRESTORE_NATIVE", concurrency_mode="OPTIMISTIC",

@@ -13,10 +13,14 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumiverse_time as time
 
-from launchready.infra.first_deploy import WAITS
 from launchready.functions.backend.callers import VERIFIED_CALLERS
-from launchready.infra.components.secrets import (CRM_API_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
-                                                  SUPPORT_API_TOKEN)
+from launchready.infra.components.secrets import (
+    CRM_API_TOKEN,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    SUPPORT_API_TOKEN,
+)
+from launchready.infra.first_deploy import WAITS
 
 RUNTIME = "python311"
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}

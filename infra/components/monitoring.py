@@ -9,7 +9,11 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumiverse_time as time
 
-from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_ALERT_MESSAGES, WEBHOOK_EVENT_UNMATCHED
+from launchready.functions.backend.log_messages import (
+    SYNC_DEAD_LETTERED,
+    WEBHOOK_ALERT_MESSAGES,
+    WEBHOOK_EVENT_UNMATCHED,
+)
 from launchready.infra.first_deploy import WAITS
 
 ALERT_LABEL = "launchready-alert"

@@ -139,14 +139,14 @@ class StripeWebhook(pulumi.ComponentResource):
         self.register_outputs({"endpoint_id": endpoint.id, "url": args.url})
 
 
-def overlap_secret_ids(config: "EnvironmentConfig") -> tuple[str, ...]:
+def overlap_secret_ids(config: EnvironmentConfig) -> tuple[str, ...]:
     """Secrets an API-version upgrade in progress needs (the second endpoint's signing secret)."""
     from launchready.infra.components.secrets import STRIPE_WEBHOOK_SECRET_NEXT
 
     return (STRIPE_WEBHOOK_SECRET_NEXT,) if config.stripe.next_api_version else ()
 
 
-def stripe_endpoints(config: "EnvironmentConfig", api_key: pulumi.Input[str],
+def stripe_endpoints(config: EnvironmentConfig, api_key: pulumi.Input[str],
                      secrets: dict[str, gcp.secretmanager.Secret], *,
                      provider: pulumi.ProviderResource | None = None,
                      ) -> tuple[dict[str, gcp.secretmanager.SecretVersion], dict[str, str]]:

@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -41,18 +41,18 @@ def _stack_outputs(stack: str, outputs: Path | None, root: Path) -> dict[str, An
 def command(
     ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack whose Firebase apps the build should use."),
-    outputs: Optional[Path] = typer.Option(None, "--outputs", help="JSON of `pulumi stack output --json --stack S` "
+    outputs: Path | None = typer.Option(None, "--outputs", help="JSON of `pulumi stack output --json --stack S` "
                                            "(default: run that command)."),
-    app_dir: Optional[Path] = typer.Option(None, "--app-dir", help="The Flutter app (default: Pulumi.yaml's "
+    app_dir: Path | None = typer.Option(None, "--app-dir", help="The Flutter app (default: Pulumi.yaml's "
                                            "launchready:appDir)."),
-    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
+    stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
                                               "(default: the project's stackConfigDir)."),
 ) -> None:
     """Write lib/firebase_options_<flavor>.dart and the native config files of the stack's Firebase apps."""
+    from launchready.commands import selected_project
     from launchready.config.model import load_stack
     from launchready.errors import UsageError
     from launchready.flutter.firebase_options import OptionsError, write
-    from launchready.commands import selected_project
     from launchready.project import stacks_folder
 
     project = selected_project(ctx)

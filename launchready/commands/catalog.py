@@ -3,15 +3,15 @@ where documented): the catalog, readable without running anything."""
 from __future__ import annotations
 
 import difflib
-import textwrap
 import json
+import textwrap
 
 import typer
 
+from launchready.checks.explanations import doc_link
 from launchready.checks.framework.base import Check
 from launchready.checks.framework.locations import config_key
 from launchready.checks.framework.registry import registry
-from launchready.checks.explanations import doc_link
 from launchready.checks.reports.sarif import describe_check
 from launchready.errors import UsageError
 

@@ -3,24 +3,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
-from launchready.errors import UsageError
-from launchready.commands import selected_project
-from launchready.project import Project, stacks_folder
 from launchready.checks.framework.context import CheckContext, CheckOptions
 from launchready.checks.framework.registry import registry
-from launchready.redact import redact_text
 from launchready.checks.reports import RENDERERS, render
 from launchready.checks.reports.text import build_console, print_report
+from launchready.commands import selected_project
+from launchready.errors import UsageError
+from launchready.project import Project, stacks_folder
+from launchready.redact import redact_text
 
 FORMATS = tuple(RENDERERS)
 RULES_ENGINES = ("builtin", "emulator")
 
 
-def _prefixes(value: Optional[str]) -> tuple[str, ...]:
+def _prefixes(value: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (value or "").split(",") if p.strip())
 
 
@@ -28,31 +27,31 @@ def command(
     ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack (environment) to check, e.g. dev, staging, prod."),
     offline: bool = typer.Option(False, "--offline", help="Run only checks that need no network."),
-    only: Optional[str] = typer.Option(None, "--only", help="Comma-separated check-id prefixes to run."),
-    skip: Optional[str] = typer.Option(None, "--skip", help="Comma-separated check-id prefixes to skip."),
-    fmt: List[str] = typer.Option(["text"], "--format", help=f"Output format: {'|'.join(FORMATS)}. Repeat with --output to write several from one run."),
-    output: List[Path] = typer.Option([], "--output", help="Write the report here instead of stdout (one per --format)."),
-    app_dir: Optional[Path] = typer.Option(None, "--app-dir", help="Flutter app tree to scan."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Firestore rules file (default: the stack's)."),
-    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
-    domain: Optional[str] = typer.Option(None, "--domain", help="Domain for DNS/email checks."),
-    nameserver: Optional[str] = typer.Option(None, "--nameserver", help="Resolve via HOST:PORT."),
-    https_port: Optional[int] = typer.Option(None, "--https-port", help="HTTPS port for TLS checks."),
-    http_port: Optional[int] = typer.Option(None, "--http-port", help="HTTP port for redirect checks."),
-    ca_file: Optional[Path] = typer.Option(None, "--ca-file", help="Extra trusted CA bundle (PEM)."),
-    connect_host: Optional[str] = typer.Option(None, "--connect-host", help="Connect to this address for app hostnames (SNI stays the hostname)."),
-    webhook_url: Optional[str] = typer.Option(None, "--webhook-url", help="Deployed Stripe webhook URL."),
-    stripe_api_base: Optional[str] = typer.Option(None, "--stripe-api-base", help="Stripe API base URL."),
-    monitoring_api_base: Optional[str] = typer.Option(None, "--monitoring-api-base", help="Cloud Monitoring API base URL."),
+    only: str | None = typer.Option(None, "--only", help="Comma-separated check-id prefixes to run."),
+    skip: str | None = typer.Option(None, "--skip", help="Comma-separated check-id prefixes to skip."),
+    fmt: list[str] = typer.Option(["text"], "--format", help=f"Output format: {'|'.join(FORMATS)}. Repeat with --output to write several from one run."),
+    output: list[Path] = typer.Option([], "--output", help="Write the report here instead of stdout (one per --format)."),
+    app_dir: Path | None = typer.Option(None, "--app-dir", help="Flutter app tree to scan."),
+    rules: Path | None = typer.Option(None, "--rules", help="Firestore rules file (default: the stack's)."),
+    stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
+    domain: str | None = typer.Option(None, "--domain", help="Domain for DNS/email checks."),
+    nameserver: str | None = typer.Option(None, "--nameserver", help="Resolve via HOST:PORT."),
+    https_port: int | None = typer.Option(None, "--https-port", help="HTTPS port for TLS checks."),
+    http_port: int | None = typer.Option(None, "--http-port", help="HTTP port for redirect checks."),
+    ca_file: Path | None = typer.Option(None, "--ca-file", help="Extra trusted CA bundle (PEM)."),
+    connect_host: str | None = typer.Option(None, "--connect-host", help="Connect to this address for app hostnames (SNI stays the hostname)."),
+    webhook_url: str | None = typer.Option(None, "--webhook-url", help="Deployed Stripe webhook URL."),
+    stripe_api_base: str | None = typer.Option(None, "--stripe-api-base", help="Stripe API base URL."),
+    monitoring_api_base: str | None = typer.Option(None, "--monitoring-api-base", help="Cloud Monitoring API base URL."),
     sandbox: bool = typer.Option(False, "--sandbox", help="Take every live endpoint from the running local sandbox."),
     rules_engine: str = typer.Option("builtin", "--rules-engine", help="Access matrix on the built-in rules engine (no Java) or the Firestore emulator: builtin|emulator."),
-    strict: Optional[bool] = typer.Option(None, "--strict/--allow-skips", show_default=False,
+    strict: bool | None = typer.Option(None, "--strict/--allow-skips", show_default=False,
                                           help="Skipped checks at a blocking severity block (default in CI, i.e. CI=true, and for prod) / do not block."),
-    waivers: Optional[Path] = typer.Option(None, "--waivers", help="Waivers file (default: launchready.yaml at the project root)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Accept the findings recorded in this baseline file."),
-    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings' fingerprints here (adopting launchready on an existing app)."),
+    waivers: Path | None = typer.Option(None, "--waivers", help="Waivers file (default: launchready.yaml at the project root)."),
+    baseline: Path | None = typer.Option(None, "--baseline", help="Accept the findings recorded in this baseline file."),
+    write_baseline: Path | None = typer.Option(None, "--write-baseline", help="Record the current findings' fingerprints here (adopting launchready on an existing app)."),
     allow_critical_waivers: bool = typer.Option(False, "--allow-critical-waivers", help="Let waivers and baselines accept critical findings in prod (reported as a trust lever)."),
-    base_ref: Optional[str] = typer.Option(None, "--base-ref", help="Git ref of the base branch: a change to a trust lever (blockingSeverities, notApplicable, waivers, baseline) since it blocks unless CODEOWNERS covers the file."),
+    base_ref: str | None = typer.Option(None, "--base-ref", help="Git ref of the base branch: a change to a trust lever (blockingSeverities, notApplicable, waivers, baseline) since it blocks unless CODEOWNERS covers the file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Text: only failures, errors, blocking skips and the verdict."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Text: also a table of every result."),
 ) -> None:
@@ -98,7 +97,7 @@ def command(
     raise typer.Exit(report.exit_code)
 
 
-def pair_outputs(fmt: list[str], output: list[Path]) -> list[tuple[str, Optional[Path]]]:
+def pair_outputs(fmt: list[str], output: list[Path]) -> list[tuple[str, Path | None]]:
     """Pair each --format with an --output; `text` alone may go to stdout beside files
     (`--format text --format json --output r.json`)."""
     for name in fmt:
@@ -109,7 +108,7 @@ def pair_outputs(fmt: list[str], output: list[Path]) -> list[tuple[str, Optional
     to_files = [name for name in fmt if name != "text"] if len(output) == len(fmt) - 1 and "text" in fmt else fmt
     if len(output) != len(to_files) and not (len(fmt) == 1 and not output):
         raise UsageError("--format/--output: give one --output per --format (only `--format text` may go to stdout beside files)")
-    pairs = dict(zip(to_files, output))
+    pairs = dict(zip(to_files, output, strict=False))
     return [(name, pairs.get(name)) for name in fmt]
 
 
@@ -118,8 +117,8 @@ def run(options: CheckOptions, project: Project, *, progress: bool = False):
     from launchready.checks.framework.runner import run_checks
 
     ctx = CheckContext(options, project=project)
-    ctx.targets  # resolve overrides (and the sandbox state) up front: a bad flag is exit 2, not N errors
-    ctx.waiver_policy, ctx.baseline  # a bad waiver or baseline file is exit 2 before any check runs
+    ctx.targets  # noqa: B018 - resolve overrides (and the sandbox state) up front: a bad flag is exit 2, not N errors
+    ctx.waiver_policy, ctx.baseline  # noqa: B018 - a bad waiver or baseline file is exit 2 before any check runs
     registry.load_catalog()
     selected = registry.select(only=options.only, skip=options.skip, offline=options.offline)
     if not selected:
@@ -133,7 +132,7 @@ def run(options: CheckOptions, project: Project, *, progress: bool = False):
         return run_checks(ctx, on_done=lambda cls, _: bar.update(task, advance=1, description=cls.id))
 
 
-def emit(report, fmt: str, output: Optional[Path], view: str = "compact") -> None:
+def emit(report, fmt: str, output: Path | None, view: str = "compact") -> None:
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(redact_text(render(report, fmt)), encoding="utf-8")

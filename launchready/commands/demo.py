@@ -21,9 +21,9 @@ def command(
     out: Path = typer.Option(Path("build"), "--out", help="Folder for reports/ and handover/ (relative to the project root)."),
 ) -> None:
     """Run the whole toolkit locally: sandbox up, a customer lifecycle, `check`, reports, handover."""
+    from launchready import journey
     from launchready.commands.sandbox import print_state
     from launchready.config.model import load_stack
-    from launchready import journey
     from launchready.sandbox import manager
 
     started = time.monotonic()
@@ -65,11 +65,11 @@ def check_and_document(config, project: Project, out: Path):
     write its reports, then the handover docs."""
     import warnings
 
-    from launchready.commands.check import run
     from launchready.checks.framework.context import CheckOptions
-    from launchready.redact import redact_text
     from launchready.checks.reports import EXTENSIONS, render
+    from launchready.commands.check import run
     from launchready.handover.generator import generate
+    from launchready.redact import redact_text
 
     # google-api-core announces its Python support calendar on import: noise in a demo's narrative
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\..*")

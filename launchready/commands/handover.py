@@ -3,7 +3,6 @@ report (see `handover/`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,18 +11,18 @@ def command(
     ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack to document."),
     out: Path = typer.Option(Path("build/handover"), "--out", help="Output folder."),
-    report: Optional[Path] = typer.Option(None, "--report", help="JSON report of `launchready check` "
+    report: Path | None = typer.Option(None, "--report", help="JSON report of `launchready check` "
                                           "(default: build/reports/<stack>.json when it exists)."),
     html: bool = typer.Option(False, "--html", help="Also write one self-contained handover.html."),
-    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
+    stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
     check: bool = typer.Option(True, "--check/--no-check", help="Without a report, run `launchready check --offline` "
                                "first and write its JSON report (default) / document without one."),
 ) -> None:
     """Write handover docs: environments, DNS, secrets inventory, integrations, alerts, runbooks."""
+    from launchready.commands import selected_project
+    from launchready.config.model import load_stack
     from launchready.errors import UsageError
     from launchready.handover.generator import generate
-    from launchready.config.model import load_stack
-    from launchready.commands import selected_project
     from launchready.project import stacks_folder
 
     project = selected_project(ctx)
@@ -47,10 +46,10 @@ def _write_report(stack: str, stacks_dir: Path, path: Path, project) -> None:
     """Run the offline gate (what the readiness page needs) and keep its JSON report; a stack that cannot
     be checked yet leaves the page saying which command to run."""
     from launchready.checks.framework.context import CheckOptions
+    from launchready.checks.reports import render
     from launchready.commands.check import run
     from launchready.config.model import ConfigError
     from launchready.errors import UsageError
-    from launchready.checks.reports import render
     from launchready.redact import redact_text
 
     command = f"launchready check --stack {stack} --format json --output {project.display(path)}"

@@ -12,9 +12,9 @@ the secret commands still needed.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional
 
 import typer
 
@@ -43,7 +43,7 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
 
 
-def _app_dir(root: Path, given: Optional[Path]) -> Path:
+def _app_dir(root: Path, given: Path | None) -> Path:
     if given is not None:
         folder = given if given.is_absolute() else root / given
         if not folder.is_dir() or not folder.resolve().is_relative_to(root):
@@ -112,7 +112,7 @@ def _project_problem(value: str) -> str | None:
         f"{value!r}: a project id is 6-30 characters of a-z, 0-9 and -, starting with a letter"
 
 
-def _prompt(text: str, default: Optional[str], problem: Callable[[str], str | None]) -> str:
+def _prompt(text: str, default: str | None, problem: Callable[[str], str | None]) -> str:
     """Ask until the answer is valid: a mistake is caught when it is typed, not after every question."""
     while True:
         value = typer.prompt(text, default=default).strip()
@@ -122,7 +122,7 @@ def _prompt(text: str, default: Optional[str], problem: Callable[[str], str | No
         typer.echo(f"  {message}; try again", err=True)
 
 
-def _ask(value: Optional[str], prompt: str, default: Optional[str], yes: bool, flag: str,
+def _ask(value: str | None, prompt: str, default: str | None, yes: bool, flag: str,
          problem: Callable[[str], str | None] = lambda _: None) -> str:
     if value:
         return value
@@ -135,7 +135,7 @@ def _ask(value: Optional[str], prompt: str, default: Optional[str], yes: bool, f
 
 # ------------------------------------------------------------------ which project is which environment
 
-def parse_projects(value: Optional[str]) -> dict[str, str] | None:
+def parse_projects(value: str | None) -> dict[str, str] | None:
     """`dev=a,prod=b` -> {"dev": "a", "prod": "b"}; anything else is one usage line."""
     if value is None:
         return None
@@ -259,7 +259,7 @@ def _project_ids(mapping: dict[str, str], name: str, yes: bool) -> dict[str, str
 
 # ------------------------------------------------------------------ files the stack points at
 
-def _existing(root: Path, notes: list[str], *candidates: Optional[str]) -> str | None:
+def _existing(root: Path, notes: list[str], *candidates: str | None) -> str | None:
     """The first candidate that is a regular file inside the project; one that is there but cannot be
     used (a link out of the repository or a loop, a FIFO, a folder) is a note."""
     for value in dict.fromkeys(Path(c).as_posix() for c in candidates if c):
@@ -287,24 +287,24 @@ def _firestore_files(root: Path, seen: Discovery) -> tuple[str | None, str | Non
 
 def command(
     ctx: typer.Context,
-    domain: Optional[str] = typer.Option(None, "--domain", help="The app's domain (prod serves it; dev/staging get subdomains)."),
+    domain: str | None = typer.Option(None, "--domain", help="The app's domain (prod serves it; dev/staging get subdomains)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Never prompt: take flags, what the app says, and defaults."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files that differ (stack secrets and salt are kept)."),
-    project: Optional[str] = typer.Option(None, "--project", help="Which Firebase project each environment is: "
+    project: str | None = typer.Option(None, "--project", help="Which Firebase project each environment is: "
                                           "dev=ID,staging=ID,prod=ID (any subset; the rest get new projects)."),
-    app_dir: Optional[Path] = typer.Option(None, "--app-dir", help="The Flutter app, if not the project root."),
-    app_name: Optional[str] = typer.Option(None, "--app-name", help="Display name (default: from pubspec.yaml)."),
-    owner: Optional[str] = typer.Option(None, "--owner", help="Owner / on-call email (default: ops@<domain>)."),
+    app_dir: Path | None = typer.Option(None, "--app-dir", help="The Flutter app, if not the project root."),
+    app_name: str | None = typer.Option(None, "--app-name", help="Display name (default: from pubspec.yaml)."),
+    owner: str | None = typer.Option(None, "--owner", help="Owner / on-call email (default: ops@<domain>)."),
     email_provider: str = typer.Option("google-workspace", "--email-provider",
                                        help=f"Mail provider: {', '.join(scaffold.EMAIL_PROVIDERS)} or other."),
     crm: str = typer.Option("hubspot", "--crm", help="CRM provider (hubspot, or none)."),
     support: str = typer.Option("zendesk", "--support", help="Support desk provider (zendesk, or none)."),
-    support_subdomain: Optional[str] = typer.Option(None, "--support-subdomain", help="Zendesk subdomain."),
-    cloudflare_zone_id: Optional[str] = typer.Option(None, "--cloudflare-zone-id", help="Cloudflare zone id."),
-    dkim_key: Optional[str] = typer.Option(None, "--dkim-key", help="DKIM TXT value (`v=DKIM1; k=rsa; p=...`)."),
-    billing_account: Optional[str] = typer.Option(None, "--billing-account", help="GCP billing account id."),
+    support_subdomain: str | None = typer.Option(None, "--support-subdomain", help="Zendesk subdomain."),
+    cloudflare_zone_id: str | None = typer.Option(None, "--cloudflare-zone-id", help="Cloudflare zone id."),
+    dkim_key: str | None = typer.Option(None, "--dkim-key", help="DKIM TXT value (`v=DKIM1; k=rsa; p=...`)."),
+    billing_account: str | None = typer.Option(None, "--billing-account", help="GCP billing account id."),
     region: str = typer.Option("europe-west1", "--region", help="GCP region."),
-    firestore_location: Optional[str] = typer.Option(None, "--firestore-location",
+    firestore_location: str | None = typer.Option(None, "--firestore-location",
                                                      help="Firestore location (default: firebase.json's, else eur3)."),
 ) -> None:
     """Set up launchready in this app repository (Pulumi.yaml, stacks/, program stub)."""

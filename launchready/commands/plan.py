@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -46,8 +46,8 @@ def command(
     ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack to plan."),
     fmt: str = typer.Option("table", "--format", help="table|json"),
-    diff: Optional[str] = typer.Option(None, "--diff", help="Show how this stack differs from OTHER."),
-    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
+    diff: str | None = typer.Option(None, "--diff", help="Show how this stack differs from OTHER."),
+    stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
 ) -> None:
     """Print every resource the stack would create, offline (no Pulumi CLI or cloud needed)."""
     from launchready.errors import UsageError

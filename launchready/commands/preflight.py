@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from launchready.errors import UsageError
-from launchready.config.model import load_stack
-from launchready.preflight import Endpoints, Finding, ready, run
 from launchready.commands import selected_project
+from launchready.config.model import load_stack
+from launchready.errors import UsageError
+from launchready.preflight import Endpoints, Finding, ready, run
 from launchready.project import stacks_folder
 
 FORMATS = ("text", "json")
@@ -28,15 +27,15 @@ def command(
     ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack (environment) about to be deployed."),
     fmt: str = typer.Option("text", "--format", help="Output format: text|json."),
-    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
+    stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
                                               "(default: the project's stackConfigDir)."),
-    resource_manager_api_base: Optional[str] = _api("resource_manager", "Cloud Resource Manager"),
-    org_policy_api_base: Optional[str] = _api("org_policy", "Org Policy"),
-    billing_api_base: Optional[str] = _api("billing", "Cloud Billing"),
-    service_usage_api_base: Optional[str] = _api("service_usage", "Service Usage"),
-    oauth_api_base: Optional[str] = _api("oauth", "Google OAuth token info"),
-    cloudflare_api_base: Optional[str] = _api("cloudflare", "Cloudflare"),
-    stripe_api_base: Optional[str] = _api("stripe", "Stripe"),
+    resource_manager_api_base: str | None = _api("resource_manager", "Cloud Resource Manager"),
+    org_policy_api_base: str | None = _api("org_policy", "Org Policy"),
+    billing_api_base: str | None = _api("billing", "Cloud Billing"),
+    service_usage_api_base: str | None = _api("service_usage", "Service Usage"),
+    oauth_api_base: str | None = _api("oauth", "Google OAuth token info"),
+    cloudflare_api_base: str | None = _api("cloudflare", "Cloudflare"),
+    stripe_api_base: str | None = _api("stripe", "Stripe"),
 ) -> None:
     """Check credentials, quota project, billing, org policies, APIs, permissions, the Cloudflare token, and the
     Stripe key's mode, account and the endpoints that account already delivers to."""

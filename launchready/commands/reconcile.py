@@ -3,9 +3,8 @@ environment (see launchready/triage/reconcile.py). Exit 0 no drift; 1 drift (lef
 system's comparisons skipped without --allow-partial; 2 usage or config error."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,11 +13,11 @@ from launchready.errors import UsageError
 FORMATS = ("text", "json", "markdown")   # launchready.triage.report renders each (imported on use)
 
 
-def parse_since(value: Optional[str], now: datetime | None = None) -> int | None:
+def parse_since(value: str | None, now: datetime | None = None) -> int | None:
     """`--since`: an ISO date/time (UTC unless it says), or a span back from now: 90m, 36h, 7d."""
     if not value:
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     units = {"m": 60, "h": 3600, "d": 86400}
     if value[-1:] in units and value[:-1].isdigit():
         return int(now.timestamp()) - int(value[:-1]) * units[value[-1]]
@@ -27,7 +26,7 @@ def parse_since(value: Optional[str], now: datetime | None = None) -> int | None
     except ValueError:
         raise UsageError(f"--since: expected an ISO date/time (2026-12-01T09:00) or a span (90m, 36h, 7d), "
                          f"got {value!r}") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if moment > now:
         raise UsageError(f"--since: {value!r} is in the future")
     return int(moment.timestamp())
@@ -36,17 +35,17 @@ def parse_since(value: Optional[str], now: datetime | None = None) -> int | None
 def command(
     ctx: typer.Context,
     stack: str = typer.Option(..., "--stack", help="Stack (environment) whose running data to compare."),
-    since: Optional[str] = typer.Option(None, "--since", help="Stripe events since (ISO time or 90m/36h/7d; default 3d, at most Stripe's 30-day retention)."),
+    since: str | None = typer.Option(None, "--since", help="Stripe events since (ISO time or 90m/36h/7d; default 3d, at most Stripe's 30-day retention)."),
     fix: bool = typer.Option(False, "--fix", help="Repair through the backend's own idempotent paths, then compare again."),
     fmt: str = typer.Option("text", "--format", help=f"Output format: {'|'.join(FORMATS)}."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write the report here instead of stdout."),
+    output: Path | None = typer.Option(None, "--output", help="Write the report here instead of stdout."),
     sandbox: bool = typer.Option(False, "--sandbox", help="Compare the running local sandbox's systems."),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Exit 0 even when a system's comparisons were skipped (no credentials)."),
-    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
+    stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
 ) -> None:
     """Report drift between Stripe, Firestore, the CRM and the support desk; --fix repairs it."""
-    from launchready.config.model import load_stack
     from launchready.commands import selected_project
+    from launchready.config.model import load_stack
     from launchready.project import stacks_folder
     from launchready.redact import redact_text
     from launchready.triage import reconcile

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import typer
 
@@ -58,12 +59,12 @@ def coverage_command(
 ) -> None:
     """Run the access matrix (built-in rows plus the project's access file) on the built-in engine;
     list allow statements and sub-expressions it never exercised (the emulator's coverage report, offline)."""
+    from launchready.commands import selected_project
     from launchready.rules.engine.coverage import Coverage
+    from launchready.rules.testing.access_file import AccessFileError, load_access_matrix
     from launchready.rules.testing.builtin import BuiltinRulesEnvironment
     from launchready.rules.testing.environment import RulesCompileError
-    from launchready.rules.testing.access_file import AccessFileError, load_access_matrix
     from launchready.rules.testing.matrix import ACCESS_MATRIX, SEED, run_matrix
-    from launchready.commands import selected_project
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from launchready.project import Project
 
-
 app = typer.Typer(help="A local replica of one environment, every part real, on 127.0.0.1.", no_args_is_help=True)
 
 
-def _ports(**fixed: Optional[int]) -> dict[str, Optional[int]]:
+def _ports(**fixed: int | None) -> dict[str, int | None]:
     return {name: port for name, port in fixed.items() if port}
 
 
@@ -42,18 +40,17 @@ def state_path(project: Project) -> Path:
 def up(
     ctx: typer.Context,
     stack: str = typer.Option("dev", "--stack", help="Stack whose plan the sandbox replicates."),
-    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
-    dns_port: Optional[int] = typer.Option(None, "--dns-port", help="Fix Knot's port (default: a free one)."),
-    https_port: Optional[int] = typer.Option(None, "--https-port", help="Fix the HTTPS port."),
-    http_port: Optional[int] = typer.Option(None, "--http-port", help="Fix the HTTP (redirect) port."),
-    webhook_port: Optional[int] = typer.Option(None, "--webhook-port", help="Fix the webhook function's port."),
+    stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
+    dns_port: int | None = typer.Option(None, "--dns-port", help="Fix Knot's port (default: a free one)."),
+    https_port: int | None = typer.Option(None, "--https-port", help="Fix the HTTPS port."),
+    http_port: int | None = typer.Option(None, "--http-port", help="Fix the HTTP (redirect) port."),
+    webhook_port: int | None = typer.Option(None, "--webhook-port", help="Fix the webhook function's port."),
 ) -> None:
     """Start the sandbox for a stack and print what runs where."""
-    from launchready.config.model import load_stack
-    from launchready.sandbox import manager
-
     from launchready.commands import selected_project
+    from launchready.config.model import load_stack
     from launchready.project import stacks_folder
+    from launchready.sandbox import manager
 
     project = selected_project(ctx)
     config = load_stack(stacks_folder(project, stacks_dir), stack)
@@ -65,9 +62,8 @@ def up(
 @app.command("down")
 def down(ctx: typer.Context) -> None:
     """Stop exactly the processes the sandbox started."""
-    from launchready.sandbox import manager
-
     from launchready.commands import selected_project
+    from launchready.sandbox import manager
 
     project = selected_project(ctx)
     stopped = manager.down(project)
@@ -80,9 +76,8 @@ def down(ctx: typer.Context) -> None:
 @app.command("status")
 def status(ctx: typer.Context) -> None:
     """Report the sandbox's health; exit 0 when every part is healthy, 1 otherwise."""
-    from launchready.sandbox import manager
-
     from launchready.commands import selected_project
+    from launchready.sandbox import manager
 
     existing, health = manager.status(selected_project(ctx))
     if existing is None:
@@ -107,10 +102,9 @@ def status(ctx: typer.Context) -> None:
 @app.command("drain")
 def drain(ctx: typer.Context) -> None:
     """Run every pending sync task (CRM, support desk) to done or dead, as the platform would."""
+    from launchready.commands import selected_project
     from launchready.sandbox import manager
     from launchready.sandbox.state import load_state
-
-    from launchready.commands import selected_project
 
     counts = manager.drain(load_state(selected_project(ctx)))
     typer.echo("sync tasks: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"))

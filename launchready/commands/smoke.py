@@ -5,7 +5,6 @@ Stripe key, no sandbox running)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -21,13 +20,13 @@ def command(
     sandbox: bool = typer.Option(False, "--sandbox", help="Run against the running local sandbox."),
     allow_prod: bool = typer.Option(False, "--allow-prod", help="Allow a prod stack (it creates and deletes a test user there)."),
     fmt: str = typer.Option("text", "--format", help=f"Output format: {'|'.join(RENDERERS)}."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write the report here instead of stdout."),
-    stacks_dir: Optional[Path] = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
+    output: Path | None = typer.Option(None, "--output", help="Write the report here instead of stdout."),
+    stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
 ) -> None:
     """Run the acceptance criteria (sign-up, payment, CRM, refund, support, access, latency, errors)."""
     from launchready.checks.reports import render
-    from launchready.config.model import load_stack
     from launchready.commands import selected_project
+    from launchready.config.model import load_stack
     from launchready.project import stacks_folder
     from launchready.redact import redact_text
     from launchready.sandbox.state import load_state

@@ -7,9 +7,9 @@ See docs/architecture-applicability.md.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from launchready.config.model import NAMESPACE, NONE, EnvironmentConfig
 
@@ -30,7 +30,7 @@ class Architecture:
     backend_inferred: bool = False
 
     @classmethod
-    def of(cls, config: EnvironmentConfig, project_root: Path | None = None) -> "Architecture":
+    def of(cls, config: EnvironmentConfig, project_root: Path | None = None) -> Architecture:
         """`project_root`: the user's repository (Project.root), where an own functions/ would be."""
         backend = config.backend or infer_backend(config, project_root)
         uses = {

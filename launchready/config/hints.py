@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from typing import Any, Iterable, Mapping, get_args
+from collections.abc import Iterable, Mapping
+from typing import Any, get_args
 
 from pydantic import BaseModel
 

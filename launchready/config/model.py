@@ -7,19 +7,29 @@ Pulumi `secure:` values that this model carries as opaque references, never as p
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Mapping
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from launchready.config.hints import capped, did_you_mean, yaml_trap_hint
 from launchready.config.hostnames import hostname
-from launchready.files import check_path
 from launchready.config.stack_yaml import StackFileError
 from launchready.config.stack_yaml import load as load_yaml
+from launchready.files import check_path
 
 NAMESPACE = "launchready"
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -48,7 +58,7 @@ class Secret:
         self._plaintext = plaintext
 
     @classmethod
-    def parse(cls, value: Any) -> "Secret":
+    def parse(cls, value: Any) -> Secret:
         if isinstance(value, Secret):
             return value
         if isinstance(value, Mapping) and isinstance(value.get("secure"), str):
@@ -162,7 +172,7 @@ class IntegrationSettings(_Model):
     owner: str | None = None
 
     @model_validator(mode="after")
-    def _in_use_needs_api_base(self) -> "IntegrationSettings":
+    def _in_use_needs_api_base(self) -> IntegrationSettings:
         if self.provider != NONE and not self.api_base:
             raise ValueError(f"apiBase: missing required key (provider {self.provider!r}; `provider: none` if the app has none)")
         return self
@@ -207,7 +217,7 @@ class OrgPolicySettings(_Model):
     secret_replication: Literal["user-managed", "automatic"] = "user-managed"
 
     @model_validator(mode="after")
-    def _satisfiable(self) -> "OrgPolicySettings":
+    def _satisfiable(self) -> OrgPolicySettings:
         allowed = {v.lower().removeprefix("in:") for v in self.resource_locations}
         if self.secret_replication == "automatic" and self.resource_locations and "global" not in allowed:
             raise ValueError(f"{NAMESPACE}:orgPolicy.secretReplication: automatic stores secrets in `global`, which "
@@ -272,7 +282,7 @@ class EnvironmentConfig(_Model):
     source: str = Field(default="", exclude=True)
 
     @model_validator(mode="after")
-    def _environment_defaults(self) -> "EnvironmentConfig":
+    def _environment_defaults(self) -> EnvironmentConfig:
         prod = self.environment == "prod"
         fs = self.firestore
         object.__setattr__(self, "firestore", fs.model_copy(update={
@@ -285,7 +295,7 @@ class EnvironmentConfig(_Model):
         return self
 
     @model_validator(mode="after")
-    def _architecture_needs(self) -> "EnvironmentConfig":
+    def _architecture_needs(self) -> EnvironmentConfig:
         if self.payments == "stripe" and self.stripe is None:
             raise ValueError("stripe: missing required key (payments: stripe; set `launchready:payments: none` "
                              "if the app takes no payments)")
@@ -364,7 +374,7 @@ def read_stack_values(path: Path) -> dict[str, Any]:
     return read_stack(path)[0]
 
 
-def read_stack(path: Path) -> tuple[dict[str, Any], "yaml.Node"]:
+def read_stack(path: Path) -> tuple[dict[str, Any], yaml.Node]:
     """The raw `config:` mapping and its YAML node (for key lines), read within stack_yaml's limits."""
     if not path.is_file():
         raise ConfigError([f"{path}: stack file not found"])
@@ -378,7 +388,7 @@ def read_stack(path: Path) -> tuple[dict[str, Any], "yaml.Node"]:
     return document["config"], config_node
 
 
-def _config_node(root: "yaml.Node | None") -> "yaml.Node | None":
+def _config_node(root: yaml.Node | None) -> yaml.Node | None:
     if isinstance(root, yaml.MappingNode):
         for key, node in root.value:
             if key.value == "config" and isinstance(node, yaml.MappingNode):

@@ -17,9 +17,10 @@ import os
 import plistlib
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from xml.parsers.expat import ExpatError
 
 from launchready.config import stack_yaml

@@ -137,7 +137,7 @@ def _apps(root: Path) -> dict[str, FlutterAssets]:
     return found
 
 
-_CACHE: "weakref.WeakKeyDictionary[Any, AppScan]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Any, AppScan] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
-from typing import Iterator
+from collections.abc import Iterator
 
 from launchready.flutter.app_scan import DartSource
 from launchready.flutter.dart_lexer import DartTokens

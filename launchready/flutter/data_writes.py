@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from launchready.flutter.dart import balanced_end, caller_arguments, definition, split_top_level, statement_start
 from launchready.flutter.app_scan import AppScan, DartSource
+from launchready.flutter.dart import balanced_end, caller_arguments, definition, split_top_level, statement_start
 
 WRITE_CALL = re.compile(r"\.(set|update|add|push|setData|updateData)\s*\(")
 REST_WRITE_HOST = re.compile(r"firestore\.googleapis\.com|firebaseio\.com|firebasedatabase\.app")

@@ -3,10 +3,10 @@ a reader and two fields to Firestore. Used to find rules that name a field the a
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
-from launchready.rules.analysis.intent import normalise
 from launchready.flutter.app_scan import AppScan
+from launchready.rules.analysis.intent import normalise
 
 
 def variants(name: str) -> set[str]:

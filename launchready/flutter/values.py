@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from launchready.flutter.dart import caller_arguments, definition
 from launchready.flutter.app_scan import AppScan, DartSource
+from launchready.flutter.dart import caller_arguments, definition
 
 DART_DEFINE = re.compile(r"""String\.fromEnvironment\s*\(\s*['"]([\w.-]+)['"]""")
 DEFAULT_VALUE = re.compile(r"""\s*,\s*defaultValue\s*:\s*(r?(['"]).*?\2)""")

@@ -8,10 +8,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from launchready.redact import REDACTED, redact_text
+from launchready.config.model import EnvironmentConfig
 from launchready.handover.inventory import Inventory, gather
 from launchready.project import Project
-from launchready.config.model import EnvironmentConfig
+from launchready.redact import REDACTED, redact_text
 
 # Output file -> template; README.md is the index GitHub shows for the folder.
 DOCS: tuple[tuple[str, str], ...] = (
@@ -70,10 +70,10 @@ def open_findings(report: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 def first_deploy_facts(config: EnvironmentConfig, pulumi_project: str) -> dict[str, Any]:
     """What the first-deploy runbook prints: the same facts preflight and the launch policies use."""
-    from launchready.policy.policies import POLICIES
     from launchready.functions.backend.callers import VERIFIED_CALLERS
     from launchready.infra import first_deploy
     from launchready.infra.components.functions import AUDIT_LOG_TYPES, BUILD_ROLES
+    from launchready.policy.policies import POLICIES
     return {"facts": first_deploy, "policies": POLICIES, "verified_callers": VERIFIED_CALLERS,
             "build_roles": BUILD_ROLES, "audit_log_types": AUDIT_LOG_TYPES,
             "cloudflare": first_deploy.cloudflare_permissions(config.domain.www_redirect),

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from launchready.project import Project, discover
 from launchready.config.model import NONE, ConfigError, EnvironmentConfig, list_stacks, load_stack
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.handover.app_model import AppCollection, app_model
 from launchready.handover.plan_facts import AlertEntry, alert_entries, plan_counts, secret_readers
 from launchready.infra.dns_records import DnsRecordSpec, desired_records
+from launchready.project import Project, discover
 
 FUNCTIONS: dict[str, str] = {
     "stripe_webhook": "HTTP, public: verifies Stripe signatures, records the event, updates the customer, enqueues syncs",

@@ -6,8 +6,9 @@ Only named, non-secret fields are read from resource inputs; nothing here copies
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from launchready.config.model import EnvironmentConfig
 

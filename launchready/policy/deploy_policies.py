@@ -6,16 +6,30 @@ replacement and prod protection. Plain functions over resources, like the others
 from __future__ import annotations
 
 import re
-from typing import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-from launchready.policy.resources import (ALERT_POLICY, DNS_RECORD, FIRESTORE_DATABASE, FUNCTION,
-                                                 PUBLIC_MEMBERS, Resource, Violation, _closure, _iam_members,
-                                                 _is_iam, _of, _prop, _truthy, _waits_for, environment)
 from launchready.functions.backend.callers import VERIFIED_CALLERS
 from launchready.infra.components.functions import AUDIT_LOG_TYPES, BUILD_ROLES
 from launchready.infra.dns_records import single_valued_role
 from launchready.policy.fresh_project import seconds
 from launchready.policy.fresh_project_data import IAM_PROPAGATION_S, LOG_METRIC_VISIBLE_S
+from launchready.policy.resources import (
+    ALERT_POLICY,
+    DNS_RECORD,
+    FIRESTORE_DATABASE,
+    FUNCTION,
+    PUBLIC_MEMBERS,
+    Resource,
+    Violation,
+    _closure,
+    _iam_members,
+    _is_iam,
+    _of,
+    _prop,
+    _truthy,
+    _waits_for,
+    environment,
+)
 
 LOG_METRIC = "gcp:logging/metric:Metric"
 SLEEP = "time:index/sleep:Sleep"

@@ -17,8 +17,9 @@ the order the Pulumi engine keeps. Preconditions, by rule:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from launchready.infra.first_deploy import BOOTSTRAP_APIS
 from launchready.policy import fresh_project_data as data

@@ -8,23 +8,53 @@ resource from the offline plan (`infra.policy.*` checks in `launchready check`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from launchready.functions.backend.events import is_supported, supported_range
-from launchready.policy.deploy_policies import (AUDIT_CONFIG, AUDIT_LOG_TYPES, BUILD_ROLES, LOG_METRIC,
-                                                    RULES_RELEASE, SLEEP, STRIPE_ENDPOINT, build_service_account,
-                                                    dns_stable_names, event_triggers_ready, log_metric_alerts_wait,
-                                                    pinned_secret_versions, prod_protected,
-                                                    public_functions_verify_callers, quota_project_provider,
-                                                    rules_release_replace, txt_strings_split)
-from launchready.policy.sweep_policy import scheduled_sweep
-from launchready.policy.resources import (ALERT_POLICY, BACKUP_SCHEDULE, DNS_RECORD, FIRESTORE_DATABASE,
-                                                 FUNCTION, SECRET_IAM_MEMBER, UPTIME_CHECK, ZONE_SETTING, Resource,
-                                                 Validate, Violation, _iam_members, _is_iam, _of, _prop,
-                                                 _require_setting, _txt, environment)
 from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
 from launchready.infra.dns_records import SPF_LOOKUP_LIMIT, spf_lookup_estimate
+from launchready.policy.deploy_policies import (
+    AUDIT_CONFIG,
+    AUDIT_LOG_TYPES,
+    BUILD_ROLES,
+    LOG_METRIC,
+    RULES_RELEASE,
+    SLEEP,
+    STRIPE_ENDPOINT,
+    build_service_account,
+    dns_stable_names,
+    event_triggers_ready,
+    log_metric_alerts_wait,
+    pinned_secret_versions,
+    prod_protected,
+    public_functions_verify_callers,
+    quota_project_provider,
+    rules_release_replace,
+    txt_strings_split,
+)
+from launchready.policy.resources import (
+    ALERT_POLICY,
+    BACKUP_SCHEDULE,
+    DNS_RECORD,
+    FIRESTORE_DATABASE,
+    FUNCTION,
+    SECRET_IAM_MEMBER,
+    UPTIME_CHECK,
+    ZONE_SETTING,
+    Resource,
+    Validate,
+    Violation,
+    _iam_members,
+    _is_iam,
+    _of,
+    _prop,
+    _require_setting,
+    _txt,
+    environment,
+)
+from launchready.policy.sweep_policy import scheduled_sweep
 
 __all__ = ["POLICIES", "LaunchPolicy", "Violation", "AUDIT_CONFIG", "LOG_METRIC", "RULES_RELEASE", "SLEEP",
            "STRIPE_ENDPOINT", "BUILD_ROLES", "AUDIT_LOG_TYPES", "DNS_RECORD", "FUNCTION", "ZONE_SETTING",

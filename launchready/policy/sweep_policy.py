@@ -5,11 +5,19 @@ happens to arrive, stuck sync tasks wait forever and a missed Stripe delivery is
 """
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from launchready.infra.components.scheduler import SWEEP_FUNCTION
-from launchready.policy.resources import (FUNCTION, PUBLIC_MEMBERS, Resource, Violation, _iam_members, _is_iam, _of,
-                                         _prop)
+from launchready.policy.resources import (
+    FUNCTION,
+    PUBLIC_MEMBERS,
+    Resource,
+    Violation,
+    _iam_members,
+    _is_iam,
+    _of,
+    _prop,
+)
 
 SCHEDULER_JOB = "gcp:cloudscheduler/job:Job"
 

@@ -3,7 +3,8 @@ plan's Cloudflare resources need on the stack's zone (`infra.first_deploy.cloudf
 from __future__ import annotations
 
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from launchready.config.model import EnvironmentConfig
 from launchready.infra.components.cloudflare import REDIRECT_PHASE, REDIRECT_RULESET_NAME

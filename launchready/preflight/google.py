@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from launchready.config.model import EnvironmentConfig
 from launchready.google_credentials import access_token
 from launchready.infra.components.functions import FUNCTIONS
-from launchready.config.model import EnvironmentConfig
-from launchready.infra.first_deploy import (BILLING_GRANTS, BLOCKING_CONSTRAINTS, BOOTSTRAP_APIS, ORG_CONSTRAINTS,
-                                            PARENT_GRANTS, PROJECT_GRANTS, Grant, OrgConstraint)
+from launchready.infra.first_deploy import (
+    BILLING_GRANTS,
+    BLOCKING_CONSTRAINTS,
+    BOOTSTRAP_APIS,
+    ORG_CONSTRAINTS,
+    PARENT_GRANTS,
+    PROJECT_GRANTS,
+    Grant,
+    OrgConstraint,
+)
 from launchready.policy.fresh_project_data import in_group
 from launchready.preflight.model import ApiError, Client, Endpoints, Finding, Unreachable
 

@@ -41,7 +41,7 @@ class Endpoints:
     stripe: str = "https://api.stripe.com"
 
     @classmethod
-    def resolve(cls, **flags: str | None) -> "Endpoints":
+    def resolve(cls, **flags: str | None) -> Endpoints:
         values = {}
         for name, default in asdict(cls()).items():
             env = os.environ.get(f"LAUNCHREADY_{name.upper()}_API_BASE")
@@ -82,7 +82,7 @@ class Client:
     def __init__(self, headers: dict[str, str] | None = None):
         self._http = httpx.Client(timeout=TIMEOUT_S, headers=headers or {}, trust_env=False)
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: object) -> None:

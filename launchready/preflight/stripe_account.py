@@ -5,7 +5,8 @@ endpoints, so two environments sharing one account receive each other's customer
 from __future__ import annotations
 
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from launchready.config.model import EnvironmentConfig
 from launchready.config.stripe_keys import key_mode

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 FILE_SECONDS = 10.0   # per file; under load a 8 MB file scans in well under a second
 _local = threading.local()

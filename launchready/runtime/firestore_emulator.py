@@ -71,7 +71,7 @@ class FirestoreEmulator:
     def log_file(self) -> Path:
         return self.log_dir / f"firestore-emulator-{self.port}.log"
 
-    def start(self, timeout: float = 60.0) -> "FirestoreEmulator":
+    def start(self, timeout: float = 60.0) -> FirestoreEmulator:
         reason = unavailable_reason()
         if reason:
             raise ServiceError(reason)
@@ -87,7 +87,7 @@ class FirestoreEmulator:
                     raise
         raise AssertionError("unreachable")
 
-    def _start_on_port(self, timeout: float) -> "FirestoreEmulator":
+    def _start_on_port(self, timeout: float) -> FirestoreEmulator:
         argv = ["java", "-Xss2m", "-cp", str(find_jar()),
                 "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
                 "--host=127.0.0.1", f"--port={self.port}", f"--project_id={self.project_id}"]
@@ -120,7 +120,7 @@ class FirestoreEmulator:
         self.pid = None
         self._proc = None
 
-    def __enter__(self) -> "FirestoreEmulator":
+    def __enter__(self) -> FirestoreEmulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

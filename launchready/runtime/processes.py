@@ -7,8 +7,8 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from launchready.runtime import identity, lifetime
 from launchready.runtime.identity import pid_alive  # noqa: F401 - re-exported

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import dns.exception
 import dns.flags
@@ -140,7 +140,7 @@ zone:
 """)
         return conf
 
-    def start(self, timeout: float = 15.0) -> "KnotServer":
+    def start(self, timeout: float = 15.0) -> KnotServer:
         reason = unavailable_reason()
         if reason:
             raise ServiceError(reason)
@@ -176,7 +176,7 @@ zone:
             stop_pid(self.pid)
         self.pid, self._proc = None, None
 
-    def __enter__(self) -> "KnotServer":
+    def __enter__(self) -> KnotServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

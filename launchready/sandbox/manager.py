@@ -14,22 +14,21 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.config.model import EnvironmentConfig
-from launchready.project import Project
+from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.infra.dns_records import desired_records
+from launchready.project import Project
 from launchready.runtime import firestore_emulator, identity, lifetime
+from launchready.runtime.processes import ServiceError, free_port, port_open, spawn, stop_pid, wait_until
 from launchready.sandbox import knot
 from launchready.sandbox.external_dns import spf_include_zones
-from launchready.runtime.processes import ServiceError, free_port, port_open, spawn, stop_pid, wait_until
-from launchready.sandbox.state import (Standing, clear_state, owner_record, save_state, standing, state_dir,
-                                       state_file)
+from launchready.sandbox.state import Standing, clear_state, owner_record, save_state, standing, state_dir, state_file
 
 # functions-framework target -> port name (the webhook's port may be fixed, e.g. for `stripe listen`)
 FUNCTION_PORTS = {"stripe_webhook": "webhook", "request_support": "support_fn", "on_user_created": "user_fn",
@@ -53,7 +52,7 @@ class Service:
     start_ticks: int | None = None
 
     @classmethod
-    def of(cls, name: str, pid: int, ports: list[int], detail: str, log: Path) -> "Service":
+    def of(cls, name: str, pid: int, ports: list[int], detail: str, log: Path) -> Service:
         return cls(name, pid, ports, detail, str(log), process_start_ticks(pid))
 
 
@@ -391,7 +390,7 @@ def up(config: EnvironmentConfig, project: Project, *, ports: dict[str, int | No
     _start_all(launch)
     state = {
         "version": 1, "stack": config.stack, "project_root": str(project.root), "environment": config.environment,
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "boot_id": identity.boot_id(), "owner": launch.owner,
         "services": [asdict(s) for s in sorted(launch.services, key=lambda s: ORDER.index(s.name))],
         "targets": _targets(launch),

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from launchready.project import Project
 
 
-def state_dir(project: "Project") -> Path:
+def state_dir(project: Project) -> Path:
     """`LAUNCHREADY_SANDBOX_DIR`, else the project's `build/sandbox`."""
     explicit = os.environ.get("LAUNCHREADY_SANDBOX_DIR")
     if explicit:
@@ -23,11 +23,11 @@ def state_dir(project: "Project") -> Path:
     return project.build_dir / "sandbox"
 
 
-def state_file(project: "Project") -> Path:
+def state_file(project: Project) -> Path:
     return state_dir(project) / "state.json"
 
 
-def load_state(project: "Project") -> dict[str, Any]:
+def load_state(project: Project) -> dict[str, Any]:
     """The running sandbox's state; a clear ConfigError when none runs."""
     path = state_file(project)
     if not path.is_file():
@@ -35,7 +35,7 @@ def load_state(project: "Project") -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def save_state(project: "Project", state: dict[str, Any]) -> None:
+def save_state(project: Project, state: dict[str, Any]) -> None:
     path = state_file(project)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -43,7 +43,7 @@ def save_state(project: "Project", state: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def clear_state(project: "Project") -> None:
+def clear_state(project: Project) -> None:
     state_file(project).unlink(missing_ok=True)
 
 
@@ -91,7 +91,7 @@ class Standing:
                 "`launchready sandbox down` to stop it")
 
 
-def standing(project: "Project") -> Standing | None:
+def standing(project: Project) -> Standing | None:
     """How the state file on disk stands; None without one. An unreadable file counts as stale."""
     path = state_file(project)
     if not path.is_file():

@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import ssl
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Sequence
 
 import trustme
 
@@ -36,7 +36,7 @@ class Site:
 
 
 def _site_context(ca: trustme.CA, site: Site, legacy_tls: bool) -> ssl.SSLContext:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     not_after = now + timedelta(days=site.days_left)
     not_before = min(now - timedelta(days=1), not_after - timedelta(days=90))
     cert = ca.issue_cert(site.cert_hostname or site.hostname, not_before=not_before, not_after=not_after)
@@ -51,7 +51,7 @@ def _site_context(ca: trustme.CA, site: Site, legacy_tls: bool) -> ssl.SSLContex
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_SiteServer"
+    server: _SiteServer
     timeout = 5
 
     def log_message(self, *args) -> None:  # stand-ins log nothing per request
@@ -138,7 +138,7 @@ class TlsServer:
                          _SiteServer(self.http_port, self.sites, self.https_port)]
         return self._servers
 
-    def start(self) -> "TlsServer":
+    def start(self) -> TlsServer:
         for server in self.build():
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
                              name=f"TlsServer:{server.server_address[1]}").start()
@@ -156,7 +156,7 @@ class TlsServer:
         threading.Thread(target=http.serve_forever, daemon=True).start()
         https.serve_forever()
 
-    def __enter__(self) -> "TlsServer":
+    def __enter__(self) -> TlsServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -15,8 +15,8 @@ import re
 import time
 from typing import NamedTuple
 
-from launchready.severity import Severity
 from launchready.secrets.detectors import Detector
+from launchready.severity import Severity
 
 SILENT = "silent"
 PLACEHOLDER = re.compile(r"(?i)^x{3}|^[x*.0_-]+$|your[_-]?|sample|placeholder|example|dummy|changeme|replace_?me|"

@@ -11,9 +11,9 @@ the hit's offset in declaration order (the first-alternative-wins rule the combi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Iterator
 
 import re2
 

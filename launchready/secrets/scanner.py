@@ -6,13 +6,13 @@ from pathlib import Path
 
 from launchready.files import FileProblem, TooLarge, read_bytes_capped
 from launchready.runtime import budget
-from launchready.severity import Severity
 from launchready.secrets.detectors import Detector
 from launchready.secrets.firebase_config import is_firebase_config
 from launchready.secrets.flutter import FlutterAssets, read_assets
 from launchready.secrets.judgement import SILENT, judge
 from launchready.secrets.registry import DetectorSet, default_set, is_public
 from launchready.secrets.walk import iter_files
+from launchready.severity import Severity
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192

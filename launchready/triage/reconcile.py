@@ -9,9 +9,10 @@ that cannot, `repair.requeue`/`resync`/`restore` and the sync worker for tasks, 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from launchready.functions.backend import billing, parking, repair
 from launchready.functions.backend.docids import safe_id
@@ -83,7 +84,7 @@ class Findings:
 
 
 def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
 def _age(value: Any, now: float) -> float | None:
@@ -207,7 +208,7 @@ def _parked(systems: Systems, findings: Findings, now: float) -> None:
 
 
 def _sync_tasks(systems: Systems, findings: Findings, now: float) -> None:
-    due = datetime.fromtimestamp(now, timezone.utc) - timedelta(seconds=GRACE_SECONDS)
+    due = datetime.fromtimestamp(now, UTC) - timedelta(seconds=GRACE_SECONDS)
     for snap in _docs(systems, SYNC_TASKS, findings, ("status", "in", ["pending", "dead"])):
         task = snap.to_dict() or {}
         example = {"task": snap.id, "target": task.get("target"), "action": task.get("action"),
@@ -312,8 +313,8 @@ def _fix_events(systems: Systems, findings: Findings, done: list[str]) -> None:
 def _fix_parked(systems: Systems, findings: Findings, done: list[str]) -> None:
     """Replay the parked/dead events that can be linked now; dead-letter (and alert) the expired rest."""
     from launchready.functions.backend.replay import replay
-    from launchready.functions.backend.webhook import _resolve
     from launchready.functions.backend.stripe_shapes import parse
+    from launchready.functions.backend.webhook import _resolve
 
     wanted = [s for s in _docs(systems, parking.STRIPE_EVENTS, findings, ("status", "in", ["parked", "dead"]))
               if (s.to_dict() or {}).get("status") == "dead" or float(s.get("dead_after") or 0) <= findings.until]
@@ -376,7 +377,7 @@ def _run_due_tasks(systems: Systems, done: list[str]) -> None:
     """Run every due pending task once, as the worker would (a requeued task gets no new trigger)."""
     from launchready.functions.backend.sync.worker import RetrySync, run_task
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for snap in systems.db.collection(SYNC_TASKS).where(
             filter=_field("status", "==", "pending")).limit(MAX_DOCS).get():
         target = (snap.to_dict() or {}).get("target")

@@ -12,19 +12,20 @@ from __future__ import annotations
 import math
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
 from launchready.checks.framework.base import Result, Severity, Status
 from launchready.checks.framework.report import Report
 from launchready.functions.backend.rate_limit import limiter
+from launchready.functions.backend.sync.providers.base import SyncError
 from launchready.rules.testing.tokens import unsigned_id_token
 from launchready.sandbox.client import Sandbox
 from launchready.sandbox.stubs import stripe_events as se
-from launchready.functions.backend.sync.providers.base import SyncError
 from launchready.triage.systems import Systems, backend_env
 
 DEADLINE_SECONDS = 60.0          # "within 60 s" / "within a minute"
@@ -294,7 +295,7 @@ def leftovers(run: Run) -> list[str]:
 
 def run_smoke(systems: Systems, state: dict[str, Any], drain: Callable[[], dict[str, int]]) -> Report:
     """Every criterion against the running environment; `drain` runs its pending sync tasks."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     clock = time.monotonic()
     with httpx.Client(timeout=30) as http, backend_env(systems):
         run = Run(systems, Sandbox(state, http), http)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from launchready.config.model import ConfigError, EnvironmentConfig
-from launchready.project import Project
 from launchready.functions.backend.settings import SyncSettings
+from launchready.project import Project
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client
@@ -27,7 +28,7 @@ class Systems:
     stack: str
     environment: str
     sandbox: bool
-    db: "Client | None" = None
+    db: Client | None = None
     stripe_key: str | None = None
     stripe_base: str = DEFAULT_STRIPE_API_BASE
     sync: SyncSettings | None = None               # provider settings; a target without a token is skipped
@@ -92,7 +93,7 @@ def _deployed(config: EnvironmentConfig) -> Systems:
     return systems
 
 
-def _firestore(config: EnvironmentConfig, missing: dict[str, str]) -> "Client | None":
+def _firestore(config: EnvironmentConfig, missing: dict[str, str]) -> Client | None:
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.architecture.layers import LAYERS, layer_of, modules, violations
+from tests.architecture.layers import layer_of, modules, violations
 
 PACKAGE = Path(__file__).resolve().parents[2] / "launchready"
 

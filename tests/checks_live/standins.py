@@ -59,7 +59,7 @@ class MonitoringApi(StubServer):
             body["nextPageToken"] = str(start + PAGE)
         return Response(json.dumps(body), mimetype="application/json")(environ, start_response)
 
-    def fill_from_plan(self, plan) -> "MonitoringApi":
+    def fill_from_plan(self, plan) -> MonitoringApi:
         """Hold exactly what the plan creates (channels named as the API names them)."""
         channel_names = {}
         for i, channel in enumerate(plan.of_type(CHANNEL_TYPE)):

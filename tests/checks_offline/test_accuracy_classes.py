@@ -7,9 +7,14 @@ from pathlib import Path
 import pytest
 
 from launchready.checks.catalog.client.credentials import ShippedCredentials
-from launchready.checks.catalog.rules.static import (RulesAlwaysTrue, RulesAuthOnly, RulesBillingSelfGrant,
-                                                     RulesFieldSpelling, RulesWriteValidation)
 from launchready.checks.catalog.client.state import ClientWritesBackendState
+from launchready.checks.catalog.rules.static import (
+    RulesAlwaysTrue,
+    RulesAuthOnly,
+    RulesBillingSelfGrant,
+    RulesFieldSpelling,
+    RulesWriteValidation,
+)
 from launchready.checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled, SigningMaterialCommitted
 from launchready.checks.framework import CheckContext, CheckOptions, Severity, Status
 from launchready.checks.framework.runner import run_one

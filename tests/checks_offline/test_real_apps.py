@@ -7,21 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from launchready.checks.catalog.client.credentials import ShippedCredentials
 from launchready.checks.catalog.client.api import DirectCrmSupportCalls
+from launchready.checks.catalog.client.credentials import ShippedCredentials
 from launchready.checks.catalog.client.state import ClientWritesBackendState
-from launchready.checks.catalog.rules.static import (RulesAlwaysTrue, RulesAuthOnly, RulesBillingSelfGrant,
-                                                     RulesWriteValidation)
-from launchready.checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled
-from launchready.checks.catalog.secrets.app import SigningMaterialCommitted
+from launchready.checks.catalog.rules.static import (
+    RulesAlwaysTrue,
+    RulesAuthOnly,
+    RulesBillingSelfGrant,
+    RulesWriteValidation,
+)
+from launchready.checks.catalog.secrets.app import AppSecretsScan, EnvFileBundled, SigningMaterialCommitted
 from launchready.checks.framework import CheckContext, CheckOptions, Severity, Status
 from launchready.checks.framework.registry import registry
 from launchready.checks.framework.runner import run_checks, run_one
 from launchready.flutter.app_scan import app_scan
 from tests.checks_offline.conftest import STACKS, run_check
 from tests.checks_offline.flutter_fixture import FIREBASE_KEY, STRIPE_LIVE
-from tests.checks_offline.real_apps import (RAPIDAPI_KEY, SHOPLY, SHOPLY_BINARY, TUTORLY, expected,
-                                            write_app)
+from tests.checks_offline.real_apps import RAPIDAPI_KEY, SHOPLY, SHOPLY_BINARY, TUTORLY, expected, write_app
 
 APPS = {"tutorly": (TUTORLY, {}), "shoply": (SHOPLY, SHOPLY_BINARY)}
 

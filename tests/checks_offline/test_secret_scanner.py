@@ -9,8 +9,17 @@ from launchready.checks.framework.base import Severity
 from launchready.redact import REDACTED, redact, redact_text
 from launchready.secrets import DETECTORS, Detector, scan_bytes, scan_tree
 from launchready.secrets.registry import DetectorSet, pattern_source
-from tests.checks_offline.flutter_fixture import (ALL_SECRET_VALUES, FIREBASE_KEY, PLANTED, PRIVATE_KEY_FOOTER,
-                                                  PRIVATE_KEY_HEADER, PUBLISHABLE_LIVE, STRIPE_LIVE, fake, line_of)
+from tests.checks_offline.flutter_fixture import (
+    ALL_SECRET_VALUES,
+    FIREBASE_KEY,
+    PLANTED,
+    PRIVATE_KEY_FOOTER,
+    PRIVATE_KEY_HEADER,
+    PUBLISHABLE_LIVE,
+    STRIPE_LIVE,
+    fake,
+    line_of,
+)
 
 
 def test_fixture_app_reports_exactly_the_planted_secrets(flutter_app: Path) -> None:

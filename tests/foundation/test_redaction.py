@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from launchready.redact import REDACTED, RedactingStream
 from launchready.cli import main
+from launchready.redact import REDACTED, RedactingStream
 
 DATA = Path(__file__).parent / "data" / "larkspur"
 # Built at run time so the repository's own secret scan does not flag the test file itself.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,13 +11,13 @@ from launchready.errors import UsageError
 from launchready.triage.reconcile import Findings
 from launchready.triage.report import render
 
-NOW = datetime(2026, 12, 7, 11, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("value, expected", [
     ("90m", NOW.timestamp() - 5400), ("36h", NOW.timestamp() - 36 * 3600), ("7d", NOW.timestamp() - 7 * 86400),
-    ("2026-12-01T09:00", datetime(2026, 12, 1, 9, tzinfo=timezone.utc).timestamp()),
-    ("2026-12-01T10:00+01:00", datetime(2026, 12, 1, 9, tzinfo=timezone.utc).timestamp()), (None, None)])
+    ("2026-12-01T09:00", datetime(2026, 12, 1, 9, tzinfo=UTC).timestamp()),
+    ("2026-12-01T10:00+01:00", datetime(2026, 12, 1, 9, tzinfo=UTC).timestamp()), (None, None)])
 def test_since_takes_iso_times_and_spans(value, expected):
     assert parse_since(value, NOW) == (int(expected) if expected is not None else None)
 

@@ -2,7 +2,6 @@
 functions-framework servers over real HTTP (one per target per worker, stopped by PID)."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 

@@ -61,7 +61,7 @@ class Builder:
     def dispute(self, charge: str, offset: int) -> None:
         self.add("charge.dispute.created", self.s.dispute(charge, f"pi_{charge}"), offset)
 
-    def paying(self, charge: str) -> "Builder":
+    def paying(self, charge: str) -> Builder:
         """Checkout, an active subscription and its first paid invoice (charge `charge`), at T0..T0+2."""
         self.checkout(0)
         self.sub_event("customer.subscription.created", "active", 1)

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.checks.catalog.functions import webhook as webhook_check
 from launchready.checks.catalog.functions.webhook import HandledEventsMatchPlan, WebhookContract, _Harness
 from launchready.checks.framework.base import Status
 from launchready.checks.framework.context import CheckContext, CheckOptions
+from launchready.functions.backend.events import HANDLED_EVENTS
 
 
 @dataclass

@@ -107,7 +107,7 @@ def test_unlinkable_event_is_parked_not_dropped_and_alerts_only_when_dead(db, ca
     assert parking.sweep(db, now=time.time() + parking.DEFAULT_PARK_SECONDS + 1) == [evt["id"]]
     assert docs(db, "stripe_events")[evt["id"]]["status"] == "dead"
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    assert [(l["severity"], l["message"], l["event_id"]) for l in lines] == [("ERROR", WEBHOOK_EVENT_UNMATCHED, evt["id"])]
+    assert [(e["severity"], e["message"], e["event_id"]) for e in lines] == [("ERROR", WEBHOOK_EVENT_UNMATCHED, evt["id"])]
     assert parking.sweep(db, now=time.time() + parking.DEFAULT_PARK_SECONDS + 1) == []   # alerts once
 
 

@@ -69,7 +69,7 @@ def test_poison_event_gets_200_and_a_rejected_record(server, http, db, variant):
     assert not docs(db, "customers") and not docs(db, "sync_tasks")
     assert deliver(http, url, evt).json()["status"] == "duplicate"        # Stripe's retry changes nothing
     logged = [json.loads(line) for line in log_file.read_text().splitlines() if line.startswith("{")]
-    assert any(l.get("message") == WEBHOOK_EVENT_REJECTED and l.get("severity") == "ERROR" for l in logged)
+    assert any(entry.get("message") == WEBHOOK_EVENT_REJECTED and entry.get("severity") == "ERROR" for entry in logged)
 
 
 @pytest.mark.parametrize("event_id", ["__evt__", "evt/../x", "." , "e" * 600])

@@ -2,7 +2,7 @@
 `sync_tasks` (infra/components/firestore.py); records someone must still look at do not."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from launchready.functions.backend.customers import ensure_customer
 from launchready.functions.backend.retention import KEEP_DAYS, TTL_FIELD
@@ -13,7 +13,7 @@ from tests.functions.helpers import docs
 
 
 def _days_left(record: dict) -> float:
-    return (record[TTL_FIELD] - datetime.now(timezone.utc)) / timedelta(days=1)
+    return (record[TTL_FIELD] - datetime.now(UTC)) / timedelta(days=1)
 
 
 def test_applied_events_and_done_tasks_expire_dead_and_rejected_ones_stay(db, crm_stub):

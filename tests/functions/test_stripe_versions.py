@@ -4,8 +4,13 @@ from __future__ import annotations
 import pytest
 
 from launchready.functions.backend import stripe_shapes
-from launchready.functions.backend.events import (HANDLED_EVENTS, NEWEST_SUPPORTED_API_VERSION,
-                                                  OLDEST_SUPPORTED_API_VERSION, STRIPE_API_VERSION, is_supported)
+from launchready.functions.backend.events import (
+    HANDLED_EVENTS,
+    NEWEST_SUPPORTED_API_VERSION,
+    OLDEST_SUPPORTED_API_VERSION,
+    STRIPE_API_VERSION,
+    is_supported,
+)
 from launchready.functions.backend.webhook import record_event
 from launchready.sandbox.stubs import stripe_events as se
 from tests.functions.helpers import docs, state

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -36,8 +36,8 @@ def test_huge_retry_after_parks_a_task_at_most_an_hour_then_dead_letters(db, crm
                 run_task(tasks["crm"], db=db)
             assert raised.value.wait_seconds <= MAX_RETRY_AFTER_SECONDS
             task = docs(db, "sync_tasks")[tasks["crm"]]
-            assert task["next_attempt_at"] <= datetime.now(timezone.utc) + timedelta(seconds=MAX_RETRY_AFTER_SECONDS)
-            db.collection("sync_tasks").document(tasks["crm"]).update({"next_attempt_at": datetime.now(timezone.utc)})
+            assert task["next_attempt_at"] <= datetime.now(UTC) + timedelta(seconds=MAX_RETRY_AFTER_SECONDS)
+            db.collection("sync_tasks").document(tasks["crm"]).update({"next_attempt_at": datetime.now(UTC)})
         else:
             assert run_task(tasks["crm"], db=db) == "dead"
     assert docs(db, "sync_tasks")[tasks["crm"]]["attempts"] == 3

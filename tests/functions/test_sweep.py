@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -73,7 +73,7 @@ def test_the_sweep_pages_through_many_expired_events(db):
 
 def _task(db, task_id: str, uid: str, attempts: int, due_minutes_ago: float) -> None:
     task = new_task(target="crm", action="upsert_contact", uid=uid, source=f"stripe_events/{task_id}")
-    task.update(attempts=attempts, next_attempt_at=datetime.now(timezone.utc) - timedelta(minutes=due_minutes_ago))
+    task.update(attempts=attempts, next_attempt_at=datetime.now(UTC) - timedelta(minutes=due_minutes_ago))
     db.collection("sync_tasks").document(task_id).set(task)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from cloudevents.http import CloudEvent
@@ -58,7 +58,7 @@ def test_429_then_200_honours_retry_after_and_succeeds(db, crm_stub, tasks):
         run_task(tasks["crm"], db=db)
     assert docs(db, "sync_tasks")[tasks["crm"]]["attempts"] == 1
     # The minute passes.
-    db.collection("sync_tasks").document(tasks["crm"]).update({"next_attempt_at": datetime.now(timezone.utc)})
+    db.collection("sync_tasks").document(tasks["crm"]).update({"next_attempt_at": datetime.now(UTC)})
     assert drain(db=db, timeout=10)["done"] == 2
     assert docs(db, "sync_tasks")[tasks["crm"]]["attempts"] == 2
     assert len(crm_stub.contacts) == 1

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.cli import main
-from launchready.handover.generator import DOCS, generate
 from launchready.config.model import load_stack
+from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.handover.generator import DOCS, generate
 from launchready.infra.dns_records import desired_records
 
 REPO = Path(__file__).resolve().parents[2]

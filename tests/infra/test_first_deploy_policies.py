@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from launchready.checks.catalog.infra.policy import PlannedSubject, subjects
-from launchready.policy import policies as P
 from launchready.infra.dns_records import DnsRecordSpec
+from launchready.policy import policies as P
 from tests.infra.conftest import ENVIRONMENTS
 
 BY_ID = {p.check_id: p for p in P.POLICIES}

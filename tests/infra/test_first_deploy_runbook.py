@@ -1,10 +1,10 @@
 """The handover "first deploy" runbook is generated from the facts preflight and the policies use."""
 from __future__ import annotations
 
-from launchready.policy.policies import POLICIES
 from launchready.handover.generator import generate
 from launchready.infra import first_deploy
 from launchready.infra.first_deploy import Grant
+from launchready.policy.policies import POLICIES
 from tests.infra.conftest import STACKS
 
 

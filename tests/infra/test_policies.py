@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import runpy
 
-import pytest
 import pulumi_policy
+import pytest
 
 from launchready.checks.catalog.infra.policy import PlannedSubject, subjects
 from launchready.cli import main
-from launchready.policy import policies as P
 from launchready.infra.plan import build_plan
+from launchready.policy import policies as P
 from tests.infra.conftest import ENVIRONMENTS, REPO_ROOT, with_changes, write_stack
 
 BY_ID = {p.check_id: p for p in P.POLICIES}

@@ -7,13 +7,13 @@ import threading
 import pytest
 import yaml
 
+from launchready.config.model import ConfigError
 from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.functions.backend.log_messages import SYNC_DEAD_LETTERED, WEBHOOK_EVENT_UNMATCHED
 from launchready.infra.components.cloudflare import txt_content
 from launchready.infra.components.functions import source_files
 from launchready.infra.components.monitoring import ALERT_LABEL, REQUIRED_ALERTS
 from launchready.infra.components.project import REQUIRED_APIS
-from launchready.config.model import ConfigError
 from launchready.infra.dns_records import desired_records
 from launchready.infra.plan import SECRET, build_plan
 from tests.infra.conftest import ENVIRONMENTS, REPO_ROOT, STACKS, with_changes

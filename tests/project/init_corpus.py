@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 Mutate = Callable[[Path, Path], None]   # (repository, a folder outside it)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from launchready.flutter.app_config import clients_for, firebase_clients, found_projects, read_firebaserc
-from launchready.checks.catalog.config.example import FINGERPRINTS, fingerprints_of
 from launchready.checks.catalog.config._base import stack_files
+from launchready.checks.catalog.config.example import FINGERPRINTS, fingerprints_of
+from launchready.flutter.app_config import clients_for, firebase_clients, found_projects, read_firebaserc
 from launchready.project import Project, find_root
 from tests.project.foreign_app import dart_options
 
@@ -85,6 +85,7 @@ def test_project_root_is_found_from_a_subdirectory_and_paths_stay_inside(tmp_pat
     assert project.display(deep / "a.dart") == "lib/src/widgets/a.dart"
     assert project.app_dir is None   # no pubspec.yaml at the root, no launchready:appDir
     import pytest
+
     from launchready.config.model import ConfigError
     with pytest.raises(ConfigError, match="outside the project root"):
         project.resolve("../../etc/passwd", "rulesFile")

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 
-
 INSECURE = Path(__file__).with_name("insecure")
 
 
 def run_checks(repo_root: Path, rules: Path, only: tuple[str, ...] = ("rules",)):
     """Run the rules.* checks of the offline suite against a rules file; results by check id."""
-    from launchready.commands.check import run
     from launchready.checks.framework.context import CheckOptions
+    from launchready.commands.check import run
     from launchready.project import Project
 
     report = run(CheckOptions(stack="dev", stacks_dir=repo_root / "stacks", offline=True, only=only,

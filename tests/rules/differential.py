@@ -8,6 +8,7 @@ documents, actors and claims, so one emulator rules load serves many cases.
 from __future__ import annotations
 
 import random
+from datetime import UTC
 from typing import Any
 
 FIELDS = {"n": "int", "x": "float", "s": "string", "tags": "list", "meta": "map", "flag": "bool", "owner": "string",
@@ -38,8 +39,8 @@ class Gen:
         if kind == "list":
             return [r.choice(WORDS) for _ in range(r.randint(0, 3))]
         if kind == "timestamp":
-            from datetime import datetime, timezone
-            return datetime(r.choice([2001, 2020, 2024, 2099]), r.randint(1, 12), r.randint(1, 28), tzinfo=timezone.utc)
+            from datetime import datetime
+            return datetime(r.choice([2001, 2020, 2024, 2099]), r.randint(1, 12), r.randint(1, 28), tzinfo=UTC)
         if kind == "map" and depth < 2:
             return {k: self.value(v, depth + 1) for k, v in r.sample(sorted(FIELDS.items()), r.randint(0, 3))
                     if v != "map"}
@@ -159,7 +160,7 @@ def ruleset(seed: int, collections: int = 12) -> tuple[str, list[tuple[str, str]
 
 def cases(seed: int, granted: list[tuple[str, str]], per_collection: int, rules_name: str) -> list[dict]:
     """Case records (without verdicts) for a generated ruleset."""
-    from scenarios import fields   # the corpus builder's REST encoder
+    from scenarios import fields  # the corpus builder's REST encoder
 
     gen = Gen(seed * 7919 + 1)
     out = []

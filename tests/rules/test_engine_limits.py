@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -72,8 +71,9 @@ def test_an_exhausted_budget_is_not_rescued_by_an_or_branch():
 
 
 def test_calls_deeper_than_twenty_are_denied():
-    chain = lambda n: "\n".join(["    function f%d() { return f%d(); }" % (i, i + 1) for i in range(n)]
-                                + ["    function f%d() { return true; }" % n])
+    def chain(n):
+        return "\n".join(["    function f%d() { return f%d(); }" % (i, i + 1) for i in range(n)]
+                                    + ["    function f%d() { return true; }" % n])
     assert builtin(get_rules("f0()", chain(19)), GET)[0] == "allow"
     assert builtin(get_rules("f0()", chain(20)), GET)[0] == "deny"
 

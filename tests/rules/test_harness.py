@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from launchready.rules.testing import (RulesAssertionError, RulesCompileError, RulesHarnessError, RulesTestEnvironment,
-                                  assert_allowed, assert_denied, unsigned_id_token)
+from launchready.rules.testing import (
+    RulesAssertionError,
+    RulesCompileError,
+    RulesHarnessError,
+    RulesTestEnvironment,
+    assert_allowed,
+    assert_denied,
+    unsigned_id_token,
+)
+
 
 @pytest.fixture(params=["builtin", "emulator"])
 def rules_engine(request):
@@ -34,7 +42,7 @@ service cloud.firestore {
 
 
 def test_owner_reads_own_customer_and_gets_the_stored_values(rules_env):
-    stamp = datetime(2026, 5, 1, 12, 30, tzinfo=timezone.utc)
+    stamp = datetime(2026, 5, 1, 12, 30, tzinfo=UTC)
     rules_env.seed({"customers/alice": {"plan_status": "active", "last_event_at": stamp, "seats": 3}})
     data = assert_allowed(rules_env.authenticated("alice").get("customers/alice"))
     assert data == {"plan_status": "active", "last_event_at": stamp, "seats": 3}
@@ -108,7 +116,7 @@ def test_set_replaces_the_whole_document(rules_env):
 
 def test_admin_context_bypasses_rules_and_values_round_trip(rules_env):
     doc = {"n": None, "b": True, "i": -7, "f": 1.5, "s": "x", "raw": b"\x00\xff",
-           "when": datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc), "list": [1, "two", {"three": 3}],
+           "when": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "list": [1, "two", {"three": 3}],
            "map": {"nested": {"deep": False}}}
     rules_env.seed({"customers/alice/private/internal": doc})
     assert_denied(rules_env.authenticated("alice").get("customers/alice/private/internal"))

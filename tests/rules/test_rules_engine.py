@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from launchready.cli import main
 from launchready.rules.analysis.model import RulesSyntaxError
 from launchready.rules.engine import Actor, Request, RulesEngine, Write, load_cases
-from launchready.cli import main
 
 CORPUS = Path(__file__).with_name("corpus")
 # The construct vocabulary of the case format (rules-case-format.md).

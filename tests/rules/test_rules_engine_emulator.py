@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from launchready.rules.engine.emulator import EmulatorDecider
 from launchready.cli import main
+from launchready.rules.engine.emulator import EmulatorDecider
 from launchready.runtime.firestore_emulator import unavailable_reason
 
 HERE = Path(__file__).parent
@@ -80,9 +80,10 @@ def test_rules_eval_on_the_emulator_agrees_with_the_corpus(tmp_path, capsys):
 def test_the_nesting_limit_is_the_emulators(decider):
     """Where the emulator stops compiling ("Expression is too complex to evaluate safely"), the
     built-in engine refuses too; one level less, both compile."""
+    from test_rules_engine import NESTING_LIMITS, nesting_rules
+
     from launchready.rules.analysis.model import RulesSyntaxError
     from launchready.rules.engine import RulesEngine
-    from test_rules_engine import NESTING_LIMITS, nesting_rules
 
     def compiles(source: str) -> tuple[bool, bool]:
         try:

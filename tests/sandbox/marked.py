@@ -9,8 +9,8 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from tests.sandbox.conftest import LAUNCHREADY, REPO
 

@@ -12,10 +12,10 @@ import uuid
 
 import pytest
 
+from launchready.project import Project
 from launchready.runtime import identity
 from launchready.runtime.processes import stop_pid
 from launchready.sandbox.state import save_state
-from launchready.project import Project
 from tests.sandbox.conftest import REPO, cli
 from tests.sandbox.marked import MARK, marked, wait_for
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
-from launchready.sandbox import knot, manager
 from launchready.project import Project
+from launchready.sandbox import knot, manager
 from tests.sandbox.conftest import REPO, cli, state
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from launchready.files import FileProblem, read_bytes_capped
 from launchready.flutter.app_config import firebase_clients
-from launchready.secrets import scan_tree
 from launchready.flutter.app_scan import scan_app
+from launchready.secrets import scan_tree
 
 LIMIT_AS = 1 << 30
 PROJECT_FILES = ("Pulumi.yaml", "stacks", "firestore.rules", "firestore.indexes.json", "launchready.access.yaml")

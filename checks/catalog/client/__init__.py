@@ -5,7 +5,6 @@ a Dart file is tokenised once, only if one of the checks' trigger words occurs i
 """
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from launchready.checks.catalog.secrets import app_dir_unusable

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from launchready.checks.catalog.client import ClientCodeCheck
-from launchready.flutter.dart import balanced_end, statement_start
 from launchready.checks.framework import Finding, Severity, register
+from launchready.flutter.dart import balanced_end, statement_start
 
 SECRET_API_HOSTS = re.compile(
     r"(?P<HubSpot>api\.hubapi\.com|api\.hubspot\.com)"

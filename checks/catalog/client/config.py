@@ -8,10 +8,16 @@ without flavors uses the unflavoured config for every stack.
 """
 from __future__ import annotations
 
-from launchready.flutter.app_config import AppConfigError, clients_for, environment_of, firebase_clients, read_firebaserc
 from launchready.checks.catalog.secrets import app_dir_unusable
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
+from launchready.flutter.app_config import (
+    AppConfigError,
+    clients_for,
+    environment_of,
+    firebase_clients,
+    read_firebaserc,
+)
 
 
 @register

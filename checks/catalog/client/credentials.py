@@ -13,10 +13,10 @@ import re
 from urllib.parse import urlsplit
 
 from launchready.checks.catalog.client import ClientCodeCheck
+from launchready.checks.framework import Finding, Severity, register
 from launchready.flutter.dart import balanced_end, split_top_level, statement_start
 from launchready.flutter.values import origin
 from launchready.secrets.judgement import expired_jwt
-from launchready.checks.framework import Finding, Severity, register
 
 HEADER_KEY = (r"(?i:authorization|x-[\w-]*(?:key|token|secret|auth)[\w-]*|[\w-]*api[-_]?key|(?:x-)?auth[-_]?token|"
               r"access[-_]?token|private[-_]?token|token|secret|client[-_]?secret)")

@@ -17,11 +17,11 @@ import re
 
 from launchready.billing_state import NEUTRAL_VALUE, STATE_FIELD, is_state_field, normalise
 from launchready.checks.catalog.client import ClientCodeCheck
+from launchready.checks.catalog.rules._base import rules_source
+from launchready.checks.framework import Finding, Severity, register
 from launchready.flutter.backend_owned import backend_fields, backend_writes, closed_collections
 from launchready.flutter.data_writes import TRIGGER, helper_writes, record_collections, rest_writes, writes
 from launchready.flutter.entitlement_flow import Gates, source_of
-from launchready.checks.catalog.rules._base import rules_source
-from launchready.checks.framework import Finding, Severity, register
 from launchready.rules.testing.access_file import AccessFileError, load_access_matrix
 
 

@@ -5,9 +5,10 @@ The typed model (infra.config) says what is wrong; this says where. Values are w
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 

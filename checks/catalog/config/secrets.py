@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 
+from pydantic.alias_generators import to_camel
+
 from launchready.checks.catalog.config._base import StackFile, is_secure, stack_files
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
-from launchready.secrets import scan_bytes
 from launchready.config.model import NAMESPACE, ConfigError
-from pydantic.alias_generators import to_camel
+from launchready.secrets import scan_bytes
 
 # Which service each secret serves (what the finding says it is needed for).
 NEEDED_FOR = {"stripe_secret_key": "payments: stripe", "crm_api_token": "the CRM sync (crm.provider)",

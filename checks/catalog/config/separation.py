@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from launchready.checks.catalog.config._base import StackFile, is_secure, stack_files
 from launchready.checks.framework import Severity, register
@@ -33,7 +33,7 @@ class SeparationCheck(Check):
             for value, keys, label in self.values(loaded[raw.name], raw):
                 seen[value][raw.name].append((raw, keys, label))
         findings, shared = [], []
-        for value, by_stack in seen.items():
+        for by_stack in seen.values():
             if len(by_stack) < 2:
                 continue
             stacks = sorted(by_stack)

@@ -7,8 +7,9 @@ checked against a zone served elsewhere under another name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from launchready.checks.framework.base import Check, Result
 from launchready.infra.dns_records import DnsRecordSpec, desired_records
@@ -35,10 +36,10 @@ class DnsCheck(Check):
     preload = ("dns.resolver", "dns.rdata", "dns.rdatatype", "dns.exception", "dns.nameserver",
                "checkdmarc.spf", "checkdmarc.dmarc", "checkdmarc.utils", "dkim")
 
-    def inspect(self, ctx: "CheckContext") -> Result | Iterable[Result]:
+    def inspect(self, ctx: CheckContext) -> Result | Iterable[Result]:
         raise NotImplementedError
 
-    def run(self, ctx: "CheckContext") -> Result | list[Result]:
+    def run(self, ctx: CheckContext) -> Result | list[Result]:
         results: list[Result] = []
         try:
             produced = self.inspect(ctx)
@@ -51,8 +52,8 @@ class DnsCheck(Check):
         return results
 
 
-def make_resolver(targets: "LiveTargets") -> dns.resolver.Resolver:
-    import dns.nameserver   # dnspython loads in ~0.1 s: offline runs never need it
+def make_resolver(targets: LiveTargets) -> dns.resolver.Resolver:
+    import dns.nameserver  # dnspython loads in ~0.1 s: offline runs never need it
     import dns.resolver
 
     if targets.nameserver:
@@ -69,7 +70,7 @@ def make_resolver(targets: "LiveTargets") -> dns.resolver.Resolver:
     return resolver
 
 
-def where(targets: "LiveTargets") -> str:
+def where(targets: LiveTargets) -> str:
     host_port = targets.nameserver
     return f"{host_port[0]}:{host_port[1]}" if host_port else "the system resolver"
 
@@ -106,7 +107,7 @@ def rdata_text(record: Any) -> str:
     return record.to_text().rstrip(".")
 
 
-def checkdmarc_options(targets: "LiveTargets", domain: str) -> dict:
+def checkdmarc_options(targets: LiveTargets, domain: str) -> dict:
     """Keyword arguments for checkdmarc: our resolver and timeout, no extra retries (the resolver
     retries within its lifetime); its cache emptied so a run never reports what an earlier run saw.
     Raises DnsUnreachable first when the nameserver does not answer at all, so that shows as an
@@ -121,7 +122,7 @@ def checkdmarc_options(targets: "LiveTargets", domain: str) -> dict:
 
 # ---------------------------------------------------------------- planned names on the target domain
 
-def _rebaser(ctx: "CheckContext"):
+def _rebaser(ctx: CheckContext):
     """A function mapping names/values from the config's zone onto the target domain (identity when
     the target is the config's own mail domain)."""
     d = ctx.config.domain
@@ -134,13 +135,13 @@ def _rebaser(ctx: "CheckContext"):
     return lambda text: pattern.sub(new_zone, text)
 
 
-def planned_records(ctx: "CheckContext") -> list[DnsRecordSpec]:
+def planned_records(ctx: CheckContext) -> list[DnsRecordSpec]:
     """The records the plan wants, named for the target domain."""
     rebase = _rebaser(ctx)
     return [replace(r, name=rebase(r.name), content=rebase(r.content)) for r in desired_records(ctx.config)]
 
 
-def target_hostnames(ctx: "CheckContext") -> list[str]:
+def target_hostnames(ctx: CheckContext) -> list[str]:
     """The app hostnames, named for the target domain."""
     rebase = _rebaser(ctx)
     return [rebase(h) for h in ctx.targets.hostnames]

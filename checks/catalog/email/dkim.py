@@ -18,7 +18,7 @@ class DkimKeys(DnsCheck):
                    "stack) and run `pulumi up`.")
 
     def inspect(self, ctx):
-        import dkim   # loads dnspython: only live runs pay for it
+        import dkim  # loads dnspython: only live runs pay for it
 
         resolver = make_resolver(ctx.targets)
         for key in ctx.config.email.dkim:

@@ -9,7 +9,7 @@ ENFORCING = ("quarantine", "reject")
 
 
 def _dmarc(ctx) -> tuple[dict, dict]:
-    from checkdmarc.dmarc import check_dmarc   # a quarter second to import: only live runs pay it
+    from checkdmarc.dmarc import check_dmarc  # a quarter second to import: only live runs pay it
 
     result = check_dmarc(ctx.targets.domain, **checkdmarc_options(ctx.targets, ctx.targets.domain))
     evidence = {"domain": ctx.targets.domain, "nameserver": where(ctx.targets), "record": result.get("record"),

@@ -12,7 +12,7 @@ REMEDIATION = ("Publish exactly one TXT record starting `v=spf1` at the mail dom
 
 
 def _spf(ctx) -> dict:
-    from checkdmarc.spf import check_spf   # a quarter second to import: only live runs pay it
+    from checkdmarc.spf import check_spf  # a quarter second to import: only live runs pay it
 
     return check_spf(ctx.targets.domain, **checkdmarc_options(ctx.targets, ctx.targets.domain))
 

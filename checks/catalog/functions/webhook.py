@@ -15,14 +15,15 @@ import json
 import secrets
 import tempfile
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.checks.framework import Severity, register
 from launchready.checks.framework.base import Check, Status
+from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.infra import plan_cache
 
 COLLECTIONS = ("stripe_events", "customers", "sync_tasks")
@@ -176,7 +177,7 @@ class WebhookContract(Check):
             own.stop()
         if result.status is Status.PASS:
             plan_cache.store(cache_dir, key, {"message": result.message, "evidence": result.evidence,
-                                              "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+                                              "at": datetime.now(UTC).isoformat(timespec="seconds")})
         return result
 
     def judge(self, harness: _Harness, emulator: str):

@@ -4,9 +4,9 @@ from __future__ import annotations
 from launchready.checks.framework.base import Check, Severity, Status
 from launchready.checks.framework.registry import register
 from launchready.checks.framework.registry import registry as default_registry
-from launchready.policy.policies import POLICIES, LaunchPolicy
 from launchready.config.model import ConfigError
 from launchready.infra.plan import Plan, PlanError
+from launchready.policy.policies import POLICIES, LaunchPolicy
 
 
 class SubjectOptions:
@@ -23,7 +23,7 @@ class PlannedSubject:
     __slots__ = ("resource_type", "props", "name", "urn", "dependencies", "provider", "opts")
 
     def __init__(self, resource_type: str, props: dict, name: str, urn: str, dependencies: list | None = None,
-                 provider: "PlannedSubject | None" = None, protect: bool = False,
+                 provider: PlannedSubject | None = None, protect: bool = False,
                  delete_before_replace: bool = False):
         self.resource_type, self.props, self.name, self.urn = resource_type, props, name, urn
         self.dependencies = dependencies if dependencies is not None else []

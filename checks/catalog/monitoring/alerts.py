@@ -12,8 +12,8 @@ import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from launchready.checks.framework.base import Check, Severity
-from launchready.google_credentials import access_token
 from launchready.checks.framework.registry import register
+from launchready.google_credentials import access_token
 
 GOOGLE_API = "https://monitoring.googleapis.com"
 POLICY_TYPE = "gcp:monitoring/alertPolicy:AlertPolicy"

@@ -48,8 +48,8 @@ def declared_intent(ctx: CheckContext) -> Intent:
         return NO_INTENT
     if not intent.member_read or ctx.app_dir is None or not Path(ctx.app_dir).is_dir():
         return intent
-    from launchready.flutter.data_writes import record_collections, writes
     from launchready.flutter.app_scan import app_scan
+    from launchready.flutter.data_writes import record_collections, writes
     app = app_scan(ctx)
     records, stored = record_collections(app), {}   # type: dict[str, str], dict[str, set[str]]
     for dart in app.dart_with((".set(", ".update(", ".add(", "RecordData(")):

@@ -12,10 +12,10 @@ import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from launchready.checks.catalog.rules._base import rules_source
-from launchready.google_credentials import TOKEN_ENV, access_token
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
 from launchready.checks.framework.context import RULES_API_ENV
+from launchready.google_credentials import TOKEN_ENV, access_token
 
 DEFAULT_API = "https://firebaserules.googleapis.com"
 API_ENV = RULES_API_ENV                         # point the check at another endpoint (tests, proxies)
@@ -113,7 +113,7 @@ class DeployedRulesMatch(Check):
         evidence = {"project": project, "ruleset": ruleset, "rules_file": source.display}
         if repo == live:
             return self.passed(f"{ruleset} matches {source.display}", evidence)
-        first = next((i for i, (a, b) in enumerate(zip(repo, live)) if a != b), min(len(repo), len(live)))
+        first = next((i for i, (a, b) in enumerate(zip(repo, live, strict=False)) if a != b), min(len(repo), len(live)))
         diff = list(difflib.unified_diff(live, repo, "deployed", source.display, lineterm="", n=1))
         evidence["diff"] = diff[:60]
         return self.failed(f"the released ruleset {ruleset} differs from {source.display} from line {first + 1}",

@@ -6,21 +6,21 @@ the functions the rules define, so `isOwner(uid)` counts as the comparison it co
 from __future__ import annotations
 
 import inspect
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, ClassVar
+from typing import ClassVar
 
-from launchready.flutter.backend_owned import backend_writes
 from launchready.checks.catalog.rules._base import declared_intent, rules_source
 from launchready.checks.framework import Finding, Severity, register
 from launchready.checks.framework.base import Check
+from launchready.files import FileProblem, read_bytes_capped
+from launchready.flutter.backend_owned import backend_writes
 from launchready.rules.analysis import audits
 from launchready.rules.analysis.audits import Issue
 from launchready.rules.analysis.model import Ruleset
-from launchready.files import FileProblem, read_bytes_capped
 from launchready.secrets.scanner import MAX_FILE_BYTES
 from launchready.secrets.walk import iter_files
-
 
 
 @register
@@ -117,7 +117,7 @@ class RulesTestMode(RulesAudit):
                    "can read and write everything; after it, the app is locked out.")
 
     def issues(self, rules: Ruleset) -> list[Issue]:
-        return audits.test_mode(rules, datetime.now(timezone.utc).date())
+        return audits.test_mode(rules, datetime.now(UTC).date())
 
     def severity_for(self, issues: list[Issue]) -> Severity:
         return Severity.HIGH if all(i.expired for i in issues) else Severity.CRITICAL
@@ -240,6 +240,6 @@ class RulesFieldSpelling(RulesAudit):
     def issues(self, rules: Ruleset) -> list[Issue]:
         if self.ctx.app_dir is None or not Path(self.ctx.app_dir).is_dir():
             return []
-        from launchready.flutter.field_names import stored_spellings
         from launchready.flutter.app_scan import app_scan
+        from launchready.flutter.field_names import stored_spellings
         return audits.field_spelling(rules, stored_spellings(app_scan(self.ctx), audits.guarded_fields(rules)))

@@ -9,12 +9,12 @@ from typing import Any
 
 import stripe
 
-from launchready.functions.backend.events import HANDLED_EVENTS, is_supported, supported_range
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.network import network_reason
 from launchready.checks.framework.registry import register
 from launchready.config import stripe_keys
 from launchready.config.stripe_keys import key_mode
+from launchready.functions.backend.events import HANDLED_EVENTS, is_supported, supported_range
 
 TIMEOUT_S = 3.0
 NO_KEY = ("no Stripe key: set STRIPE_SECRET_KEY to a key of this environment (a restricted key with read access "

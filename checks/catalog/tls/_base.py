@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from cryptography import x509
@@ -26,11 +26,11 @@ class Handshake:
     der: bytes | None
 
 
-def address(targets: "LiveTargets", hostname: str) -> tuple[str, int]:
+def address(targets: LiveTargets, hostname: str) -> tuple[str, int]:
     return targets.connect_host or hostname, targets.https_port
 
 
-def trust_context(targets: "LiveTargets") -> ssl.SSLContext:
+def trust_context(targets: LiveTargets) -> ssl.SSLContext:
     """Verifying client context: system CAs plus `--ca-file`."""
     context = ssl.create_default_context()
     if targets.ca_file:
@@ -58,7 +58,7 @@ def legacy_context() -> ssl.SSLContext | None:
     return context
 
 
-def handshake(targets: "LiveTargets", hostname: str, context: ssl.SSLContext) -> Handshake:
+def handshake(targets: LiveTargets, hostname: str, context: ssl.SSLContext) -> Handshake:
     """One handshake; raises ssl.SSLError (incl. verification errors) or OSError."""
     with socket.create_connection(address(targets, hostname), timeout=TIMEOUT_S) as raw:
         with context.wrap_socket(raw, server_hostname=hostname) as tls:
@@ -67,7 +67,7 @@ def handshake(targets: "LiveTargets", hostname: str, context: ssl.SSLContext) ->
             return Handshake(tls.version() or "unknown", cert, der)
 
 
-def hostname_context(targets: "LiveTargets", leaf_der: bytes) -> ssl.SSLContext:
+def hostname_context(targets: LiveTargets, leaf_der: bytes) -> ssl.SSLContext:
     """Verifies the name only: the leaf itself is trusted (partial chain), so an untrusted chain
     cannot hide a name mismatch (OpenSSL checks the name before validity dates)."""
     context = trust_context(targets)
@@ -77,15 +77,15 @@ def hostname_context(targets: "LiveTargets", leaf_der: bytes) -> ssl.SSLContext:
 
 
 def days_left(cert: x509.Certificate) -> float:
-    return (cert.not_valid_after_utc - datetime.now(timezone.utc)).total_seconds() / 86400
+    return (cert.not_valid_after_utc - datetime.now(UTC)).total_seconds() / 86400
 
 
-def unreachable(hostname: str, targets: "LiveTargets", exc: Exception) -> str:
+def unreachable(hostname: str, targets: LiveTargets, exc: Exception) -> str:
     host, port = address(targets, hostname)
     return f"{hostname}: cannot connect to {host}:{port}: {exc}"
 
 
-def get(targets: "LiveTargets", hostname: str, scheme: str):
+def get(targets: LiveTargets, hostname: str, scheme: str):
     """GET / on `hostname` over `scheme`, not following redirects; the certificate is not verified
     here (tls.certificate.* judge it) so a header can be read even behind a bad certificate."""
     import httpx

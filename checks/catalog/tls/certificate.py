@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import ssl
 
-from launchready.checks.catalog.tls._base import (days_left, handshake, hostname_context, inspect_context, trust_context,
-                                      unreachable)
+from launchready.checks.catalog.tls._base import (
+    days_left,
+    handshake,
+    hostname_context,
+    inspect_context,
+    trust_context,
+    unreachable,
+)
 from launchready.checks.framework.base import Check, Severity
 from launchready.checks.framework.registry import register
 

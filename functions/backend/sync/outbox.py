@@ -1,7 +1,7 @@
 """`sync_tasks/{task_id}`: one task per (source, target), written in the same transaction as its source."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..store import server_timestamp
@@ -22,11 +22,11 @@ def task_id(source_id: str, target: str) -> str:
 
 def new_task(*, target: str, action: str, uid: str, source: str) -> dict[str, Any]:
     return {"target": target, "action": action, "uid": uid, "source": source, "status": "pending",
-            "attempts": 0, "last_error": None, "next_attempt_at": datetime.now(timezone.utc),
+            "attempts": 0, "last_error": None, "next_attempt_at": datetime.now(UTC),
             "lease_until": None, "created_at": server_timestamp(), "updated_at": server_timestamp()}
 
 
-def enqueue(writer: "Transaction | WriteBatch", db: "Client", *, source_id: str, source: str, uid: str,
+def enqueue(writer: Transaction | WriteBatch, db: Client, *, source_id: str, source: str, uid: str,
             target: str, action: str) -> str:
     """Create the task in `writer` (a transaction or batch), so it commits with its source."""
     tid = task_id(source_id, target)
@@ -35,7 +35,7 @@ def enqueue(writer: "Transaction | WriteBatch", db: "Client", *, source_id: str,
     return tid
 
 
-def enqueue_customer_sync(writer: "Transaction", db: "Client", *, source_id: str, source: str,
+def enqueue_customer_sync(writer: Transaction, db: Client, *, source_id: str, source: str,
                           uid: str) -> list[str]:
     return [enqueue(writer, db, source_id=source_id, source=source, uid=uid, target=target, action=action)
             for target, action in CUSTOMER_ACTIONS.items()]

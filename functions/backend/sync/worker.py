@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from google.api_core.exceptions import NotFound
 
@@ -49,7 +50,7 @@ class Claim:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def backoff_seconds(settings: SyncSettings, attempts: int, retry_after: float | None) -> float:
@@ -58,7 +59,7 @@ def backoff_seconds(settings: SyncSettings, attempts: int, retry_after: float | 
     return min(MAX_BACKOFF_SECONDS, max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling)))
 
 
-def _claim(db: "Client", task_id: str, settings: SyncSettings) -> Claim | str:
+def _claim(db: Client, task_id: str, settings: SyncSettings) -> Claim | str:
     """Count an attempt and lease the task, or say why it must not run now (a final status)."""
     ref = db.collection(SYNC_TASKS).document(task_id)
 
@@ -81,7 +82,7 @@ def _claim(db: "Client", task_id: str, settings: SyncSettings) -> Claim | str:
     return run_transaction(db, body)
 
 
-def _perform(db: "Client", task: dict[str, Any], settings: SyncSettings) -> Callable[[Any], None]:
+def _perform(db: Client, task: dict[str, Any], settings: SyncSettings) -> Callable[[Any], None]:
     """Call the provider; return what to write on success (applied in the finishing transaction)."""
     uid = task["uid"]  # a legal uid that cannot key a document ("a/b") has no customer record
     customer = (db.collection(CUSTOMERS).document(uid).get().to_dict() or {}) if is_uid(uid) else {}
@@ -105,7 +106,7 @@ def _perform(db: "Client", task: dict[str, Any], settings: SyncSettings) -> Call
     return lambda txn: txn.update(ref, {field: value, "last_synced_at": server_timestamp()})
 
 
-def run_task(task_id: str, *, db: "Client | None" = None, settings: SyncSettings | None = None) -> str:
+def run_task(task_id: str, *, db: Client | None = None, settings: SyncSettings | None = None) -> str:
     """Run one task; returns its status (`done`, `dead`, or the final status it already had)."""
     db = db or client()
     settings = settings or SyncSettings.from_env()
@@ -132,7 +133,7 @@ def run_task(task_id: str, *, db: "Client | None" = None, settings: SyncSettings
     return "done"
 
 
-def _finish(db: "Client", ref: Any, updates: dict[str, Any], extra: Callable[[Any], None] | None = None) -> None:
+def _finish(db: Client, ref: Any, updates: dict[str, Any], extra: Callable[[Any], None] | None = None) -> None:
     def body(txn, _attempt: int) -> None:
         txn.update(ref, {**updates, "lease_until": None, "updated_at": server_timestamp()})
         if extra:
@@ -141,7 +142,7 @@ def _finish(db: "Client", ref: Any, updates: dict[str, Any], extra: Callable[[An
     run_transaction(db, body)
 
 
-def _dead(db: "Client", claim: Claim, settings: SyncSettings, error: str) -> str:
+def _dead(db: Client, claim: Claim, settings: SyncSettings, error: str) -> str:
     ref = db.collection(SYNC_TASKS).document(claim.task["id"])
     _finish(db, ref, {"status": "dead", "last_error": error, "dead_at": server_timestamp(),
                       "max_attempts": settings.max_attempts})
@@ -162,7 +163,7 @@ def task_id_from_event(subject: str | None, data: Any) -> str | None:
     return None
 
 
-def drain(*, db: "Client | None" = None, settings: SyncSettings | None = None, timeout: float = 60.0,
+def drain(*, db: Client | None = None, settings: SyncSettings | None = None, timeout: float = 60.0,
           sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
     """Run every pending task until none is left, as the platform would (redelivering failures
     after their backoff). Returns task counts by status; stops waiting after `timeout` seconds."""

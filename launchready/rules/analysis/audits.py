@@ -3,17 +3,28 @@ the `rules.static.*` checks turn them into findings."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
 
 from lark import Tree
 
-from launchready.rules.analysis.expressions import (compares_to_auth_uid, dotted, constrains_identity, hardcoded_identities,
-                                               inline, is_literal, is_auth_present, never_holds, reads_incoming_data,
-                                               satisfied_by, subtrees, test_mode_date)
 from launchready.billing_state import is_state_field
 from launchready.rules.analysis.anonymous import anonymous_grants, recursive
+from launchready.rules.analysis.expressions import (
+    compares_to_auth_uid,
+    constrains_identity,
+    dotted,
+    hardcoded_identities,
+    inline,
+    is_auth_present,
+    is_literal,
+    never_holds,
+    reads_incoming_data,
+    satisfied_by,
+    subtrees,
+    test_mode_date,
+)
 from launchready.rules.analysis.intent import NO_INTENT, Intent, normalise
 from launchready.rules.analysis.model import CAPTURE, Allow, Match, Ruleset, Wildcard, node_line
 

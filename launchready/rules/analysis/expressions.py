@@ -5,8 +5,9 @@ function's body with arguments substituted, so `isOwner(uid)` is judged by what 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from typing import Callable, Iterator, Mapping, TypeGuard
+from typing import TypeGuard
 
 from lark import Token, Tree
 
@@ -34,7 +35,7 @@ def inline(node: Tree | Token, functions: Mapping[str, Function],
         if fn is not None:
             args = [inline(a, functions, bindings, depth) for a in _call_args(node)]
             if len(args) == len(fn.params):
-                local = dict(zip(fn.params, args))
+                local = dict(zip(fn.params, args, strict=False))
                 for name, expr in fn.lets:
                     local[name] = inline(expr, functions, local, depth + 1)
                 return inline(fn.body, functions, local, depth + 1)

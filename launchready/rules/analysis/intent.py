@@ -9,8 +9,8 @@ public read of documents that hold emails, uids or payment fields, which is stil
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 from launchready.rules.testing.access_file import AccessMatrix
 
@@ -37,7 +37,7 @@ class Intent:
     source: str = "launchready.access.yaml"
 
     @classmethod
-    def from_matrix(cls, matrix: AccessMatrix, source: str = "launchready.access.yaml") -> "Intent":
+    def from_matrix(cls, matrix: AccessMatrix, source: str = "launchready.access.yaml") -> Intent:
         allowed: dict[tuple[str, str], set[str]] = {}
         fields: dict[str, set[str]] = {}
         for row in matrix.rows:
@@ -55,7 +55,7 @@ class Intent:
         return cls(public_read, frozenset(member_read), public_sink, frozenset(member_sink),
                    {c: frozenset(f) for c, f in fields.items()}, source)
 
-    def with_fields(self, more: dict[str, set[str]]) -> "Intent":
+    def with_fields(self, more: dict[str, set[str]]) -> Intent:
         """The same declarations, knowing more about what each collection's documents hold."""
         merged = {c: frozenset(self.fields.get(c, frozenset()) | set(more.get(c, ())))
                   for c in set(self.fields) | set(more)}

@@ -3,9 +3,10 @@ into engine requests; malformed files raise CaseFormatError with the case id and
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from launchready.rules.engine.request import Actor, Database, Filter, Query, Request, Write
 from launchready.rules.engine.values import Timestamp, fields_from_rest, from_rest

@@ -2,8 +2,9 @@
 matrix, a case file) never exercised — the emulator's coverage report, without the emulator."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from launchready.rules.engine.compiler import Node
 from launchready.rules.engine.engine import Decision, RulesEngine
@@ -51,7 +52,7 @@ class Coverage:
     def _all_nodes(self) -> Iterator[Node]:
         roots: list[Any] = [self.engine._condition(a) for a in self.engine.ruleset.allows()]
         for block in [self.engine.ruleset.root, *self.engine.ruleset.matches()]:
-            for params, lets, body in self.engine._scope_functions(block).values():
+            for _params, lets, body in self.engine._scope_functions(block).values():
                 roots += [body, *(expr for _, expr in lets)]
         stack = [r for r in roots if r is not None]
         seen_ids: set[int] = set()

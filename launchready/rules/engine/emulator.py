@@ -5,14 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import httpx
 
-from launchready.rules.testing.environment import ADMIN_TOKEN
 from launchready.rules.testing.client import OPERATORS
+from launchready.rules.testing.environment import ADMIN_TOKEN
 from launchready.rules.testing.values import field_path
 from launchready.runtime.firestore_emulator import FirestoreEmulator, find_jar
 
@@ -59,7 +60,7 @@ class EmulatorDecider:
         self._rules: str | None = None
 
     @classmethod
-    def start(cls, log_dir: Path) -> "EmulatorDecider":
+    def start(cls, log_dir: Path) -> EmulatorDecider:
         return cls(FirestoreEmulator(log_dir=log_dir, project_id=PROJECT).start())
 
     def close(self) -> None:

@@ -6,13 +6,12 @@ statements grant its method, and the verdict with a trace of why.
 """
 from __future__ import annotations
 
-import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
-from launchready.rules.analysis.model import (CAPTURE, EXPANDS, Allow, Match, RulesSyntaxError, Ruleset,
-                                                     parse_rules)
+from launchready.rules.analysis.model import CAPTURE, Allow, Match, Ruleset, RulesSyntaxError, parse_rules
 from launchready.rules.engine.compiler import Node, check_nesting, compile_expr
 from launchready.rules.engine.evaluator import UNKNOWN, DocumentAccess, Evaluation, Step, resource_object
 from launchready.rules.engine.query import query_resources
@@ -46,7 +45,7 @@ class Decision:
     path: str
     matches: list[tuple[str, int]] = field(default_factory=list)
     allows: list[AllowTrace] = field(default_factory=list)
-    writes: list["Decision"] = field(default_factory=list)
+    writes: list[Decision] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -144,7 +143,7 @@ class RulesEngine:
         _check_nesting(ruleset)
 
     @classmethod
-    def from_source(cls, source: str, filename: str = "firestore.rules") -> "RulesEngine":
+    def from_source(cls, source: str, filename: str = "firestore.rules") -> RulesEngine:
         """Raises RulesSyntaxError (line and column) for a file the parser cannot read."""
         return cls(parse_rules(source), source, filename)
 

@@ -6,14 +6,29 @@ Errors are Python exceptions (`RulesError`); `&&` and `||` absorb them the way t
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from launchready.rules.engine.compiler import Node
 from launchready.rules.engine.methods import call_global, call_method, call_namespace
 from launchready.rules.engine.query import Constrained, QueryMap, constrained_cmp
-from launchready.rules.engine.values import (Duration, PartialPath, RPath, RSet, RulesError, Timestamp, Unknown,
-                                                    check_int, compare, equal, hkey, is_number, render, type_name)
+from launchready.rules.engine.values import (
+    Duration,
+    PartialPath,
+    RPath,
+    RSet,
+    RulesError,
+    Timestamp,
+    Unknown,
+    check_int,
+    compare,
+    equal,
+    hkey,
+    is_number,
+    render,
+    type_name,
+)
 
 MAX_CALL_DEPTH = 20
 # The emulator's per-request budget, probed against it (tests/rules/test_engine_limits.py): every
@@ -83,7 +98,7 @@ class _LazyError:
 class Evaluation:
     """One request's evaluation state: variables in scope, document lookups, limits and the trace."""
 
-    def __init__(self, functions: Callable[[Any], dict], documents: "DocumentAccess", trace: bool):
+    def __init__(self, functions: Callable[[Any], dict], documents: DocumentAccess, trace: bool):
         self._functions = functions
         self._docs = documents
         self._budget = documents.budget
@@ -220,7 +235,7 @@ class Evaluation:
             raise RulesError(f"function takes {len(params)} arguments, got {len(args)}")
         if self._calls >= MAX_CALL_DEPTH:
             raise RulesError(f"function call depth exceeds {MAX_CALL_DEPTH}")
-        local = {**scope["__globals__"], **dict(zip(params, args))}
+        local = {**scope["__globals__"], **dict(zip(params, args, strict=False))}
         local["__globals__"] = scope["__globals__"]
         for name, expr in lets:
             try:

@@ -6,14 +6,26 @@ import calendar
 import hashlib
 import math
 import zlib
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import re2
 
-from launchready.rules.engine.values import (Duration, LatLng, MapDiff, RPath, RSet, RulesError,
-                                                    Timestamp, check_int, hkey, is_number, map_diff,
-                                                    type_name)
+from launchready.rules.engine.values import (
+    Duration,
+    LatLng,
+    MapDiff,
+    RPath,
+    RSet,
+    RulesError,
+    Timestamp,
+    check_int,
+    hkey,
+    is_number,
+    map_diff,
+    type_name,
+)
 
 NANOS = 10 ** 9
 DURATION_UNITS = {"w": 7 * 86400 * NANOS, "d": 86400 * NANOS, "h": 3600 * NANOS, "m": 60 * NANOS,
@@ -79,7 +91,7 @@ def _join(items: list, sep: str) -> str:
 
 
 def _dt(ts: Timestamp) -> datetime:
-    return datetime.fromtimestamp(ts.seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(ts.seconds, tz=UTC)
 
 
 def _date(year: Any, month: Any, day: Any) -> Timestamp:

@@ -5,8 +5,9 @@ document the query could return, so fields are known only as far as the query's 
 the constraints imply is true; anything else is unknown (an error)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from launchready.rules.engine.values import RulesError, Unknown, compare, equal, hkey
 

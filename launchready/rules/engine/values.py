@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 DOCUMENTS_PREFIX = ("databases", "(default)", "documents")
 INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -31,13 +32,13 @@ class Timestamp:
     nanos: int = 0
 
     @classmethod
-    def from_datetime(cls, value: datetime) -> "Timestamp":
-        value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        delta = value - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    def from_datetime(cls, value: datetime) -> Timestamp:
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        delta = value - datetime(1970, 1, 1, tzinfo=UTC)
         return cls(delta.days * 86400 + delta.seconds, delta.microseconds * 1000)
 
     @classmethod
-    def parse(cls, text: str) -> "Timestamp":
+    def parse(cls, text: str) -> Timestamp:
         """RFC 3339 with up to nanosecond precision (`2024-01-02T03:04:05.123456789Z`)."""
         head, frac, nanos = text, "", 0
         if "." in text:
@@ -54,11 +55,11 @@ class Timestamp:
         return self.seconds * 10 ** 9 + self.nanos
 
     @classmethod
-    def from_nanos(cls, nanos: int) -> "Timestamp":
+    def from_nanos(cls, nanos: int) -> Timestamp:
         return cls(nanos // 10 ** 9, nanos % 10 ** 9)
 
     def to_datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.seconds, tz=timezone.utc).replace(microsecond=self.nanos // 1000)
+        return datetime.fromtimestamp(self.seconds, tz=UTC).replace(microsecond=self.nanos // 1000)
 
     def __str__(self) -> str:
         return self.to_datetime().strftime("%Y-%m-%dT%H:%M:%S") + f".{self.nanos:09d}Z"
@@ -194,7 +195,7 @@ def compare(a: Any, b: Any) -> int:
     elif type_name(a) != type_name(b) or not isinstance(a, (str, bytes, Timestamp, Duration, list, RPath)):
         raise RulesError(f"cannot order {type_name(a)} and {type_name(b)}")
     if isinstance(a, list):
-        for x, y in zip(a, b):
+        for x, y in zip(a, b, strict=False):
             c = compare(x, y)
             if c:
                 return c

@@ -10,9 +10,14 @@
 from launchready.rules.testing.builtin import BuiltinContext, BuiltinRulesEnvironment
 from launchready.rules.testing.client import RulesTestContext
 from launchready.rules.testing.environment import RulesCompileError, RulesTestEnvironment
-from launchready.rules.testing.outcome import (Outcome, RulesAssertionError, RulesHarnessError, assert_allowed,
-                                          assert_denied)
 from launchready.rules.testing.factory import make_environment
+from launchready.rules.testing.outcome import (
+                                          Outcome,
+                                          RulesAssertionError,
+                                          RulesHarnessError,
+                                          assert_allowed,
+                                          assert_denied,
+)
 from launchready.rules.testing.tokens import unsigned_id_token
 
 __all__ = [

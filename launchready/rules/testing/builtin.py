@@ -5,11 +5,11 @@ process, milliseconds per test. A denial's message names the deciding statement 
 from __future__ import annotations
 
 import builtins
-
 import threading
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from launchready.rules.analysis.model import RulesSyntaxError
 from launchready.rules.engine import Actor, Filter, Query, Request, RulesEngine, Write
@@ -48,7 +48,7 @@ class BuiltinRulesEnvironment:
         self._started = False
         self.lock = threading.RLock()   # the access matrix sends rows from several threads
 
-    def start(self) -> "BuiltinRulesEnvironment":
+    def start(self) -> BuiltinRulesEnvironment:
         self._started = True
         if self._rules is not None:
             self.load_rules(self._rules)
@@ -57,7 +57,7 @@ class BuiltinRulesEnvironment:
     def stop(self) -> None:
         self._started = False
 
-    def __enter__(self) -> "BuiltinRulesEnvironment":
+    def __enter__(self) -> BuiltinRulesEnvironment:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -83,13 +83,13 @@ class BuiltinRulesEnvironment:
             split_path(path, document=True)
             self.documents[path.strip("/")] = _rules_fields(data)
 
-    def admin(self) -> "BuiltinContext":
+    def admin(self) -> BuiltinContext:
         return BuiltinContext(self, "admin (rules bypassed)", None, admin=True)
 
-    def unauthenticated(self) -> "BuiltinContext":
+    def unauthenticated(self) -> BuiltinContext:
         return BuiltinContext(self, "unauthenticated", None)
 
-    def authenticated(self, uid: str, claims: Mapping[str, Any] | None = None) -> "BuiltinContext":
+    def authenticated(self, uid: str, claims: Mapping[str, Any] | None = None) -> BuiltinContext:
         if not uid:
             raise ValueError("uid must be a non-empty string")
         label = f"uid={uid}" + (f" claims={dict(claims)}" if claims else "")

@@ -3,7 +3,8 @@ set, delete, each returning an `Outcome` instead of raising on PERMISSION_DENIED
 from __future__ import annotations
 
 import builtins
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import httpx
 

@@ -4,8 +4,9 @@ with rules bypassed, and per-identity contexts (the Python counterpart of the Ja
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import httpx
 
@@ -51,7 +52,7 @@ class RulesTestEnvironment:
     def project_id(self) -> str:
         return self._require_emulator().project_id
 
-    def start(self) -> "RulesTestEnvironment":
+    def start(self) -> RulesTestEnvironment:
         if self.emulator is None:
             log_dir = self._log_dir or Path(tempfile.mkdtemp(prefix="rules-emulator-"))
             self.emulator = FirestoreEmulator(log_dir=log_dir).start()
@@ -72,7 +73,7 @@ class RulesTestEnvironment:
             self.emulator.stop()
             self.emulator = None
 
-    def __enter__(self) -> "RulesTestEnvironment":
+    def __enter__(self) -> RulesTestEnvironment:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

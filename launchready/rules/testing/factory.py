@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from launchready.rules.testing.builtin import BuiltinRulesEnvironment
 from launchready.rules.testing.environment import RulesTestEnvironment
 
 ENGINES = ("builtin", "emulator")
-AnyEnvironment = Union[BuiltinRulesEnvironment, RulesTestEnvironment]
+AnyEnvironment = BuiltinRulesEnvironment | RulesTestEnvironment
 
 
 def default_engine() -> str:

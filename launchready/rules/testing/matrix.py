@@ -8,10 +8,11 @@ one `rules.behaviour.*` check.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from launchready.rules.testing.client import RulesTestContext
 from launchready.rules.testing.environment import RulesTestEnvironment
@@ -96,15 +97,15 @@ PROTECTED_FIELDS: dict[str, Any] = {
     "stripe_subscription_id": "sub_forged",
     "crm_contact_id": "forged-contact",
     "support_tier": "priority",
-    "last_event_at": datetime(2099, 1, 1, tzinfo=timezone.utc),
-    "last_synced_at": datetime(2099, 1, 1, tzinfo=timezone.utc),
+    "last_event_at": datetime(2099, 1, 1, tzinfo=UTC),
+    "last_synced_at": datetime(2099, 1, 1, tzinfo=UTC),
 }
 PROFILE_FIELDS = {"display_name": "Alice A.", "photo_url": "https://cdn.example.com/alice.png",
                   "marketing_opt_in": True}  # the example's (Acme Notes) rows: its launchready.access.yaml
 
 
 def _customer(uid: str) -> dict[str, Any]:
-    stamp = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
     return {"email": f"{uid}@example.com", "plan_status": "trialing", "plan_id": "price_basic",
             "billing_provider_id": f"cus_{uid}", "stripe_subscription_id": f"sub_{uid}",
             "crm_contact_id": f"crm-{uid}", "support_tier": "standard", "last_event_at": stamp,

@@ -5,8 +5,8 @@ LAUNCHREADY_RULES_ENGINE=emulator) runs the same tests on the Firestore emulator
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 RESERVED_CLAIMS = frozenset({"iss", "aud", "sub", "iat", "exp", "auth_time", "user_id"})
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import base64
 import math
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 
 def encode_value(value: Any) -> dict[str, Any]:
@@ -22,8 +23,8 @@ def encode_value(value: Any) -> dict[str, Any]:
     if isinstance(value, bytes):
         return {"bytesValue": base64.b64encode(value).decode()}
     if isinstance(value, datetime):
-        stamp = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return {"timestampValue": stamp.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")}
+        stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return {"timestampValue": stamp.astimezone(UTC).isoformat().replace("+00:00", "Z")}
     if isinstance(value, Mapping):
         return {"mapValue": {"fields": encode_fields(value)}}
     if isinstance(value, (list, tuple)):

@@ -36,7 +36,7 @@ class StubServer:
     def wsgi(self, environ, start_response):  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def start(self) -> "StubServer":
+    def start(self) -> StubServer:
         self.port = self.port or free_port()
         self._server = make_server("127.0.0.1", self.port, self.wsgi, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
@@ -55,7 +55,7 @@ class StubServer:
         self.port = self.port or free_port()
         make_server("127.0.0.1", self.port, self.wsgi, threaded=True, request_handler=_QuietHandler).serve_forever()
 
-    def __enter__(self) -> "StubServer":
+    def __enter__(self) -> StubServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -12,15 +12,16 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from launchready.rules.engine.emulator import PROJECT, EmulatorDecider, emulator_version  # noqa: E402
 from probes import probes_rules  # noqa: E402
 from scenarios import all_cases  # noqa: E402
+
+from launchready.rules.engine.emulator import PROJECT, EmulatorDecider, emulator_version  # noqa: E402
 
 
 def build(out: Path = HERE / "cases.json") -> dict:
@@ -37,7 +38,7 @@ def build(out: Path = HERE / "cases.json") -> dict:
             decider.close()
     doc = {
         "format": "firestore-rules-corpus/1", "project_id": PROJECT, "database": "(default)",
-        "emulator": emulator_version(), "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "emulator": emulator_version(), "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "rules_files": sorted({r["rules"] for r in records}),
         "counts": {"cases": len(cases), "allow": sum(c["verdict"] == "allow" for c in cases),
                    "deny": sum(c["verdict"] == "deny" for c in cases), "excluded": len(excluded)},

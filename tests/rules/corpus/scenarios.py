@@ -1,11 +1,12 @@
 """Case records (without verdicts) for the corpus: realistic apps plus the expression probes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from launchready.rules.testing.values import encode_value
 from probes import PROBES, Geo, Ref, utc
+
+from launchready.rules.testing.values import encode_value
 
 DB = "projects/demo-corpus/databases/(default)/documents"
 
@@ -22,7 +23,7 @@ def rest(value: Any) -> dict[str, Any]:
     if isinstance(value, list):
         return {"arrayValue": {"values": [rest(v) for v in value]}}
     if isinstance(value, datetime):   # whole seconds, as the corpus always wrote them
-        return {"timestampValue": value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return {"timestampValue": value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     return encode_value(value)
 
 
@@ -427,8 +428,9 @@ def document_id() -> list[dict]:
                  "user_profiles/maya/saved_trips/t2": {"owner_uid": "omar"},
                  "orgs/o1/receipts/r1": {"payer_uid": "maya"}, "orgs/o1/receipts/r2": {"payer_uid": "omar"}})
     maya = actor("maya")
-    name = lambda op, *paths: {"where": [{"field": "__name__", "op": op,
-                                          "value": [Ref(p) for p in paths] if op in ("in", "not-in") else Ref(paths[0])}]}
+    def name(op, *paths):
+        return {"where": [{"field": "__name__", "op": op,
+                                              "value": [Ref(p) for p in paths] if op in ("in", "not-in") else Ref(paths[0])}]}
     for description, path, query in [
             ("own profile by id", "user_profiles", name("==", "user_profiles/maya")),
             ("another profile by id", "user_profiles", name("==", "user_profiles/omar")),

@@ -1,7 +1,8 @@
 """Adapters by provider name: another CRM or support desk is one module plus one line here."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ...settings import ConfigurationError
 from ...sync.providers.hubspot import HubSpotCrm
@@ -15,7 +16,7 @@ CRM_PROVIDERS = {"hubspot": HubSpotCrm}
 SUPPORT_PROVIDERS = {"zendesk": ZendeskSupport}
 
 
-def provider_for(target: str, settings: "SyncSettings") -> "HttpProvider":
+def provider_for(target: str, settings: SyncSettings) -> HttpProvider:
     """The adapter for a task's target ("crm" or "support"), configured from settings."""
     registry: Mapping[str, type[HttpProvider]]
     if target == "crm":

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import email.utils
 import time
-from typing import Any, Mapping, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import httpx
 
@@ -72,7 +73,7 @@ class HttpProvider:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> "HttpProvider":
+    def __enter__(self) -> HttpProvider:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,10 +6,10 @@ in the HubSpot account (Settings → Properties).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...sync.providers.base import HttpProvider, TransientSyncError
-
 
 CONTACT_PROPERTIES = ("email", "firebase_uid", "plan_status", "plan_id", "support_tier")
 

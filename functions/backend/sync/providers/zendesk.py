@@ -7,7 +7,8 @@ reaches agents escaped (`html_body`), never as markup.
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...sync.providers.base import HttpProvider, TransientSyncError
 
