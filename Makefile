@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv system-deps clean
+.PHONY: demo test lint venv system-deps clean
 
 $(STAMP): pyproject.toml functions/requirements.txt constraints.txt
 	python3 -m venv $(VENV)
@@ -20,7 +20,14 @@ system-deps:
 demo: venv system-deps
 	$(VENV)/bin/launchready demo
 
-test: venv system-deps
+# Lint first: ruff over the tree, mypy over the package (every import must resolve), then
+# functions/main.py with its own folder on the path, as functions-framework loads it.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	MYPYPATH=functions $(VENV)/bin/mypy --follow-imports=silent functions/main.py
+
+test: venv system-deps lint
 	$(VENV)/bin/python -m pytest -n 2 -q
 
 clean:

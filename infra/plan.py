@@ -30,7 +30,9 @@ SECRET = "[secret]"
 PROJECT = "launchready"
 INFRA_DIR = Path(__file__).resolve().parent   # the program ships inside the package
 # the program imports the backend's event list, callers and log messages: part of the cache key
-BACKEND_DIR = Path(importlib.util.find_spec("launchready.functions.backend").origin).resolve().parent
+_BACKEND_SPEC = importlib.util.find_spec("launchready.functions.backend")
+assert _BACKEND_SPEC is not None and _BACKEND_SPEC.origin is not None, "the backend package ships inside launchready"
+BACKEND_DIR = Path(_BACKEND_SPEC.origin).resolve().parent
 PROGRAM = INFRA_DIR / "__main__.py"
 _DYNAMIC = "pulumi-python:dynamic:Resource"
 PLAN_CACHE_DIR = Path("plan-cache")   # under the project's build/ dir, across runs (infra/plan_cache.py)
@@ -113,14 +115,16 @@ def pulumi_config(config: EnvironmentConfig) -> tuple[dict[str, str], list[str]]
     """The `namespace:key -> string` map the Pulumi CLI would hand the program, plus secret keys."""
     values: dict[str, str] = {}
     secret_keys: list[str] = []
-    secret_fields = set(EnvironmentConfig.SECRET_FIELDS)
+    secret_fields, required = set(EnvironmentConfig.SECRET_FIELDS), set(config.required_secrets())
     for name, info in EnvironmentConfig.model_fields.items():
         if info.exclude:
             continue
         key = f"{NAMESPACE}:{info.alias or name}"
         if name in secret_fields:
-            if getattr(config, name) is None:
-                continue  # not set: the program must not need it (a missing one is config.secrets.missing)
+            if getattr(config, name) is None and name not in required:
+                continue  # a service the app does not use: the program does not read it
+            # Set or not, the plan sees a stand-in: values never reach a plan, and a secret still to set is
+            # config.secrets.missing's finding (and `plan`'s note), not a reason the plan cannot be shown.
             values[key] = SECRET
             secret_keys.append(key)
             continue
@@ -224,7 +228,11 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str], roo
         runtime.set_all_config(values, secret_keys)
         from pulumi.runtime.settings import SETTINGS
         SETTINGS.root_directory = str(root)  # as the engine sets it: where Pulumi.yaml is
-        loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
+
+        def program() -> None:   # run_pulumi_func wants None (or an awaitable), not run_path's globals
+            runpy.run_path(str(PROGRAM), run_name="__main__")
+
+        loop.run_until_complete(run_pulumi_func(program))
     finally:
         loop.close()
         asyncio.set_event_loop(None)
@@ -305,8 +313,9 @@ def build_plan(config: EnvironmentConfig, project: Project | None = None) -> Pla
                 raise failure
             while len(_CACHE) >= CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
-            plan_cache.store(project.build_dir / PLAN_CACHE_DIR, key, _CACHE[key].to_dict())
+            plan = Plan(stack=stack, environment=config.environment, resources=tuple(outcome["records"]))
+            _CACHE[key] = plan
+            plan_cache.store(project.build_dir / PLAN_CACHE_DIR, key, plan.to_dict())
         return _raise_failure(_CACHE[key])
 
 

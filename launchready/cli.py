@@ -9,6 +9,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import TextIO, cast
 
 # google-api-core announces its Python support calendar on import (a FutureWarning on every run):
 # third-party notices are not ours to print on a gate's stdout/stderr.
@@ -85,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     from launchready.redact import RedactingStream
 
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = RedactingStream(CommandGuard(out)), RedactingStream(CommandGuard(err))
+    # CommandGuard is a duck-typed text stream (write/flush, the rest forwarded to its target by __getattr__)
+    sys.stdout = RedactingStream(cast(TextIO, CommandGuard(out)))
+    sys.stderr = RedactingStream(cast(TextIO, CommandGuard(err)))
     try:
         return _main(argv)
     finally:

@@ -93,7 +93,7 @@ def run(state: dict[str, Any], say: Say) -> Outcome:
         http.post(f"{box.targets['crm_api_base']}/_stub/faults", json={"path": "/crm/", "status": 503, "times": 2})
         counts = manager.drain(state)
         crm, desk = box.stub_state("crm"), box.stub_state("support")
-        contact = next((c for c in crm["contacts"] if c["properties"].get("email") == email), {})
+        contact: dict[str, Any] = next((c for c in crm["contacts"] if c["properties"].get("email") == email), {})
         props = contact.get("properties", {})
         step("CRM outage recovers", counts.get("dead", 0) == 0 and not counts.get("pending") and bool(contact),
              f"2 calls answered 503, then retried: sync tasks {dict(sorted(counts.items()))}; "

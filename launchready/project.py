@@ -149,11 +149,11 @@ def discover(project_dir: Path | None = None) -> Project:
             raise UsageError(f"--project-dir: {root} holds no {PROJECT_FILE} "
                              "(run `launchready init` there first)")
         return Project.load(root)
-    root = find_root(Path.cwd())
-    if root is None:
+    found = find_root(Path.cwd())
+    if found is None:
         raise UsageError(f"no {PROJECT_FILE} in {Path.cwd()} or any parent folder: run `launchready init` "
                          "in your app repository, or pass --project-dir")
-    return Project.load(root)
+    return Project.load(found)
 
 
 def stacks_folder(project: Project, stacks_dir: Path | None) -> Path:

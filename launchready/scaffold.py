@@ -89,7 +89,7 @@ def hosts(domain: str, env: str) -> dict[str, object]:
             "wwwRedirect": env == "prod", "mailDomain": base}
 
 
-def stack_document(a: Answers, env: str) -> dict[str, object]:
+def stack_document(a: Answers, env: str) -> dict[str, dict[str, object]]:
     """One `Pulumi.<env>.yaml`: every non-secret value; secrets are left to `pulumi config set --secret`."""
     ns = NAMESPACE
     project = a.project_ids[env]

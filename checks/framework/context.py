@@ -80,7 +80,7 @@ class CheckContext:
 
         self.project = project or discover()   # a library caller: the project the working directory is in
         self.options = replace(options, stacks_dir=options.stacks_dir or self.project.stacks_dir)
-        self.config = config or load_stack(self.options.stacks_dir, options.stack)
+        self.config = config or load_stack(self.stacks_dir, options.stack)
         self.rules_file  # noqa: B018 - a rules path outside the project is a config error now (exit 2), not N check errors
         self._lock = threading.Lock()
         self._plan: Plan | None = None
@@ -95,13 +95,19 @@ class CheckContext:
     def stack(self) -> str:
         return self.options.stack
 
+    @property
+    def stacks_dir(self) -> Path:
+        """`--stacks-dir`, else the project's stackConfigDir (filled in by __init__, so never None here)."""
+        assert self.options.stacks_dir is not None  # __init__ replaced None with the project's folder
+        return self.options.stacks_dir
+
     @cached_property
     def all_stacks(self) -> dict[str, EnvironmentConfig | ConfigError]:
         """Every stack in `--stacks-dir`; one that does not load is kept as its ConfigError."""
         stacks: dict[str, EnvironmentConfig | ConfigError] = {}
-        for name in list_stacks(self.options.stacks_dir):
+        for name in list_stacks(self.stacks_dir):
             try:
-                stacks[name] = self.config if name == self.stack else load_stack(self.options.stacks_dir, name)
+                stacks[name] = self.config if name == self.stack else load_stack(self.stacks_dir, name)
             except ConfigError as exc:
                 stacks[name] = exc
         return stacks
@@ -145,7 +151,7 @@ class CheckContext:
 
     @property
     def stack_file(self) -> Path:
-        return stack_file(self.options.stacks_dir, self.stack)
+        return stack_file(self.stacks_dir, self.stack)
 
     @property
     def strict(self) -> bool:

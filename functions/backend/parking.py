@@ -60,7 +60,8 @@ def stored_event(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def drain(db: Client, waiting: Iterable[str], apply: Callable[[Client, dict[str, Any]], Any]) -> int:
     """Apply the parked events `waiting` (record ids), oldest first; the events they link drain too."""
-    pending, seen, applied = list(waiting), set(), 0
+    seen: set[str] = set()
+    pending, applied = list(waiting), 0
     while pending:
         batch = [db.collection(STRIPE_EVENTS).document(i) for i in dict.fromkeys(pending) if i not in seen]
         pending = []

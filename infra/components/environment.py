@@ -150,6 +150,7 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
 
     tls = config.tls
     if "cloudflare" in uses:   # dns.provider external: the zone, its records and TLS settings are managed elsewhere
+        assert domain.cloudflare_zone_id is not None, "the config model requires it for dns.provider: cloudflare"
         CloudflareZone("cloudflare", CloudflareArgs(
             zone_id=domain.cloudflare_zone_id, zone=domain.zone, records=desired_records(config),
             ssl_mode=tls.ssl_mode, min_tls_version=tls.min_tls_version, tls13=tls.tls13,

@@ -232,13 +232,13 @@ def source_files(source_dir: Path) -> list[Path]:
                   and p.suffix != ".pyc")
 
 
-def source_archive(source_dir: Path) -> tuple[dict[str, pulumi.FileAsset], str]:
+def source_archive(source_dir: Path) -> tuple[dict[str, pulumi.Asset | pulumi.Archive], str]:
     """The archive's assets (paths relative to `functions/`) and a content digest that names it, so
     any source change uploads a new object and redeploys the functions."""
     if not (source_dir / "requirements.txt").is_file():
         raise FileNotFoundError(f"{source_dir}: functions source needs a requirements.txt")
     digest = hashlib.sha256()
-    assets: dict[str, pulumi.FileAsset] = {}
+    assets: dict[str, pulumi.Asset | pulumi.Archive] = {}   # the mapping pulumi.AssetArchive takes
     for path in source_files(source_dir):
         rel = path.relative_to(source_dir).as_posix()
         digest.update(rel.encode() + b"\0" + path.read_bytes())

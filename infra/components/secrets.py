@@ -42,9 +42,11 @@ class Secrets(pulumi.ComponentResource):
                 replication=replication(args.replicas), opts=pulumi.ResourceOptions(parent=self))
             self.secrets[secret_id] = secret
             if secret_id in args.values:
+                # typed as Input[str]: Output.secret(Output[str]) makes mypy solve U from both Input arms (Never)
+                value: pulumi.Input[str] = args.values[secret_id]
                 self.versions[secret_id] = gcp.secretmanager.SecretVersion(
                     f"{name}-{secret_id}-version", secret=secret.id,
-                    secret_data=pulumi.Output.secret(args.values[secret_id]),
+                    secret_data=pulumi.Output.secret(value),
                     opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"secret_ids": list(self.secrets)})
 

@@ -133,9 +133,11 @@ class StripeWebhook(pulumi.ComponentResource):
             "enabled_events": list(args.enabled_events), "api_version": args.api_version,
             "description": args.description, "metadata": {"managed_by": "launchready"},
         }, opts=pulumi.ResourceOptions(parent=self))
+        # typed as Input[str]: Output.secret(Output[str]) makes mypy solve U from both Input arms (Never)
+        signing_secret: pulumi.Input[str] = endpoint.secret
         self.signing_secret_version = gcp.secretmanager.SecretVersion(
             f"{name}-signing-secret", secret=args.signing_secret.id,
-            secret_data=pulumi.Output.secret(endpoint.secret), opts=pulumi.ResourceOptions(parent=self))
+            secret_data=pulumi.Output.secret(signing_secret), opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"endpoint_id": endpoint.id, "url": args.url})
 
 
@@ -143,6 +145,7 @@ def overlap_secret_ids(config: EnvironmentConfig) -> tuple[str, ...]:
     """Secrets an API-version upgrade in progress needs (the second endpoint's signing secret)."""
     from launchready.infra.components.secrets import STRIPE_WEBHOOK_SECRET_NEXT
 
+    assert config.stripe is not None, "called only for payments: stripe, which the config model requires it for"
     return (STRIPE_WEBHOOK_SECRET_NEXT,) if config.stripe.next_api_version else ()
 
 
@@ -157,6 +160,7 @@ def stripe_endpoints(config: EnvironmentConfig, api_key: pulumi.Input[str],
     from launchready.functions.backend.events import HANDLED_EVENTS
     from launchready.infra.components.secrets import STRIPE_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET_NEXT
 
+    assert config.stripe is not None, "called only for payments: stripe, which the config model requires it for"
     description = f"{config.app.name}: launchready stack {config.stack or config.environment}"
     versions = [("stripe-webhook", config.stripe.api_version, STRIPE_WEBHOOK_SECRET, "")]
     if config.stripe.next_api_version:

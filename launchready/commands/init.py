@@ -217,8 +217,10 @@ def _unsure(projects: list[FoundProject]) -> str:
             return f"{_describe(p)} is named for {' and '.join(sorted(p.environments))}"
         if not p.environments:
             return f"which environment is {_describe(p)}? the app does not say"
-        if claims[p.environment] > 1:
-            return f"{_describe(p)} is one of several projects named for {p.environment}"
+        named = p.environment
+        assert named is not None  # exactly one environment left: the two cases above returned
+        if claims[named] > 1:
+            return f"{_describe(p)} is one of several projects named for {named}"
     return "the app's projects do not map to environments one to one"
 
 

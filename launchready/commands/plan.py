@@ -60,18 +60,30 @@ def command(
 
     project = selected_project(ctx)
     stacks_dir = stacks_folder(project, stacks_dir)
-    plan = build_plan(load_stack(stacks_dir, stack), project)
+    config = load_stack(stacks_dir, stack)
+    plan = build_plan(config, project)
+    _note_missing_secrets(config, stack)
     if diff is None:
         if fmt == "json":
             _print_json(plan.to_dict())
         else:
             _print_plan(plan)
         return
-    changes = diff_plans(plan, build_plan(load_stack(stacks_dir, diff)))
+    changes = diff_plans(plan, build_plan(load_stack(stacks_dir, diff), project))
     if fmt == "json":
         _print_json(changes.to_dict())
     else:
         _print_diff(changes)
+
+
+def _note_missing_secrets(config: Any, stack: str) -> None:
+    """Secrets still to set are planned with stand-ins: say so (on stderr, so `--format json` stays JSON)."""
+    from launchready.config.model import NAMESPACE, to_camel
+
+    missing = [name for name in config.required_secrets() if getattr(config, name) is None]
+    for name in missing:
+        typer.echo(f"launchready: note: {NAMESPACE}:{to_camel(name)} is not set yet (planned with a stand-in): "
+                   f"pulumi config set --secret {NAMESPACE}:{to_camel(name)} <value> --stack {stack}", err=True)
 
 
 def _print_json(document: dict[str, Any]) -> None:

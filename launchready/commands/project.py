@@ -6,6 +6,7 @@ themselves: a second parser is a second opinion, and a pull request can make the
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 import typer
 
@@ -18,7 +19,15 @@ from launchready.project import Project, stacks_folder
 FORMATS = ("text", "json")
 
 
-def describe(project: Project) -> dict[str, object]:
+class ProjectInfo(TypedDict):
+    name: str
+    root: str
+    stacks_dir: str
+    stacks: list[str]
+    app_dir: str | None
+
+
+def describe(project: Project) -> ProjectInfo:
     """Root, stacks folder, stack names and app folder of `project` (absolute paths)."""
     stacks_dir = stacks_folder(project, None)
     app_dir = project.app_dir

@@ -132,6 +132,7 @@ def read_firebaserc(root: Path) -> dict[str, str]:
     projects = data.get("projects", {}) if isinstance(data, dict) else None
     _expect(isinstance(projects, dict) and all(isinstance(v, str) for v in projects.values()), path,
             "expected {\"projects\": {\"<alias>\": \"<project-id>\"}}")
+    assert isinstance(projects, dict)  # _expect raised otherwise
     return dict(projects)
 
 
@@ -261,6 +262,7 @@ def _android_file(path: Path, base: Path) -> list[FirebaseClient]:
     info = data.get("project_info") if isinstance(data, dict) else None
     _expect(isinstance(info, dict) and isinstance(info.get("project_id"), str), path,
             "project_info.project_id is missing")
+    assert isinstance(info, dict)  # _expect raised otherwise
     rel = path.relative_to(base).parts
     flavor = rel[1] if len(rel) == 3 and rel[0] == "src" and rel[1] not in ("main",) else None
     entries = data.get("client") if isinstance(data.get("client"), list) else []

@@ -175,7 +175,9 @@ class _Lexer:
     def _string_body(self, quote: str, pos: int) -> tuple[int, int, bool]:
         src, body, interpolated = self.src, _BODY[quote], False
         while True:
-            pos = body.match(src, pos).end()
+            match = body.match(src, pos)
+            assert match is not None  # every _BODY pattern is `[...]*`, which matches the empty string
+            pos = match.end()
             if pos >= self.n:
                 return self.n, self.n, interpolated
             char = src[pos]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -108,9 +108,11 @@ def scrub(text: str, config: EnvironmentConfig) -> str:
 def to_html(files: dict[str, str], title: str) -> str:
     """One self-contained page: every doc as a section, links between docs become anchors."""
     from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    default_fence = md.renderer.rules["fence"]
+    # MarkdownIt's renderer is typed as its protocol; without a renderer_cls it is the RendererHTML default
+    default_fence = cast(RendererHTML, md.renderer).rules["fence"]
 
     def fence(renderer, tokens, idx, options, env):
         token = tokens[idx]

@@ -7,23 +7,27 @@ creates, and what the `in:` location groups of `gcp.resourceLocations` hold.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 GOOGLEAPIS = ".googleapis.com"
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class Row:
+class Row(Generic[T]):
     """One fact and where it comes from (a provider doc or an issue thread)."""
 
-    value: object
+    value: T
     source: str
 
 
 # Services on in a project from the start. Google documents a default set only for projects created
 # in the console or with gcloud; a project the program creates through the Resource Manager API is
 # modelled with none, so every API a resource calls must be enabled by a `Service` it waits for.
-DEFAULT_SERVICES = Row(frozenset(), "https://cloud.google.com/service-usage/docs/enabled-service "
-                                    "(\"Services enabled by default\": console or gcloud only)")
+DEFAULT_SERVICES: Row[frozenset[str]] = Row(frozenset(), "https://cloud.google.com/service-usage/docs/enabled-service "
+                                                     "(\"Services enabled by default\": console or gcloud only)")
 
 # APIs whose enablement is billed to the caller's quota project, not the target project: enabling
 # services, creating the project and linking billing all act on a project that has nothing on yet.
@@ -44,7 +48,7 @@ _EVENTARC = "https://cloud.google.com/eventarc/docs/run/create-trigger-storage-g
 
 # Resource type -> the APIs (short names) its create calls; () = not a Google API (Cloudflare, time,
 # Stripe) or nothing called. A gcp type missing here is itself a finding: the model must know it.
-TYPE_APIS: dict[str, Row] = {
+TYPE_APIS: dict[str, Row[tuple[str, ...]]] = {
     "gcp:organizations/project:Project": Row(("cloudresourcemanager",), _CRM),
     "gcp:billing/projectInfo:ProjectInfo": Row(("cloudbilling",),
                                                "https://cloud.google.com/billing/docs/reference/rest/v1/projects/updateBillingInfo"),

@@ -27,7 +27,8 @@ def _covers_zone(resources: dict[str, Any], zone_id: str) -> bool:
 
 def granted(policies: list[dict[str, Any]], zone_id: str) -> set[str]:
     """Permission group names allowed (and not denied) on the zone."""
-    allow, deny = set(), set()
+    allow: set[str] = set()
+    deny: set[str] = set()
     for policy in policies:
         if not _covers_zone(policy.get("resources") or {}, zone_id):
             continue
@@ -42,9 +43,11 @@ def probe(config: EnvironmentConfig, endpoints: Endpoints) -> Iterator[Finding]:
         yield Finding("cloudflare.token", "fail", f"${TOKEN_ENV} is not set",
                       f"Export the deploy token as {TOKEN_ENV} (the Pulumi Cloudflare provider reads it too).")
         return
+    zone_id = config.domain.cloudflare_zone_id
+    assert zone_id is not None, "probed only for dns.provider: cloudflare, which the config model requires it for"
     try:
         with Client({"Authorization": f"Bearer {token}"}) as client:
-            base, verified = _verified(client, f"{endpoints.cloudflare}/client/v4", config.domain.cloudflare_zone_id)
+            base, verified = _verified(client, f"{endpoints.cloudflare}/client/v4", zone_id)
             if verified.get("status") != "active":
                 yield Finding("cloudflare.token", "fail", f"the Cloudflare token is {verified.get('status')}",
                               "Create a new API token (see the README's Cloudflare token permissions).")
@@ -116,6 +119,7 @@ def _verified(client: Client, api: str, zone_id: str) -> tuple[str, dict[str, An
 
 def _judge(policies: list[dict[str, Any]], config: EnvironmentConfig) -> Finding:
     zone_id = config.domain.cloudflare_zone_id
+    assert zone_id is not None, "judged only for dns.provider: cloudflare, which the config model requires it for"
     needed = cloudflare_permissions(config.domain.www_redirect)
     missing = [name for name in needed if name not in granted(policies, zone_id)]
     if missing:

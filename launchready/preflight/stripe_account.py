@@ -23,6 +23,7 @@ OWN_ACCOUNT = ("Give each environment its own Stripe account or sandbox (Dashboa
 def probe(config: EnvironmentConfig, endpoints: Endpoints) -> Iterator[Finding]:
     key = os.environ.get(KEY_ENV, "")
     stack = config.stack or config.environment
+    assert config.stripe is not None, "probed only for payments: stripe, which the config model requires settings for"
     wanted = "live" if config.stripe.mode == "live" else "test"
     if not key:
         yield Finding("stripe.key_mode", "warn", f"${KEY_ENV} is not set: the key's mode and account were not checked",

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from launchready.config.model import EnvironmentConfig
+from launchready.config.model import EnvironmentConfig, StripeSettings
 from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
 from launchready.infra.dns_records import desired_records
 from launchready.project import Project
@@ -215,13 +215,21 @@ def start_https(launch: Launch) -> None:
     wait_until(lambda: port_open(ports["http"]), timeout=START_TIMEOUT, what="HTTP redirect server")
 
 
+def _stripe(launch: Launch) -> StripeSettings:
+    """The stack's Stripe settings: the sandbox always runs the Stripe stand-in and the webhook."""
+    if launch.config.stripe is None:
+        raise ServiceError(f"cannot start the sandbox: stack '{launch.config.stack}' has no Stripe settings "
+                           "(payments: none), and the sandbox replicates the Stripe webhook")
+    return launch.config.stripe
+
+
 def start_stripe(launch: Launch) -> None:
     """The Stripe API stand-in, with the environment's webhook endpoint registered as `pulumi up` would."""
     port = launch.ports["stripe"]
     base = f"http://127.0.0.1:{port}"
     _start_process(launch, "stripe", [_python(), "-m", "launchready.sandbox.stubs.stripe_api", "--port", str(port)], port,
                    "Stripe API stand-in (webhook endpoints)")
-    key = f"sk_{launch.config.stripe.mode}_" + secrets.token_hex(12)
+    key = f"sk_{_stripe(launch).mode}_" + secrets.token_hex(12)
     form = {"url": webhook_url(launch), "api_version": STRIPE_API_VERSION,
             "description": f"launchready sandbox ({launch.config.stack})"}
     form.update({f"enabled_events[{i}]": event for i, event in enumerate(HANDLED_EVENTS)})
@@ -276,7 +284,7 @@ def start_firebase_rules(launch: Launch) -> None:
 
 
 def webhook_url(launch: Launch) -> str:
-    return f"http://127.0.0.1:{launch.ports['webhook']}{launch.config.stripe.webhook_path}"
+    return f"http://127.0.0.1:{launch.ports['webhook']}{_stripe(launch).webhook_path}"
 
 
 def function_env(launch: Launch) -> dict[str, str]:
@@ -411,7 +419,7 @@ def _start_all(launch: Launch) -> None:
     pool = ThreadPoolExecutor(max_workers=len(steps))
     try:
         futures = [pool.submit(step, launch) for step in steps]
-        errors = [f.exception() for f in futures if f.exception()]
+        errors = [error for f in futures if (error := f.exception()) is not None]
         if errors:
             raise errors[0]
     except BaseException as exc:

@@ -50,7 +50,8 @@ def read_assets(app_root: Path) -> FlutterAssets:
         return FlutterAssets(frozenset(), frozenset(), f"pubspec.yaml is not valid YAML: {type(exc).__name__}")
     flutter = document.get("flutter") if isinstance(document, dict) else None
     entries = flutter.get("assets") if isinstance(flutter, dict) else None
-    files, folders = set(), set()
+    files: set[str] = set()
+    folders: set[str] = set()
     for entry in entries if isinstance(entries, list) else []:
         # Flutter 3.19+ also accepts `- path: assets/x` (with flavors); plain strings otherwise.
         path = entry.get("path") if isinstance(entry, dict) else entry

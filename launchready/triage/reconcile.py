@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from launchready.functions.backend import billing, parking, repair
 from launchready.functions.backend.docids import safe_id
@@ -21,6 +21,13 @@ from launchready.functions.backend.stripe_listing import EVENT_RETENTION_SECONDS
 from launchready.functions.backend.stripe_shapes import Unapplicable, parse_object
 from launchready.functions.backend.sync.outbox import SYNC_TASKS
 from launchready.triage.systems import Systems, backend_env
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Client
+
+    from launchready.functions.backend.settings import SyncSettings
+    from launchready.functions.backend.sync.providers.hubspot import HubSpotCrm
+    from launchready.functions.backend.sync.providers.zendesk import ZendeskSupport
 
 DEFAULT_WINDOW_SECONDS = 3 * 24 * 3600
 GRACE_SECONDS = 300            # younger pending work may still be in flight: not drift yet
@@ -95,10 +102,21 @@ def _age(value: Any, now: float) -> float | None:
 
 # ---------------------------------------------------------------- reading
 
+def _db(systems: Systems) -> Client:
+    """Firestore: `scan` compares nothing without it, and `fix` runs only on what `scan` found."""
+    assert systems.db is not None  # every reader below runs after scan's `systems.has("firestore")`
+    return systems.db
+
+
+def _sync(systems: Systems) -> SyncSettings:
+    assert systems.sync is not None  # connect() always sets the sync settings (a system without a token is in `missing`)
+    return systems.sync
+
+
 def _docs(systems: Systems, collection: str, findings: Findings, *filters: tuple[str, str, Any]) -> list[Any]:
     from google.cloud.firestore import FieldFilter
 
-    query = systems.db.collection(collection)
+    query = _db(systems).collection(collection)
     for name, op, value in filters:
         query = query.where(filter=FieldFilter(name, op, value))
     docs = list(query.limit(MAX_DOCS + 1).get())
@@ -151,8 +169,8 @@ def _stripe(systems: Systems, findings: Findings, customers: dict[str, dict], no
         if part.rate_limited:
             findings.notes.append(f"Stripe {what}: rate limited {part.rate_limited}x (waited out Retry-After)")
     findings.stripe_events = listing.items
-    refs = [systems.db.collection(parking.STRIPE_EVENTS).document(safe_id(e["id"])) for e in listing.items]
-    stored = {snap.id for snap in systems.db.get_all(refs) if snap.exists} if refs else set()
+    refs = [_db(systems).collection(parking.STRIPE_EVENTS).document(safe_id(e["id"])) for e in listing.items]
+    stored = {snap.id for snap in _db(systems).get_all(refs) if snap.exists} if refs else set()
     for event in listing.items:
         if safe_id(event["id"]) not in stored:
             findings.found("event_not_stored", {"event": event["id"], "type": event["type"],
@@ -165,8 +183,8 @@ def _owner_types(systems: Systems, customers: dict[str, dict]) -> dict[str, str 
     owners = {uid: str((c.get("versions") or {}).get("plan_status", "")).partition(":")[2]
               for uid, c in customers.items()}
     ids = sorted({e for e in owners.values() if e})
-    refs = [systems.db.collection(parking.STRIPE_EVENTS).document(safe_id(e)) for e in ids]
-    types = {snap.id: (snap.to_dict() or {}).get("type") for snap in systems.db.get_all(refs)} if refs else {}
+    refs = [_db(systems).collection(parking.STRIPE_EVENTS).document(safe_id(e)) for e in ids]
+    types = {snap.id: (snap.to_dict() or {}).get("type") for snap in _db(systems).get_all(refs)} if refs else {}
     return {uid: types.get(safe_id(e)) if e else None for uid, e in owners.items()}
 
 
@@ -221,8 +239,8 @@ def _sync_tasks(systems: Systems, findings: Findings, now: float) -> None:
 
 def _support(systems: Systems, findings: Findings, now: float) -> None:
     requests = _docs(systems, "support_requests", findings)
-    tasks = {s.id: (s.to_dict() or {}) for s in systems.db.get_all(
-        [systems.db.collection(SYNC_TASKS).document(ticket_task(r.id)) for r in requests])} if requests else {}
+    tasks = {s.id: (s.to_dict() or {}) for s in _db(systems).get_all(
+        [_db(systems).collection(SYNC_TASKS).document(ticket_task(r.id)) for r in requests])} if requests else {}
     with_ticket = {}
     for snap in requests:
         request = snap.to_dict() or {}
@@ -241,8 +259,9 @@ def _support(systems: Systems, findings: Findings, now: float) -> None:
     from launchready.functions.backend.sync.providers.base import SyncError
 
     try:
-        with provider_for("support", systems.sync) as desk:
-            found = desk.tickets(sorted(with_ticket))
+        with provider_for("support", _sync(systems)) as desk:
+            # the "support" target's adapter; Zendesk is the only one registered (providers.SUPPORT_PROVIDERS)
+            found = cast("ZendeskSupport", desk).tickets(sorted(with_ticket))
     except SyncError as exc:
         findings.skipped["support tickets exist in the desk"] = str(exc)
         return
@@ -269,8 +288,9 @@ def _crm(systems: Systems, findings: Findings, customers: dict[str, dict]) -> No
     from launchready.functions.backend.sync.providers.base import SyncError
 
     try:
-        with provider_for("crm", systems.sync) as crm:
-            contacts = crm.read_contacts(sorted({c["email"].lower() for c in expected.values()}))
+        with provider_for("crm", _sync(systems)) as crm:
+            # the "crm" target's adapter; HubSpot is the only one registered (providers.CRM_PROVIDERS)
+            contacts = cast("HubSpotCrm", crm).read_contacts(sorted({c["email"].lower() for c in expected.values()}))
     except SyncError as exc:
         findings.skipped["crm_missing, crm_stale"] = str(exc)
         return
@@ -345,7 +365,7 @@ def _fix_access(systems: Systems, findings: Findings, done: list[str]) -> None:
 
     events = {e["id"]: e for e in findings.stripe_events}
     for example in findings.drift.get("access_mismatch", Drift("")).examples:
-        record = systems.db.collection("customers").document(example["uid"]).get().to_dict() or {}
+        record = _db(systems).collection("customers").document(example["uid"]).get().to_dict() or {}
         owner = str((record.get("versions") or {}).get("plan_status", "")).partition(":")[2]
         event = events.get(owner) or (_fetch_event(api_client(STRIPE_API_VERSION), owner) if owner else None)
         restored = repair.restore(systems.db, example["uid"], event) if event else []
@@ -378,9 +398,9 @@ def _run_due_tasks(systems: Systems, done: list[str]) -> None:
     from launchready.functions.backend.sync.worker import RetrySync, run_task
 
     now = datetime.now(UTC)
-    for snap in systems.db.collection(SYNC_TASKS).where(
+    for snap in _db(systems).collection(SYNC_TASKS).where(
             filter=_field("status", "==", "pending")).limit(MAX_DOCS).get():
-        target = (snap.to_dict() or {}).get("target")
+        target = (snap.to_dict() or {}).get("target") or ""   # no target: no system to wait for, as with None
         if not systems.has(target) or (snap.get("next_attempt_at") and snap.get("next_attempt_at") > now):
             continue
         try:

@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -27,6 +28,12 @@ from launchready.rules.testing.tokens import unsigned_id_token
 from launchready.sandbox.client import Sandbox
 from launchready.sandbox.stubs import stripe_events as se
 from launchready.triage.systems import Systems, backend_env
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Client
+
+    from launchready.functions.backend.settings import SyncSettings
+    from launchready.functions.backend.sync.providers.hubspot import HubSpotCrm
 
 DEADLINE_SECONDS = 60.0          # "within 60 s" / "within a minute"
 P95_LIMIT_SECONDS = 0.5
@@ -76,6 +83,16 @@ class Run:
     def email(self) -> str:
         return f"{self.uid}@smoke-test.example"
 
+    @property
+    def db(self) -> Client:
+        assert self.systems.db is not None  # smoke runs on the sandbox only, whose systems always have Firestore
+        return self.systems.db
+
+    @property
+    def sync(self) -> SyncSettings:
+        assert self.systems.sync is not None  # likewise: the sandbox's state always holds the sync settings
+        return self.systems.sync
+
     def timed(self, name: str, call: Callable[[], httpx.Response]) -> httpx.Response | None:
         started = time.monotonic()
         try:
@@ -92,7 +109,7 @@ class Run:
         return self.timed("stripe_webhook", lambda: self.box.deliver(evt))
 
     def customer_doc(self) -> dict[str, Any]:
-        return self.systems.db.collection("customers").document(self.uid).get().to_dict() or {}
+        return self.db.collection("customers").document(self.uid).get().to_dict() or {}
 
     def record(self, check_id: str, ok: bool, message: str, evidence: dict[str, Any]) -> None:
         title, severity, remediation = CRITERIA[check_id]
@@ -103,7 +120,7 @@ class Run:
 
 def by_uid(run: Run, collection: str) -> list[Any]:
     from google.cloud.firestore import FieldFilter
-    return list(run.systems.db.collection(collection).where(filter=FieldFilter("uid", "==", run.uid)).get())
+    return list(run.db.collection(collection).where(filter=FieldFilter("uid", "==", run.uid)).get())
 
 
 def _wait(predicate: Callable[[], bool], deadline: float = DEADLINE_SECONDS) -> float | None:
@@ -141,7 +158,7 @@ def payment(run: Run) -> None:
     delivered, evidence = _delivered(run, responses)
     took = _wait(lambda: run.customer_doc().get("plan_status") == "active") if delivered else None
     for evt in list(run.events) * REDELIVERIES:   # Stripe retries: each must be a cheap, harmless duplicate
-        run.timed("stripe_webhook", lambda evt=evt: run.box.deliver(evt))
+        run.timed("stripe_webhook", partial(run.box.deliver, evt))
     status = run.customer_doc().get("plan_status")
     run.record("smoke.payment.status", took is not None,
                f"plan_status {status!r} {'after %.2f s' % took if took is not None else 'not active within 60 s'}",
@@ -205,12 +222,13 @@ def crm(run: Run, drained: dict[str, int]) -> None:
     from launchready.functions.backend.sync.providers import provider_for
 
     applied = [e["id"] for e in run.events
-               if (run.systems.db.collection("stripe_events").document(e["id"]).get().to_dict() or {}).get("changed")]
+               if (run.db.collection("stripe_events").document(e["id"]).get().to_dict() or {}).get("changed")]
     tasks = [t.to_dict() for t in by_uid(run, "sync_tasks") if t.get("target") == "crm"]
     by_event = sorted(t["source"].rpartition("/")[2] for t in tasks)
     try:
-        with provider_for("crm", run.systems.sync) as client:
-            contact = client.read_contacts([run.email]).get(run.email, {})
+        with provider_for("crm", run.sync) as client:
+            # the "crm" target's adapter; HubSpot is the only one registered (providers.CRM_PROVIDERS)
+            contact = cast("HubSpotCrm", client).read_contacts([run.email]).get(run.email, {})
     except SyncError as exc:
         contact = {"unreadable": str(exc)}
     ok = bool(applied) and by_event == sorted(applied) and all(t["status"] == "done" for t in tasks) \
@@ -246,7 +264,7 @@ def cleanup(run: Run) -> None:
     from launchready.functions.backend.docids import safe_id
     from launchready.functions.backend.sync.providers import provider_for
 
-    db, doc = run.systems.db, run.customer_doc()
+    db, doc = run.db, run.customer_doc()
     problems: list[str] = []
 
     def crm(client: Any) -> None:
@@ -262,7 +280,7 @@ def cleanup(run: Run) -> None:
 
     for target, clean in (("crm", crm), ("support", desk)):   # one system down never stops the other's
         try:
-            with provider_for(target, run.systems.sync) as client:
+            with provider_for(target, run.sync) as client:
                 clean(client)
         except SyncError as exc:
             problems.append(f"not cleaned up: {exc}")
@@ -281,13 +299,13 @@ def cleanup(run: Run) -> None:
 def leftovers(run: Run) -> list[str]:
     from launchready.functions.backend.sync.providers import provider_for
 
-    db = run.systems.db
+    db = run.db
     left = [f"customers/{run.uid}"] if run.customer_doc() else []
     left += [f"stripe_events/{e['id']}" for e in run.events if db.collection("stripe_events").document(e["id"]).get().exists]
     left += [f"{name}/{snap.id}" for name in COLLECTIONS_BY_UID for snap in by_uid(run, name)]
     try:
-        with provider_for("crm", run.systems.sync) as client:
-            left += [f"crm contact {c['id']}" for c in client.read_contacts([run.email]).values()]
+        with provider_for("crm", run.sync) as client:
+            left += [f"crm contact {c['id']}" for c in cast("HubSpotCrm", client).read_contacts([run.email]).values()]
     except SyncError as exc:
         left.append(f"CRM contacts not verifiable: {exc}")
     return left
@@ -319,5 +337,6 @@ def sandbox_drain(systems: Systems) -> Callable[[], dict[str, int]]:
     """The platform's redelivery of sync tasks, in-process with short backoff (the sandbox has no Eventarc)."""
     from launchready.functions.backend.sync.worker import drain
 
+    assert systems.sync is not None  # sandbox systems (from_state) always hold the sync settings
     settings = replace(systems.sync, backoff_seconds=0.2, http_timeout_seconds=2.0)
     return lambda: drain(db=systems.db, settings=settings, timeout=30.0)

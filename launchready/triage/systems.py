@@ -88,8 +88,9 @@ def _deployed(config: EnvironmentConfig) -> Systems:
     for name, token in tokens.items():
         if not token:
             systems.missing[name] = f"no {name} token: set {name.upper()}_API_TOKEN"
-    systems.sync = _settings((config.crm.provider, config.support.provider), (config.crm.api_base, tokens["crm"]),
-                             (config.support.api_base, tokens["support"]), config.functions.sync_max_attempts)
+    # api_base is None only for `provider: none` (the config model requires it otherwise), which has no adapter to call
+    systems.sync = _settings((config.crm.provider, config.support.provider), (config.crm.api_base or "", tokens["crm"]),
+                             (config.support.api_base or "", tokens["support"]), config.functions.sync_max_attempts)
     return systems
 
 

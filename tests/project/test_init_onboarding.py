@@ -79,3 +79,19 @@ def test_interactive_init_lists_the_projects_and_asks_which_environment_each_is(
     for prompt in app.asked:
         assert prompt.lower() in out.lower(), out
     _assert_mapping(app)
+
+
+def test_the_quick_start_plans_before_any_secret_is_set(tmp_path, capsys, monkeypatch):
+    """README quick start, literally: init, then `check --offline` and `plan` with no secret set yet —
+    each missing secret is a finding (check) and a note with its command (plan), never a crash."""
+    app = APPS[1](tmp_path)
+    monkeypatch.chdir(app.root)
+    assert cli(capsys, "init", "--yes", *app.init_args, "--domain", DOMAIN)[0] == 0
+    code, out, _ = cli(capsys, "check", "--stack", "dev", "--offline", "--format", "json")
+    missing = [r for r in json.loads(out)["results"] if r["id"] == "config.secrets.missing" and r["status"] == "fail"]
+    assert code == 1 and missing
+    assert all(r["remediation"].startswith("pulumi config set --secret launchready:") for r in missing)
+    code, out, err = cli(capsys, "plan", "--stack", "dev", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["resources"] and "is not set yet (planned with a stand-in)" in err
+    assert "[secret]" not in err

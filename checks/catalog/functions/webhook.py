@@ -65,12 +65,13 @@ class _Harness:
         self.db = client_for(f"demo-launchready-check-{secrets.token_hex(4)}", emulator_host)
 
     def post(self, body: bytes, headers: dict[str, str], method: str = "POST") -> tuple[int, dict[str, Any]]:
+        from werkzeug.datastructures import Headers
         from werkzeug.test import EnvironBuilder
 
         from launchready.functions.backend.logs import captured
         from launchready.functions.backend.webhook import handle
 
-        request = EnvironBuilder(method=method, data=body, headers=headers).get_request()
+        request = EnvironBuilder(method=method, data=body, headers=Headers(headers)).get_request()
         try:
             with captured():  # the handler's alert lines (rejected events) are not the CLI's output
                 payload, status, _ = handle(request, self.secret, self.db)

@@ -134,7 +134,7 @@ class MatrixGroupCheck(Check):
     """The rows of one access-matrix group; subclasses name the group."""
 
     group: ClassVar[str]
-    applies_to = ("firestore",)
+    applies_to: ClassVar[tuple[str, ...]] = ("firestore",)
     needs = ("rules",)
     severity = Severity.CRITICAL
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from google.api_core.exceptions import NotFound
 
@@ -26,7 +26,7 @@ from ..settings import ConfigurationError, SyncSettings
 from ..store import client, run_transaction, server_timestamp
 from ..sync.outbox import SYNC_TASKS
 from ..sync.providers import provider_for
-from ..sync.providers.base import PermanentSyncError, SyncError, TransientSyncError
+from ..sync.providers.base import CrmProvider, PermanentSyncError, SupportProvider, SyncError, TransientSyncError
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client
@@ -89,16 +89,18 @@ def _perform(db: Client, task: dict[str, Any], settings: SyncSettings) -> Callab
     if task["action"] != "create_ticket" and not customer.get("email"):
         raise TransientSyncError(f"customers/{task['uid']} has no email yet")
     with provider_for(task["target"], settings) as provider:
+        # the outbox pairs each action with its target (outbox.CUSTOMER_ACTIONS, TICKET_ACTION), so
+        # provider_for's adapter is the CRM one for upsert_contact and the support one otherwise
         if task["action"] == "upsert_contact":
-            field, value = "crm_contact_id", provider.upsert_contact(customer)
+            field, value = "crm_contact_id", cast(CrmProvider, provider).upsert_contact(customer)
         elif task["action"] == "upsert_user":
-            field, value = "support_user_id", provider.upsert_user(customer)
+            field, value = "support_user_id", cast(SupportProvider, provider).upsert_user(customer)
         elif task["action"] == "create_ticket":
             request_ref = db.collection(SUPPORT_REQUESTS).document(task["source"].rpartition("/")[2])
             request = {**(request_ref.get().to_dict() or {}), "id": request_ref.id}
             if not request.get("subject"):
                 raise PermanentSyncError(f"{task['source']} does not exist")
-            ticket_id = provider.create_ticket(request, customer)
+            ticket_id = cast(SupportProvider, provider).create_ticket(request, customer)
             return lambda txn: txn.update(request_ref, {"ticket_id": ticket_id, "status": "ticket_created"})
         else:
             raise PermanentSyncError(f"unknown action {task['action']!r}")

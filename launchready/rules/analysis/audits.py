@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from lark import Tree
 
@@ -80,7 +81,8 @@ def public_collections(rules: Ruleset) -> set[str]:
 def _grants(rules: Ruleset) -> Iterator[tuple[Allow, Tree | None]]:
     """Allow statements that can grant something, with their conditions inlined."""
     for allow in rules.allows():
-        condition = inline(allow.condition, allow.match.scope()) if allow.condition is not None else None
+        # inline() returns Tree | Token, but the grammar makes every expr a Tree, so a Tree inlines to a Tree
+        condition = cast(Tree, inline(allow.condition, allow.match.scope())) if allow.condition is not None else None
         if not never_holds(condition):
             yield allow, condition
 
@@ -159,8 +161,8 @@ def always_true(rules: Ruleset, notes: Notes = None, intent: Intent = NO_INTENT)
 def test_mode(rules: Ruleset, today: date) -> list[Issue]:
     issues = []
     for allow, cond in _grants(rules):
-        gates = [(sub, test_mode_date(sub)) for sub in subtrees(cond)]
-        gates = [(sub, when) for sub, when in gates if when is not None]
+        found = [(sub, test_mode_date(sub)) for sub in subtrees(cond)]
+        gates = [(sub, when) for sub, when in found if when is not None]
         if not gates or not satisfied_by(cond, (lambda n: test_mode_date(n) is not None, is_auth_present)):
             continue
         for sub, when in gates:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from launchready.rules.analysis.model import CAPTURE, Allow, Match, Ruleset, RulesSyntaxError, parse_rules
 from launchready.rules.engine.compiler import Node, check_nesting, compile_expr
@@ -102,7 +102,8 @@ class Decision:
 def _readable(steps: list[Step]) -> list[Step]:
     """Steps worth reading: drop literals and the inner links of member chains (`request`,
     `request.auth` under `request.auth.uid`), which repeat what the outer step shows."""
-    kept, parents = [], []
+    kept: list[Step] = []
+    parents: list[Step] = []
     for step in steps:
         del parents[step.depth:]
         parent = parents[-1] if parents else None
@@ -164,6 +165,7 @@ class RulesEngine:
         if request.operation == "batch":
             return self._batch(request, database, trace)
         if request.operation in ("create", "update", "delete"):
+            assert request.write is not None, "a write request carries its write (cases.py, testing/builtin.py)"
             after = apply_writes(database, [request.write], request.time)
             return self._write(request, request.write, database, after, SINGLE_DOC_LOOKUPS, trace)
         return self._read(request, database, trace)
@@ -192,7 +194,7 @@ class RulesEngine:
         if request.operation == "get":
             existing = database.get(request.path)
             resource = resource_object(request.path, existing) if existing is not None else None
-            segments = list(ROOT) + request.path.split("/")
+            segments: list[object] = [*ROOT, *request.path.split("/")]   # str, or ANY_PREFIX/ANY_DOC below
             return self._evaluate("get", request.path, segments, req, resource, docs, trace)
         query = request.query
         req["query"] = {"limit": query.limit if query else None, "offset": None,
@@ -361,8 +363,9 @@ def _match(pattern: list, segments: list, v2: bool, bindings: dict | None = None
             found = _match(rest, segments[take:], v2, dict(bindings))
             if found is not None:
                 symbolic = any(s is ANY_PREFIX or s is ANY_DOC for s in taken)
-                found[name] = PartialPath(tuple(s if isinstance(s, str) else None for s in taken)) if symbolic \
-                    else RPath(tuple(taken))
+                # PartialPath holds open segments as None (values.py), though the field it inherits says str
+                open_segments = cast("tuple[str, ...]", tuple(s if isinstance(s, str) else None for s in taken))
+                found[name] = PartialPath(open_segments) if symbolic else RPath(tuple(taken))
                 return found
         return None
     if not segments or segments[0] is ANY_PREFIX:

@@ -297,7 +297,9 @@ class Evaluation:
                 if isinstance(right, Constrained):
                     return right.has([left], every=True)
                 raise Unknown(f"{left.name} in ... is not decided by the query")
-            return constrained_cmp(op, left, right)
+            decided = constrained_cmp(op, left, right)
+            assert decided is not None, "a side is Constrained: constrained_cmp decides or raises Unknown"
+            return decided
         if op == "==":
             return equal(left, right)
         if op == "!=":

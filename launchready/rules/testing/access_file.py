@@ -22,12 +22,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from launchready.files import FileProblem, read_capped
-from launchready.rules.testing.matrix import ANON, CLAIMED, OTHER, OWNER, Actor, Expectation
+from launchready.rules.testing.matrix import ANON, CLAIMED, OTHER, OWNER, Actor, Expectation, Operation
 
 GROUP = "app"
 ACTORS: dict[str, Actor | None] = {"anonymous": ANON, "owner": OWNER, "other": OTHER, "admin": CLAIMED,
@@ -52,9 +52,9 @@ class AccessFileError(ValueError):
 @dataclass(frozen=True)
 class AccessRow:
     who: str
-    op: str
+    op: Operation                        # _row checks op against OPERATIONS, expect against allow/deny
     path: str
-    expect: str
+    expect: Literal["allow", "deny"]
     data: dict[str, Any] | None = None
     note: str = ""
 

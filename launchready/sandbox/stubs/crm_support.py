@@ -138,7 +138,7 @@ class CrmSupportStub(StubServer):
                 email = str(item["id"]).lower()
                 contact = self.contacts.get(email)
                 new = contact is None
-                if new:
+                if contact is None:
                     contact = self.contacts[email] = {"id": str(next(self._ids)), "properties": {"email": email}}
                 contact["properties"].update(item.get("properties") or {})
                 results.append({**contact, "new": new})
