@@ -23,7 +23,7 @@ from typing import Any
 
 from launchready.infra.first_deploy import BOOTSTRAP_APIS
 from launchready.policy import fresh_project_data as data
-from launchready.policy.resources import Resource, Violation
+from launchready.policy.resources import Resource, Violation, _prop
 
 SERVICE = "gcp:projects/service:Service"
 SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity"
@@ -53,15 +53,6 @@ def seconds(duration: Any) -> float:
     if not parts or "".join(n + u for n, u in parts) != text:
         return 0.0
     return sum(float(n) * _UNIT[u] for n, u in parts)
-
-
-def _prop(resource: Resource, *path: str) -> Any:
-    value: Any = resource.props
-    for key in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
 
 
 def waits_for(resource: Resource) -> dict[str, Resource]:
