@@ -59,15 +59,14 @@ def _limits() -> None:
 
 
 def gate(project: Path, *extra: str) -> subprocess.CompletedProcess:
-    """`check --offline --only secrets,client,rules`: the checks that read the files (the functions
-    checks start a JVM, which does not run under a 1 GiB cap).
+    """`launchready scan` of the repository: the secrets, client and rules checks that read what a pull
+    request controls, run as CI's gate runs them, without the Pulumi SDK (whose gRPC threads reserve
+    address space of their own and abort, now and then, under a 1 GiB RLIMIT_AS).
     RLIMIT_AS counts address space reserved, not used: glibc reserves 64 MB per thread for malloc
-    arenas, and the offline plan's gRPC threads alone pass 1 GiB that way; two arenas keep the cap
-    about memory actually used."""
+    arenas; two arenas keep the cap about memory actually used."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "MALLOC_ARENA_MAX": "2"}
-    return subprocess.run([sys.executable, "-m", "launchready", "--project-dir", str(project), "check", "--stack",
-                           "dev", "--offline", "--only", "secrets,client,rules", "--app-dir", "mobile", "--format", "json",
-                           *extra], capture_output=True, timeout=30, preexec_fn=_limits, env=env, cwd=project)
+    return subprocess.run([sys.executable, "-m", "launchready", "scan", str(project), "--format", "json", *extra],
+                          capture_output=True, timeout=30, preexec_fn=_limits, env=env, cwd=project)
 
 
 def _evidence(proc: subprocess.CompletedProcess, check_id: str) -> dict:
