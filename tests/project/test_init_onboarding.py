@@ -95,3 +95,25 @@ def test_the_quick_start_plans_before_any_secret_is_set(tmp_path, capsys, monkey
     assert code == 0, err
     assert json.loads(out)["resources"] and "is not set yet (planned with a stand-in)" in err
     assert "[secret]" not in err
+
+
+def _declare(root: Path, **values: object) -> None:
+    for env in ENVS:
+        path = root / "stacks" / f"Pulumi.{env}.yaml"
+        document = yaml.safe_load(path.read_text())
+        document["config"].update({f"launchready:{k}": v for k, v in values.items()})
+        path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_a_clean_app_that_declares_its_architecture_is_ready_on_prod(tmp_path, capsys, monkeypatch):
+    """The README's path for an app with no payments, no CRM and DNS elsewhere: init, declare, check."""
+    app = APPS[1](tmp_path)
+    monkeypatch.chdir(app.root)
+    assert cli(capsys, "init", "--yes", *app.init_args, "--domain", DOMAIN, "--crm", "none", "--support", "none")[0] == 0
+    _declare(app.root, payments="none")
+    code, out, _ = cli(capsys, "check", "--stack", "prod", "--offline", "--format", "json")
+    placeholders = [r for r in json.loads(out)["results"] if r["id"] == "config.values.placeholders"]
+    assert code == 1 and placeholders[0]["status"] == "fail"     # Cloudflare's zone id and DKIM still REPLACE-ME
+    _declare(app.root, payments="none", dns={"provider": "external"})
+    code, out, err = cli(capsys, "check", "--stack", "prod", "--offline", "--format", "json")
+    assert code == 0, out + err                                  # DNS kept elsewhere: those values deploy nothing
