@@ -45,12 +45,40 @@ def _wait(pid: int, timeout: float) -> tuple[int | None, bool]:
     return None, True
 
 
+def _warm_up() -> None:
+    """Run `init` once as the parent's user before forking: the unprivileged child may not be able to read
+    the checkout or the interpreter (a 0700 folder above them), so every module the CLI imports lazily —
+    typer's invocation machinery included — must already be loaded."""
+    import contextlib
+    import io
+    import tempfile
+
+    from launchready.cli import main as cli
+
+    cwd = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        for name, text in (("pubspec.yaml", "name: warm_up\ndependencies:\n  flutter:\n    sdk: flutter\n"),
+                           ("firestore.rules", "rules_version = '2';\nservice cloud.firestore {\n  match /databases/"
+                            "{database}/documents {\n    match /notes/{id} { allow read: if request.auth != null; }\n"
+                            "  }\n}\n")):
+            with open(os.path.join(tmp, name), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        os.chdir(tmp)
+        try:
+            cli(["init", "--yes", "--domain", "warm-up.example"])
+            cli(["init", "--yes"])   # and an error path: exit 2, one line
+        finally:
+            os.chdir(cwd)
+
+
 def main() -> None:
     results_path, timeout, uid, cases_path = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     import launchready.cli  # noqa: F401 - imported once, before forking
     from launchready.commands import init  # noqa: F401
     from launchready.rules.analysis import audits, model  # noqa: F401 - init's lazy imports, also once
     from launchready.rules.testing import access_file  # noqa: F401
+    _warm_up()
     with open(cases_path, encoding="utf-8") as handle:
         cases = json.load(handle)
     results = {}
