@@ -109,8 +109,8 @@ def site_for(config: EnvironmentConfig, host: str) -> str:
 
 
 def spf_value(config: EnvironmentConfig) -> str:
-    includes = " ".join(f"include:{host}" for host in config.email.spf_includes)
-    return f"v=spf1 {includes} {config.email.spf_all}"
+    terms = [*config.email.spf_mechanisms, *(f"include:{host}" for host in config.email.spf_includes)]
+    return f"v=spf1 {' '.join(terms)} {config.email.spf_all}"
 
 
 def spf_lookup_estimate(includes: list[str]) -> tuple[int, list[str]]:

@@ -56,6 +56,7 @@ class PlannedResource:
     provider: str | None = field(default=None, compare=False)          # explicit provider URN, if any
     protect: bool = field(default=False, compare=False)
     delete_before_replace: bool = field(default=False, compare=False)
+    import_id: str | None = field(default=None, compare=False)         # adopted: `pulumi up` imports this id
 
     def get(self, path: str, default: Any = None) -> Any:
         """`get("service_config.max_instance_count")`-style lookup into the inputs (camelCase keys
@@ -74,7 +75,13 @@ class PlannedResource:
         return {"type": self.type, "name": self.name, "urn": self.urn, "parent": self.parent,
                 "custom": self.custom, "inputs": self.inputs, "dependencies": list(self.dependencies),
                 "provider": self.provider, "protect": self.protect,
-                "delete_before_replace": self.delete_before_replace}
+                "delete_before_replace": self.delete_before_replace,
+                **({"import": self.import_id} if self.import_id else {})}
+
+    @property
+    def operation(self) -> str:
+        """What the first `pulumi up` does with it: `import` an adopted resource, else `create`."""
+        return "import" if self.import_id else "create"
 
 
 @dataclass(frozen=True)
@@ -218,7 +225,8 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str], roo
                     custom=bool(request.custom), inputs=_redact(inputs),
                     dependencies=tuple(sorted(set(request.dependencies))),
                     provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
-                    protect=bool(request.protect), delete_before_replace=bool(request.deleteBeforeReplace)))
+                    protect=bool(request.protect), delete_before_replace=bool(request.deleteBeforeReplace),
+                    import_id=request.importId or None))
             return response
 
     loop = asyncio.new_event_loop()
@@ -344,7 +352,9 @@ def _plan_from_dict(data: dict[str, Any]) -> Plan | PlanFailure:
     cached failure comes back as a PlanFailure."""
     if "failure" in data:
         return PlanFailure(data["failure"])
-    resources = tuple(PlannedResource(**{**r, "dependencies": tuple(r["dependencies"])}) for r in data["resources"])
+    resources = tuple(PlannedResource(**{**{k: v for k, v in r.items() if k != "import"},
+                                         "dependencies": tuple(r["dependencies"]), "import_id": r.get("import")})
+                      for r in data["resources"])
     return Plan(stack=data["stack"], environment=data["environment"], resources=resources)
 
 

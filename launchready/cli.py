@@ -17,8 +17,9 @@ warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 
 import typer  # noqa: E402
 
-from launchready.commands import (  # noqa: E402  # noqa: E402
-    app_config,  # noqa: E402
+from launchready.commands import (  # noqa: E402
+    adopt,
+    app_config,
     catalog,
     check,
     demo,
@@ -46,6 +47,7 @@ app.command("checks")(catalog.list_command)
 app.command("explain")(catalog.explain_command)
 app.command("plan")(plan.command)
 app.command("preflight")(preflight.command)
+app.command("adopt")(adopt.command)
 app.command("handover")(handover.command)
 app.command("demo")(demo.command)
 app.command("app-config")(app_config.command)

@@ -10,6 +10,7 @@ from pydantic.alias_generators import to_camel
 from launchready.config.architecture import Architecture
 from launchready.config.model import NAMESPACE, ConfigError, EnvironmentConfig, from_pulumi
 from launchready.files import FileProblem, read_capped
+from launchready.infra.adoption import adopt
 from launchready.infra.components.apps import AppsArgs, FirebaseApps
 from launchready.infra.components.auth import Auth, AuthArgs
 from launchready.infra.components.cloudflare import CloudflareArgs, CloudflareZone
@@ -93,6 +94,7 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
     env, gcp_cfg, domain = config.environment, config.gcp, config.domain
     prod = env == "prod"
     labels = {"environment": env, "managed-by": "launchready"}
+    importer = adopt(config.adopt.imports)   # what `launchready adopt` found running is imported, not created
     project = GcpProject("project", ProjectArgs(
         project_id=gcp_cfg.project_id, create=gcp_cfg.create_project, billing_account=gcp_cfg.billing_account,
         folder_id=gcp_cfg.folder_id, org_id=gcp_cfg.org_id, protect=prod, labels=labels))
@@ -170,6 +172,9 @@ def build(config: EnvironmentConfig, secret_values: dict[str, pulumi.Output[str]
         apple_bundle_id=apps.apple_bundle_id, web=apps.web, keep_on_delete=prod, ready=project.ready),
         opts=after_apis).outputs if apps.android_package or apps.apple_bundle_id or apps.web else {}
 
+    if importer.unused:   # a renamed resource or a component this stack no longer has: nothing imports it
+        pulumi.log.warn(f"launchready:adopt.imports names resources the program does not make: "
+                        f"{', '.join(importer.unused)} (run `launchready adopt --write` again)")
     return {"project_id": pid, "app_url": f"https://{domain.app_host}", "webhook_url": config.webhook_url,
             "function_urls": {k: f.url for k, f in functions.functions.items()} if functions else {},
             "firebase_apps": app_outputs}

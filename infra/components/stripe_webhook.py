@@ -51,8 +51,10 @@ class WebhookEndpointProvider(ResourceProvider):
     enabled_events, api_version, description, metadata, optional api_base)."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        endpoint = _client(props).v1.webhook_endpoints.create(
-            params={**_params(props), "api_version": props["api_version"]})
+        client = _client(props)
+        endpoint = client.v1.webhook_endpoints.create(params={**_params(props), "api_version": props["api_version"]})
+        if props.get("disabled"):   # a cut-over pending (launchready adopt): the old endpoint still delivers
+            endpoint = client.v1.webhook_endpoints.update(endpoint["id"], params={"disabled": True})
         return CreateResult(endpoint["id"], _outputs(props, endpoint, endpoint["secret"]))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -63,14 +65,18 @@ class WebhookEndpointProvider(ResourceProvider):
             replaces.append("api_key")
         if olds.get("api_key") != news.get("api_key"):
             changed.append("api_key")
-        if olds.get("status") == "disabled":  # Stripe disabled it (failing deliveries) or someone did by hand
+        if bool(olds.get("disabled")) != bool(news.get("disabled")):
+            changed.append("disabled")
+        elif olds.get("status") == "disabled" and not news.get("disabled"):  # Stripe or someone disabled it
             changed.append("status")
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False,
                           stables=[] if replaces else ["secret", "livemode"])
 
     def update(self, id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        # `disabled: false` on every update: the program wants the endpoint delivering, whatever disabled it.
-        endpoint = _client(news).v1.webhook_endpoints.update(id, params={**_params(news), "disabled": False})
+        # `disabled: false` on every update (the program wants the endpoint delivering, whatever disabled it),
+        # unless a cut-over is pending (`launchready adopt`): then the old endpoint delivers until it is done.
+        endpoint = _client(news).v1.webhook_endpoints.update(
+            id, params={**_params(news), "disabled": bool(news.get("disabled"))})
         return UpdateResult(_outputs(news, endpoint, olds["secret"]))
 
     def delete(self, id: str, props: dict[str, Any]) -> None:
@@ -119,6 +125,7 @@ class StripeWebhookArgs:
     api_version: str
     description: str
     signing_secret: gcp.secretmanager.Secret   # where the signing secret is stored
+    disabled: bool = False   # a cut-over from an endpoint already delivering is pending (launchready adopt)
     # Never `protect`ed, not even in prod: an API-version upgrade replaces the endpoint (Stripe cannot change
     # an endpoint's version in place), which a protected resource refuses (launchready.policy: prod_protected).
 
@@ -132,6 +139,7 @@ class StripeWebhook(pulumi.ComponentResource):
             "api_key": pulumi.Output.secret(args.api_key), "url": args.url,
             "enabled_events": list(args.enabled_events), "api_version": args.api_version,
             "description": args.description, "metadata": {"managed_by": "launchready"},
+            **({"disabled": True} if args.disabled else {}),
         }, opts=pulumi.ResourceOptions(parent=self))
         # typed as Input[str]: Output.secret(Output[str]) makes mypy solve U from both Input arms (Never)
         signing_secret: pulumi.Input[str] = endpoint.secret
@@ -169,7 +177,8 @@ def stripe_endpoints(config: EnvironmentConfig, api_key: pulumi.Input[str],
     opts = pulumi.ResourceOptions(providers=[provider] if provider else None)
     signing = {secret_id: StripeWebhook(name, StripeWebhookArgs(
         api_key=api_key, url=config.webhook_url, enabled_events=list(HANDLED_EVENTS), api_version=version,
-        description=description + note, signing_secret=secrets[secret_id]),
+        description=description + note, signing_secret=secrets[secret_id],
+        disabled=config.adopt.stripe_cutover is not None),
         opts=opts).signing_secret_version
         for name, version, secret_id, note in versions}
     extra = {"STRIPE_WEBHOOK_SECRET_NEXT": STRIPE_WEBHOOK_SECRET_NEXT} if config.stripe.next_api_version else {}

@@ -130,12 +130,16 @@ def _console():
 def _print_plan(plan) -> None:
     from rich.table import Table
 
+    imports = sum(1 for r in plan.resources if r.import_id)
     table = Table(title=f"launchready plan — stack {plan.stack} ({plan.environment}): "
-                        f"{len(plan.resources)} resources, offline", title_justify="left")
-    for column in ("type", "name", "key settings"):
+                        f"{len(plan.resources)} resources"
+                        + (f", {imports} imported (launchready:adopt)" if imports else "") + ", offline",
+                  title_justify="left")
+    for column in ("op", "type", "name", "key settings"):
         table.add_column(column, overflow="fold")
     for resource in plan.resources:
-        _row(table, short_type(resource.type), resource.name, key_settings(resource))
+        setting = f"id={resource.import_id}" if resource.import_id else key_settings(resource)
+        _row(table, resource.operation if resource.custom else "", short_type(resource.type), resource.name, setting)
     _console().print(table)
 
 

@@ -18,7 +18,7 @@ FORMATS = ("text", "json")
 MARK = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "error": "ERR "}
 
 
-def _api(name: str, label: str):
+def api_option(name: str, label: str):
     env = f"LAUNCHREADY_{name.upper()}_API_BASE"
     return typer.Option(None, f"--{name.replace('_', '-')}-api-base", help=f"{label} API base URL (or ${env}).")
 
@@ -29,13 +29,13 @@ def command(
     fmt: str = typer.Option("text", "--format", help="Output format: text|json."),
     stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files "
                                               "(default: the project's stackConfigDir)."),
-    resource_manager_api_base: str | None = _api("resource_manager", "Cloud Resource Manager"),
-    org_policy_api_base: str | None = _api("org_policy", "Org Policy"),
-    billing_api_base: str | None = _api("billing", "Cloud Billing"),
-    service_usage_api_base: str | None = _api("service_usage", "Service Usage"),
-    oauth_api_base: str | None = _api("oauth", "Google OAuth token info"),
-    cloudflare_api_base: str | None = _api("cloudflare", "Cloudflare"),
-    stripe_api_base: str | None = _api("stripe", "Stripe"),
+    resource_manager_api_base: str | None = api_option("resource_manager", "Cloud Resource Manager"),
+    org_policy_api_base: str | None = api_option("org_policy", "Org Policy"),
+    billing_api_base: str | None = api_option("billing", "Cloud Billing"),
+    service_usage_api_base: str | None = api_option("service_usage", "Service Usage"),
+    oauth_api_base: str | None = api_option("oauth", "Google OAuth token info"),
+    cloudflare_api_base: str | None = api_option("cloudflare", "Cloudflare"),
+    stripe_api_base: str | None = api_option("stripe", "Stripe"),
 ) -> None:
     """Check credentials, quota project, billing, org policies, APIs, permissions, the Cloudflare token, and the
     Stripe key's mode, account and the endpoints that account already delivers to."""

@@ -145,6 +145,10 @@ class EmailSettings(_Model):
     mx: list[MxRecord] = Field(min_length=1, max_length=MAX_ITEMS)
     spf_includes: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
     spf_all: Literal["-all", "~all", "?all", "+all"] = "~all"
+    # Mechanisms besides `include:` the domain's live SPF already carries (`ip4:203.0.113.5`, `mx`),
+    # kept when `launchready adopt` merges that record into the stack's one SPF record.
+    spf_mechanisms: list[Annotated[str, Field(pattern=r"^[+?~-]?(ip4:|ip6:|a\b|mx\b|exists:|ptr\b)[^\s]*$")]] = \
+        Field(default_factory=list, max_length=MAX_ITEMS)
     dkim: list[DkimKey] = Field(min_length=1, max_length=MAX_ITEMS)
     dmarc_policy: Literal["none", "quarantine", "reject"]
     dmarc_rua: str
@@ -242,6 +246,23 @@ class FirebaseAppsSettings(_Model):
     flavor: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")   # default: the environment
 
 
+class StripeCutover(_Model):
+    """A live endpoint at another URL that the stack's endpoint replaces (`launchready adopt`): the
+    stack's endpoint is created disabled, and `launchready adopt --cut-over` switches the two."""
+
+    from_endpoints: list[Annotated[str, Field(pattern=r"^we_[A-Za-z0-9]+$")]] = Field(alias="from", min_length=1,
+                                                                                       max_length=16)
+
+
+class AdoptSettings(_Model):
+    """What `launchready adopt --write` found already running: program resource name -> the import id
+    its provider documents, so the first `pulumi up` imports each instead of creating a duplicate."""
+
+    imports: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = Field(default_factory=dict,
+                                                                                   max_length=500)
+    stripe_cutover: StripeCutover | None = None
+
+
 class EnvironmentConfig(_Model):
     """Everything one environment (Pulumi stack) is made of."""
 
@@ -262,6 +283,7 @@ class EnvironmentConfig(_Model):
     org_policy: OrgPolicySettings = OrgPolicySettings()
     budget: BudgetSettings = BudgetSettings()
     firebase_apps: FirebaseAppsSettings = FirebaseAppsSettings()
+    adopt: AdoptSettings = AdoptSettings()
     blocking_severities: list[Literal["critical", "high", "medium", "low", "info"]] | None = None
     # Check-id prefix -> why it does not apply to this app (e.g. `stripe: no payments`); such checks
     # are reported as not applicable instead of run, and their skips never block. The gate accepts only

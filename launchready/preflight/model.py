@@ -37,6 +37,11 @@ class Endpoints:
     billing: str = "https://cloudbilling.googleapis.com"
     service_usage: str = "https://serviceusage.googleapis.com"
     oauth: str = "https://oauth2.googleapis.com"
+    firebase: str = "https://firebase.googleapis.com"              # Firebase Management (adopt)
+    firestore: str = "https://firestore.googleapis.com"            # Firestore Admin (adopt)
+    firebase_rules: str = "https://firebaserules.googleapis.com"   # Firebase Rules (adopt)
+    hosting: str = "https://firebasehosting.googleapis.com"        # Firebase Hosting (adopt)
+    identity_toolkit: str = "https://identitytoolkit.googleapis.com"   # Identity Platform (adopt)
     cloudflare: str = "https://api.cloudflare.com"
     stripe: str = "https://api.stripe.com"
 
@@ -52,13 +57,27 @@ class Endpoints:
 class ApiError(Exception):
     """The API answered with an error status."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, permission: str | None = None):
         super().__init__(f"HTTP {status}: {message}")
-        self.status, self.message = status, message
+        self.status, self.message, self.permission = status, message, permission
 
 
 class Unreachable(Exception):
     """The API could not be reached at all (DNS, refused connection, timeout, TLS)."""
+
+
+def _denied_permission(response: httpx.Response) -> str | None:
+    """The IAM permission a Google 403 names (`google.rpc.ErrorInfo` metadata), if any."""
+    try:
+        error = response.json().get("error")
+        details = error.get("details") if isinstance(error, dict) else None
+    except (ValueError, AttributeError):
+        return None
+    for detail in details if isinstance(details, list) else []:
+        metadata = detail.get("metadata") if isinstance(detail, dict) else None
+        if isinstance(metadata, dict) and isinstance(metadata.get("permission"), str):
+            return metadata["permission"]
+    return None
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -100,7 +119,7 @@ class Client:
             host = httpx.URL(url).host or url
             raise Unreachable(f"{host} unreachable ({type(exc).__name__})") from None
         if response.status_code >= 400:
-            raise ApiError(response.status_code, _error_message(response))
+            raise ApiError(response.status_code, _error_message(response), _denied_permission(response))
         try:
             body = response.json()
         except ValueError:

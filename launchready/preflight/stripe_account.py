@@ -44,7 +44,7 @@ def _account(config: EnvironmentConfig, endpoints: Endpoints, key: str, mode: st
         with Client({"Authorization": f"Bearer {key}"}) as client:
             account = client.call("GET", f"{endpoints.stripe}/v1/account")
             yield Finding("stripe.account", "pass", f"the key opens Stripe account {_label(account)} ({mode} mode)")
-            listed = _webhook_endpoints(client, endpoints.stripe)
+            listed = webhook_endpoints(client, endpoints.stripe)
     except Unreachable as exc:
         yield Finding("stripe.account", "error", f"Stripe API: {exc}",
                       "Check network access to api.stripe.com (or --stripe-api-base).")
@@ -68,7 +68,7 @@ def _label(account: dict[str, Any]) -> str:
     return f"{account.get('id')} ({name})" if name else str(account.get("id"))
 
 
-def _webhook_endpoints(client: Client, base: str) -> list[dict[str, Any]]:
+def webhook_endpoints(client: Client, base: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     params: dict[str, Any] = {"limit": 100}
     for _ in range(MAX_PAGES):

@@ -17,7 +17,8 @@ LAYERS: list[set[str]] = [
     {"cli"},
     {"commands"},
     {"journey"},                           # the demo's customer journey through the running sandbox
-    {"scan", "triage"},                    # `scan`: the stackless checks; `reconcile`/`smoke` on a running environment
+    {"scan", "triage", "adopt"},           # `scan`: stackless checks; `reconcile`/`smoke` on a running environment;
+                                           # `adopt`: what already runs where a stack deploys
     {"checks", "preflight", "handover"},   # the gate, deployer preflight and handover docs: siblings
     {"sandbox"},                           # the local replica (reads plans, rules harness tokens)
     {"policy"},                            # the CrossGuard pack judges the program's plan
