@@ -38,6 +38,9 @@ def project(config: EnvironmentConfig, resource: PlannedResource, live: Live, ch
     if live.project is None:
         return _create(resource, "not visible to you: free, or someone else's — Resource Manager answers 403 for "
                                  "both by design, so a taken id shows only when `pulumi up` gets 409")
+    if (live.project.get("labels") or {}).get("managed-by") == "launchready":
+        return Decision(resource.name, resource.type, "adopt", "made by a launchready stack (label managed-by): "
+                        "the stack's state holds it, nothing to import")
     changes.values["gcp.createProject"] = False
     return Decision(resource.name, resource.type, "adopt", f"exists (parent {live.project.get('parent')}, "
                     f"{live.project.get('state', 'ACTIVE')}): used as is, `createProject: false`")

@@ -12,21 +12,8 @@ from typing import Any
 from launchready.adopt.decide import Decision, StackChanges, exists_or_unknown
 from launchready.adopt.discovery import Live
 from launchready.config.model import EnvironmentConfig
-from launchready.functions.backend.events import HANDLED_EVENTS
 from launchready.infra.plan import PlannedResource
-from launchready.preflight.stripe_account import MANAGED_BY
-
-
-def overlapping(endpoint: dict[str, Any]) -> list[str]:
-    """The handled events an endpoint also receives (`*` is every event)."""
-    events = endpoint.get("enabled_events") or []
-    return list(HANDLED_EVENTS) if "*" in events else [e for e in HANDLED_EVENTS if e in events]
-
-
-def competing(endpoints: list[dict[str, Any]], url: str) -> list[dict[str, Any]]:
-    """Enabled endpoints not made by a launchready stack that would act on the same events."""
-    return [e for e in endpoints if e.get("status") != "disabled" and overlapping(e)
-            and (e.get("metadata") or {}).get("managed_by") != MANAGED_BY]
+from launchready.preflight.stripe_account import MANAGED_BY, competing, overlapping
 
 
 def endpoint(config: EnvironmentConfig, resource: PlannedResource, live: Live, changes: StackChanges) -> Decision:

@@ -56,6 +56,8 @@ class GoogleProbes:
 
     def __init__(self, config: EnvironmentConfig, endpoints: Endpoints):
         self.config, self.api = config, endpoints
+        self._stack = config.stack or config.environment
+        self.project_exists = False   # project_state() sets it
         self.project = config.gcp.project_id
         self.token: str | None = None
         self.identity = ""
@@ -107,7 +109,7 @@ class GoogleProbes:
             yield self.bootstrap_apis()
         exists = self.project_state()
         yield exists
-        project_exists = exists.status == "pass" and exists.message.startswith("project exists")
+        project_exists = self.project_exists
         yield from self.billing(project_exists)
         if exists.status != "error":  # the same API: one unreachable error is enough
             yield self.permissions(project_exists)
@@ -188,6 +190,13 @@ class GoogleProbes:
         if isinstance(answer, Finding):
             return answer
         if answer is not None:
+            self.project_exists = True
+            ours = (answer.get("labels") or {}).get("managed-by") == "launchready"   # made by a launchready stack
+            if gcp.create_project and not ours:   # console-made: the first `up` would fail creating it (409)
+                return Finding("google.project", "fail", f"project {self.project} already exists (parent "
+                               f"{answer.get('parent')}) but the stack creates it (createProject: true): the first "
+                               "`pulumi up` fails with 409", f"Run `launchready adopt --stack {self._stack} --write` "
+                               "(uses it as is and imports what it already holds).")
             return Finding("google.project", "pass", f"project exists ({self.project}, parent {answer.get('parent')}): "
                            "this run updates it")
         if not gcp.create_project:
@@ -197,7 +206,11 @@ class GoogleProbes:
         if self.parent is None:
             return Finding("google.project", "fail", f"project {self.project} is to be created but the stack names "
                            "no folder or organization", "Set `launchready:gcp.folderId` (or orgId).")
-        return Finding("google.project", "pass", f"project {self.project} will be created in {self.parent}")
+        return Finding("google.project", "warn", f"project id {self.project} is not visible to you: free, or taken by "
+                       "someone else — Resource Manager answers 403 for both by design (googleapis/google-api-go-client"
+                       f"#173), so a taken id shows only as 409 when `pulumi up` creates it in {self.parent}",
+                       "Project ids are global and stay reserved for 30 days after deletion: an id with a random suffix "
+                       f"(`{self.project[:24]}-{_suffix(self.project)}`) avoids collisions.")
 
     def billing(self, project_exists: bool) -> Iterator[Finding]:
         account = self.config.gcp.billing_account
@@ -349,3 +362,9 @@ _ORG_KEY = "launchready:orgPolicy"
 
 def _in(location: str, value: str) -> bool:
     return in_group(location, value.removeprefix("is:"))
+
+
+def _suffix(project_id: str) -> str:
+    """Four stable characters from the id (a suggestion, the same on every run)."""
+    import hashlib
+    return hashlib.sha256(project_id.encode()).hexdigest()[:4]

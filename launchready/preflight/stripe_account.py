@@ -81,6 +81,21 @@ def webhook_endpoints(client: Client, base: str) -> list[dict[str, Any]]:
     return found
 
 
+def overlapping(endpoint: dict[str, Any]) -> list[str]:
+    """The events the backend handles that an endpoint also receives (`*` is every event)."""
+    from launchready.functions.backend.events import HANDLED_EVENTS
+
+    events = endpoint.get("enabled_events") or []
+    return list(HANDLED_EVENTS) if "*" in events else [e for e in HANDLED_EVENTS if e in events]
+
+
+def competing(endpoints: list[dict[str, Any]], url: str) -> list[dict[str, Any]]:
+    """Enabled endpoints no launchready stack made that act on the events the backend handles: with the
+    stack's own endpoint enabled too, two handlers would act on every payment."""
+    return [e for e in endpoints if e.get("status") != "disabled" and overlapping(e)
+            and (e.get("metadata") or {}).get("managed_by") != MANAGED_BY]
+
+
 def _judge_endpoints(config: EnvironmentConfig, account: dict[str, Any], listed: list[dict[str, Any]]) -> Finding:
     """Another launchready environment's endpoint in this account blocks; a foreign endpoint on our URL warns."""
     stack, url, label = config.stack or config.environment, config.webhook_url, _label(account)
@@ -91,6 +106,20 @@ def _judge_endpoints(config: EnvironmentConfig, account: dict[str, Any], listed:
                        f"account {label} already delivers to another launchready environment ({', '.join(others)}): "
                        f"Stripe sends every event of the account to each endpoint, so stack {stack} and that "
                        "environment would receive each other's customers' events", OWN_ACCOUNT.format(stack=stack))
+    cutover = set(config.adopt.stripe_cutover.from_endpoints) if config.adopt.stripe_cutover else set()
+    rival = [e for e in competing(listed, url) if e.get("url") != url]
+    undecided = sorted(f"{e.get('id')} -> {e.get('url')}" for e in rival if e.get("id") not in cutover)
+    if undecided:
+        return Finding("stripe.account.shared", "fail",
+                       f"account {label} already delivers the events the backend handles to {', '.join(undecided)}: "
+                       f"with stack {stack}'s endpoint enabled too, two handlers act on every payment",
+                       f"Run `launchready adopt --stack {stack} --write` (records a cut-over: the new endpoint is "
+                       "created disabled, `launchready adopt --cut-over` switches them), or disable the old endpoint.")
+    if rival:
+        return Finding("stripe.account.shared", "warn",
+                       f"cut-over pending from {', '.join(sorted(str(e.get('id')) for e in rival))}: `pulumi up` creates "
+                       f"stack {stack}'s endpoint disabled", f"After `pulumi up`, run `launchready adopt --stack {stack} "
+                       "--cut-over`.")
     unmanaged = sorted(str(e.get("id")) for e in listed
                        if e.get("url") == url and (e.get("metadata") or {}).get("managed_by") != MANAGED_BY)
     if unmanaged:

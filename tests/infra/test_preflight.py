@@ -115,13 +115,15 @@ def by_id(report: dict) -> dict[str, dict]:
 def test_prepared_environment_passes(env, capsys):
     code, report = preflight(env, capsys)
     assert code == 0 and report["ready"] is True
-    assert {f["status"] for f in report["findings"]} == {"pass"}, report
     found = by_id(report)
+    # a project id to create cannot be told free from someone else's (403 for both): the one warning
+    assert {f["id"] for f in report["findings"] if f["status"] != "pass"} == {"google.project"}, report
     assert found["google.credentials"]["message"] == "deploying as user:rosa@tidepool.app"
     assert found["stripe.account"]["message"] == f"the key opens Stripe account {STRIPE_ACCOUNT} (Tidepool) (live mode)"
     assert found["stripe.account.shared"]["message"] == \
         f"account {STRIPE_ACCOUNT} (Tidepool) delivers to no other launchready environment"
-    assert found["google.project"]["message"] == f"project {PROJECT} will be created in {FOLDER}"
+    assert found["google.project"]["message"].startswith(f"project id {PROJECT} is not visible to you: free, or taken")
+    assert f"409 when `pulumi up` creates it in {FOLDER}" in found["google.project"]["message"]
     assert "allows what the plan needs" in found["google.org_policy.gcp.resourceLocations"]["message"]
     assert "not restricted" in found["google.org_policy.iam.allowedPolicyMemberDomains"]["message"]
     # every Google call carried the quota project, as user credentials must
@@ -203,6 +205,11 @@ def test_existing_project_is_tested_for_every_permission_the_plan_needs(env, cap
         in report["text"]
     assert "fix: Grant roles/run.admin" in report["text"] and "not ready: 1 blocking finding(s)" in report["text"]
     state.permissions[f"projects/{PROJECT}"].add("run.services.setIamPolicy")
+    code, report = preflight(env, capsys)   # the stack still says createProject: true: the first up would 409
+    project = by_id(report)["google.project"]
+    assert code == 1 and project["status"] == "fail" and "already exists" in project["message"]
+    assert project["remediation"].startswith("Run `launchready adopt --stack prod --write`")
+    write_stack(env["stacks"], "prod", lambda c: (_edit(c), c["launchready:gcp"].update(createProject=False)))
     code, report = preflight(env, capsys)
     assert code == 0 and by_id(report)["google.project"]["message"].startswith("project exists")
 
