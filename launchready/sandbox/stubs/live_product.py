@@ -55,7 +55,7 @@ def seed_live_product(google_state: GoogleAdminState, cloudflare_stub: Cloudflar
                       stripe_stub: StripeApiStub, *, project_id: str, zone: str, zone_id: str,
                       webhook_url: str = OLD_WEBHOOK, livemode: bool = False) -> dict[str, Any]:
     """Seed the console-made product; returns the ids a test compares discovery against."""
-    package = "com." + ".".join(reversed(zone.split("."))).replace("-", "_") + ".app"
+    package = ".".join(reversed(zone.split("."))).replace("-", "_") + ".app"
     google_state.projects[project_id] = FOLDER
     google_state.parents[FOLDER] = ORGANIZATION
     google_state.services.setdefault(project_id, set()).update(SERVICES)
@@ -105,7 +105,7 @@ def main() -> None:
         stub.start()
     print(json.dumps({"google": google.base_url, "cloudflare": cloudflare.base_url, "stripe": stripe.base_url,
                       "tokens": {"google": "live-product-google-token", "cloudflare": "live-product-cloudflare-token",
-                                 "stripe": "sk_test_live_product"}, **seeded}), flush=True)
+                                 "stripe": "sk_test_founder_local"}, **seeded}), flush=True)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
