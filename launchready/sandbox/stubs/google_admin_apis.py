@@ -2,11 +2,16 @@
 Manager (projects, folders, testIamPermissions), Org Policy (getEffectivePolicy), Cloud Billing
 (accounts, project billing info, testIamPermissions), Service Usage (enabled services, paged) and the
 OAuth token-info endpoint. One server answers all five (their paths do not overlap), so one URL can
-stand in for every `--*-api-base` of `launchready preflight`.
+stand in for every `--*-api-base` of `launchready preflight`. The same server mounts the Firebase
+discovery routes of `launchready adopt` (Firebase Management, Firestore Admin, Firebase Rules, Firebase
+Hosting, Identity Toolkit: `firebase_admin_apis.py`) and Resource Manager's `POST /v3/projects`.
 
 Responses follow the real APIs' shapes: `{"error": {"code", "message", "status"}}` on failure,
 `testIamPermissions` returns only the granted subset (and `{}` for none), effective org policies are
-inherited down project -> folder -> organization.
+inherited down project -> folder -> organization. `GET /v3/projects/{id}` answers 403 both for an id
+nobody holds and for one someone else holds (`taken`): the real API hides existence behind 403
+(googleapis/google-api-go-client#173); only `POST /v3/projects` tells, with 409. Every request is
+recorded in `requests` as (method, path, x-goog-user-project); `calls` gives (method, path).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from launchready.sandbox.stubs.firebase_admin_apis import FirebaseRoutes, denied, project_number
 from launchready.sandbox.stubs.http_stub import StubServer, json_response
 
 _STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
@@ -37,6 +43,17 @@ class GoogleAdminState:
     billing_accounts: dict[str, bool] = field(default_factory=dict)       # id -> open
     project_billing: dict[str, str] = field(default_factory=dict)         # project id -> billing account id
     services: dict[str, set[str]] = field(default_factory=dict)           # project id -> enabled services
+    # -- what `launchready adopt` discovers (firebase_admin_apis.py renders the full resources)
+    taken: set[str] = field(default_factory=set)      # project ids held by someone else (GET 403, create 409)
+    denied: dict[str, set[str]] = field(default_factory=dict)  # token -> APIs it may not call (firebase_admin_apis.SERVICES)
+    firebase: set[str] = field(default_factory=set)   # projects with Firebase added
+    apps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)   # project -> [{"platform": "android",
+    #                                                   "packageName"|"bundleId", "displayName", "appId"?}]
+    databases: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # project -> db id -> overrides
+    releases: dict[str, dict[str, str]] = field(default_factory=dict)    # project -> release id -> ruleset id
+    sites: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # project -> site id -> {"type", "appId"}
+    custom_domains: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # site -> host -> overrides
+    auth_configs: dict[str, dict[str, Any]] = field(default_factory=dict)  # project -> overrides (Identity Platform on)
 
 
 class GoogleAdminApisStub(StubServer):
@@ -46,6 +63,12 @@ class GoogleAdminApisStub(StubServer):
         super().__init__(port)
         self.state = state
         self.requests: list[tuple[str, str, str | None]] = []   # (method, path, x-goog-user-project)
+        self.firebase_routes = FirebaseRoutes(state)
+
+    @property
+    def calls(self) -> list[tuple[str, str]]:
+        """(method, path) of every request so far, e.g. to show discovery sent only GETs."""
+        return [(method, path) for method, path, _ in self.requests]
 
     def wsgi(self, environ, start_response):
         request = Request(environ)
@@ -63,6 +86,11 @@ class GoogleAdminApisStub(StubServer):
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer ") or header[7:] not in self.state.tokens:
             return google_error(401, "Request had invalid authentication credentials.")
+        if path == "v3/projects" and request.method == "POST":
+            return self._create_project(request, header[7:])
+        firebase = self.firebase_routes.answer(request, path, header[7:])
+        if firebase is not None:
+            return firebase
         for pattern, handler in self._routes():
             match = re.fullmatch(pattern, path)
             if match:
@@ -100,10 +128,27 @@ class GoogleAdminApisStub(StubServer):
         return json_response({"permissions": granted} if granted else {})
 
     def _project(self, request: Request, project: str) -> Response:
-        if project not in self.state.projects:  # the real API hides missing projects behind 403
+        if "cloudresourcemanager" in self.state.denied.get(request.headers.get("Authorization", "")[7:], set()):
+            return denied("cloudresourcemanager", "resourcemanager.projects.get", f"projects/{project}",
+                          f"Permission 'resourcemanager.projects.get' denied on resource "
+                          f"'//cloudresourcemanager.googleapis.com/projects/{project}' (or it may not exist).")
+        if project not in self.state.projects:  # the real API hides missing (and others') projects behind 403
             return google_error(403, f"Permission denied on resource project {project}.")
-        return json_response({"name": f"projects/{abs(hash(project)) % 10**12}", "projectId": project,
+        return json_response({"name": f"projects/{project_number(project)}", "projectId": project,
                               "parent": self.state.projects[project], "state": "ACTIVE", "displayName": project})
+
+    def _create_project(self, request: Request, token: str) -> Response:
+        body = request.get_json(silent=True) or {}
+        project, parent = str(body.get("projectId", "")), str(body.get("parent", ""))
+        if "cloudresourcemanager" in self.state.denied.get(token, set()):
+            return denied("cloudresourcemanager", "resourcemanager.projects.create", parent or "projects/-")
+        if not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", project):
+            return google_error(400, "Request contains an invalid argument.")
+        if project in self.state.projects or project in self.state.taken:
+            return json_response({"error": {"code": 409, "message": "Requested entity already exists",
+                                            "status": "ALREADY_EXISTS"}}, 409)
+        self.state.projects[project] = parent
+        return json_response({"name": f"operations/cp.{project_number(project)}{len(self.state.projects)}"})
 
     def _chain(self, resource: str) -> list[str]:
         """The resource and its ancestors, nearest first (effective policy inheritance)."""

@@ -24,6 +24,8 @@ class _QuietHandler(WSGIRequestHandler):
 class StubServer:
     """Serve `self.wsgi` in a background thread; `start()`/`stop()`, `.base_url`."""
 
+    poll_interval = 0.5   # how often the serving thread checks for stop(); tests that start many servers lower it
+
     def __init__(self, port: int = 0):
         self.port = port
         self._server: BaseWSGIServer | None = None
@@ -39,7 +41,7 @@ class StubServer:
     def start(self) -> StubServer:
         self.port = self.port or free_port()
         self._server = make_server("127.0.0.1", self.port, self.wsgi, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(self.poll_interval,), daemon=True,
                                         name=f"{type(self).__name__}:{self.port}")
         self._thread.start()
         return self

@@ -88,10 +88,13 @@ class StripeApiStub(StubServer):
             self._rate_limited.extend([str(retry_after)] * times)
 
     def add_endpoint(self, *, url: str, enabled_events: list[str], livemode: bool = False,
-                     status: str = "enabled", api_version: str | None = None) -> dict[str, Any]:
+                     status: str = "enabled", api_version: str | None = None, description: str | None = None,
+                     metadata: dict[str, str] | None = None) -> dict[str, Any]:
+        """Seed an endpoint as if made elsewhere (the dashboard, another tool). Stripe allows several
+        endpoints at the same URL (up to 16 per account and mode): nothing here refuses a duplicate."""
         with self._lock:
             endpoint = self._new(url=url, enabled_events=enabled_events, livemode=livemode,
-                                 api_version=api_version)
+                                 api_version=api_version, description=description, metadata=metadata)
             endpoint["status"] = status
             return endpoint
 
