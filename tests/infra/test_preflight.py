@@ -199,17 +199,29 @@ def test_existing_project_is_tested_for_every_permission_the_plan_needs(env, cap
     state.projects[PROJECT] = FOLDER
     state.project_billing[PROJECT] = BILLING
     state.permissions[f"projects/{PROJECT}"] = {g.permission for g in PROJECT_GRANTS} - {"run.services.setIamPolicy"}
+    write_stack(env["stacks"], "prod", lambda c: (_edit(c), c["launchready:gcp"].update(createProject=False)))
     code, report = preflight(env, capsys, fmt="text")
     assert code == 1
     assert f"FAIL google.permissions: user:rosa@tidepool.app lacks run.services.setIamPolicy on projects/{PROJECT}" \
         in report["text"]
     assert "fix: Grant roles/run.admin" in report["text"] and "not ready: 1 blocking finding(s)" in report["text"]
     state.permissions[f"projects/{PROJECT}"].add("run.services.setIamPolicy")
-    code, report = preflight(env, capsys)   # the stack still says createProject: true: the first up would 409
+    code, report = preflight(env, capsys)
+    assert code == 0 and by_id(report)["google.project"]["message"].startswith("project exists")
+
+
+def test_a_console_made_project_the_stack_would_create_points_at_adopt(env, capsys):
+    """createProject: true on an id that exists: the first `up` would 409. A project a launchready stack
+    made (its managed-by label) is that stack's own, updated as before."""
+    state = env["state"]
+    state.projects[PROJECT] = FOLDER
+    state.project_billing[PROJECT] = BILLING
+    state.permissions[f"projects/{PROJECT}"] = {g.permission for g in PROJECT_GRANTS}
+    code, report = preflight(env, capsys)
     project = by_id(report)["google.project"]
     assert code == 1 and project["status"] == "fail" and "already exists" in project["message"]
     assert project["remediation"].startswith("Run `launchready adopt --stack prod --write`")
-    write_stack(env["stacks"], "prod", lambda c: (_edit(c), c["launchready:gcp"].update(createProject=False)))
+    state.labels[PROJECT] = {"managed-by": "launchready", "environment": "prod"}
     code, report = preflight(env, capsys)
     assert code == 0 and by_id(report)["google.project"]["message"].startswith("project exists")
 
@@ -343,9 +355,10 @@ def test_drs_and_eu_org_remediations_can_be_carried_out_in_order(env, capsys):
     sharing = by_id(report)["google.org_policy.iam.allowedPolicyMemberDomains"]
     assert code == 0 and sharing["status"] == "warn", report
     assert sharing["remediation"].startswith("Step 1: `pulumi up --stack prod --target '**::project-project'`")
-    # step 1 ran: the project exists, the exception is not there yet -> the exact command
+    # step 1 ran: the project exists (made by the stack: its label), the exception is not there yet -> the command
     state = env["state"]
     state.projects[PROJECT] = FOLDER
+    state.labels[PROJECT] = {"managed-by": "launchready", "environment": "prod"}
     state.project_billing[PROJECT] = BILLING
     state.permissions[f"projects/{PROJECT}"] = {g.permission for g in PROJECT_GRANTS}
     code, report = preflight(env, capsys)

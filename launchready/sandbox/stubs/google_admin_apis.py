@@ -43,6 +43,7 @@ class GoogleAdminState:
     billing_accounts: dict[str, bool] = field(default_factory=dict)       # id -> open
     project_billing: dict[str, str] = field(default_factory=dict)         # project id -> billing account id
     services: dict[str, set[str]] = field(default_factory=dict)           # project id -> enabled services
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)       # project id -> its labels
     # -- what `launchready adopt` discovers (firebase_admin_apis.py renders the full resources)
     taken: set[str] = field(default_factory=set)      # project ids held by someone else (GET 403, create 409)
     denied: dict[str, set[str]] = field(default_factory=dict)  # token -> APIs it may not call (firebase_admin_apis.SERVICES)
@@ -135,7 +136,8 @@ class GoogleAdminApisStub(StubServer):
         if project not in self.state.projects:  # the real API hides missing (and others') projects behind 403
             return google_error(403, f"Permission denied on resource project {project}.")
         return json_response({"name": f"projects/{project_number(project)}", "projectId": project,
-                              "parent": self.state.projects[project], "state": "ACTIVE", "displayName": project})
+                              "parent": self.state.projects[project], "state": "ACTIVE", "displayName": project,
+                              "labels": self.state.labels.get(project, {})})
 
     def _create_project(self, request: Request, token: str) -> Response:
         body = request.get_json(silent=True) or {}
