@@ -53,9 +53,10 @@ class WebhookEndpointProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = _client(props)
         endpoint = client.v1.webhook_endpoints.create(params={**_params(props), "api_version": props["api_version"]})
+        secret = endpoint["secret"]   # shown on create only
         if props.get("disabled"):   # a cut-over pending (launchready adopt): the old endpoint still delivers
             endpoint = client.v1.webhook_endpoints.update(endpoint["id"], params={"disabled": True})
-        return CreateResult(endpoint["id"], _outputs(props, endpoint, endpoint["secret"]))
+        return CreateResult(endpoint["id"], _outputs(props, endpoint, secret))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [k for k in (*UPDATABLE, "api_version", "api_base")

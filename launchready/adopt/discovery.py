@@ -153,7 +153,8 @@ def _firebase(client: Client, api: Endpoints, pid: str, live: Live) -> None:
                       missing=[])
     if isinstance(live.sites, list):
         live.custom_domains = _ask(hosting.api, lambda: {
-            _last(site["name"]): hosting.pages(f"{api.hosting}/v1beta1/{site['name']}/customDomains", "customDomains")
+            _last(site["name"]): hosting.pages(f"{api.hosting}/v1beta1/projects/{pid}/sites/{_last(site['name'])}"
+                                               "/customDomains", "customDomains")
             for site in live.sites if isinstance(site.get("name"), str)}, missing={})
     identity = _Asker(client, "Identity Toolkit")
     live.auth_config = _ask(identity.api, lambda: identity.get(f"{api.identity_toolkit}/admin/v2/projects/{pid}/config"))

@@ -100,3 +100,17 @@ def test_a_disabled_endpoint_is_enabled_again_on_the_next_up(stub, props):
     updated = provider.update(created.id, refreshed.outs, dict(props))
     assert updated.outs["status"] == "enabled" and stub.endpoints[created.id]["status"] == "enabled"
     assert provider.diff(created.id, updated.outs, dict(props)).changes is False
+
+
+def test_a_pending_cut_over_creates_the_endpoint_disabled_and_a_later_update_enables_it(stub, props):
+    """launchready adopt recorded a cut-over: the old endpoint still delivers, so the new one must not."""
+    provider = WebhookEndpointProvider()
+    created = provider.create({**props, "disabled": True})
+    assert stub.endpoints[created.id]["status"] == "disabled" and created.outs["status"] == "disabled"
+    after = {k: v for k, v in props.items() if k != "disabled"}   # the cut-over done: the stack drops it
+    diff = provider.diff(created.id, created.outs, after)
+    assert diff.changes is True and diff.replaces == []
+    provider.update(created.id, created.outs, after)
+    assert stub.endpoints[created.id]["status"] == "enabled"
+    still = provider.diff(created.id, {**created.outs, "status": "disabled"}, {**props, "disabled": True})
+    assert still.changes is False   # disabled on purpose while the cut-over is pending: no "re-enable" diff
