@@ -74,6 +74,8 @@ def effect(event_type: str, obj: Parsed) -> Effect:
         return Effect(versioned=_access("canceled")) if obj.get("refunded") else Effect()
     if event_type == "charge.dispute.created":
         return Effect(versioned=_access("unpaid"))
+    if event_type == "invoice_payment.paid":
+        return Effect()  # links its payment intent / charge to the invoice's user; the invoice events pay
     return Effect()  # pragma: no cover - every handled type is covered above
 
 

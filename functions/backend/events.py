@@ -21,6 +21,7 @@ HANDLED_EVENTS: tuple[str, ...] = (
     "invoice.payment_action_required",
     "charge.refunded",
     "charge.dispute.created",
+    "invoice_payment.paid",   # basil+: links a payment intent / charge to its invoice (no entitlement change)
 )
 
 STRIPE_API_VERSION = "2024-06-20"

@@ -1,6 +1,7 @@
 """Links the payload does not carry, read from the Stripe API with the key the webhook is granted.
 
-Used only for an event no stored link matches: dispute -> charge -> customer / payment intent;
+Used only for an event no stored link matches (from basil on, `invoice_payment.paid` usually has
+linked a refund's or dispute's payment intent already): dispute -> charge -> customer / payment intent;
 payment intent -> invoice through InvoicePayment (basil+ removed `charge.invoice`,
 `invoice.charge` and `invoice.payment_intent`); invoice -> subscription; subscription and customer
 -> `metadata.firebase_uid`. Objects are requested in the event's API version, so the same

@@ -5,7 +5,9 @@
 so billing logic never touches a raw payload. Eras start at the Stripe release that moved a field:
 basil (2025-03-31) moved `invoice.subscription` / `subscription_details` under `invoice.parent` and
 removed `invoice.charge`, `invoice.payment_intent` and `charge.invoice` (those links now live on
-InvoicePayment and are resolved through the Stripe API, see `stripe_lookup`). Nothing relevant to
+InvoicePayment: delivered as `invoice_payment.paid`, else resolved through the Stripe API, see
+`stripe_lookup`). InvoicePayment first appears in basil and has one shape, so an event of an older
+version (Stripe is not expected to send one) is read with it too. Nothing relevant to
 these fields changed from basil through endive (2026-10-28); fixtures derived from the published
 `stripe` packages check this table (tests/functions/fixtures/stripe_shapes.json).
 """
@@ -28,10 +30,13 @@ EVENT_KINDS: dict[str, str] = {
     "customer.subscription.created": "subscription", "customer.subscription.updated": "subscription",
     "customer.subscription.deleted": "subscription", "customer.subscription.trial_will_end": "subscription",
     "invoice.paid": "invoice", "invoice.payment_failed": "invoice", "invoice.payment_action_required": "invoice",
-    "charge.refunded": "charge", "charge.dispute.created": "dispute",
+    "charge.refunded": "charge", "charge.dispute.created": "dispute", "invoice_payment.paid": "invoice_payment",
 }
 OBJECT_TYPES = {"checkout": "checkout.session", "subscription": "subscription", "invoice": "invoice",
-                "charge": "charge", "dispute": "dispute", "customer": "customer"}
+                "charge": "charge", "dispute": "dispute", "customer": "customer", "invoice_payment": "invoice_payment"}
+# Kinds whose events only relate Stripe objects (they change no customer field): linked through stored
+# links or parked until a later event links one of their ids — never worth a Stripe API lookup.
+LINK_ONLY_KINDS = frozenset({"invoice_payment"})
 
 Path = tuple[Any, ...]
 _SUBSCRIPTION: dict[str, tuple[Path, ...]] = {
@@ -66,6 +71,9 @@ PATHS: dict[tuple[str, str], dict[str, tuple[Path, ...]]] = {
     ("customer", "legacy"): {"uid": (("metadata", "firebase_uid"),)},
     ("dispute", "legacy"): {"uid": (("metadata", "firebase_uid"),), "charge": (("charge",),),
                             "payment_intent": (("payment_intent",),), "amount": (("amount",),)},
+    # `payment.charge` is set only for a charge without a payment intent (`payment.type` = charge).
+    ("invoice_payment", "basil"): {"invoice": (("invoice",),), "payment_intent": (("payment", "payment_intent"),),
+                                   "charge": (("payment", "charge"),), "status": (("status",),)},
 }
 KINDS_OF = {"uid": "uid", "customer": "id", "subscription": "id", "invoice": "id", "charge": "id",
             "payment_intent": "id", "price": "id", "status": "text", "support_tier": "text", "email": "text",
@@ -102,9 +110,10 @@ def era(api_version: object) -> str:
 
 
 def paths(kind: str, era_name: str) -> dict[str, tuple[Path, ...]]:
-    """The field paths for (kind, era): the newest era at or before `era_name` that defines `kind`."""
+    """The field paths for (kind, era): the newest era at or before `era_name` that defines `kind`, else
+    (an object younger than the era, e.g. InvoicePayment before basil) the oldest that does."""
     names = [name for _, name in ERAS]
-    for candidate in reversed(names[: names.index(era_name) + 1]):
+    for candidate in [*reversed(names[: names.index(era_name) + 1]), *names[names.index(era_name) + 1:]]:
         if (kind, candidate) in PATHS:
             return PATHS[(kind, candidate)]
     raise KeyError(kind)

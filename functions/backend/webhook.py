@@ -30,7 +30,7 @@ from .log_messages import WEBHOOK_EVENT_REJECTED
 from .logs import log
 from .retention import expire_at
 from .store import client, run_transaction, server_timestamp
-from .stripe_shapes import INT64, Parsed, Unapplicable, parse
+from .stripe_shapes import INT64, LINK_ONLY_KINDS, Parsed, Unapplicable, parse
 from .sync.outbox import enqueue_customer_sync
 
 if TYPE_CHECKING:
@@ -159,10 +159,12 @@ def _customer_lock(key: str | None) -> Iterator[None]:
 
 
 def _resolve(db: Client, parsed: Parsed, api_version: object) -> tuple[str | None, set[str]]:
-    """(uid, ids to link and park under): the payload's hint, stored links, then the Stripe API."""
+    """(uid, ids to link and park under): the payload's hint, stored links, then the Stripe API —
+    except for a link-only event (`invoice_payment.paid`): unlinked, it parks under its ids, and the
+    invoice event that links its invoice drains it (which links its payment intent and charge)."""
     ids = set(parsed.refs)
     uid = parsed.get("uid") or links.lookup(db, ids)
-    if uid is None and stripe_lookup.configured():
+    if uid is None and parsed.kind not in LINK_ONLY_KINDS and stripe_lookup.configured():
         found = stripe_lookup.resolve(parsed, api_version)
         ids |= found.ids
         uid = found.uid or links.lookup(db, found.ids - set(parsed.refs))

@@ -33,6 +33,9 @@ def test_every_path_the_parser_reads_exists_in_the_published_shape(version):
               "invoice.parent.subscription_details", ("invoice", "subscription_details"): "invoice.subscription_details"}
     for kind in set(stripe_shapes.EVENT_KINDS.values()) | {"customer"}:
         obj_name = stripe_shapes.OBJECT_TYPES[kind]
+        if obj_name not in published:       # InvoicePayment is younger than the version: never sent in it
+            assert (kind, stripe_shapes.era(version)) == ("invoice_payment", "legacy"), (version, kind)
+            continue
         for name, candidates in stripe_shapes.paths(kind, stripe_shapes.era(version)).items():
             for path in candidates:
                 where: str | None = obj_name
@@ -49,7 +52,8 @@ def test_the_shapes_the_parser_relies_on_moved_in_basil():
     assert {"subscription", "charge", "payment_intent"} <= set(old["invoice"]) and "invoice" in old["charge"]
     assert not {"subscription", "charge", "payment_intent"} & set(new["invoice"]) and "invoice" not in new["charge"]
     assert {"subscription", "metadata"} <= set(new["invoice.parent.subscription_details"])
-    assert {"invoice", "payment"} <= set(new["invoice_payment"])
+    assert {"invoice", "payment", "status"} <= set(new["invoice_payment"]) and "invoice_payment" not in old
+    assert {"type", "payment_intent", "charge"} <= set(new["invoice_payment.payment"])
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -75,7 +79,8 @@ def _isolated(version: str, event_type: str) -> tuple[Builder, str]:
         "customer.subscription.updated": "past_due", "customer.subscription.deleted": "canceled",
         "customer.subscription.trial_will_end": "trialing", "invoice.paid": "active",
         "invoice.payment_failed": "past_due", "invoice.payment_action_required": "past_due",
-        "charge.refunded": "canceled", "charge.dispute.created": "unpaid"}[event_type]
+        "charge.refunded": "canceled", "charge.dispute.created": "unpaid",
+        "invoice_payment.paid": "active"}[event_type]
     if event_type == "checkout.session.completed":
         b.checkout(10)
     elif event_type.startswith("customer.subscription."):
@@ -85,6 +90,8 @@ def _isolated(version: str, event_type: str) -> tuple[Builder, str]:
         b.paid_invoice(event_type, 10, amount=1900 if event_type == "invoice.paid" else 0)
     elif event_type == "charge.refunded":
         b.refund("ch_iso", 10, full=True)
+    elif event_type == "invoice_payment.paid":
+        b.invoice_payment_paid(10)
     else:
         b.dispute("ch_iso", 10)
     return b, expected
@@ -93,6 +100,8 @@ def _isolated(version: str, event_type: str) -> tuple[Builder, str]:
 @pytest.mark.parametrize("version", [STRIPE_API_VERSION, NEWEST_SUPPORTED_API_VERSION])
 @pytest.mark.parametrize("event_type", HANDLED_EVENTS)
 def test_each_handled_event_type_alone_applies_to_the_linked_user(db, stripe_api, version, event_type):
+    if event_type == "invoice_payment.paid" and not se.Shaped(version).basil:
+        pytest.skip("InvoicePayment (and its event) exists from basil on")
     b, expected = _isolated(version, event_type)
     sc = b.done()
     for obj in sc.api_objects:
@@ -100,7 +109,8 @@ def test_each_handled_event_type_alone_applies_to_the_linked_user(db, stripe_api
     for evt in sc.events[:-1]:
         record_event(evt, db)
     outcome = record_event(sc.events[-1], db)
-    assert outcome.uid == sc.uid and outcome.status in ("applied", "no_change")
+    changes = ("ignored",) if event_type == "invoice_payment.paid" else ("applied", "no_change")  # links only
+    assert outcome.uid == sc.uid and outcome.status in changes
     final = state(db, sc.uid)
     assert final["plan_status"] == expected
     assert final["support_tier"] == ("paid" if final["has_access"] else "free")

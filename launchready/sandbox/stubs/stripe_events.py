@@ -167,7 +167,12 @@ class Shaped:
         return self.blank("dispute", id=new_id("dp"), charge=charge_id, payment_intent=payment_intent,
                           amount=1900, reason="fraudulent", metadata={})
 
-    def invoice_payment(self, invoice_id: str, payment_intent: str) -> dict[str, Any]:
-        payment = self.blank("invoice_payment.payment", type="payment_intent", payment_intent=payment_intent)
-        return self.blank("invoice_payment", id=new_id("inpay"), invoice=invoice_id, payment=payment,
-                          status="paid")
+    def invoice_payment(self, invoice_id: str, payment_intent: str | None, *, charge: str | None = None,
+                        amount_paid: int = 1900, invoice_payment_id: str | None = None) -> dict[str, Any]:
+        """An InvoicePayment (basil+), the object of `invoice_payment.paid`: `payment.type` is
+        `payment_intent` (then Stripe leaves `payment.charge` null) or, for a bare charge, `charge`."""
+        payment = self.blank("invoice_payment.payment", type="payment_intent", payment_intent=payment_intent) \
+            if payment_intent else self.blank("invoice_payment.payment", type="charge", charge=charge)
+        return self.blank("invoice_payment", id=invoice_payment_id or new_id("inpay"), invoice=invoice_id,
+                          payment=payment, status="paid", amount_paid=amount_paid, amount_requested=amount_paid,
+                          currency="usd", is_default=True, livemode=False)
