@@ -44,6 +44,17 @@ def date_of(api_version: str) -> str:
     return date
 
 
+# Event types that exist only from an API version on: an endpoint pinned to an earlier version is neither
+# sent them nor, for all we can verify offline, allowed to list them, so its `enabled_events` leaves them out.
+INTRODUCED: dict[str, str] = {"invoice_payment.paid": "2025-03-31"}
+
+
+def endpoint_events(api_version: object) -> list[str]:
+    """The handled events an endpoint pinned to `api_version` subscribes to."""
+    date = version_date(api_version) or ""
+    return [event for event in HANDLED_EVENTS if date >= INTRODUCED.get(event, "")]
+
+
 def is_supported(api_version: object) -> bool:
     """True when the handler parses `api_version`'s payload shapes (the declared range, inclusive)."""
     date = version_date(api_version)

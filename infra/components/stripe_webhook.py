@@ -166,7 +166,7 @@ def stripe_endpoints(config: EnvironmentConfig, api_key: pulumi.Input[str],
     URL pinned to the next version (the upgrade's dual run). Returns each endpoint's signing-secret
     version by secret id (the function pins them) and the webhook function's extra secret env
     (`STRIPE_WEBHOOK_SECRET_NEXT`), so it verifies deliveries from either endpoint."""
-    from launchready.functions.backend.events import HANDLED_EVENTS
+    from launchready.functions.backend.events import endpoint_events
     from launchready.infra.components.secrets import STRIPE_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET_NEXT
 
     assert config.stripe is not None, "called only for payments: stripe, which the config model requires it for"
@@ -177,7 +177,7 @@ def stripe_endpoints(config: EnvironmentConfig, api_key: pulumi.Input[str],
                          f" (upgrade to {config.stripe.next_api_version})"))
     opts = pulumi.ResourceOptions(providers=[provider] if provider else None)
     signing = {secret_id: StripeWebhook(name, StripeWebhookArgs(
-        api_key=api_key, url=config.webhook_url, enabled_events=list(HANDLED_EVENTS), api_version=version,
+        api_key=api_key, url=config.webhook_url, enabled_events=endpoint_events(version), api_version=version,
         description=description + note, signing_secret=secrets[secret_id],
         disabled=config.adopt.stripe_cutover is not None),
         opts=opts).signing_secret_version

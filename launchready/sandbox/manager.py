@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from launchready.config.model import EnvironmentConfig, StripeSettings
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.functions.backend.events import STRIPE_API_VERSION, endpoint_events
 from launchready.infra.dns_records import desired_records
 from launchready.project import Project
 from launchready.runtime import firestore_emulator, identity, lifetime
@@ -232,7 +232,7 @@ def start_stripe(launch: Launch) -> None:
     key = f"sk_{_stripe(launch).mode}_" + secrets.token_hex(12)
     form = {"url": webhook_url(launch), "api_version": STRIPE_API_VERSION,
             "description": f"launchready sandbox ({launch.config.stack})"}
-    form.update({f"enabled_events[{i}]": event for i, event in enumerate(HANDLED_EVENTS)})
+    form.update({f"enabled_events[{i}]": event for i, event in enumerate(endpoint_events(STRIPE_API_VERSION))})
     response = httpx.post(f"{base}/v1/webhook_endpoints", data=form, headers={"Authorization": f"Bearer {key}"},
                           timeout=5)
     if response.status_code != 200:

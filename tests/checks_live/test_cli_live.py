@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.functions.backend.events import STRIPE_API_VERSION, endpoint_events
 from launchready.sandbox.stubs.stripe_api import StripeApiStub
 from tests.checks_live.conftest import ALL_LIVE_AREAS, make_config, stack_values, write_stack
 from tests.checks_live.standins import MonitoringApi, WebhookServer
@@ -28,7 +28,7 @@ def services(knot, tls_server, plan, tmp_path_factory):
     with WebhookServer() as webhook, StripeApiStub() as stripe_api, \
             MonitoringApi(config.gcp.project_id) as monitoring:
         webhook_url = f"{webhook.base_url}/stripe_webhook"
-        stripe_api.add_endpoint(url=webhook_url, enabled_events=list(HANDLED_EVENTS), livemode=True,
+        stripe_api.add_endpoint(url=webhook_url, enabled_events=endpoint_events(STRIPE_API_VERSION), livemode=True,
                                 api_version=STRIPE_API_VERSION)
         monitoring.fill_from_plan(plan)
         flags = ["--stacks-dir", str(stacks), "--nameserver", knot.nameserver, "--https-port", str(tls_server.https_port),

@@ -5,7 +5,7 @@ import pytest
 
 from launchready.checks.framework.base import Status
 from launchready.checks.framework.runner import run_checks
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.functions.backend.events import STRIPE_API_VERSION, endpoint_events
 from launchready.runtime.processes import free_port
 from launchready.sandbox.stubs.stripe_api import StripeApiStub
 from tests.checks_live.conftest import context, make_config, run_check, statuses
@@ -66,14 +66,14 @@ def stripe_results(stub, monkeypatch, key: str = "sk_live_" + "x" * 24, environm
 
 def test_planned_endpoint_passes(stripe_api, monkeypatch):
     stripe_api.add_endpoint(url="https://elsewhere.test/hook", enabled_events=["*"], livemode=True)
-    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True,
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=endpoint_events(STRIPE_API_VERSION), livemode=True,
                             api_version=STRIPE_API_VERSION)
     results = stripe_results(stripe_api, monkeypatch)
     assert {k: r.status.value for k, r in results.items()} == dict.fromkeys(ENDPOINT_CHECKS, "pass")
 
 
 def test_missing_endpoint_fails_once_and_the_rest_skip(stripe_api, monkeypatch):
-    stripe_api.add_endpoint(url="https://elsewhere.test/hook", enabled_events=list(HANDLED_EVENTS), livemode=True)
+    stripe_api.add_endpoint(url="https://elsewhere.test/hook", enabled_events=endpoint_events(STRIPE_API_VERSION), livemode=True)
     results = stripe_results(stripe_api, monkeypatch)
     assert results["stripe.endpoint.exists"].status is Status.FAIL
     assert results["stripe.endpoint.exists"].evidence["endpoint_urls"] == ["https://elsewhere.test/hook"]
@@ -82,7 +82,7 @@ def test_missing_endpoint_fails_once_and_the_rest_skip(stripe_api, monkeypatch):
 
 
 def test_disabled_endpoint_with_wrong_events_and_no_pinned_version(stripe_api, monkeypatch):
-    events = [e for e in HANDLED_EVENTS if e != "invoice.paid"] + ["customer.created"]
+    events = [e for e in endpoint_events(None) if e != "invoice.paid"] + ["customer.created"]
     stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=events, livemode=True, status="disabled")
     results = stripe_results(stripe_api, monkeypatch)
     assert results["stripe.endpoint.enabled"].status is Status.FAIL
@@ -95,7 +95,7 @@ def test_disabled_endpoint_with_wrong_events_and_no_pinned_version(stripe_api, m
 
 
 def test_test_key_in_prod_is_a_mode_mismatch(stripe_api, monkeypatch):
-    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True,
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=endpoint_events(STRIPE_API_VERSION), livemode=True,
                             api_version=STRIPE_API_VERSION)
     results = stripe_results(stripe_api, monkeypatch, key="sk_test_" + "y" * 24)
     assert results["stripe.endpoint.key_mode"].status is Status.FAIL
@@ -127,7 +127,7 @@ def test_rejected_key_and_unreachable_api_are_clear_failures(stripe_api, monkeyp
 @pytest.mark.parametrize("version,status", [("2025-03-31.basil", Status.PASS), ("2026-10-28.endive", Status.PASS),
                                             ("2024-04-10", Status.FAIL), ("2027-02-24.fig", Status.FAIL)])
 def test_endpoint_api_version_must_be_inside_the_supported_range(stripe_api, monkeypatch, version, status):
-    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True, api_version=version)
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=endpoint_events(STRIPE_API_VERSION), livemode=True, api_version=version)
     result = stripe_results(stripe_api, monkeypatch)["stripe.endpoint.api_version"]
     assert result.status is status and result.evidence["api_version"] == version
     if status is Status.FAIL:
@@ -135,12 +135,12 @@ def test_endpoint_api_version_must_be_inside_the_supported_range(stripe_api, mon
 
 
 def test_during_an_upgrade_both_endpoints_on_the_url_are_judged(stripe_api, monkeypatch):
-    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True,
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=endpoint_events(STRIPE_API_VERSION), livemode=True,
                             api_version=STRIPE_API_VERSION)
-    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True,
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=endpoint_events(STRIPE_API_VERSION), livemode=True,
                             api_version="2026-10-28.endive")
     assert stripe_results(stripe_api, monkeypatch)["stripe.endpoint.api_version"].status is Status.PASS
-    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=list(HANDLED_EVENTS), livemode=True,
+    stripe_api.add_endpoint(url=WEBHOOK_URL, enabled_events=endpoint_events(STRIPE_API_VERSION), livemode=True,
                             api_version="2027-02-24.fig")
     result = stripe_results(stripe_api, monkeypatch)["stripe.endpoint.api_version"]
     assert result.status is Status.FAIL and "2027-02-24.fig" in result.message

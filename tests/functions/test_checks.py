@@ -100,9 +100,17 @@ def test_a_failing_verdict_is_never_remembered(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("*.json"))
 
 
-def _endpoint(events):
+def _endpoint(events, version="2025-03-31.basil"):
     return Resource("pulumi-python:dynamic:Resource", "stripe-webhook-endpoint",
-                    {"url": "https://api.example.com/stripe_webhook", "enabled_events": events})
+                    {"url": "https://api.example.com/stripe_webhook", "enabled_events": events, "api_version": version})
+
+
+def test_an_endpoint_pinned_before_basil_is_not_asked_for_basil_only_events():
+    legacy = [e for e in HANDLED_EVENTS if e != "invoice_payment.paid"]
+    [result] = HandledEventsMatchPlan().compare(Plan([_endpoint(legacy, "2024-06-20")]))
+    assert result.status is Status.PASS
+    [result] = HandledEventsMatchPlan().compare(Plan([_endpoint(list(HANDLED_EVENTS), "2024-06-20")]))
+    assert result.status is Status.FAIL and result.evidence["sent_but_not_handled"] == ["invoice_payment.paid"]
 
 
 def test_event_list_matches_plan():

@@ -12,7 +12,7 @@ import dns.rdatatype
 import httpx
 import pytest
 
-from launchready.functions.backend.events import HANDLED_EVENTS, STRIPE_API_VERSION
+from launchready.functions.backend.events import STRIPE_API_VERSION, endpoint_events
 from launchready.project import Project
 from launchready.sandbox import knot, manager
 from tests.sandbox.conftest import REPO, cli, state
@@ -68,7 +68,7 @@ def test_up_serves_every_part_then_refuses_twice_and_stops_exactly_its_pids(sand
     endpoints = httpx.get(f"{targets['stripe_api_base']}/v1/webhook_endpoints",
                           headers={"Authorization": f"Bearer {targets['stripe_api_key']}"}).json()["data"]
     assert [(e["url"], e["enabled_events"], e["api_version"]) for e in endpoints] == \
-        [(targets["webhook_url"], list(HANDLED_EVENTS), STRIPE_API_VERSION)]
+        [(targets["webhook_url"], endpoint_events(STRIPE_API_VERSION), STRIPE_API_VERSION)]
     policies = httpx.get(f"{targets['monitoring_api_base']}/v3/projects/acme-notes-dev/alertPolicies").json()
     assert len(policies["alertPolicies"]) >= 5
     # the Rules API stand-in releases the rules the emulator enforces: the live check reads them back

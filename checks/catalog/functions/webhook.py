@@ -23,7 +23,7 @@ from typing import Any
 
 from launchready.checks.framework import Severity, register
 from launchready.checks.framework.base import Check, Status
-from launchready.functions.backend.events import HANDLED_EVENTS
+from launchready.functions.backend.events import HANDLED_EVENTS, endpoint_events
 from launchready.infra import plan_cache
 
 COLLECTIONS = ("stripe_events", "customers", "sync_tasks")
@@ -203,7 +203,7 @@ class HandledEventsMatchPlan(Check):
     needs = ("plan",)
     title = "The handler's event list equals the Stripe endpoint's enabled_events in the plan"
     severity = Severity.HIGH
-    remediation = ("Both sides read backend.events.HANDLED_EVENTS: pass `enabled_events=list(HANDLED_EVENTS)` to "
+    remediation = ("Both sides read backend.events.HANDLED_EVENTS: pass `enabled_events=endpoint_events(version)` to "
                    "the endpoint in the infra program instead of a hand-written list (and never `*`).")
 
     def run(self, ctx):
@@ -220,9 +220,9 @@ class HandledEventsMatchPlan(Check):
             return self.failed("the plan has no Stripe webhook endpoint (no resource with enabled_events)",
                                {"handled_events": list(HANDLED_EVENTS)},
                                remediation="Declare the Stripe webhook endpoint in the infra program.")
-        handled = set(HANDLED_EVENTS)
         results = []
         for endpoint in endpoints:
+            handled = set(endpoint_events(endpoint.inputs.get("api_version")))   # what exists in its version
             enabled = set(endpoint.inputs.get("enabled_events") or [])
             evidence = {"resource": endpoint.name, "handled_events": sorted(handled),
                         "enabled_events": sorted(enabled)}

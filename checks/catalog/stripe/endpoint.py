@@ -14,7 +14,7 @@ from launchready.checks.framework.network import network_reason
 from launchready.checks.framework.registry import register
 from launchready.config import stripe_keys
 from launchready.config.stripe_keys import key_mode
-from launchready.functions.backend.events import HANDLED_EVENTS, is_supported, supported_range
+from launchready.functions.backend.events import endpoint_events, is_supported, supported_range
 
 TIMEOUT_S = 3.0
 NO_KEY = ("no Stripe key: set STRIPE_SECRET_KEY to a key of this environment (a restricted key with read access "
@@ -118,7 +118,7 @@ class EndpointEvents(_EndpointCheck):
 
     def judge(self, ctx, endpoint, evidence):
         subscribed = set(endpoint.get("enabled_events") or [])
-        handled = set(HANDLED_EVENTS)
+        handled = set(endpoint_events(endpoint.get("api_version")))   # what exists in the endpoint's version
         missing, extra = sorted(handled - subscribed), sorted(subscribed - handled)
         evidence.update(missing=missing, extra=extra)
         if missing or extra:
