@@ -200,3 +200,23 @@ def _stripe(api: Endpoints, live: Live) -> None:
         return
     with Client({"Authorization": f"Bearer {key}"}) as client:
         live.stripe_endpoints = _ask("Stripe", lambda: webhook_endpoints(client, api.stripe), missing=[])
+
+
+def google_configured() -> bool:
+    """Whether Google credentials are set up, decided without the network (no metadata-server probe)."""
+    from launchready.google_credentials import TOKEN_ENV
+    from launchready.preflight.google import _adc_file  # the same ADC file preflight reads
+    adc = _adc_file()
+    return bool(os.environ.get(TOKEN_ENV) or (adc and adc.is_file()))
+
+
+def existing(live: Live) -> list[str]:
+    """What discovery found, in a few words each (for init's summary)."""
+    found = [label for label, present in (
+        ("the project", isinstance(live.project, dict)), ("Firebase", isinstance(live.firebase, dict)),
+        ("Identity Platform", isinstance(live.auth_config, dict))) if present]
+    for label, items in (("database", live.databases), ("rules release", live.releases), ("Hosting site", live.sites),
+                         ("DNS record", live.dns_records), ("Stripe endpoint", live.stripe_endpoints)):
+        if isinstance(items, list) and items:
+            found.append(f"{len(items)} {label}{'s' if len(items) > 1 else ''}")
+    return found

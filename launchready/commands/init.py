@@ -383,6 +383,7 @@ def _summary(root: Path, answers: scaffold.Answers, seen: Discovery, written: li
         state = "exists (read from the app or --project)" if pid in answers.existing_projects \
             else "new: launchready creates it (createProject: true)"
         typer.echo(f"stack   {env}: project {pid} — {state}")
+    _what_runs(root)
     if written:
         typer.echo("wrote   " + ", ".join(p.relative_to(root).as_posix() for p in written))
     if kept:
@@ -398,6 +399,27 @@ def _summary(root: Path, answers: scaffold.Answers, seen: Discovery, written: li
         typer.echo(f"then replace every {scaffold.PLACEHOLDER} value in stacks/ (or pass --cloudflare-zone-id, "
                    "--dkim-key ...)")
     typer.echo("then run `launchready check --stack dev --offline` and `launchready plan --stack dev`")
+
+
+def _what_runs(root: Path) -> None:
+    """With cloud credentials, what already runs where each stack deploys (`launchready adopt`'s discovery);
+    without, one line saying it was not looked up."""
+    from launchready.adopt.discovery import discover, existing, google_configured
+    from launchready.config.model import ConfigError, load_stack
+    from launchready.preflight.model import Endpoints
+
+    if not (google_configured() or os.environ.get("CLOUDFLARE_API_TOKEN") or os.environ.get("STRIPE_SECRET_KEY")):
+        typer.echo("note    no cloud credentials here, so what already runs was not looked up: once they are set, "
+                   "`launchready adopt --stack <env>` decides create or adopt for every resource before `pulumi up`")
+        return
+    for env in ENVIRONMENTS:
+        try:
+            found = existing(discover(load_stack(root / "stacks", env), Endpoints.resolve()))
+        except ConfigError:
+            continue   # placeholders still to fill: adopt runs once the stack is complete
+        if found:
+            typer.echo(f"exists  {env}: {', '.join(found)} — run `launchready adopt --stack {env} --write` "
+                       "before `pulumi up`")
 
 
 def _notes(answers: scaffold.Answers, seen: Discovery, explicit_location: bool) -> None:

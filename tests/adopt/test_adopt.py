@@ -239,3 +239,18 @@ def test_cut_over_disables_the_old_endpoint_before_enabling_the_new_one(live, ca
     assert posts == [f"/v1/webhook_endpoints/{old}", f"/v1/webhook_endpoints/{new['id']}"]   # old off first
     assert stripe_api.endpoints[old]["status"] == "disabled" and stripe_api.endpoints[new["id"]]["status"] == "enabled"
     assert "stripeCutover" not in yaml.safe_load(live["stack"].read_text())["config"]["launchready:adopt"]
+
+
+def test_init_reports_what_already_runs_when_credentials_are_there(live, capsys, monkeypatch):
+    from launchready.commands.init import _what_runs
+
+    _what_runs(live["root"])
+    out = capsys.readouterr().out
+    assert out.startswith("exists  prod: the project, Firebase, Identity Platform, 1 database, 1 rules release, "
+                          "1 Hosting site, 6 DNS records, 1 Stripe endpoint — run `launchready adopt --stack prod")
+    assert non_get(live) == []
+    for name in ("GOOGLE_OAUTH_ACCESS_TOKEN", "CLOUDFLARE_API_TOKEN", "STRIPE_SECRET_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(live["root"] / "no-adc.json"))
+    _what_runs(live["root"])
+    assert "no cloud credentials here, so what already runs was not looked up" in capsys.readouterr().out
