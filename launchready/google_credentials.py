@@ -22,10 +22,18 @@ def access_token(scopes: list[str]) -> str | None:
     from google.auth.compute_engine._metadata import detect_gce_residency_linux
 
     configured = (os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-                  or Path(_cloud_sdk.get_application_default_credentials_path()).is_file()
+                  or _readable_file(Path(_cloud_sdk.get_application_default_credentials_path()))
                   or detect_gce_residency_linux())
     if not configured:
         return None
     credentials, _ = google.auth.default(scopes=scopes)
     credentials.refresh(google.auth.transport.requests.Request())
     return credentials.token
+
+
+def _readable_file(path: Path) -> bool:
+    """A home folder this user cannot read (run as another user) holds no credentials for it."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

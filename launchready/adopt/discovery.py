@@ -206,8 +206,13 @@ def google_configured() -> bool:
     """Whether Google credentials are set up, decided without the network (no metadata-server probe)."""
     from launchready.google_credentials import TOKEN_ENV
     from launchready.preflight.google import _adc_file  # the same ADC file preflight reads
-    adc = _adc_file()
-    return bool(os.environ.get(TOKEN_ENV) or (adc and adc.is_file()))
+    if os.environ.get(TOKEN_ENV):
+        return True
+    try:   # a home folder the user cannot read (init run as another user) means "not configured"
+        adc = _adc_file()
+        return bool(adc and adc.is_file())
+    except OSError:
+        return False
 
 
 def existing(live: Live) -> list[str]:
