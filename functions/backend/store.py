@@ -173,7 +173,8 @@ def _transaction_class() -> type:
                 stream = db._firestore_api.batch_get_documents(
                     request={"database": db._database_string, "documents": paths,
                              "new_transaction": types.TransactionOptions(read_write=types.TransactionOptions.ReadWrite())},
-                    metadata=db._rpc_metadata)
+                    metadata=db._rpc_metadata, retry=None)  # a retried call would begin a second transaction:
+                # a transient error goes to run_transaction, which retries the whole attempt
                 snaps = []
                 for response in stream:  # consumed now: the transaction id comes with the first response
                     if response.transaction and self._id is None:
