@@ -147,8 +147,10 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.10)
     parser.add_argument("--reorder", type=float, default=0.05, help="probability of swapping a neighbour pair")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=300,
-                        help="deliveries before timing: the emulator's JVM and the server reach steady state")
+    parser.add_argument("--warmup", type=int, default=3000,
+                        help="deliveries before timing, sent at the timed concurrency: the emulator's JVM and the "
+                             "server reach steady state (after 300 sequential ones the emulator still spent ~3x "
+                             "the CPU per delivery it spends at steady state, compiling)")
     parser.add_argument("--instances", type=int, default=1,
                         help="functions-framework servers to spread deliveries over (cross-instance contention)")
     parser.add_argument("--compare", metavar="GIT_REF",
@@ -174,13 +176,12 @@ def main() -> None:
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
         pooled: dict[str, list] = {label: [] for label, _, _ in served}
         with httpx.Client(timeout=60, limits=limits) as http:
-            for _label, _project, urls in served:
-                for i, evt in enumerate(make_events(args.warmup * len(urls), 50, random.Random(99))):  # JIT, imports
-                    send(http, urls[i % len(urls)], se.signed(evt, SECRET))
+            for _label, _project, urls in served:  # JIT (the emulator's too), imports, connection pools
+                deliver(http, urls, make_events(args.warmup * len(urls), 50, random.Random(99)), args.concurrency)
             for _label, project, _urls in served:
                 reset(emulator, project)
             for round_ in range(args.rounds if args.compare else 1):
-                for label, project, urls in served:
+                for label, project, urls in (served if round_ % 2 == 0 else served[::-1]):  # neither always first
                     rng = random.Random(args.seed + round_)
                     events = make_events(args.events, args.customers, rng)
                     order = delivery_order(events, rng, args.duplicates, args.reorder)
