@@ -126,8 +126,14 @@ def _google(config: EnvironmentConfig, api: Endpoints, live: Live) -> None:
         for name in names:
             setattr(live, name, Unknown("Google", why))
         return
+    from launchready.preflight.google import quota_project
+
     pid = config.gcp.project_id
-    with Client({"Authorization": f"Bearer {token}"}) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    quota = quota_project()   # user credentials: Firebase and Identity Toolkit calls need a quota project
+    if quota:
+        headers["x-goog-user-project"] = quota
+    with Client(headers) as client:
         rm = _Asker(client, "Cloud Resource Manager")
         live.project = _ask(rm.api, lambda: rm.get(f"{api.resource_manager}/v3/projects/{pid}"))
         if isinstance(live.project, Unknown) and "permission" in live.project.reason and config.gcp.create_project:
@@ -143,8 +149,8 @@ def _firebase(client: Client, api: Endpoints, pid: str, live: Live) -> None:
     live.apps = _ask(firebase.api, lambda: {kind: firebase.pages(f"{api.firebase}/v1beta1/projects/{pid}/{kind}", "apps")
                                             for kind in ("androidApps", "iosApps", "webApps")}, missing={})
     firestore = _Asker(client, "Firestore Admin")
-    live.databases = _ask(firestore.api, lambda: firestore.pages(f"{api.firestore}/v1/projects/{pid}/databases",
-                                                                 "databases"), missing=[])
+    live.databases = _ask(firestore.api, lambda: _databases(firestore, f"{api.firestore}/v1/projects/{pid}/databases"),
+                          missing=[])
     rules = _Asker(client, "Firebase Rules")
     live.releases = _ask(rules.api, lambda: rules.pages(f"{api.firebase_rules}/v1/projects/{pid}/releases",
                                                         "releases"), missing=[])
@@ -158,6 +164,15 @@ def _firebase(client: Client, api: Endpoints, pid: str, live: Live) -> None:
             for site in live.sites if isinstance(site.get("name"), str)}, missing={})
     identity = _Asker(client, "Identity Toolkit")
     live.auth_config = _ask(identity.api, lambda: identity.get(f"{api.identity_toolkit}/admin/v2/projects/{pid}/config"))
+
+
+def _databases(firestore: _Asker, url: str) -> list[dict[str, Any]] | Unknown:
+    """Firestore Admin lists every database at once (no paging parameters: it answers 400 to them); a
+    region it cannot reach is listed in `unreachable`, and then what is there is not known."""
+    answer = firestore.get(url)
+    if answer.get("unreachable"):
+        return Unknown(firestore.api, f"locations unreachable: {', '.join(map(str, answer['unreachable']))}")
+    return [d for d in answer.get("databases") or [] if isinstance(d, dict)]
 
 
 def _last(name: str) -> str:

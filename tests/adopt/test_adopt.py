@@ -45,6 +45,7 @@ def live(tmp_path, monkeypatch):
                                           "if request.auth.uid == uid;\n    }\n  }\n}\n")
     monkeypatch.chdir(root)
     monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("GOOGLE_CLOUD_QUOTA_PROJECT", "kelp-admin")   # user credentials bill a quota project
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", CF_TOKEN)
     monkeypatch.setenv("STRIPE_SECRET_KEY", STRIPE_KEY)
     monkeypatch.setenv("PATH", str(tmp_path / "no-pulumi-cli"))   # no Pulumi CLI: the variables are the credentials
@@ -90,6 +91,7 @@ def test_a_live_product_is_adopted_and_the_next_plan_imports_everything_that_exi
     decisions = by_name(report)
     assert code == 1, err   # the apex conflict remains for the founder to resolve
     assert non_get(live) == []   # discovery (and --write) sent nothing but GETs to any API
+    assert {quota for _, _, quota in live["google"].requests} == {"kelp-admin"}   # Firebase APIs need one
 
     apex = decisions[f"cloudflare-a-{ZONE.replace('.', '-')}"]
     assert apex["action"] == "conflict" and LANDING_IP in apex["detail"]
@@ -254,3 +256,26 @@ def test_init_reports_what_already_runs_when_credentials_are_there(live, capsys,
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(live["root"] / "no-adc.json"))
     _what_runs(live["root"])
     assert "no cloud credentials here, so what already runs was not looked up" in capsys.readouterr().out
+
+
+def test_write_edits_the_stack_file_in_place_keeping_comments_quotes_and_secrets():
+    """What `--write` changes is the only difference: a founder's comments and style survive."""
+    from launchready.adopt.stack_file import edited
+
+    indented = ('# Kelp Journal prod: edited by hand, keep these notes\nencryptionsalt: v1:abc\nconfig:\n'
+                '  launchready:gcp:\n    projectId: kelp-journal-prod  # console-made in 2024\n'
+                '    createProject: true\n    folderId: "204815162342"\n  launchready:email:\n'
+                '    spfIncludes:\n      - _spf.google.com\n    spfAll: "-all"\n'
+                '  launchready:stripeSecretKey:\n    secure: v1:Zm9v:YmFy\n')
+    new = edited(indented, {"gcp.createProject": False, "email.spfIncludes": ["_spf.google.com", "servers.mcsv.net"],
+                            "adopt.imports": {"firestore-database": f"projects/{PROJECT}/databases/(default)"}})
+    assert new.startswith("# Kelp Journal prod: edited by hand, keep these notes\nencryptionsalt: v1:abc\n")
+    assert "projectId: kelp-journal-prod  # console-made in 2024\n    createProject: false\n" in new
+    assert 'folderId: "204815162342"' in new and 'spfAll: "-all"' in new and "secure: v1:Zm9v:YmFy" in new
+    assert "    spfIncludes:\n      - _spf.google.com\n      - servers.mcsv.net\n" in new
+    assert new.endswith(f"  launchready:adopt:\n    imports:\n      firestore-database: projects/{PROJECT}/databases/"
+                        "(default)\n")
+    flush = "config:\n  launchready:email:\n    spfIncludes:\n    - _spf.google.com\n"   # PyYAML's (init's) style
+    assert edited(flush, {"email.spfIncludes": ["_spf.google.com", "sendgrid.net"]}) == \
+        "config:\n  launchready:email:\n    spfIncludes:\n    - _spf.google.com\n    - sendgrid.net\n"
+    assert edited(flush, {"adopt.stripeCutover": None}) == flush   # removing what is not there changes nothing

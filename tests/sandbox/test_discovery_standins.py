@@ -321,3 +321,15 @@ def test_live_product_runs_standalone():
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_the_database_list_takes_no_paging_parameters_as_the_real_api():
+    """firestore.projects.databases.list has only `showDeleted`: Google answers 400 to any other parameter."""
+    state = GoogleAdminState(tokens={"t": "a@b.c"}, projects={"p-1": "folders/1"},
+                             databases={"p-1": {"(default)": {"locationId": "nam5"}}})
+    with GoogleAdminApisStub(state) as stub:
+        headers = {"Authorization": "Bearer t"}
+        ok = httpx.get(f"{stub.base_url}/v1/projects/p-1/databases", headers=headers)
+        paged = httpx.get(f"{stub.base_url}/v1/projects/p-1/databases", params={"pageSize": 100}, headers=headers)
+    assert ok.status_code == 200 and ok.json()["databases"][0]["locationId"] == "nam5"
+    assert paged.status_code == 400 and 'Unknown name "pageSize"' in paged.json()["error"]["message"]

@@ -167,6 +167,10 @@ class FirebaseRoutes:
         return body
 
     def _databases(self, request: Request, project: str) -> Response:
+        unknown = sorted(set(request.args) - {"showDeleted"})   # the real list takes no paging parameters
+        if unknown:
+            return error(400, f'Invalid JSON payload received. Unknown name "{unknown[0]}": Cannot bind query '
+                              f"parameter. Field '{unknown[0]}' could not be found in request message.")
         found = [self.database(project, d) for d in sorted(self.state.databases.get(project, {}))]
         return json_response({"databases": found} if found else {})   # not paged: the real list returns them all
 
