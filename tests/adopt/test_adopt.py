@@ -279,3 +279,21 @@ def test_write_edits_the_stack_file_in_place_keeping_comments_quotes_and_secrets
     assert edited(flush, {"email.spfIncludes": ["_spf.google.com", "sendgrid.net"]}) == \
         "config:\n  launchready:email:\n    spfIncludes:\n    - _spf.google.com\n    - sendgrid.net\n"
     assert edited(flush, {"adopt.stripeCutover": None}) == flush   # removing what is not there changes nothing
+
+
+def test_the_gate_blocks_imports_the_program_no_longer_makes(live, capsys):
+    """A stale name imports nothing: `pulumi up` would create a duplicate beside the live record."""
+    adopt(capsys, "--write")
+
+    def gate() -> dict:
+        code, out, _ = run(capsys, "check", "--stack", "prod", "--offline", "--only", "infra.plan.imports",
+                           "--format", "json", "--allow-skips")
+        [result] = [r for r in json.loads(out)["results"] if r["id"] == "infra.plan.imports"]
+        return result
+
+    assert gate()["status"] == "pass"
+    document = yaml.safe_load(live["stack"].read_text())
+    document["config"]["launchready:adopt"]["imports"]["cloudflare-mx-kelpjournal-io-0001"] = f"{ZONE_ID}/gone"
+    live["stack"].write_text(yaml.safe_dump(document, sort_keys=False))
+    result = gate()
+    assert result["status"] == "fail" and "cloudflare-mx-kelpjournal-io-0001" in result["message"]

@@ -24,3 +24,27 @@ class PlanBuilds(Check):
             return self.failed(problem, {"stack": ctx.stack})
         plan = ctx.plan
         return self.passed(f"the program plans {len(plan.resources)} resource(s)", {"stack": ctx.stack})
+
+
+@register
+class AdoptedResourcesImported(Check):
+    id = "infra.plan.imports"
+    title = "Every resource `launchready adopt` recorded is imported by the plan"
+    severity = Severity.HIGH
+    config_key = "adopt"
+    needs = ("plan",)
+    remediation = ("Run `launchready adopt --stack <stack> --write` again: it decides against the program as it is now "
+                   "and rewrites `launchready:adopt.imports`.")
+
+    def run(self, ctx):
+        recorded = dict(ctx.config.adopt.imports)
+        if not recorded:
+            return self.passed("the stack records no imports (nothing adopted)", {"stack": ctx.stack})
+        imported = {r.name: r.import_id for r in ctx.plan.resources if r.import_id}
+        stale = sorted(name for name in recorded if imported.get(name) != recorded[name])
+        evidence = {"stack": ctx.stack, "recorded": len(recorded), "stale": stale}
+        if stale:
+            return self.failed(f"launchready:adopt.imports names {', '.join(stale)}, which the program no longer "
+                               "makes: `pulumi up` would create a replacement beside the live resource (a duplicate "
+                               "record, or a 409)", evidence)
+        return self.passed(f"the plan imports all {len(recorded)} adopted resource(s)", evidence)
