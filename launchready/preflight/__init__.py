@@ -8,9 +8,9 @@ from launchready.preflight.model import BLOCKING, Endpoints, Finding
 def run(config: EnvironmentConfig, endpoints: Endpoints) -> list[Finding]:
     """Every probe's findings: Google, then Cloudflare, then Stripe (key mode, account, its endpoints);
     no Cloudflare probe when DNS is elsewhere, no Stripe probe without payments (the app's architecture)."""
-    from launchready.preflight import cloudflare, google, stripe_account
+    from launchready.preflight import cloudflare, google, pulumi_cli, stripe_account
 
-    return [*google.GoogleProbes(config, endpoints).findings(),
+    return [*pulumi_cli.probe(config), *google.GoogleProbes(config, endpoints).findings(),
             *(cloudflare.probe(config, endpoints) if config.dns.provider == "cloudflare" else []),
             *(stripe_account.probe(config, endpoints) if config.payments == "stripe" else [])]
 

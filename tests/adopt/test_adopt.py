@@ -297,3 +297,38 @@ def test_the_gate_blocks_imports_the_program_no_longer_makes(live, capsys):
     live["stack"].write_text(yaml.safe_dump(document, sort_keys=False))
     result = gate()
     assert result["status"] == "fail" and "cloudflare-mx-kelpjournal-io-0001" in result["message"]
+
+
+def test_imports_keep_the_programs_urn_parent_and_provider(live, capsys):
+    """`import_` through the stack transformation changes nothing else about a resource: the URN (so no
+    replace later), its parent component and its explicit provider are the program's own."""
+    from launchready.config.model import load_stack
+    from launchready.infra.plan import build_plan
+    from launchready.project import discover
+
+    project = discover(live["root"])
+    adopt(capsys, "--write")
+    adopted = load_stack(live["root"] / "stacks", "prod")
+    fresh = adopted.model_copy(update={"adopt": type(adopted.adopt)()})
+    with_imports, without = build_plan(adopted, project), build_plan(fresh, project)
+    imported = [r for r in with_imports.resources if r.import_id]
+    assert len(imported) == len(adopted.adopt.imports) == 11
+    for resource in imported:
+        twin = without.named(resource.name)
+        assert (resource.urn, resource.parent, resource.provider) == (twin.urn, twin.parent, twin.provider)
+        assert twin.import_id is None
+
+
+@pytest.mark.parametrize("said,status", [("v3.160.0", "fail"), ("v3.211.1", "pass"), ("", "warn")])
+def test_preflight_wants_a_pulumi_cli_that_imports_and_updates(live, capsys, monkeypatch, tmp_path, said, status):
+    adopt(capsys, "--write")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pulumi").write_text(f"#!/bin/sh\n[ \"$1\" = version ] && echo '{said}' && exit 0\nexit 255\n")
+    (bin_dir / "pulumi").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    code, out, _ = run(capsys, "preflight", "--stack", "prod", "--format", "json")
+    [finding] = [f for f in json.loads(out)["findings"] if f["id"] == "pulumi.cli"]
+    assert finding["status"] == status, finding
+    if status == "fail":
+        assert code == 1 and "3.160.0" in finding["message"] and "3.200.0 or later" in finding["message"]
