@@ -80,7 +80,8 @@ def _write(verdict, path: Path, root: Path, allow_unknown: bool, *, quiet: bool)
         typer.echo(f"not written: {len(unknown)} resource(s) undecided ({'; '.join(sorted({d.detail for d in unknown}))}); "
                    "fix the access, or --allow-unknown to write the rest", err=True)
         raise typer.Exit(1)
-    values = {**verdict.changes.values, "adopt.imports": verdict.imports or None}
+    conflicts = {d.name: d.detail for d in verdict.decisions if d.action == "conflict"}
+    values = {**verdict.changes.values, "adopt.imports": verdict.imports or None, "adopt.conflicts": conflicts or None}
     changed = write(path, root, values)
     if not quiet:
         typer.echo(f"{'wrote' if changed else 'unchanged'}: {path.name} ({len(verdict.imports)} import(s)"

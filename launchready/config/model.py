@@ -261,6 +261,9 @@ class AdoptSettings(_Model):
     imports: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = Field(default_factory=dict,
                                                                                    max_length=500)
     stripe_cutover: StripeCutover | None = None
+    # Planned resources that collide with something live and cannot be imported (name -> why); the gate
+    # (infra.plan.imports) blocks while the plan still makes them, so `pulumi up` never runs into them.
+    conflicts: dict[str, Annotated[str, Field(max_length=1000)]] = Field(default_factory=dict, max_length=500)
 
 
 class EnvironmentConfig(_Model):

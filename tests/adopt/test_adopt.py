@@ -291,6 +291,15 @@ def test_the_gate_blocks_imports_the_program_no_longer_makes(live, capsys):
         [result] = [r for r in json.loads(out)["results"] if r["id"] == "infra.plan.imports"]
         return result
 
+    conflict = gate()   # the apex A record collides: `pulumi up` would add a second A beside the landing page's
+    assert conflict["status"] == "fail" and f"cloudflare-a-{ZONE.replace('.', '-')}: {ZONE} already has A " \
+        f"{LANDING_IP}" in conflict["message"]
+    # the founder serves the app from app.<zone> and keeps the landing page: adopt again, and the gate passes
+    document = yaml.safe_load(live["stack"].read_text())
+    document["config"]["launchready:domain"]["appHost"] = f"app.{ZONE}"
+    live["stack"].write_text(yaml.safe_dump(document, sort_keys=False))
+    code, report, _ = adopt(capsys, "--write")
+    assert code == 0 and "conflicts" not in yaml.safe_load(live["stack"].read_text())["config"]["launchready:adopt"]
     assert gate()["status"] == "pass"
     document = yaml.safe_load(live["stack"].read_text())
     document["config"]["launchready:adopt"]["imports"]["cloudflare-mx-kelpjournal-io-0001"] = f"{ZONE_ID}/gone"

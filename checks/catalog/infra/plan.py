@@ -29,7 +29,7 @@ class PlanBuilds(Check):
 @register
 class AdoptedResourcesImported(Check):
     id = "infra.plan.imports"
-    title = "Every resource `launchready adopt` recorded is imported by the plan"
+    title = "What `launchready adopt` found running is imported, and nothing planned collides with it"
     severity = Severity.HIGH
     config_key = "adopt"
     needs = ("plan",)
@@ -37,7 +37,16 @@ class AdoptedResourcesImported(Check):
                    "and rewrites `launchready:adopt.imports`.")
 
     def run(self, ctx):
-        recorded = dict(ctx.config.adopt.imports)
+        adopt = ctx.config.adopt
+        recorded = dict(adopt.imports)
+        planned = {r.name: r for r in ctx.plan.resources}
+        colliding = sorted(name for name in adopt.conflicts if name in planned and not planned[name].import_id)
+        if colliding:
+            return self.failed(f"{len(colliding)} planned resource(s) collide with what already runs: "
+                               + "; ".join(f"{n}: {adopt.conflicts[n]}" for n in colliding),
+                               {"stack": ctx.stack, "conflicts": colliding},
+                               remediation="Resolve each as `launchready adopt --stack <stack>` says, then run it "
+                                           "again with --write (it clears what no longer collides).")
         if not recorded:
             return self.passed("the stack records no imports (nothing adopted)", {"stack": ctx.stack})
         imported = {r.name: r.import_id for r in ctx.plan.resources if r.import_id}
