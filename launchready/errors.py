@@ -9,7 +9,7 @@ class UsageError(Exception):
 # Top-level modules of the optional extras (pyproject.toml): the core install serves `scan`.
 EXTRA_MODULES = {"pulumi": "deploy", "pulumi_gcp": "deploy", "pulumi_cloudflare": "deploy", "pulumi_policy": "deploy",
                  "pulumiverse_time": "deploy", "functions_framework": "sandbox", "firebase_admin": "sandbox",
-                 "google.cloud": "sandbox", "werkzeug": "sandbox",
+                 "google.cloud": "sandbox", "werkzeug": "sandbox", "grpc": "sandbox",
                  "flask": "sandbox"}
 
 
