@@ -19,6 +19,7 @@ from launchready.infra.plan import Plan, PlannedResource
 
 Action = Literal["create", "adopt", "conflict", "unknown", "cutover"]
 BLOCKING: frozenset[str] = frozenset({"conflict", "unknown"})
+OWN = "launchready's own (not looked up)"   # the detail of a resource discovery does not look for
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def decide(config: EnvironmentConfig, plan: Plan, live: Live) -> Verdict:
 def _not_looked_up(resource: PlannedResource) -> Decision:
     """launchready's own resources (IAM, secrets, functions, services): created; enabling an enabled
     API or setting a zone setting is idempotent, so none of them can collide."""
-    return Decision(resource.name, resource.type, "create", "launchready's own (not looked up)")
+    return Decision(resource.name, resource.type, "create", OWN)
 
 
 def exists_or_unknown(answer: Any, resource: PlannedResource) -> Decision | None:

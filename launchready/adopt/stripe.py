@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from launchready.adopt.decide import Decision, StackChanges, exists_or_unknown
+from launchready.adopt.decide import OWN, Decision, StackChanges, exists_or_unknown
 from launchready.adopt.discovery import Live
 from launchready.config.model import EnvironmentConfig
 from launchready.infra.plan import PlannedResource
@@ -18,7 +18,7 @@ from launchready.preflight.stripe_account import MANAGED_BY, competing, overlapp
 
 def endpoint(config: EnvironmentConfig, resource: PlannedResource, live: Live, changes: StackChanges) -> Decision:
     if resource.get("enabled_events") is None:   # another dynamic resource: not a webhook endpoint
-        return Decision(resource.name, resource.type, "create", "launchready's own (not looked up)")
+        return Decision(resource.name, resource.type, "create", OWN)
     unknown = exists_or_unknown(live.stripe_endpoints, resource)
     if unknown:
         return unknown

@@ -66,7 +66,7 @@ def command(
     if fmt == "json":
         typer.echo(json.dumps({"stack": stack, **verdict.to_dict()}, indent=2, sort_keys=True))
     else:
-        typer.echo(render_text(stack, verdict))
+        print_table(stack, verdict)
     if write:
         _write(verdict, path, project.root, allow_unknown, quiet=fmt == "json")
     raise typer.Exit(1 if verdict.blocking else 0)
@@ -103,21 +103,30 @@ def _cut_over(config, path: Path, root: Path, stripe_base: str, verify_url: str 
                f"backend's sweep, or now with `launchready reconcile --stack {config.stack} --fix`")
 
 
-def render_text(stack: str, verdict) -> str:
-    lines = [f"adopt for stack {stack}"]
-    own = [d for d in verdict.decisions if d.detail == "launchready's own (not looked up)"]
-    for decision in verdict.decisions:
-        if decision in own:
-            continue
-        lines.append(f"  {MARK[decision.action]} {decision.name}: {decision.detail}")
-        if decision.import_id:
-            lines.append(f"           import id: {decision.import_id}")
-        if decision.remediation:
-            lines.append(f"           fix: {decision.remediation}")
-    if own:
-        lines.append(f"  create   {len(own)} more of launchready's own resources (IAM, secrets, functions, APIs, monitoring)")
-    for note in verdict.changes.notes:
-        lines.append(f"  stack:   {note}")
+def print_table(stack: str, verdict) -> None:
+    """One row per looked-up resource (decision, resource, what was found, import id or fix), then one
+    line for launchready's own resources and the stack changes `--write` makes."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from launchready.adopt.decide import OWN
+    from launchready.commands.plan import console, short_type
+
+    own = [d for d in verdict.decisions if d.detail == OWN]
     counts = {a: sum(d.action == a for d in verdict.decisions) for a in MARK}
-    lines.append(", ".join(f"{n} {a}" for a, n in counts.items() if n))
-    return "\n".join(lines)
+    table = Table(title=f"launchready adopt — stack {stack}: " + ", ".join(f"{n} {a}" for a, n in counts.items() if n),
+                  title_justify="left")
+    for column in ("decision", "resource", "type", "found", "import id / fix"):
+        table.add_column(column, overflow="fold")
+    for d in verdict.decisions:
+        if d in own:
+            continue
+        table.add_row(*(Text(cell) for cell in (MARK[d.action].strip(), d.name, short_type(d.type), d.detail,
+                                                 d.import_id or d.remediation or "")))
+    if own:
+        table.add_row(*(Text(cell) for cell in ("create", f"{len(own)} more", "", "launchready's own resources "
+                                                "(IAM, secrets, functions, APIs, monitoring): not looked up", "")))
+    out = console()
+    out.print(table)
+    for note in verdict.changes.notes:
+        out.print(Text(f"stack: {note}"))

@@ -122,7 +122,7 @@ def _row(table, *cells: str) -> None:
     table.add_row(*(Text(cell) for cell in cells))
 
 
-def _console():
+def console():
     from rich.console import Console
     return Console(width=200 if not sys.stdout.isatty() else None, soft_wrap=False)
 
@@ -140,7 +140,7 @@ def _print_plan(plan) -> None:
     for resource in plan.resources:
         setting = f"id={resource.import_id}" if resource.import_id else key_settings(resource)
         _row(table, resource.operation if resource.custom else "", short_type(resource.type), resource.name, setting)
-    _console().print(table)
+    console().print(table)
 
 
 def _print_diff(changes) -> None:
@@ -156,4 +156,4 @@ def _print_diff(changes) -> None:
     for resource, settings in changes.changed:
         for path, (mine, theirs) in settings.items():
             _row(table, "differs", short_type(resource.type), resource.name, path, _short(mine), _short(theirs))
-    _console().print(table)
+    console().print(table)

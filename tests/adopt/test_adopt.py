@@ -341,3 +341,13 @@ def test_preflight_wants_a_pulumi_cli_that_imports_and_updates(live, capsys, mon
     assert finding["status"] == status, finding
     if status == "fail":
         assert code == 1 and "3.160.0" in finding["message"] and "3.200.0 or later" in finding["message"]
+
+
+def test_the_text_output_is_a_table_of_decisions_with_the_stack_changes(live, capsys):
+    code, out, _ = run(capsys, "adopt", "--stack", "prod")
+    assert code == 1 and out.startswith("launchready adopt — stack prod: ")
+    zone = ZONE.replace(".", "-")
+    row = next(line for line in out.splitlines() if f"cloudflare-a-{zone} " in line)
+    assert "CONFLICT" in row and f"{ZONE} already has A {LANDING_IP}" in row
+    assert "cut-over" in out and "more" in out and "launchready's own resources" in out
+    assert "stack: spfIncludes += servers.mcsv.net, _spf.hubspotemail.net (from the live SPF record)" in out
