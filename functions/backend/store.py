@@ -11,7 +11,7 @@ Two round-trip savings the library does not make on its own (both measured on th
   (`SingleThreadedUnaryStream`), not through a channel spin thread started for the call.
 And one CPU saving: that first read and the commit call the gRPC method with raw protobuf messages
 (no proto-plus request marshalling, response wrapping or DocumentSnapshot deep copies) — measured,
-webhook p95 69 -> 40 ms on the bench (docs/performance.md).
+webhook p95 69 -> 40 ms in the best side-by-side bench run, 53-58 ms typical (docs/performance.md).
 """
 from __future__ import annotations
 
