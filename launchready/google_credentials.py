@@ -31,6 +31,17 @@ def access_token(scopes: list[str]) -> str | None:
     return credentials.token
 
 
+def configured_here() -> bool:
+    """Whether credentials are set up for this user, decided from files and variables alone: an explicit
+    token, or a readable ADC file (init's "what already runs" line; no metadata-server probe)."""
+    if os.environ.get(TOKEN_ENV):
+        return True
+    from google.auth import _cloud_sdk
+
+    explicit = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    return _readable_file(Path(explicit or _cloud_sdk.get_application_default_credentials_path()))
+
+
 def _readable_file(path: Path) -> bool:
     """A home folder this user cannot read (run as another user) holds no credentials for it."""
     try:

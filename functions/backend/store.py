@@ -15,6 +15,7 @@ webhook p95 69 -> 40 ms in the best side-by-side bench run, 53-58 ms typical (do
 """
 from __future__ import annotations
 
+import copy
 import os
 import threading
 import time
@@ -277,7 +278,6 @@ class _Snapshot:
         return self.reference.id
 
     def to_dict(self) -> dict[str, Any] | None:
-        import copy
         return None if self._data is None else copy.deepcopy(self._data)
 
 

@@ -217,19 +217,6 @@ def _stripe(api: Endpoints, live: Live) -> None:
         live.stripe_endpoints = _ask("Stripe", lambda: webhook_endpoints(client, api.stripe), missing=[])
 
 
-def google_configured() -> bool:
-    """Whether Google credentials are set up, decided without the network (no metadata-server probe)."""
-    from launchready.google_credentials import TOKEN_ENV
-    from launchready.preflight.google import _adc_file  # the same ADC file preflight reads
-    if os.environ.get(TOKEN_ENV):
-        return True
-    try:   # a home folder the user cannot read (init run as another user) means "not configured"
-        adc = _adc_file()
-        return bool(adc and adc.is_file())
-    except OSError:
-        return False
-
-
 def existing(live: Live) -> list[str]:
     """What discovery found, in a few words each (for init's summary)."""
     found = [label for label, present in (

@@ -404,11 +404,12 @@ def _summary(root: Path, answers: scaffold.Answers, seen: Discovery, written: li
 def _what_runs(root: Path) -> None:
     """With cloud credentials, what already runs where each stack deploys (`launchready adopt`'s discovery);
     without, one line saying it was not looked up."""
-    from launchready.adopt.discovery import discover, existing, google_configured
+    from launchready.adopt.discovery import discover, existing
     from launchready.config.model import ConfigError, load_stack
+    from launchready.google_credentials import configured_here
     from launchready.preflight.model import Endpoints
 
-    if not (google_configured() or os.environ.get("CLOUDFLARE_API_TOKEN") or os.environ.get("STRIPE_SECRET_KEY")):
+    if not (configured_here() or os.environ.get("CLOUDFLARE_API_TOKEN") or os.environ.get("STRIPE_SECRET_KEY")):
         typer.echo("note    no cloud credentials here, so what already runs was not looked up: once they are set, "
                    "`launchready adopt --stack <env>` decides create or adopt for every resource before `pulumi up`")
         return
