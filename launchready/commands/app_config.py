@@ -3,39 +3,9 @@
 `firebase_apps` stack output of `pulumi up` — so the build of a flavor can only point at its own project."""
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import typer
-
-OUTPUTS_TIMEOUT_S = 60
-
-
-def _stack_outputs(stack: str, outputs: Path | None, root: Path) -> dict[str, Any]:
-    """`--outputs` (the JSON of `pulumi stack output --json --stack S`), else that command, run here."""
-    from launchready.errors import UsageError
-
-    if outputs is not None:
-        try:
-            data = json.loads(outputs.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"--outputs: {outputs}: not the JSON of `pulumi stack output --json` ({exc})") from None
-    elif shutil.which("pulumi") is None:
-        raise UsageError(f"no stack outputs: install the Pulumi CLI, or pass --outputs with the JSON of "
-                         f"`pulumi stack output --json --stack {stack}`")
-    else:
-        done = subprocess.run(["pulumi", "stack", "output", "--json", "--stack", stack], cwd=root,
-                              capture_output=True, text=True, timeout=OUTPUTS_TIMEOUT_S)
-        if done.returncode != 0:
-            raise UsageError(f"`pulumi stack output --json --stack {stack}` failed: "
-                             f"{(done.stderr.strip().splitlines() or ['no message'])[-1]}")
-        data = json.loads(done.stdout or "{}")
-    if not isinstance(data, dict):
-        raise UsageError("the stack outputs are not a JSON object")
-    return data
 
 
 def command(
@@ -54,6 +24,7 @@ def command(
     from launchready.errors import UsageError
     from launchready.flutter.firebase_options import OptionsError, write
     from launchready.project import stacks_folder
+    from launchready.stack_outputs import stack_outputs
 
     project = selected_project(ctx)
     config = load_stack(stacks_folder(project, stacks_dir), stack)
@@ -61,7 +32,7 @@ def command(
     if app is None or not (app / "pubspec.yaml").is_file():
         raise UsageError(f"--app-dir: {app or 'no app folder (set launchready:appDir in Pulumi.yaml)'} is not a "
                          "Flutter app (no pubspec.yaml)")
-    apps = _stack_outputs(stack, project.flag(outputs), project.root).get("firebase_apps") or {}
+    apps = stack_outputs(stack, project.flag(outputs), project.root).get("firebase_apps") or {}
     if not apps:
         raise UsageError(f"stack {stack} has no firebase_apps output: set launchready:firebaseApps in its stack "
                          f"file and run `pulumi up --stack {stack}`")

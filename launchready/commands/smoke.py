@@ -1,7 +1,8 @@
 """`launchready smoke`: the launch acceptance criteria against a running environment in Stripe test
-mode (see launchready/triage/smoke.py), one result per criterion in the usual report formats.
+mode (see launchready/triage/smoke.py), one result per criterion in the usual report formats: the
+running sandbox (`--sandbox`) or the deployed stack, through the same public APIs.
 Exit 0 every criterion holds; 1 one fails; 2 usage or config error (prod without --allow-prod, a live
-Stripe key, no sandbox running)."""
+Stripe key or mode, no sandbox running, a deployed stack's missing outputs or credentials)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,6 +23,8 @@ def command(
     fmt: str = typer.Option("text", "--format", help=f"Output format: {'|'.join(RENDERERS)}."),
     output: Path | None = typer.Option(None, "--output", help="Write the report here instead of stdout."),
     stacks_dir: Path | None = typer.Option(None, "--stacks-dir", help="Folder of Pulumi.<stack>.yaml files (default: the project's stackConfigDir)."),
+    outputs: Path | None = typer.Option(None, "--outputs", help="A deployed stack: JSON of `pulumi stack output --json "
+                                           "--stack S` (default: run that command)."),
 ) -> None:
     """Run the acceptance criteria (sign-up, payment, CRM, refund, support, access, latency, errors)."""
     from launchready.checks.reports import render
@@ -30,7 +33,9 @@ def command(
     from launchready.project import stacks_folder
     from launchready.redact import redact_text
     from launchready.sandbox.state import load_state
-    from launchready.triage.smoke import run_smoke, sandbox_drain
+    from launchready.stack_outputs import stack_outputs
+    from launchready.triage.smoke import run_smoke
+    from launchready.triage.smoke_targets import deployed_targets, sandbox_targets
     from launchready.triage.systems import connect
 
     if fmt not in RENDERERS:
@@ -38,15 +43,20 @@ def command(
     project = selected_project(ctx)
     config = load_stack(stacks_folder(project, stacks_dir), stack)
     if config.environment == "prod" and not allow_prod:
-        raise UsageError(f"smoke: stack '{stack}' is prod: it creates (and deletes) a test user and test-mode "
+        raise UsageError(f"smoke: stack '{stack}' is prod: it creates (and deletes) test users and test-mode "
                          "payments there; pass --allow-prod to run it anyway")
-    if not sandbox:
-        raise UsageError("smoke: only --sandbox is supported in this version (a deployed stack needs a Firebase "
-                         "Web API key for test sign-ups and the webhook's signing secret; see docs/triage.md)")
+    if config.stripe and config.stripe.mode == "live" and not sandbox:
+        raise UsageError(f"smoke: stack '{stack}' runs Stripe in live mode (launchready:stripe.mode); smoke plays "
+                         "test-mode payments only")
     systems = connect(config, project, sandbox)
     if (systems.stripe_key or "").startswith(LIVE_KEY_PREFIXES):
         raise UsageError("smoke: the Stripe key is a live-mode key; smoke runs in test mode only")
-    report = run_smoke(systems, load_state(project), sandbox_drain(systems))
+    needed = [name for name in ("firestore", "crm", "support") if not systems.has(name)]
+    if needed:   # it must read what it made and delete it again: no system may be left unseen
+        raise UsageError(f"smoke --stack {stack}: {systems.why_not(*needed)}")
+    targets = sandbox_targets(load_state(project)) if sandbox else \
+        deployed_targets(config, stack_outputs(stack, project.flag(outputs), project.root))
+    report = run_smoke(systems, targets)
     text = redact_text(render(report, fmt))
     out = project.flag(output)
     if out:

@@ -41,7 +41,8 @@ class Endpoints:
     firestore: str = "https://firestore.googleapis.com"            # Firestore Admin (adopt)
     firebase_rules: str = "https://firebaserules.googleapis.com"   # Firebase Rules (adopt)
     hosting: str = "https://firebasehosting.googleapis.com"        # Firebase Hosting (adopt)
-    identity_toolkit: str = "https://identitytoolkit.googleapis.com"   # Identity Platform (adopt)
+    identity_toolkit: str = "https://identitytoolkit.googleapis.com"   # Identity Platform (adopt, smoke)
+    secret_manager: str = "https://secretmanager.googleapis.com"       # the webhook signing secret (smoke)
     cloudflare: str = "https://api.cloudflare.com"
     stripe: str = "https://api.stripe.com"
 

@@ -3,12 +3,12 @@ documents (admin reads bypass rules, as the backend's do), signed Stripe deliver
 event, and the stand-ins' recorded state."""
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import httpx
 
 from launchready.sandbox.stubs import stripe_events as se
+from launchready.sandbox.stubs.auth_api import deliver_user_created
 
 
 def _value(v: dict[str, Any]) -> Any:
@@ -50,11 +50,8 @@ class Sandbox:
 
     def user_created(self, uid: str, email: str) -> httpx.Response:
         """The Auth `user created` CloudEvent, as Eventarc delivers it to `on_user_created`."""
-        event = {"specversion": "1.0", "id": secrets.token_hex(8), "type": "google.firebase.auth.user.v1.created",
-                 "source": f"//identitytoolkit.googleapis.com/projects/{self.targets['firestore_project']}",
-                 "subject": f"users/{uid}", "datacontenttype": "application/json", "data": {"uid": uid, "email": email}}
-        return self.http.post(self.targets["on_user_created_url"], json=event,
-                              headers={"Content-Type": "application/cloudevents+json"})
+        return deliver_user_created(self.http, self.targets["on_user_created_url"], self.targets["firestore_project"],
+                                    uid, email)
 
     def stub_state(self, name: str) -> dict[str, Any]:
         return self.http.get(f"{self.targets[name + '_api_base']}/_stub/state").json()

@@ -253,10 +253,13 @@ def start_crm_support(launch: Launch) -> None:
 
 
 def start_auth(launch: Launch) -> None:
-    """The Auth account-lookup stand-in `request_support` asks about revoked or disabled users."""
+    """The Auth stand-in: sign-up, sign-in and deletion with the Web API key (smoke's test users), the
+    account lookup `request_support` asks about revoked or disabled users, and the sign-up trigger."""
     port = launch.ports["auth"]
-    _start_process(launch, "auth", [_python(), "-m", "launchready.sandbox.stubs.auth_api", "--port", str(port), "--open"],
-                   port, "Firebase Auth account-lookup stand-in")
+    argv = [_python(), "-m", "launchready.sandbox.stubs.auth_api", "--port", str(port), "--open",
+            "--project", firestore_emulator.DEFAULT_PROJECT, "--api-key", launch.local["web_api_key"],
+            "--on-user-created", f"http://127.0.0.1:{launch.ports['user_fn']}/"]   # Eventarc's part
+    _start_process(launch, "auth", argv, port, "Firebase Auth (Identity Toolkit) stand-in")
 
 
 def start_monitoring(launch: Launch) -> None:
@@ -367,6 +370,8 @@ def _targets(launch: Launch) -> dict[str, Any]:
         "support_api_base": f"http://127.0.0.1:{ports['support']}",
         "monitoring_api_base": f"http://127.0.0.1:{ports['monitoring']}",
         "firebase_rules_api_base": f"http://127.0.0.1:{ports['firebase_rules']}",
+        "identity_toolkit_api_base": f"http://127.0.0.1:{ports['auth']}",
+        "web_api_key": launch.local["web_api_key"],
     }
 
 
@@ -392,7 +397,8 @@ def up(config: EnvironmentConfig, project: Project, *, ports: dict[str, int | No
     launch = Launch(config, project, workdir, choose_ports({k: v for k, v in (ports or {}).items() if v}),
                     owner=None if outlive else owner_record("demo"))
     launch.local.update(crm_api_token="local-crm-" + secrets.token_hex(8),
-                        support_api_token="local-support-" + secrets.token_hex(8))
+                        support_api_token="local-support-" + secrets.token_hex(8),
+                        web_api_key="local-web-api-key-" + secrets.token_hex(8))
     if outlive:
         lifetime.outlive()
     _start_all(launch)

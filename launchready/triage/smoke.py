@@ -1,16 +1,18 @@
-"""`launchready smoke`: the launch acceptance criteria, run against a running environment in Stripe
-test mode, each criterion one Result in the readiness report model (so CI gates on it like `check`).
+"""`launchready smoke`: the launch acceptance criteria, run against a running environment in Stripe test
+mode, each criterion one Result in the readiness report model (so CI gates on it like `check`).
 
-A throw-away user signs up, pays, files a support request, has another user try to read their billing
-record, is refunded and cancelled; every function call is timed and counted. Everything it created
-(Firestore documents, the CRM contact, the desk's user and ticket) is deleted at the end, and the last
-criterion proves nothing is left. The Stripe side is played by signed test-mode events, delivered to
-the webhook exactly as Stripe delivers them.
+Throw-away users sign up through the Identity Toolkit with the app's Web API key (so the deployed sign-up
+trigger makes the customer record), one pays, files a support request, has the other try to read its
+billing record, is refunded and cancelled; every function call is timed and counted. Everything the run
+created (Auth users, Firestore documents, the CRM contact, the desk's user and ticket) is deleted at the
+end, and the last criterion proves nothing is left. The Stripe side is played by signed test-mode
+events, delivered to the webhook exactly as Stripe delivers them (Stripe's own delivery to the endpoint
+is `check`'s stripe.endpoint.* checks). The same code runs against the sandbox and a deployed stack;
+only the targets differ (smoke_targets.py).
 """
 from __future__ import annotations
 
 import math
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -24,9 +26,10 @@ from launchready.checks.framework.base import Result, Severity, Status
 from launchready.checks.framework.report import Report
 from launchready.functions.backend.rate_limit import limiter
 from launchready.functions.backend.sync.providers.base import SyncError
-from launchready.rules.testing.tokens import unsigned_id_token
-from launchready.sandbox.client import Sandbox
 from launchready.sandbox.stubs import stripe_events as se
+from launchready.sandbox.stubs.auth_api import deliver_user_created
+from launchready.triage.identity import AuthError, IdentityToolkit, User
+from launchready.triage.smoke_targets import SmokeTargets
 from launchready.triage.systems import Systems, backend_env
 
 if TYPE_CHECKING:
@@ -62,16 +65,19 @@ CRITERIA: dict[str, tuple[str, Severity, str]] = {
     "smoke.cleanup.no_test_data": ("The smoke run leaves no test data", Severity.MEDIUM,
                                    "Delete the listed documents/records by hand; report the leak."),
 }
+AUTH_REMEDIATION = ("Smoke signs test users up with email and password: enable that provider for this project "
+                    "(Firebase console > Authentication > Sign-in method) and check the Web API key's restrictions.")
 
 
 @dataclass
 class Run:
-    """What one smoke run did: its calls (function, HTTP status or 0, seconds) and its results."""
+    """What one smoke run did: its users, its calls (function, HTTP status or 0, seconds), its results."""
 
     systems: Systems
-    box: Sandbox
+    targets: SmokeTargets
     http: httpx.Client
-    uid: str = field(default_factory=lambda: "smoke-" + secrets.token_hex(6))
+    auth: IdentityToolkit
+    users: list[User] = field(default_factory=list)      # the paying user first, then the intruder
     customer: str = field(default_factory=lambda: se.new_id("cus"))
     subscription: str = field(default_factory=lambda: se.new_id("sub"))
     calls: list[tuple[str, int, float]] = field(default_factory=list)
@@ -80,17 +86,25 @@ class Run:
     support_attempts: list[httpx.Response | None] = field(default_factory=list)
 
     @property
+    def user(self) -> User:
+        return self.users[0]
+
+    @property
+    def uid(self) -> str:
+        return self.user.uid
+
+    @property
     def email(self) -> str:
-        return f"{self.uid}@smoke-test.example"
+        return self.user.email
 
     @property
     def db(self) -> Client:
-        assert self.systems.db is not None  # smoke runs on the sandbox only, whose systems always have Firestore
+        assert self.systems.db is not None  # run_smoke refuses systems without Firestore
         return self.systems.db
 
     @property
     def sync(self) -> SyncSettings:
-        assert self.systems.sync is not None  # likewise: the sandbox's state always holds the sync settings
+        assert self.systems.sync is not None  # likewise: connect() always sets the sync settings
         return self.systems.sync
 
     def timed(self, name: str, call: Callable[[], httpx.Response]) -> httpx.Response | None:
@@ -106,10 +120,14 @@ class Run:
     def deliver(self, event_type: str, obj: dict[str, Any]) -> httpx.Response | None:
         evt = se.event(event_type, obj, created=int(time.time()) - 300 + len(self.events))
         self.events.append(evt)
-        return self.timed("stripe_webhook", lambda: self.box.deliver(evt))
+        return self.timed("stripe_webhook", partial(self.post_event, evt))
 
-    def customer_doc(self) -> dict[str, Any]:
-        return self.db.collection("customers").document(self.uid).get().to_dict() or {}
+    def post_event(self, evt: dict[str, Any]) -> httpx.Response:
+        body, headers = se.signed(evt, self.targets.webhook_secret)
+        return self.http.post(self.targets.webhook_url, content=body, headers=headers)
+
+    def customer_doc(self, uid: str | None = None) -> dict[str, Any]:
+        return self.db.collection("customers").document(uid or self.uid).get().to_dict() or {}
 
     def record(self, check_id: str, ok: bool, message: str, evidence: dict[str, Any]) -> None:
         title, severity, remediation = CRITERIA[check_id]
@@ -118,9 +136,9 @@ class Run:
                                    subject=self.systems.stack))
 
 
-def by_uid(run: Run, collection: str) -> list[Any]:
+def by_uid(run: Run, collection: str, uid: str | None = None) -> list[Any]:
     from google.cloud.firestore import FieldFilter
-    return list(run.db.collection(collection).where(filter=FieldFilter("uid", "==", run.uid)).get())
+    return list(run.db.collection(collection).where(filter=FieldFilter("uid", "==", uid or run.uid)).get())
 
 
 def _wait(predicate: Callable[[], bool], deadline: float = DEADLINE_SECONDS) -> float | None:
@@ -141,13 +159,26 @@ def _delivered(run: Run, responses: list[httpx.Response | None]) -> tuple[bool, 
     return all(c == 200 for c in codes), {"webhook_statuses": codes, **({"webhook_errors": errors} if errors else {})}
 
 
+def sign_up(run: Run, label: str) -> tuple[User, float | None]:
+    """A new Auth user (the trigger makes its customer record); seconds until the record exists."""
+    user = run.auth.sign_up(label)
+    run.users.append(user)
+    return user, _wait(lambda: bool(run.customer_doc(user.uid)))
+
+
 def signup(run: Run) -> None:
-    codes = [run.timed("on_user_created", lambda: run.box.user_created(run.uid, run.email)) for _ in range(2)]
-    took = _wait(lambda: bool(run.customer_doc()))
+    user, took = sign_up(run, "smoke")
+    statuses = []
+    if run.targets.sign_up_url:   # Eventarc delivers at least once: a second delivery must change nothing
+        again = run.timed("on_user_created", lambda: deliver_user_created(
+            run.http, str(run.targets.sign_up_url), run.targets.project, user.uid, user.email))
+        statuses.append(again.status_code if again is not None else 0)
     records = by_uid(run, "customers")
     ok = took is not None and len(records) == 1 and run.customer_doc().get("email") == run.email
-    run.record("smoke.signup.one_record", ok, f"{len(records)} customer record(s) after two deliveries of the sign-up",
-               {"uid": run.uid, "statuses": [c.status_code if c is not None else 0 for c in codes], "seconds": took})
+    run.record("smoke.signup.one_record", ok,
+               f"{len(records)} customer record(s) after the sign-up" + (" and a redelivery" if statuses else "")
+               + ("" if took is not None else " (none within 60 s)"),
+               {"uid": run.uid, "seconds": took, **({"redelivery_statuses": statuses} if statuses else {})})
 
 
 def payment(run: Run) -> None:
@@ -158,7 +189,7 @@ def payment(run: Run) -> None:
     delivered, evidence = _delivered(run, responses)
     took = _wait(lambda: run.customer_doc().get("plan_status") == "active") if delivered else None
     for evt in list(run.events) * REDELIVERIES:   # Stripe retries: each must be a cheap, harmless duplicate
-        run.timed("stripe_webhook", partial(run.box.deliver, evt))
+        run.timed("stripe_webhook", partial(run.post_event, evt))
     status = run.customer_doc().get("plan_status")
     run.record("smoke.payment.status", took is not None,
                f"plan_status {status!r} {'after %.2f s' % took if took is not None else 'not active within 60 s'}",
@@ -180,16 +211,17 @@ def refund(run: Run) -> None:
 
 
 def support(run: Run) -> httpx.Response | None:
-    """Unauthenticated and unverified attempts, then one authenticated request (judged after the drain)."""
-    project, url = run.box.targets["firestore_project"], run.box.targets["request_support_url"]
+    """No token, then the new user's own (email not verified), then after verifying (judged after the drain)."""
     body = {"subject": "Smoke test", "message": "launchready smoke: please ignore.", "category": "question"}
 
-    def ask(claims: dict[str, Any] | None):
-        headers = {"Authorization": f"Bearer {unsigned_id_token(project, run.uid, claims)}"} if claims is not None else {}
-        return run.timed("request_support", lambda: run.http.post(url, json=body, headers=headers))
+    def ask(token: str | None):
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return run.timed("request_support", lambda: run.http.post(run.targets.request_support_url, json=body,
+                                                                  headers=headers))
 
-    run.support_attempts += [ask(None), ask({"email": run.email, "email_verified": False})]
-    return ask({"email": run.email, "email_verified": True})
+    run.support_attempts += [ask(None), ask(run.user.id_token)]
+    run.users[0] = run.auth.verify_email(run.user)
+    return ask(run.user.id_token)
 
 
 def judge_support(run: Run, made: httpx.Response | None) -> None:
@@ -204,15 +236,14 @@ def judge_support(run: Run, made: httpx.Response | None) -> None:
 
 
 def unauthorised_read(run: Run) -> None:
-    project = run.box.targets["firestore_project"]
-    url = f"{run.box.documents}/customers/{run.uid}"
+    """A second signed-up user reads the first one's customer record through Firestore's REST API."""
+    intruder, _ = sign_up(run, "smoke-intruder")
+    url = f"{run.targets.documents}/customers/{run.uid}"
 
-    def read(uid: str) -> int:
-        token = unsigned_id_token(project, uid, {"email": f"{uid}@smoke-test.example", "email_verified": True})
-        answer = run.http.get(url, headers={"Authorization": f"Bearer {token}"})
-        return answer.status_code
+    def read(user: User) -> int:
+        return run.http.get(url, headers={"Authorization": f"Bearer {user.id_token}"}).status_code
 
-    other, owner = read("smoke-intruder-" + secrets.token_hex(4)), read(run.uid)
+    other, owner = read(intruder), read(run.user)
     run.record("smoke.billing.unauthorised_read", other == 403 and owner == 200,
                f"another user's read of customers/{{uid}}: {other}; the owner's: {owner}",
                {"intruder_status": other, "owner_status": owner})
@@ -264,19 +295,20 @@ def cleanup(run: Run) -> None:
     from launchready.functions.backend.docids import safe_id
     from launchready.functions.backend.sync.providers import provider_for
 
-    db, doc = run.db, run.customer_doc()
-    problems: list[str] = []
+    db, problems = run.db, []
+    docs = {user.uid: run.customer_doc(user.uid) for user in run.users}
 
     def crm(client: Any) -> None:
-        for contact in client.read_contacts([run.email]).values():
+        for contact in client.read_contacts([user.email for user in run.users]).values():
             client.delete_contact(contact["id"])
 
     def desk(client: Any) -> None:
-        for request in by_uid(run, "support_requests"):
-            if request.get("ticket_id"):
-                client.delete_ticket(request.get("ticket_id"))
-        if doc.get("support_user_id"):
-            client.delete_user(doc["support_user_id"])
+        for user in run.users:
+            for request in by_uid(run, "support_requests", user.uid):
+                if request.get("ticket_id"):
+                    client.delete_ticket(request.get("ticket_id"))
+            if docs[user.uid].get("support_user_id"):
+                client.delete_user(docs[user.uid]["support_user_id"])
 
     for target, clean in (("crm", crm), ("support", desk)):   # one system down never stops the other's
         try:
@@ -284,9 +316,15 @@ def cleanup(run: Run) -> None:
                 clean(client)
         except SyncError as exc:
             problems.append(f"not cleaned up: {exc}")
-    refs = [db.collection("customers").document(run.uid), limiter(db, "support", run.uid),
-            *(db.collection("stripe_events").document(safe_id(e["id"])) for e in run.events),
-            *(snap.reference for name in COLLECTIONS_BY_UID for snap in by_uid(run, name))]
+    for user in run.users:
+        try:
+            run.auth.delete(user)
+        except AuthError as exc:
+            problems.append(f"Auth user {user.uid} not deleted: {exc}")
+    refs = [*(db.collection("stripe_events").document(safe_id(e["id"])) for e in run.events)]
+    for uid in docs:
+        refs += [db.collection("customers").document(uid), limiter(db, "support", uid),
+                 *(snap.reference for name in COLLECTIONS_BY_UID for snap in by_uid(run, name, uid))]
     batch = db.batch()
     for ref in refs:
         batch.delete(ref)
@@ -299,44 +337,72 @@ def cleanup(run: Run) -> None:
 def leftovers(run: Run) -> list[str]:
     from launchready.functions.backend.sync.providers import provider_for
 
-    db = run.db
-    left = [f"customers/{run.uid}"] if run.customer_doc() else []
+    db, uids = run.db, [user.uid for user in run.users]
+    left = [f"customers/{uid}" for uid in uids if run.customer_doc(uid)]
     left += [f"stripe_events/{e['id']}" for e in run.events if db.collection("stripe_events").document(e["id"]).get().exists]
-    left += [f"{name}/{snap.id}" for name in COLLECTIONS_BY_UID for snap in by_uid(run, name)]
+    left += [f"{name}/{snap.id}" for uid in uids for name in COLLECTIONS_BY_UID for snap in by_uid(run, name, uid)]
     try:
         with provider_for("crm", run.sync) as client:
-            left += [f"crm contact {c['id']}" for c in cast("HubSpotCrm", client).read_contacts([run.email]).values()]
+            found = cast("HubSpotCrm", client).read_contacts([user.email for user in run.users])
+            left += [f"crm contact {c['id']}" for c in found.values()]
     except SyncError as exc:
         left.append(f"CRM contacts not verifiable: {exc}")
     return left
 
 
-def run_smoke(systems: Systems, state: dict[str, Any], drain: Callable[[], dict[str, int]]) -> Report:
-    """Every criterion against the running environment; `drain` runs its pending sync tasks."""
+def run_smoke(systems: Systems, targets: SmokeTargets) -> Report:
+    """Every criterion against the running environment; the sandbox's sync tasks are drained in-process,
+    a deployed stack's by its own worker (Eventarc), which the run waits for."""
     started = datetime.now(UTC)
     clock = time.monotonic()
+    drain = platform_drain if targets.deployed else sandbox_drain(systems)
     with httpx.Client(timeout=30) as http, backend_env(systems):
-        run = Run(systems, Sandbox(state, http), http)
+        run = Run(systems, targets, http, IdentityToolkit(http, targets.identity_toolkit, targets.api_key,
+                                                          targets.project, targets.admin_token))
         try:
             signup(run)
             payment(run)
             made = support(run)
             unauthorised_read(run)
             refund(run)
-            drained = drain()
-            crm(run, drained)
+            crm(run, drain(run))
             judge_support(run, made)
             latency(run)
+        except AuthError as exc:   # no test user (e.g. email/password sign-in is off): say so, judge nothing else
+            unjudged(run, str(exc))
         finally:
-            cleanup(run)
+            if run.users:
+                cleanup(run)
+            else:
+                run.record("smoke.cleanup.no_test_data", True, "nothing was created", {"left": []})
     return Report(systems.stack, started, time.monotonic() - clock, run.results,
                   blocking_severities=[s.value for s in Severity if s is not Severity.INFO], strict=True)
 
 
-def sandbox_drain(systems: Systems) -> Callable[[], dict[str, int]]:
+def unjudged(run: Run, reason: str) -> None:
+    """The criteria not reached are failures with the Identity Toolkit's reason, never silently passed."""
+    done = {r.check_id for r in run.results}
+    for check_id in (c for c in CRITERIA if c not in done and c != "smoke.cleanup.no_test_data"):
+        title, severity, _ = CRITERIA[check_id]
+        run.results.append(Result(check_id, title, severity, Status.ERROR, f"not run: {reason}",
+                                  {"auth": reason}, AUTH_REMEDIATION, live=True, blocking=True,
+                                  subject=run.systems.stack))
+
+
+def sandbox_drain(systems: Systems) -> Callable[[Run], dict[str, int]]:
     """The platform's redelivery of sync tasks, in-process with short backoff (the sandbox has no Eventarc)."""
     from launchready.functions.backend.sync.worker import drain
 
     assert systems.sync is not None  # sandbox systems (from_state) always hold the sync settings
     settings = replace(systems.sync, backoff_seconds=0.2, http_timeout_seconds=2.0)
-    return lambda: drain(db=systems.db, settings=settings, timeout=30.0)
+    return lambda _run: drain(db=systems.db, settings=settings, timeout=30.0)
+
+
+def platform_drain(run: Run) -> dict[str, int]:
+    """Wait (bounded) until the deployed sync worker has settled the run's tasks: done or dead."""
+    def counts() -> dict[str, int]:
+        tasks = [t.get("status") for user in run.users for t in by_uid(run, "sync_tasks", user.uid)]
+        return {status: tasks.count(status) for status in set(tasks)}
+
+    _wait(lambda: set(counts()) <= {"done", "dead"})
+    return counts()

@@ -1,7 +1,8 @@
 """How `reconcile` and `smoke` reach one running environment: its Firestore, Stripe, CRM and support
 desk — the running sandbox's parts (`--sandbox`), or the deployed stack's with the operator's own
-credentials (Application Default Credentials for Firestore; STRIPE_SECRET_KEY, CRM_API_TOKEN and
-SUPPORT_API_TOKEN from the environment, as `launchready check` reads them). A system without
+credentials (Application Default Credentials for Firestore, or $FIRESTORE_EMULATOR_HOST; STRIPE_SECRET_KEY,
+CRM_API_TOKEN and SUPPORT_API_TOKEN from the environment, as `launchready check` reads them; Stripe's base
+from $LAUNCHREADY_STRIPE_API_BASE as in `preflight`). A system without
 credentials is `None` with the reason, so its comparisons are skipped, never guessed.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from launchready.config.model import ConfigError, EnvironmentConfig
 from launchready.functions.backend.settings import SyncSettings
+from launchready.preflight.model import Endpoints
 from launchready.project import Project
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ def _deployed(config: EnvironmentConfig) -> Systems:
     systems = Systems(config.stack, config.environment, False)
     systems.db = _firestore(config, systems.missing)
     systems.stripe_key = os.environ.get("STRIPE_SECRET_KEY") or None
+    systems.stripe_base = Endpoints.resolve().stripe
     if not systems.stripe_key:
         systems.missing["stripe"] = "no Stripe key: set STRIPE_SECRET_KEY to a (restricted, read) key of this environment"
     tokens = {name: os.environ.get(f"{name.upper()}_API_TOKEN") or "" for name in ("crm", "support")}
@@ -100,6 +103,9 @@ def _firestore(config: EnvironmentConfig, missing: dict[str, str]) -> Client | N
 
     from launchready.functions.backend.store import client_for
 
+    emulator = os.environ.get("FIRESTORE_EMULATOR_HOST")
+    if emulator:   # the Google clients' own switch: an emulator needs no credentials
+        return client_for(config.gcp.project_id, emulator)
     try:
         google.auth.default()
     except DefaultCredentialsError:

@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"scaffold", "flutter"},               # init's documents; what the app says and does
     {"rules"},                             # the Firestore rules toolkit
     {"project"},                           # the user's repository
-    {"config"},                            # stack file → EnvironmentConfig
+    {"config", "stack_outputs"},           # stack file → EnvironmentConfig; what `pulumi up` made (its outputs)
     {"redact", "google_credentials", "errors", "billing_state"},
     {"secrets", "functions"},              # the secret scanner; the deployed backend (imports nothing of ours)
     {"runtime", "files"},                  # process ownership and time budgets; bounded reading of files

@@ -39,8 +39,9 @@ def _leftovers(targets: dict) -> dict:
                 for name in ("customers", "stripe_events", "sync_tasks", "support_requests", "stripe_links", "rate_limits")}
         crm = http.get(f"{targets['crm_api_base']}/_stub/state").json()
         desk = http.get(f"{targets['support_api_base']}/_stub/state").json()
+        auth = http.get(f"{targets['identity_toolkit_api_base']}/_stub/state").json()
     return {**{k: v for k, v in docs.items() if v}, **{f"crm {k}": v for k, v in crm.items() if v},
-            **{f"desk {k}": v for k, v in desk.items() if v}}
+            **{f"desk {k}": v for k, v in desk.items() if v}, **{f"auth {k}": v for k, v in auth.items() if v}}
 
 
 def test_a_healthy_sandbox_passes_every_criterion_and_keeps_nothing(running):
@@ -81,8 +82,11 @@ def test_a_broken_backend_fails_the_criteria_it_breaks_with_evidence(running):
 
 
 def test_prod_needs_allow_prod_and_deployed_stacks_say_what_is_missing(tmp_path):
-    env = {"LAUNCHREADY_SANDBOX_DIR": str(tmp_path)}
+    env = {"LAUNCHREADY_SANDBOX_DIR": str(tmp_path), "GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "none.json")}
     prod = cli("smoke", "--stack", "prod", "--sandbox", env=env)
     assert prod.returncode == 2 and "--allow-prod" in prod.stderr and prod.stderr.count("\n") == 1
+    live = cli("smoke", "--stack", "prod", "--allow-prod", env=env)
+    assert live.returncode == 2 and "live mode" in live.stderr
     deployed = cli("smoke", "--stack", "dev", env=env)
-    assert deployed.returncode == 2 and "--sandbox" in deployed.stderr
+    assert deployed.returncode == 2 and deployed.stderr.count("\n") == 1
+    assert "Google credentials" in deployed.stderr and "CRM_API_TOKEN" in deployed.stderr

@@ -39,7 +39,8 @@ APP_KINDS = {"androidApps": "android", "iosApps": "ios", "webApps": "web"}
 SERVICES = {"firebase": "firebase.googleapis.com", "firestore": "firestore.googleapis.com",
             "firebaserules": "firebaserules.googleapis.com", "firebasehosting": "firebasehosting.googleapis.com",
             "identitytoolkit": "identitytoolkit.googleapis.com",
-            "cloudresourcemanager": "cloudresourcemanager.googleapis.com"}
+            "cloudresourcemanager": "cloudresourcemanager.googleapis.com",
+            "secretmanager": "secretmanager.googleapis.com"}
 
 _STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 409: "ALREADY_EXISTS"}
 

@@ -1,7 +1,7 @@
 """Local stand-ins for the Google APIs a deployer meets before the first `pulumi up`: Cloud Resource
 Manager (projects, folders, testIamPermissions), Org Policy (getEffectivePolicy), Cloud Billing
-(accounts, project billing info, testIamPermissions), Service Usage (enabled services, paged) and the
-OAuth token-info endpoint. One server answers all five (their paths do not overlap), so one URL can
+(accounts, project billing info, testIamPermissions), Service Usage (enabled services, paged), the
+OAuth token-info endpoint and Secret Manager's `versions/latest:access`. One server answers all six (their paths do not overlap), so one URL can
 stand in for every `--*-api-base` of `launchready preflight`. The same server mounts the Firebase
 discovery routes of `launchready adopt` (Firebase Management, Firestore Admin, Firebase Rules, Firebase
 Hosting, Identity Toolkit: `firebase_admin_apis.py`) and Resource Manager's `POST /v3/projects`.
@@ -15,6 +15,7 @@ recorded in `requests` as (method, path, x-goog-user-project); `calls` gives (me
 """
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,8 @@ class GoogleAdminState:
     sites: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # project -> site id -> {"type", "appId"}
     custom_domains: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # site -> host -> overrides
     auth_configs: dict[str, dict[str, Any]] = field(default_factory=dict)  # project -> overrides (Identity Platform on)
+    # -- what `launchready smoke` reads from a deployed stack: Secret Manager, latest version only
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)      # project -> secret id -> value
 
 
 class GoogleAdminApisStub(StubServer):
@@ -107,6 +110,7 @@ class GoogleAdminApisStub(StubServer):
             (r"v1/billingAccounts/([^/:]+)", self._billing_account),
             (r"v1/projects/([^/]+)/billingInfo", self._billing_info),
             (r"v1/projects/([^/]+)/services", self._services),
+            (r"v1/projects/([^/]+)/secrets/([^/]+)/versions/([^/:]+):access", self._secret_version),
         )
 
     def _exists(self, resource: str) -> bool:
@@ -201,3 +205,14 @@ class GoogleAdminApisStub(StubServer):
         if start + size < len(enabled):
             body["nextPageToken"] = str(start + size)
         return json_response(body)
+
+    def _secret_version(self, request: Request, project: str, secret: str, version: str) -> Response:
+        """`accessSecretVersion`: the payload base64-encoded; only `latest` exists here."""
+        name = f"projects/{project}/secrets/{secret}"
+        if "secretmanager" in self.state.denied.get(request.headers.get("Authorization", "")[7:], set()):
+            return denied("secretmanager", "secretmanager.versions.access", f"{name}/versions/{version}")
+        value = self.state.secrets.get(project, {}).get(secret)
+        if value is None or version not in ("latest", "1"):
+            return google_error(404, f"Secret [{name}] not found or has no versions.")
+        return json_response({"name": f"projects/{project_number(project)}/secrets/{secret}/versions/1",
+                              "payload": {"data": base64.b64encode(value.encode()).decode()}})
