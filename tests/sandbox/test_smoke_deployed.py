@@ -116,7 +116,18 @@ def test_a_deployed_stack_passes_through_its_public_apis_and_keeps_nothing(deplo
     assert _leftovers(deployed["running"]["targets"]) == {}   # Auth users included
 
 
-def test_no_test_user_fails_every_criterion_with_the_reason_and_leaves_nothing(deployed, tmp_path):
+def test_a_broken_deployment_fails_the_criteria_it_breaks_and_leaves_nothing(deployed, tmp_path):
+    # the secret in the environment wins over Secret Manager's: here one Stripe never signed with
+    with Eventarc(deployed["running"]):
+        run = smoke(deployed, STRIPE_WEBHOOK_SECRET="whsec_not_this_endpoints_secret_000")
+    assert run.returncode == 1, run.stderr
+    results = {r["id"]: r for r in json.loads(run.stdout)["results"]}
+    assert _failing(results) - {"smoke.functions.p95"} == {"smoke.payment.status", "smoke.refund.access",
+                                                           "smoke.crm.one_update_per_event"}
+    assert results["smoke.payment.status"]["evidence"]["webhook_statuses"] == [400, 400, 400]
+    assert _leftovers(deployed["running"]["targets"]) == {}
+
+    # no test user can exist (a wrong Web API key; likewise email/password sign-in switched off)
     wrong_key = _outputs(tmp_path / "wrong.json", deployed["running"]["targets"],
                          firebase_apps={"web": {"apiKey": "AIzaSyWrongKeyForThisProject000000000"}})
     run = smoke(deployed, wrong_key)
