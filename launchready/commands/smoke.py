@@ -13,6 +13,7 @@ from launchready.checks.reports import RENDERERS
 from launchready.errors import UsageError
 
 LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
+SMOKED = ("launchready_backend", "stripe", "firestore")   # what the criteria drive: nothing else is judged
 
 
 def command(
@@ -29,6 +30,7 @@ def command(
     """Run the acceptance criteria (sign-up, payment, CRM, refund, support, access, latency, errors)."""
     from launchready.checks.reports import render
     from launchready.commands import selected_project
+    from launchready.config.architecture import Architecture
     from launchready.config.model import load_stack
     from launchready.project import stacks_folder
     from launchready.redact import redact_text
@@ -48,6 +50,10 @@ def command(
     if config.stripe and config.stripe.mode == "live" and not sandbox:
         raise UsageError(f"smoke: stack '{stack}' runs Stripe in live mode (launchready:stripe.mode); smoke plays "
                          "test-mode payments only")
+    unused = Architecture.of(config, project.root).unused(SMOKED)
+    if unused:
+        raise UsageError(f"smoke: its criteria exercise launchready's backend with Stripe and Firestore; stack "
+                         f"'{stack}': {unused}")
     systems = connect(config, project, sandbox)
     if (systems.stripe_key or "").startswith(LIVE_KEY_PREFIXES):
         raise UsageError("smoke: the Stripe key is a live-mode key; smoke runs in test mode only")

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from tests.sandbox.conftest import cli, state
+from tests.sandbox.conftest import REPO, cli, state
 
 CRITERIA = {"smoke.signup.one_record", "smoke.payment.status", "smoke.crm.one_update_per_event",
             "smoke.refund.access", "smoke.support.authenticated_only", "smoke.billing.unauthorised_read",
@@ -90,3 +90,19 @@ def test_prod_needs_allow_prod_and_deployed_stacks_say_what_is_missing(tmp_path)
     deployed = cli("smoke", "--stack", "dev", env=env)
     assert deployed.returncode == 2 and deployed.stderr.count("\n") == 1
     assert "Google credentials" in deployed.stderr and "CRM_API_TOKEN" in deployed.stderr
+
+
+def test_an_app_with_its_own_backend_is_not_smoked_against_ours(tmp_path):
+    """The criteria drive launchready's backend: a founder's own backend is said, not failed."""
+    import shutil
+
+    import yaml
+
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    stack = tmp_path / "stacks" / "Pulumi.dev.yaml"
+    data = yaml.safe_load(stack.read_text())
+    data["config"]["launchready:backend"] = "own"
+    stack.write_text(yaml.safe_dump(data))
+    run = cli("--project-dir", str(tmp_path), "smoke", "--stack", "dev")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "launchready:backend: own" in run.stderr
