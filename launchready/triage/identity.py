@@ -33,9 +33,11 @@ class IdentityToolkit:
     api_key: str              # the Firebase Web API key (public: it ships inside the app)
     project: str
     admin_token: str | None   # OAuth access token for the admin update; None: emails stay unverified
+    referer: str | None = None  # the app's origin: a key restricted to HTTP referrers refuses calls without it
 
     def _post(self, path: str, body: dict[str, Any], *, admin: bool = False) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.admin_token}"} if admin else {}
+        headers = {"Authorization": f"Bearer {self.admin_token}"} if admin else \
+            ({"Referer": self.referer} if self.referer else {})
         params = {} if admin else {"key": self.api_key}
         try:
             answer = self.http.post(f"{self.base}/v1/{path}", params=params, json=body, headers=headers)

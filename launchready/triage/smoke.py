@@ -358,7 +358,7 @@ def run_smoke(systems: Systems, targets: SmokeTargets) -> Report:
     drain = platform_drain if targets.deployed else sandbox_drain(systems)
     with httpx.Client(timeout=30) as http, backend_env(systems):
         run = Run(systems, targets, http, IdentityToolkit(http, targets.identity_toolkit, targets.api_key,
-                                                          targets.project, targets.admin_token))
+                                                          targets.project, targets.admin_token, targets.app_origin))
         try:
             signup(run)
             payment(run)

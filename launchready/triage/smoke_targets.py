@@ -37,6 +37,7 @@ class SmokeTargets:
     admin_token: str | None        # OAuth token: mark a test user's email verified
     sign_up_url: str | None = None  # the sandbox's on_user_created: the sign-up event delivered again
     deployed: bool = True          # sync tasks run on the platform (Eventarc), not in this process
+    app_origin: str | None = None  # sent as Referer, as the web app's own calls are (referrer-restricted keys)
 
 
 def sandbox_targets(state: dict[str, Any]) -> SmokeTargets:
@@ -69,7 +70,7 @@ def deployed_targets(config: EnvironmentConfig, outputs: dict[str, Any]) -> Smok
     return SmokeTargets(project, endpoints.identity_toolkit, str(api_key),
                         f"{endpoints.firestore}/v1/projects/{project}/databases/(default)/documents",
                         str(outputs.get("webhook_url") or config.webhook_url), str(secret), str(support_url),
-                        admin_token=token)
+                        admin_token=token, app_origin=f"https://{config.domain.app_host}/")
 
 
 def web_api_key(apps: dict[str, Any]) -> str | None:

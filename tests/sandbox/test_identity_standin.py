@@ -83,3 +83,11 @@ def test_the_web_api_key_comes_from_the_web_app_else_the_android_config():
     assert web_api_key({"web": {"apiKey": "AIzaWeb"}, "android": android}) == "AIzaWeb"
     assert web_api_key({"android": android}) == "AIzaAndroid"
     assert web_api_key({"android": {"configFile": "not json"}}) is None and web_api_key({}) is None
+
+
+def test_a_key_restricted_to_the_apps_origin_needs_it_as_referer():
+    with AuthApiStub(api_key=KEY, referrers=("https://app.acme.example/",)) as stub, httpx.Client(timeout=10) as http:
+        with pytest.raises(AuthError, match="referer <empty> are blocked"):
+            IdentityToolkit(http, stub.base_url, KEY, "demo-test", "owner").sign_up()
+        user = IdentityToolkit(http, stub.base_url, KEY, "demo-test", "owner", "https://app.acme.example/").sign_up()
+        assert user.uid in stub.users

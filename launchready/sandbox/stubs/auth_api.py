@@ -5,7 +5,8 @@
   when FIREBASE_AUTH_EMULATOR_HOST points here.
 - The end-user calls a client SDK makes with the project's Web API key (`?key=`): `accounts:signUp`,
   `accounts:signInWithPassword` and `accounts:delete` (by ID token). A wrong key gets the real API's 400
-  `API key not valid`; a taken email `EMAIL_EXISTS`. ID tokens are unsigned (`alg: none`), as the Auth
+  `API key not valid`; a key restricted to HTTP referrers, a request without one of them 403 `Requests from
+  referer <empty> are blocked.`; a taken email `EMAIL_EXISTS`. ID tokens are unsigned (`alg: none`), as the Auth
   emulator's are, so the Firestore emulator and firebase-admin (emulator mode) accept them.
 - The admin call `POST /v1/projects/{project}/accounts:update` (`emailVerified`, `disableUser`), with any
   bearer token (the Auth emulator accepts `Bearer owner`).
@@ -52,9 +53,10 @@ def deliver_user_created(http: Any, url: str, project: str, uid: str, email: str
 
 class AuthApiStub(StubServer):
     def __init__(self, port: int = 0, open_signup: bool = False, *, project: str = "demo-test",
-                 api_key: str | None = None, on_user_created: str | None = None):
+                 api_key: str | None = None, on_user_created: str | None = None, referrers: tuple[str, ...] = ()):
         super().__init__(port)
         self.open_signup, self.project, self.api_key = open_signup, project, api_key
+        self.referrers = referrers     # the key's HTTP-referrer restriction (Google Cloud console), if any
         self.on_user_created = on_user_created
         self.users: dict[str, dict[str, Any]] = {}
         self.lookups = 0
@@ -158,6 +160,10 @@ class AuthApiStub(StubServer):
         if self.api_key is not None and request.args.get("key") != self.api_key:
             return json_response({"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.",
                                             "status": "INVALID_ARGUMENT"}}, 400)
+        referer = request.headers.get("Referer") or ""
+        if self.referrers and not any(referer.startswith(allowed) for allowed in self.referrers):
+            return json_response({"error": {"code": 403, "message": f"Requests from referer {referer or '<empty>'} "
+                                            "are blocked.", "status": "PERMISSION_DENIED"}}, 403)
         handler = {"signUp": self._sign_up, "signInWithPassword": self._sign_in, "delete": self._delete}[verb]
         return handler(request.get_json(silent=True) or {})
 
