@@ -127,6 +127,13 @@ def _bounded(call: Callable[[], T], seconds: float) -> T:
         _deadline.at = None
 
 
+def _time_left() -> float | None:
+    """Seconds left of the running attempt (at least 10 ms), or None outside one: the one deadline every
+    Firestore call of an attempt gets, through the library (`_Deadlined`) or raw (`_raw_call`)."""
+    at = getattr(_deadline, "at", None)
+    return None if at is None else max(0.01, at - time.monotonic())
+
+
 class _Deadlined:
     """The Firestore API (the generated client) with each RPC's timeout capped by the running attempt's
     deadline and no client-side retry inside an attempt; outside one, calls pass through unchanged."""
@@ -140,9 +147,10 @@ class _Deadlined:
             return value
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            at = getattr(_deadline, "at", None)
-            if at is not None:   # no client-side retry either: its own 60 s loop would outlive the deadline,
-                left = max(0.01, at - time.monotonic())   # and run_transaction retries the whole attempt
+            left = _time_left()
+            if left is not None:
+                # and no client-side retry: its own 60 s loop would outlive the deadline (run_transaction
+                # retries the whole attempt)
                 kwargs.update(timeout=min(left, kwargs.get("timeout") or left), retry=None)
             return value(*args, **kwargs)
         return call
@@ -417,9 +425,9 @@ def _raw_call(db: Client, name: str, request: Any) -> Any:
                                               request_serializer=type(request).SerializeToString,
                                               response_deserializer=_pb_types[response].FromString), metadata)
     stub, metadata = stubs[name]
-    at = getattr(_deadline, "at", None)
-    timeout = max(0.01, at - time.monotonic()) if at is not None else _seconds("FIRESTORE_CALL_TIMEOUT_SECONDS",
-                                                                             CALL_TIMEOUT_SECONDS)
+    timeout = _time_left()
+    if timeout is None:
+        timeout = _seconds("FIRESTORE_CALL_TIMEOUT_SECONDS", CALL_TIMEOUT_SECONDS)
     try:
         return stub(request, timeout=timeout, metadata=metadata)
     except grpc.RpcError as exc:
