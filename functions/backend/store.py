@@ -380,12 +380,14 @@ def _set_value(target: Any, value: Any) -> None:
         target.bytes_value = value
     elif isinstance(value, datetime.datetime):
         from google.api_core.datetime_helpers import DatetimeWithNanoseconds
-        from google.cloud._helpers import _datetime_to_pb_timestamp
+        from google.cloud.firestore_v1._helpers import _datetime_to_pb_timestamp  # the library's own encoder
 
         stamp = value.timestamp_pb() if isinstance(value, DatetimeWithNanoseconds) else _datetime_to_pb_timestamp(value)
         target.timestamp_value.CopyFrom(stamp)
     else:
         raise _Unsupported
+
+
 _RPCS = {"batch_get_documents": ("BatchGetDocuments", "unary_stream", "BatchGetDocumentsResponse"),
          "commit": ("Commit", "unary_unary", "CommitResponse")}
 
