@@ -31,6 +31,19 @@ def access_token(scopes: list[str]) -> str | None:
     return credentials.token
 
 
+def token_or_why(scopes: list[str]) -> tuple[str | None, str]:
+    """`access_token`, or None and why not (none configured, or configured but broken), for callers that
+    report a missing credential rather than raise."""
+    import google.auth.exceptions
+
+    try:
+        token = access_token(scopes)
+    except google.auth.exceptions.GoogleAuthError as exc:
+        return None, f"Google credentials are broken ({type(exc).__name__})"
+    return token, "" if token else ("no Google credentials: set GOOGLE_OAUTH_ACCESS_TOKEN or run "
+                                    "`gcloud auth application-default login`")
+
+
 def configured_here() -> bool:
     """Whether credentials are set up for this user, decided from files and variables alone: an explicit
     token, or a readable ADC file (init's "what already runs" line; no metadata-server probe)."""

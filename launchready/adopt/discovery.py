@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from launchready.config.model import EnvironmentConfig
-from launchready.google_credentials import access_token
+from launchready.google_credentials import token_or_why
 from launchready.preflight.cloudflare import TOKEN_ENV as CLOUDFLARE_TOKEN_ENV
 from launchready.preflight.model import ApiError, Client, Endpoints, Unreachable
 from launchready.preflight.stripe_account import KEY_ENV as STRIPE_KEY_ENV
@@ -113,15 +113,8 @@ def discover(config: EnvironmentConfig, endpoints: Endpoints) -> Live:
 # ------------------------------------------------------------------ Google
 
 def _google(config: EnvironmentConfig, api: Endpoints, live: Live) -> None:
-    import google.auth.exceptions
-
     names = ("project", "firebase", "apps", "databases", "releases", "sites", "custom_domains", "auth_config")
-    try:
-        token = access_token(SCOPES)
-    except google.auth.exceptions.GoogleAuthError as exc:
-        token, why = None, f"Google credentials are broken ({type(exc).__name__})"
-    else:
-        why = "no Google credentials: set GOOGLE_OAUTH_ACCESS_TOKEN or run `gcloud auth application-default login`"
+    token, why = token_or_why(SCOPES)
     if not token:
         for name in names:
             setattr(live, name, Unknown("Google", why))

@@ -99,7 +99,7 @@ class Run:
 
     @property
     def db(self) -> Client:
-        assert self.systems.db is not None  # run_smoke refuses systems without Firestore
+        assert self.systems.db is not None  # the smoke command refuses systems without Firestore
         return self.systems.db
 
     @property

@@ -16,7 +16,7 @@ from typing import Any
 
 from launchready.config.model import EnvironmentConfig
 from launchready.errors import UsageError
-from launchready.google_credentials import access_token
+from launchready.google_credentials import token_or_why
 from launchready.infra.components.secrets import STRIPE_WEBHOOK_SECRET
 from launchready.preflight.model import ApiError, Client, Endpoints, Unreachable
 
@@ -52,7 +52,7 @@ def sandbox_targets(state: dict[str, Any]) -> SmokeTargets:
 def deployed_targets(config: EnvironmentConfig, outputs: dict[str, Any]) -> SmokeTargets:
     """The deployed stack's targets; UsageError naming every piece that is missing."""
     endpoints, project = Endpoints.resolve(), str(outputs.get("project_id") or config.gcp.project_id)
-    token = access_token(SCOPES)
+    token, why = token_or_why(SCOPES)
     support_url = (outputs.get("function_urls") or {}).get(SUPPORT_FUNCTION)
     api_key = os.environ.get(API_KEY_ENV) or web_api_key(outputs.get("firebase_apps") or {})
     secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or (_signing_secret(endpoints, project, token) if token else None)
@@ -60,8 +60,8 @@ def deployed_targets(config: EnvironmentConfig, outputs: dict[str, Any]) -> Smok
         (f"the `function_urls.{SUPPORT_FUNCTION}` stack output (run `pulumi up --stack {config.stack}`)", support_url),
         (f"a Firebase Web API key: the `firebase_apps` output (set launchready:firebaseApps.web: true) or ${API_KEY_ENV}",
          api_key),
-        ("the webhook signing secret: Google credentials that may read Secret Manager "
-         "(`gcloud auth application-default login`) or $STRIPE_WEBHOOK_SECRET", secret)) if not value]
+        (f"the webhook signing secret: $STRIPE_WEBHOOK_SECRET, or Google credentials that may read Secret Manager "
+         f"({why})", secret)) if not value]
     if missing:
         raise UsageError(f"smoke --stack {config.stack}: missing " + "; ".join(missing))
     from launchready.redact import remember

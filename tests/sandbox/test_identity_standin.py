@@ -3,7 +3,6 @@
 carries, self-deletion, the sign-up trigger, and the web/Android apiKey the stack outputs hold."""
 from __future__ import annotations
 
-import base64
 import json
 import threading
 
@@ -11,17 +10,13 @@ import httpx
 import pytest
 from werkzeug.wrappers import Request
 
+from launchready.rules.testing.tokens import token_claims
 from launchready.sandbox.stubs.auth_api import AuthApiStub
 from launchready.sandbox.stubs.http_stub import StubServer, json_response
 from launchready.triage.identity import AuthError, IdentityToolkit
 from launchready.triage.smoke_targets import web_api_key
 
 KEY = "local-web-api-key-test"
-
-
-def claims(token: str) -> dict:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 class Trigger(StubServer):
@@ -48,13 +43,13 @@ def toolkit():
 def test_sign_up_verify_sign_in_and_delete(toolkit):
     auth, stub, trigger = toolkit
     user = auth.sign_up("smoke")
-    first = claims(user.id_token)
+    first = token_claims(user.id_token)
     assert first["sub"] == user.uid and first["aud"] == "acme-dev" and first["email_verified"] is False
     assert trigger.got.wait(5)
     assert trigger.events[0]["type"] == "google.firebase.auth.user.v1.created"
     assert trigger.events[0]["data"] == {"uid": user.uid, "email": user.email}
     verified = auth.verify_email(user)
-    assert claims(verified.id_token)["email_verified"] is True and verified.uid == user.uid
+    assert token_claims(verified.id_token)["email_verified"] is True and verified.uid == user.uid
     auth.delete(verified)
     assert stub.users == {}
     with pytest.raises(AuthError, match="USER_NOT_FOUND"):

@@ -145,6 +145,10 @@ def test_missing_outputs_and_unreadable_secrets_are_one_clear_error(deployed, tm
     assert run.returncode == 2 and run.stderr.count("\n") == 1
     assert "function_urls.request-support" in run.stderr and "firebaseApps.web" in run.stderr
 
+    broken = smoke(deployed, GOOGLE_OAUTH_ACCESS_TOKEN="", GOOGLE_APPLICATION_CREDENTIALS=str(tmp_path / "gone.json"))
+    assert broken.returncode == 2 and broken.stderr.count("\n") == 1 and "Traceback" not in broken.stderr
+    assert "Google credentials are broken" in broken.stderr and "STRIPE_WEBHOOK_SECRET" in broken.stderr
+
     deployed["google"].denied[TOKEN] = {"secretmanager"}
     run = smoke(deployed)
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr

@@ -21,8 +21,6 @@ Run standalone: `python -m launchready.sandbox.stubs.auth_api --port P [--open] 
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import secrets
 import threading
 import time
@@ -31,7 +29,7 @@ from typing import Any
 import httpx
 from werkzeug.wrappers import Request, Response
 
-from launchready.rules.testing.tokens import unsigned_id_token
+from launchready.rules.testing.tokens import token_claims, unsigned_id_token
 from launchready.sandbox.stubs.http_stub import StubServer, json_response
 
 TOKEN_SECONDS = 3600
@@ -132,8 +130,7 @@ class AuthApiStub(StubServer):
 
     def _uid_of(self, id_token: str) -> str | None:
         try:
-            payload = id_token.split(".")[1]
-            return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
+            return token_claims(id_token)["sub"]
         except (IndexError, ValueError, KeyError, TypeError):
             return None
 
